@@ -1,0 +1,308 @@
+"""The demo data set: the September 2015 story in shared/CONTEXT.md.
+
+Only what is publicly documented is filled in; anything we do not know is left blank rather
+than invented (for example the exact day the "Free the 20" campaign launched, or who signed
+the two letters to President Obama). `seed_demo()` is idempotent: it looks every record up by
+its natural key and writes only what differs, so a second run changes nothing.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.db import models, transaction
+
+from campaigns.models import Campaign, Letter, Organization, Person
+from campaigns.services import (
+    campaign_save,
+    letter_save,
+    organization_save,
+    person_save,
+)
+from tracker.models import CaseEvent, DetainedPerson
+from tracker.services import case_event_record, detained_person_save
+
+ORGANIZATIONS = [
+    {
+        "name": "Human Rights Watch",
+        "kind": "ngo",
+        "country": "US",
+        "website": "https://www.hrw.org/",
+    },
+    {
+        "name": "United States Mission to the United Nations",
+        "kind": "government",
+        "country": "US",
+    },
+    {"name": "The White House", "kind": "government", "country": "US"},
+    {"name": "United States Senate", "kind": "legislature", "country": "US"},
+    {
+        "name": "Government of the People's Republic of China",
+        "kind": "government",
+        "country": "CN",
+    },
+    {"name": "Beijing Fengrui Law Firm", "kind": "other", "country": "CN"},
+]
+
+PEOPLE = [
+    {
+        "full_name": "Barack Obama",
+        "title": "President of the United States",
+        "organization": "The White House",
+        "country": "US",
+    },
+    {
+        "full_name": "Xi Jinping",
+        "title": "President of the People's Republic of China",
+        "organization": "Government of the People's Republic of China",
+        "country": "CN",
+    },
+    {
+        "full_name": "Samantha Power",
+        "title": "United States Ambassador to the United Nations",
+        "organization": "United States Mission to the United Nations",
+        "country": "US",
+    },
+    {
+        "full_name": "Sophie Richardson",
+        "title": "China Director, Human Rights Watch",
+        "organization": "Human Rights Watch",
+        "country": "US",
+    },
+]
+
+DETAINED_PERSONS: list[dict[str, Any]] = [
+    {
+        "name": "Liu Xia",
+        "native_name": "刘霞",
+        "aliases": ["Liu Hsia"],
+        "context_terms": ["Liu Xiaobo", "poet", "house arrest", "刘晓波"],
+        "gender": "female",
+        "birth_year": 1961,
+        "country": "CN",
+        "occupation": "Poet, painter and photographer",
+        "affiliation": "Wife of Nobel Peace Prize laureate Liu Xiaobo",
+        "place_of_detention": "House arrest at her home in Beijing",
+        "charges": "None: held without charge.",
+        "summary": "Placed under extralegal house arrest in October 2010, after her husband "
+        "Liu Xiaobo was awarded the Nobel Peace Prize; never charged with any crime. "
+        "Named in the Free the 20 campaign in 2015. Allowed to leave China for Germany in "
+        "July 2018.",
+        "events": [
+            (
+                date(2010, 10, 8),
+                "detained",
+                "Placed under house arrest in Beijing after the "
+                "Nobel Peace Prize was awarded to her husband, Liu Xiaobo.",
+            ),
+            (date(2018, 7, 10), "released", "Allowed to leave China; flew to Berlin."),
+        ],
+    },
+    {
+        "name": "Gao Yu",
+        "native_name": "高瑜",
+        "context_terms": ["journalist", "state secrets", "Document No. 9", "记者"],
+        "gender": "female",
+        "birth_year": 1944,
+        "country": "CN",
+        "occupation": "Journalist",
+        "charges": '"Illegally providing state secrets abroad".',
+        "sentence": "Seven years (April 2015); reduced on appeal to five years, served outside "
+        "prison on medical parole (November 2015).",
+        "summary": "Veteran journalist detained in April 2014, accused of leaking a Communist "
+        'Party directive ("Document No. 9") to a foreign website. Named in the Free the 20 '
+        "campaign in 2015.",
+        "events": [
+            (date(2014, 4, 24), "detained", "Detained in Beijing."),
+            (
+                date(2015, 4, 17),
+                "sentenced",
+                'Sentenced to seven years for "illegally providing state secrets abroad".',
+            ),
+            (
+                date(2015, 11, 26),
+                "released",
+                "Sentence reduced on appeal to five years; "
+                "allowed to serve it outside prison on medical parole.",
+            ),
+        ],
+    },
+    {
+        "name": "Wang Yu",
+        "native_name": "王宇",
+        "context_terms": ["lawyer", "Fengrui", "709", "律师"],
+        "gender": "female",
+        "birth_year": 1971,
+        "country": "CN",
+        "occupation": "Human rights lawyer",
+        "affiliation": "Beijing Fengrui Law Firm",
+        "charges": '"Subversion of state power".',
+        "summary": "Human rights lawyer taken from her home on 9 July 2015, the first day of "
+        "the nationwide crackdown on rights lawyers; held under residential surveillance at "
+        "a designated location, then formally arrested. Named in the Free the 20 campaign "
+        "in 2015. Released on bail in 2016.",
+        "events": [
+            (
+                date(2015, 7, 9),
+                "detained",
+                "Taken from her home in Beijing in the early hours; "
+                "the first detention of the 709 crackdown.",
+            ),
+            (
+                date(2016, 1, 8),
+                "arrested",
+                'Formally arrested on suspicion of "subversion of state power".',
+            ),
+            (date(2016, 8, 1), "released_on_bail", "Released on bail."),
+        ],
+    },
+    {
+        "name": "Zhou Shifeng",
+        "native_name": "周世锋",
+        "context_terms": ["lawyer", "Fengrui", "709", "律师"],
+        "gender": "male",
+        "country": "CN",
+        "occupation": "Lawyer, director of the Beijing Fengrui Law Firm",
+        "affiliation": "Beijing Fengrui Law Firm",
+        "charges": '"Subversion of state power".',
+        "sentence": "Seven years.",
+        "events": [
+            (date(2015, 7, 10), "detained", "Detained in the 709 crackdown."),
+            (
+                date(2016, 8, 4),
+                "sentenced",
+                'Sentenced to seven years for "subversion of state power".',
+            ),
+        ],
+    },
+    {
+        "name": "Wang Quanzhang",
+        "native_name": "王全璋",
+        "context_terms": ["lawyer", "709", "律师"],
+        "gender": "male",
+        "country": "CN",
+        "occupation": "Human rights lawyer",
+        "charges": '"Subversion of state power".',
+        "sentence": "Four and a half years.",
+        "events": [
+            (
+                date(2015, 8, 3),
+                "detained",
+                "Detained in the 709 crackdown; held incommunicado for more than three years.",
+            ),
+            (
+                date(2019, 1, 28),
+                "sentenced",
+                'Sentenced to four and a half years for "subversion of state power".',
+            ),
+            (date(2020, 4, 5), "released", "Released at the end of his sentence."),
+        ],
+    },
+]
+
+CAMPAIGNS: list[dict[str, Any]] = [
+    {
+        "slug": "free-the-20",
+        "name": "Free the 20",
+        "summary": "Twenty women political prisoners worldwide, three of them in China.",
+        "description": "Launched in September 2015 by the US ambassador to the United Nations, "
+        "Samantha Power, ahead of the UN meeting on gender equality chaired by Xi Jinping on "
+        "the 20th anniversary of the Beijing World Conference on Women.",
+        "status": "closed",
+        "lead_organization": "United States Mission to the United Nations",
+        "lead_person": "Samantha Power",
+        "detained_persons": ["Liu Xia", "Gao Yu", "Wang Yu"],
+    },
+    {
+        "slug": "709-crackdown-lawyers",
+        "name": "Chinese rights lawyers: the 709 crackdown",
+        "summary": "Over 250 Chinese human-rights lawyers and activists detained from 9 July 2015.",
+        "status": "active",
+        "started_on": date(2015, 7, 9),
+        "detained_persons": ["Wang Yu", "Zhou Shifeng", "Wang Quanzhang"],
+    },
+]
+
+LETTERS: list[dict[str, Any]] = [
+    {
+        "title": "NGOs' open letter to President Obama ahead of Xi Jinping's state visit",
+        "campaign": "709-crackdown-lawyers",
+        "kind": "open_letter",
+        "status": "sent",
+        "recipients": ["Barack Obama"],
+        "demands": "Meet Chinese dissidents at the White House during Xi Jinping's state visit.",
+        "body": "Human rights organisations urged President Obama to meet Chinese dissidents "
+        "at the White House in September 2015.",
+    },
+    {
+        "title": "Bipartisan senators' letter to President Obama on human rights in China",
+        "campaign": "709-crackdown-lawyers",
+        "kind": "private_letter",
+        "status": "sent",
+        "author_organization": "United States Senate",
+        "recipients": ["Barack Obama"],
+        "body": "A bipartisan group of senators wrote to President Obama ahead of Xi "
+        "Jinping's state visit in September 2015, urging him to raise human rights.",
+    },
+]
+
+
+def _sync(instance: models.Model, save: Callable[..., Any], as_: str, **values: Any) -> Any:
+    """Create through the service `save`, or update only the fields that differ; when none
+    differ, write nothing (so no history row either)."""
+    changed = {k: v for k, v in values.items() if getattr(instance, k, None) != v}
+    if instance.pk is None or changed:
+        return save(**{as_: instance}, **changed)
+    return instance
+
+
+@transaction.atomic
+def seed_demo() -> dict[str, int]:
+    orgs = {}
+    for data in ORGANIZATIONS:
+        obj = Organization.objects.filter(name__iexact=data["name"]).first() or Organization()
+        orgs[data["name"]] = _sync(obj, organization_save, "organization", **data)
+    people = {}
+    for data in PEOPLE:
+        values = {**data, "organization": orgs[data["organization"]]}
+        obj = Person.objects.filter(full_name=data["full_name"]).first() or Person()
+        people[data["full_name"]] = _sync(obj, person_save, "person", **values)
+    persons = {}
+    for data in DETAINED_PERSONS:
+        values = {k: v for k, v in data.items() if k != "events"}
+        values["detained_on"] = data["events"][0][0]  # the first event is the detention
+        obj = DetainedPerson.objects.filter(native_name=data["native_name"]).first()
+        obj = obj or DetainedPerson()
+        persons[data["name"]] = person = _sync(obj, detained_person_save, "person", **values)
+        for on, kind, description in data["events"]:
+            if not CaseEvent.objects.filter(person=person, date=on, kind=kind).exists():
+                case_event_record(person=person, date=on, kind=kind, description=description)
+    campaigns = {}
+    for data in CAMPAIGNS:
+        values = {k: v for k, v in data.items() if k != "detained_persons"}
+        for key, lookup in (("lead_organization", orgs), ("lead_person", people)):
+            if key in values:
+                values[key] = lookup[values[key]]
+        obj = Campaign.objects.filter(slug=data["slug"]).first() or Campaign()
+        campaign = _sync(obj, campaign_save, "campaign", **values)
+        wanted = {persons[name].pk for name in data["detained_persons"]}
+        if set(campaign.detained_persons.values_list("pk", flat=True)) != wanted:
+            campaign.detained_persons.set(wanted)
+        campaigns[data["slug"]] = campaign
+    for data in LETTERS:
+        values = {k: v for k, v in data.items() if k != "recipients"}
+        values["campaign"] = campaigns[values["campaign"]]
+        if "author_organization" in values:
+            values["author_organization"] = orgs[values["author_organization"]]
+        obj = Letter.objects.filter(title=data["title"]).first() or Letter()
+        letter = _sync(obj, letter_save, "letter", **values)
+        wanted = {people[name].pk for name in data["recipients"]}
+        if set(letter.recipients.values_list("pk", flat=True)) != wanted:
+            letter.recipients.set(wanted)
+    return {
+        "organizations": len(orgs),
+        "people": len(people),
+        "detained_persons": len(persons),
+        "campaigns": len(campaigns),
+        "letters": len(LETTERS),
+    }

@@ -1,0 +1,230 @@
+"""Campaigns, the organisations and people around them, letters to officials and who signed them."""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from config.models import TimeStampedModel
+
+
+class Organization(TimeStampedModel):
+    class Kind(models.TextChoices):
+        NGO = "ngo", "NGO"
+        GOVERNMENT = "government", "Government"
+        LEGISLATURE = "legislature", "Legislature"
+        MEDIA = "media", "Media"
+        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NGO)
+    country = CountryField(blank=True)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Names are matched case-insensitively (CSV imports, API bulk signatures), so two
+            # organisations may not differ by case alone. Also serves lookups by Lower(name).
+            models.UniqueConstraint(Lower("name"), name="organization_name_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(TimeStampedModel):
+    """Officials who receive letters, individuals who sign them, spokespeople."""
+
+    full_name = models.CharField(max_length=200)
+    title = models.CharField("title (position)", max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
+    )
+    country = CountryField(blank=True)
+    email = models.EmailField(blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "people"
+        indexes = [
+            # Bulk signature import and admin search match people by name, case-insensitively.
+            models.Index(Lower("full_name"), name="person_full_name_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.title})" if self.title else self.full_name
+
+
+class Campaign(TimeStampedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        WON = "won", "Won"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="Derived from the name when left blank."
+    )
+    summary = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    lead_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="led_campaigns",
+        null=True,
+        blank=True,
+    )
+    lead_person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="led_campaigns",
+        null=True,
+        blank=True,
+    )
+    website = models.URLField(blank=True)
+    detained_persons = models.ManyToManyField(
+        "tracker.DetainedPerson", related_name="campaigns", blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(started_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="campaign_ends_after_start",
+                violation_error_message="A campaign cannot end before it starts.",
+            ),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="campaign_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Letter(TimeStampedModel):
+    class Kind(models.TextChoices):
+        OPEN_LETTER = "open_letter", "Open letter"
+        PRIVATE_LETTER = "private_letter", "Private letter"
+        PETITION = "petition", "Petition"
+        STATEMENT = "statement", "Statement"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        COLLECTING_SIGNATURES = "collecting_signatures", "Collecting signatures"
+        SENT = "sent", "Sent"
+        PUBLISHED = "published", "Published"
+        RESPONDED = "responded", "Responded"
+
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="letters",
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OPEN_LETTER)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
+    sent_on = models.DateField(null=True, blank=True)
+    recipients = models.ManyToManyField(Person, related_name="letters_received", blank=True)
+    author_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="authored_letters",
+        null=True,
+        blank=True,
+    )
+    body = models.TextField("body or summary", blank=True)
+    demands = models.TextField(blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    response_notes = models.TextField(blank=True)
+
+    history = HistoricalRecords(m2m_fields=[recipients])
+
+    class Meta:
+        ordering = ["-sent_on", "title"]
+        indexes = [
+            # Letters of a campaign, newest first (campaign pages, API `campaign` filter).
+            models.Index(fields=["campaign", "-sent_on"], name="letter_campaign_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signature(TimeStampedModel):
+    """A letter signed by exactly one organisation or one person."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="signatures")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        null=True,
+        blank=True,
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        null=True,
+        blank=True,
+    )
+    signed_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["letter", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(organization__isnull=False) & models.Q(person__isnull=True))
+                | (models.Q(organization__isnull=True) & models.Q(person__isnull=False)),
+                name="signature_exactly_one_signatory",
+                violation_error_message=(
+                    "A signature needs exactly one of an organization or a person."
+                ),
+            ),
+            # Also serves "signatures of this letter" and "letters this organization signed".
+            models.UniqueConstraint(
+                fields=["letter", "organization"],
+                condition=models.Q(organization__isnull=False),
+                name="signature_unique_letter_organization",
+                violation_error_message="This organization has already signed this letter.",
+            ),
+            models.UniqueConstraint(
+                fields=["letter", "person"],
+                condition=models.Q(person__isnull=False),
+                name="signature_unique_letter_person",
+                violation_error_message="This person has already signed this letter.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signatory} on {self.letter}"
+
+    @property
+    def signatory(self) -> Organization | Person | None:
+        return self.organization or self.person

@@ -1,0 +1,23 @@
+"""Shared pieces for CSV import/export (django-import-export)."""
+
+from import_export import resources, widgets
+
+
+class CaseInsensitiveForeignKeyWidget(widgets.ForeignKeyWidget):
+    """Finds the related record by a text field regardless of case ("human rights watch")."""
+
+    def get_lookup_kwargs(self, value, row=None, **kwargs):
+        return {f"{self.field}__iexact": value.strip() if isinstance(value, str) else value}
+
+
+class ValidatedResource(resources.ModelResource):
+    """Runs full_clean() on every row (field rules and database constraints), reports each
+    bad row with its errors, and imports nothing when any row is bad."""
+
+    class Meta:
+        abstract = True
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        use_bulk = False

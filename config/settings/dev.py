@@ -1,0 +1,8 @@
+"""Development: a laptop with the embedded defaults (SQLite and the filesystem broker)."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+from .base import *  # noqa: F403

@@ -1,0 +1,15 @@
+"""The test suite: SQLite by default; PostgreSQL and Redis when DATABASE_URL and
+CELERY_BROKER_URL say so."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
+os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

@@ -1,0 +1,91 @@
+"""Writes for detained persons and their case timelines."""
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from tracker.models import CaseEvent, CaseStatus, DetainedPerson
+
+
+@transaction.atomic
+def detained_person_save(*, person: DetainedPerson | None = None, **fields: Any) -> DetainedPerson:
+    person = person or DetainedPerson()
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()  # also derives search_names
+    person.save()
+    return person
+
+
+def _latest_status_event(person_id: int) -> CaseEvent | None:
+    return (
+        CaseEvent.objects.filter(person_id=person_id, kind__in=CaseStatus.values)
+        .order_by("-date", "-id")
+        .first()
+    )
+
+
+def _lock_person(person_id: int) -> DetainedPerson:
+    """Lock the person's row for the rest of the transaction. Every timeline write takes this
+    lock before it reads "the latest event", so two events recorded at once are serialised and
+    the status cannot end up pointing at the older one."""
+    return DetainedPerson.objects.select_for_update().get(pk=person_id)
+
+
+def _follow_latest_status(person: DetainedPerson) -> None:
+    latest = _latest_status_event(person.pk)
+    if latest is not None and person.status != latest.kind:
+        person.status = latest.kind
+        person.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def case_event_save(*, event: CaseEvent) -> CaseEvent:
+    """Add or change an event. When the event is (or was) the person's latest status event,
+    the person's status follows the latest status event; older events never move it."""
+    locked = _lock_person(event.person_id)
+    was_latest = event.pk is not None and _latest_status_event(locked.pk) == event
+    event.full_clean()
+    event.save()
+    if was_latest or (event.is_status_change and _latest_status_event(locked.pk) == event):
+        _follow_latest_status(locked)
+    return event
+
+
+def case_event_record(
+    *,
+    person: DetainedPerson,
+    date: date,
+    kind: str,
+    description: str = "",
+    source_url: str = "",
+) -> CaseEvent:
+    """Add an event to a case (see case_event_save for the status rule)."""
+    event = case_event_save(
+        event=CaseEvent(
+            person=person,
+            date=date,
+            kind=kind,
+            description=description,
+            source_url=source_url,
+        )
+    )
+    person.refresh_from_db(fields=["status", "updated_at"])
+    return event
+
+
+def case_event_update(*, event: CaseEvent, **fields: Any) -> CaseEvent:
+    for name, value in fields.items():
+        setattr(event, name, value)
+    return case_event_save(event=event)
+
+
+@transaction.atomic
+def case_event_delete(*, event: CaseEvent) -> None:
+    """Remove an event; if it was the latest status event, the status follows the new latest."""
+    locked = _lock_person(event.person_id)
+    was_latest = _latest_status_event(locked.pk) == event
+    event.delete()
+    if was_latest:
+        _follow_latest_status(locked)
