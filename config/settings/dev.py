@@ -6,3 +6,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-used-in-
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
 from .base import *  # noqa: F403
+
+# Serve static files from the apps' folders; there is no collectstatic outside production.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,199 @@
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from campaigns.demo import seed_demo
+from campaigns.models import Organization, Signature
+from tracker.models import DetainedPerson
+from tests.campaigns.factories import LetterFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+OUR_MODELS = [
+    model
+    for model in admin.site._registry
+    if model._meta.app_label in {"campaigns", "tracker"}
+]
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_record_type_has_an_admin():
+    names = {m._meta.model_name for m in OUR_MODELS}
+    assert names == {
+        "organization",
+        "person",
+        "campaign",
+        "letter",
+        "signature",
+        "detainedperson",
+        "caseevent",
+    }
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m._meta.model_name)
+def test_changelist_add_change_and_history_pages_render_for_staff(staff_client, model):
+    seed_demo()
+    obj = model.objects.first()
+    if obj is None:  # the demo data has no signatures
+        obj = Signature.objects.create(letter=LetterFactory(), organization=OrganizationFactory())
+    for url in [
+        _url(model, "changelist"),
+        _url(model, "add"),
+        _url(model, "change", obj.pk),
+        _url(model, "history", obj.pk),
+    ]:
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(_url(DetainedPerson, "changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_staff_without_permissions_cannot_see_case_files(client, django_user_model):
+    user = django_user_model.objects.create_user(username="intern", is_staff=True)
+    client.force_login(user)
+    assert client.get(_url(DetainedPerson, "changelist")).status_code == 403
+
+
+def test_admin_search_finds_a_person_by_native_name(staff_client):
+    seed_demo()
+    response = staff_client.get(_url(DetainedPerson, "changelist"), {"q": "刘霞"})
+    names = [p.name for p in response.context["cl"].result_list]
+    assert names == ["Liu Xia"]
+
+
+def test_admin_search_finds_aliases_and_ignores_accents(staff_client):
+    seed_demo()
+    DetainedPerson.objects.filter(name="Gao Yu").update(search_names="gao yu\n高瑜\ncao yü")
+    response = staff_client.get(_url(DetainedPerson, "changelist"), {"q": "Hsia"})
+    assert [p.name for p in response.context["cl"].result_list] == ["Liu Xia"]
+
+
+def test_adding_a_status_event_in_the_inline_moves_the_status(staff_client):
+    seed_demo()
+    person = DetainedPerson.objects.get(name="Zhou Shifeng")
+    events = list(person.events.all())
+    data = {
+        "name": person.name,
+        "native_name": person.native_name,
+        "aliases": "",
+        "context_terms": "\n".join(person.context_terms),
+        "status": person.status,
+        "watch_enabled": "on",
+        "country": "CN",
+        "gender": person.gender,
+        "events-TOTAL_FORMS": str(len(events) + 1),
+        "events-INITIAL_FORMS": str(len(events)),
+        "events-MIN_NUM_FORMS": "0",
+        "events-MAX_NUM_FORMS": "1000",
+    }
+    for i, event in enumerate(events):
+        data.update(
+            {
+                f"events-{i}-id": str(event.pk),
+                f"events-{i}-person": str(person.pk),
+                f"events-{i}-date": event.date.isoformat(),
+                f"events-{i}-kind": event.kind,
+                f"events-{i}-description": event.description,
+            }
+        )
+    n = len(events)
+    data.update(
+        {
+            f"events-{n}-person": str(person.pk),
+            f"events-{n}-date": "2022-07-01",
+            f"events-{n}-kind": "released",
+            f"events-{n}-description": "Released at the end of his sentence.",
+        }
+    )
+    response = staff_client.post(_url(DetainedPerson, "change", person.pk), data)
+    assert response.status_code == 302, response.context["errors"]
+    person.refresh_from_db()
+    assert person.status == "released"
+    assert person.events.filter(date=datetime.date(2022, 7, 1), kind="released").exists()
+
+
+def test_admin_change_is_recorded_in_history_with_the_user(staff_client, staff_user):
+    seed_demo()
+    person = DetainedPerson.objects.get(name="Gao Yu")
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk),
+        {
+            "name": "Gao Yu",
+            "native_name": "高瑜",
+            "aliases": "Kao Yu",
+            "context_terms": "",
+            "status": person.status,
+            "country": "CN",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+            "events-MIN_NUM_FORMS": "0",
+            "events-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302
+    latest = person.history.first()
+    assert latest.history_user == staff_user
+    assert latest.aliases == ["Kao Yu"]
+    history_page = staff_client.get(_url(DetainedPerson, "history", person.pk))
+    assert "researcher" in history_page.content.decode()
+
+
+def _import(client, model, csv_text: str):
+    url = _url(model, "import")
+    upload = SimpleUploadedFile("rows.csv", csv_text.encode("utf-8"), content_type="text/csv")
+    return client.post(url, {"import_file": upload, "format": "0", "resource": "0"})
+
+
+def test_csv_import_preview_shows_rows_and_writes_nothing(staff_client):
+    response = _import(
+        staff_client,
+        Organization,
+        "id,name,kind,country,website,notes\n,Amnesty International,ngo,GB,,\n",
+    )
+    assert response.status_code == 200
+    assert "Amnesty International" in response.content.decode()
+    assert not Organization.objects.filter(name="Amnesty International").exists()
+
+
+def test_csv_import_with_one_bad_row_imports_nothing_and_names_the_row(staff_client):
+    response = _import(
+        staff_client,
+        DetainedPerson,
+        "name,native_name,aliases,status,country,birth_year\n"
+        "Ilham Tohti,伊力哈木·土赫提,Ilham Toxti;Ilham Tohtiy,sentenced,CN,1969\n"
+        "Nobody,,,not_a_status,CN,\n",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Some rows failed to validate" in body
+    assert "Value &#x27;not_a_status&#x27; is not a valid choice." in body
+    assert "confirm_form" not in response.context  # nothing to confirm until the file is fixed
+    assert DetainedPerson.objects.count() == 0
+
+
+def test_csv_import_of_detained_persons_confirms_and_makes_them_searchable(staff_client):
+    response = _import(
+        staff_client,
+        DetainedPerson,
+        "name,native_name,aliases,status,country,birth_year\n"
+        "Ilham Tohti,伊力哈木·土赫提,Ilham Toxti;Ilham Tohtiy,sentenced,CN,1969\n",
+    )
+    form = response.context["confirm_form"]
+    confirm = staff_client.post(
+        _url(DetainedPerson, "process_import"),
+        {name: form[name].value() for name in form.fields},
+    )
+    assert confirm.status_code == 302
+    person = DetainedPerson.objects.get()
+    assert person.aliases == ["Ilham Toxti", "Ilham Tohtiy"]
+    assert list(DetainedPerson.objects.search("toxti")) == [person]

@@ -1,0 +1,56 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from campaigns.models import Campaign, Letter
+from tracker.models import DetainedPerson
+
+pytestmark = pytest.mark.django_db
+
+
+def _row_counts() -> dict[str, int]:
+    """Every table of our apps, history tables included."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for app in ("campaigns", "tracker")
+        for model in apps.get_app_config(app).get_models()
+    } | {
+        f"{m._meta.label}.{f.name}": getattr(m, f.name).through.objects.count()
+        for app in ("campaigns", "tracker")
+        for m in apps.get_app_config(app).get_models()
+        for f in m._meta.local_many_to_many
+    }
+
+
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo")
+    first = _row_counts()
+    snapshot = list(DetainedPerson.objects.values().order_by("pk"))
+    call_command("seed_demo")
+    assert _row_counts() == first
+    assert list(DetainedPerson.objects.values().order_by("pk")) == snapshot
+
+
+def test_seed_demo_tells_the_free_the_20_story():
+    call_command("seed_demo")
+    free_the_20 = Campaign.objects.get(slug="free-the-20")
+    assert free_the_20.lead_person.full_name == "Samantha Power"
+    assert free_the_20.started_on is None  # the exact day is not documented: left blank
+    women = {p.name: p.native_name for p in free_the_20.detained_persons.all()}
+    assert women == {"Liu Xia": "刘霞", "Gao Yu": "高瑜", "Wang Yu": "王宇"}
+    lawyers = Campaign.objects.get(slug="709-crackdown-lawyers")
+    assert "Wang Yu" in lawyers.detained_persons.values_list("name", flat=True)
+    letters = Letter.objects.filter(recipients__full_name="Barack Obama")
+    assert letters.count() == 2
+
+
+def test_seed_demo_statuses_follow_the_documented_timelines():
+    call_command("seed_demo")
+    wang_yu = DetainedPerson.objects.get(native_name="王宇")
+    assert wang_yu.status == "released_on_bail"
+    assert [e.kind for e in wang_yu.events.order_by("date")] == [
+        "detained",
+        "arrested",
+        "released_on_bail",
+    ]
+    assert str(wang_yu.detained_on) == "2015-07-09"

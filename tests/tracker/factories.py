@@ -1,0 +1,23 @@
+import datetime
+
+import factory
+
+from tracker.models import CaseEvent, DetainedPerson
+
+
+class DetainedPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DetainedPerson
+
+    name = factory.Sequence(lambda n: f"Detainee {n}")
+    country = "CN"
+    status = DetainedPerson.Status.DETAINED
+
+
+class CaseEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseEvent
+
+    person = factory.SubFactory(DetainedPersonFactory)
+    date = datetime.date(2015, 7, 9)
+    kind = CaseEvent.Kind.OTHER

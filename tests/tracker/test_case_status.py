@@ -1,0 +1,83 @@
+import datetime
+
+import pytest
+
+from tracker.models import CaseEvent, DetainedPerson
+from tracker.services import case_event_delete, case_event_record, case_event_update
+from tests.tracker.factories import DetainedPersonFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def _status(person) -> str:
+    return DetainedPerson.objects.get(pk=person.pk).status
+
+
+def test_latest_status_event_moves_the_status():
+    person = DetainedPersonFactory(status="detained")
+    case_event_record(person=person, date=D(2016, 1, 8), kind="arrested")
+    assert _status(person) == "arrested"
+    assert person.status == "arrested"  # the caller's instance is refreshed too
+
+
+def test_an_older_status_event_does_not_move_the_status_back():
+    person = DetainedPersonFactory()
+    case_event_record(person=person, date=D(2016, 8, 1), kind="released_on_bail")
+    case_event_record(person=person, date=D(2015, 7, 9), kind="detained")
+    assert _status(person) == "released_on_bail"
+
+
+def test_an_event_that_is_not_a_status_leaves_the_status_alone():
+    person = DetainedPersonFactory(status="rsdl")
+    case_event_record(person=person, date=D(2030, 1, 1), kind="health_concern")
+    assert _status(person) == "rsdl"
+
+
+def test_same_day_events_are_ordered_by_when_they_were_recorded():
+    person = DetainedPersonFactory()
+    case_event_record(person=person, date=D(2016, 1, 8), kind="arrested")
+    case_event_record(person=person, date=D(2016, 1, 8), kind="indicted")
+    assert _status(person) == "indicted"
+
+
+def test_deleting_the_latest_status_event_returns_to_the_previous_one():
+    person = DetainedPersonFactory()
+    case_event_record(person=person, date=D(2015, 7, 9), kind="detained")
+    latest = case_event_record(person=person, date=D(2016, 1, 8), kind="arrested")
+    case_event_delete(event=latest)
+    assert _status(person) == "detained"
+    assert not CaseEvent.objects.filter(pk=latest.pk).exists()
+
+
+def test_moving_the_latest_event_into_the_past_lets_the_new_latest_decide():
+    person = DetainedPersonFactory()
+    case_event_record(person=person, date=D(2015, 7, 9), kind="detained")
+    arrested = case_event_record(person=person, date=D(2016, 1, 8), kind="arrested")
+    case_event_update(event=arrested, date=D(2015, 1, 1))
+    assert _status(person) == "detained"
+
+
+def test_correcting_the_kind_of_the_latest_event_corrects_the_status():
+    person = DetainedPersonFactory()
+    event = case_event_record(person=person, date=D(2016, 1, 8), kind="arrested")
+    case_event_update(event=event, kind="indicted")
+    assert _status(person) == "indicted"
+
+
+def test_every_status_value_is_an_event_kind():
+    assert set(DetainedPerson.Status.values) <= set(CaseEvent.Kind.values)
+    assert set(DetainedPerson.Status.values) == {
+        "detained",
+        "disappeared",
+        "rsdl",
+        "arrested",
+        "indicted",
+        "on_trial",
+        "sentenced",
+        "released",
+        "released_on_bail",
+        "exit_ban",
+        "deceased",
+    }
