@@ -7,15 +7,13 @@ from django.urls import reverse
 
 from campaigns.demo import seed_demo
 from campaigns.models import Organization, Signature
-from tracker.models import DetainedPerson
 from tests.campaigns.factories import LetterFactory, OrganizationFactory
+from tracker.models import DetainedPerson
 
 pytestmark = pytest.mark.django_db
 
 OUR_MODELS = [
-    model
-    for model in admin.site._registry
-    if model._meta.app_label in {"campaigns", "tracker"}
+    model for model in admin.site._registry if model._meta.app_label in {"campaigns", "tracker"}
 ]
 
 

@@ -35,8 +35,6 @@ def test_production_refuses_to_start_with_debug_on():
 
 
 def test_production_settings_pass_the_deployment_checklist():
-    result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=GOOD_KEY
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=GOOD_KEY)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 
+from tests.tracker.factories import DetainedPersonFactory
 from tracker.models import CaseEvent, DetainedPerson
 from tracker.services import case_event_delete, case_event_record, case_event_update
-from tests.tracker.factories import DetainedPersonFactory
 
 pytestmark = pytest.mark.django_db
 
