@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from celery import Celery, signals
+from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -12,11 +12,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@signals.worker_init.connect
-@signals.beat_init.connect
-def _make_broker_folders(**kwargs) -> None:
-    """The embedded filesystem broker needs its folders before the first message."""
-    options = app.conf.broker_transport_options or {}
+@app.on_after_configure.connect
+def _make_broker_folders(sender: Celery, **kwargs) -> None:
+    """The embedded filesystem broker needs its folders before the first message is sent."""
+    options = sender.conf.broker_transport_options or {}
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
