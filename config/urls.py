@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import health
 
@@ -10,4 +11,8 @@ admin.site.index_title = "Campaigns and cases"
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    # The schema and its docs describe the API's shape and hold no records: public.
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("config.api_router")),
 ]

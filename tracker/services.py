@@ -1,5 +1,6 @@
 """Writes for detained persons and their case timelines."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -9,12 +10,17 @@ from tracker.models import CaseEvent, CaseStatus, DetainedPerson
 
 
 @transaction.atomic
-def detained_person_save(*, person: DetainedPerson | None = None, **fields: Any) -> DetainedPerson:
+def detained_person_save(
+    *, person: DetainedPerson | None = None, campaigns: Iterable | None = None, **fields: Any
+) -> DetainedPerson:
+    """Create (person=None) or update a detained person; `campaigns` replaces their campaigns."""
     person = person or DetainedPerson()
     for name, value in fields.items():
         setattr(person, name, value)
     person.full_clean()  # also derives search_names
     person.save()
+    if campaigns is not None:
+        person.campaigns.set(campaigns)
     return person
 
 
@@ -41,12 +47,16 @@ def _follow_latest_status(person: DetainedPerson) -> None:
 
 
 @transaction.atomic
-def case_event_save(*, event: CaseEvent) -> CaseEvent:
-    """Add or change an event. When the event is (or was) the person's latest status event,
-    the person's status follows the latest status event; older events never move it."""
+def case_event_save(*, event: CaseEvent | None = None, **fields: Any) -> CaseEvent:
+    """Add (event=None) or change an event. When the event is (or was) the person's latest
+    status event, the person's status follows the latest status event; older events never
+    move it."""
+    event = event or CaseEvent()
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.full_clean()
     locked = _lock_person(event.person_id)
     was_latest = event.pk is not None and _latest_status_event(locked.pk) == event
-    event.full_clean()
     event.save()
     if was_latest or (event.is_status_change and _latest_status_event(locked.pk) == event):
         _follow_latest_status(locked)
@@ -61,24 +71,12 @@ def case_event_record(
     description: str = "",
     source_url: str = "",
 ) -> CaseEvent:
-    """Add an event to a case (see case_event_save for the status rule)."""
+    """Add an event to a case and refresh `person` (see case_event_save for the status rule)."""
     event = case_event_save(
-        event=CaseEvent(
-            person=person,
-            date=date,
-            kind=kind,
-            description=description,
-            source_url=source_url,
-        )
+        person=person, date=date, kind=kind, description=description, source_url=source_url
     )
     person.refresh_from_db(fields=["status", "updated_at"])
     return event
-
-
-def case_event_update(*, event: CaseEvent, **fields: Any) -> CaseEvent:
-    for name, value in fields.items():
-        setattr(event, name, value)
-    return case_event_save(event=event)
 
 
 @transaction.atomic

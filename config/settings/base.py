@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
     "campaigns",
@@ -126,18 +127,52 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Listed first so that an anonymous request gets 401 with WWW-Authenticate: Token.
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "config.api.permissions.ModelPermissions",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["config.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.AnonThrottle",
+        "config.api.throttling.UserThrottle",
+    ],
+    # How many proxies stand in front of the app. Only that many X-Forwarded-For entries are
+    # trusted, so a client cannot dodge the throttle by forging the header.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+API_THROTTLE_RATES = {
+    "anon": env.str("API_THROTTLE_ANON", default="30/minute"),
+    "user": env.str("API_THROTTLE_USER", default="5000/hour"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vigil API",
-    "DESCRIPTION": "Campaigns, letters, signatures and detained persons' case files.",
+    "DESCRIPTION": "Campaigns, organizations, people, letters, signatures and the case files "
+    "of detained persons. Authenticate with `Authorization: Token <key>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "tracker.models.CaseStatus",
+    },
 }
+
+# Shared cache: API throttling counts live here. Use Redis in production so that every
+# gunicorn process counts the same requests.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- History (django-simple-history) ------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = False
@@ -159,3 +194,6 @@ LOGGING = {
         "level": env.str("DJANGO_LOG_LEVEL", default="INFO"),
     },
 }
+
+# Largest CSV accepted by POST /api/letters/{id}/signatures/import/ (bytes).
+SIGNATURE_IMPORT_MAX_BYTES = env.int("SIGNATURE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

@@ -4,7 +4,7 @@ import pytest
 
 from tests.tracker.factories import DetainedPersonFactory
 from tracker.models import CaseEvent, DetainedPerson
-from tracker.services import case_event_delete, case_event_record, case_event_update
+from tracker.services import case_event_delete, case_event_record, case_event_save
 
 pytestmark = pytest.mark.django_db
 
@@ -55,14 +55,14 @@ def test_moving_the_latest_event_into_the_past_lets_the_new_latest_decide():
     person = DetainedPersonFactory()
     case_event_record(person=person, date=D(2015, 7, 9), kind="detained")
     arrested = case_event_record(person=person, date=D(2016, 1, 8), kind="arrested")
-    case_event_update(event=arrested, date=D(2015, 1, 1))
+    case_event_save(event=arrested, date=D(2015, 1, 1))
     assert _status(person) == "detained"
 
 
 def test_correcting_the_kind_of_the_latest_event_corrects_the_status():
     person = DetainedPersonFactory()
     event = case_event_record(person=person, date=D(2016, 1, 8), kind="arrested")
-    case_event_update(event=event, kind="indicted")
+    case_event_save(event=event, kind="indicted")
     assert _status(person) == "indicted"
 
 

@@ -1,0 +1,110 @@
+from django import forms
+from django.db.models import Q
+from django_filters import rest_framework as filters
+
+from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from config.api.filters import ChoiceInFilter
+
+
+class CampaignRefField(forms.CharField):
+    """A campaign named by id or by slug."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        try:
+            return Campaign.objects.get(**lookup)
+        except Campaign.DoesNotExist:
+            raise forms.ValidationError(
+                "No campaign with this id or slug.", code="invalid_choice"
+            ) from None
+
+
+class CampaignRefFilter(filters.Filter):
+    field_class = CampaignRefField
+
+
+class CampaignFilter(filters.FilterSet):
+    status = ChoiceInFilter(choices=Campaign.Status.choices)
+    search = filters.CharFilter(method="filter_search", help_text="Name, slug or summary.")
+
+    class Meta:
+        model = Campaign
+        fields = ["status", "search"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(slug__icontains=value) | Q(summary__icontains=value)
+        )
+
+
+class OrganizationFilter(filters.FilterSet):
+    search = filters.CharFilter(field_name="name", lookup_expr="icontains")
+    country = filters.CharFilter(field_name="country", lookup_expr="iexact")
+    kind = ChoiceInFilter(choices=Organization.Kind.choices)
+
+    class Meta:
+        model = Organization
+        fields = ["search", "country", "kind"]
+
+
+class PersonFilter(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", help_text="Name, title or email.")
+    country = filters.CharFilter(field_name="country", lookup_expr="iexact")
+    kind = ChoiceInFilter(
+        field_name="organization__kind",
+        choices=Organization.Kind.choices,
+        help_text="The kind of the person's organization.",
+    )
+
+    class Meta:
+        model = Person
+        fields = ["search", "country", "kind"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(full_name__icontains=value) | Q(title__icontains=value) | Q(email__icontains=value)
+        )
+
+
+class LetterFilter(filters.FilterSet):
+    campaign = CampaignRefFilter(field_name="campaign", help_text="Campaign id or slug.")
+    status = ChoiceInFilter(choices=Letter.Status.choices)
+    kind = ChoiceInFilter(choices=Letter.Kind.choices)
+    recipient = filters.ModelChoiceFilter(
+        field_name="recipients", queryset=Person.objects.all(), help_text="Person id."
+    )
+    signed_by_organization = filters.ModelChoiceFilter(
+        field_name="signatures__organization",
+        queryset=Organization.objects.all(),
+        help_text="Organization id.",
+    )
+    sent_after = filters.DateFilter(field_name="sent_on", lookup_expr="gte")
+    sent_before = filters.DateFilter(field_name="sent_on", lookup_expr="lte")
+    search = filters.CharFilter(method="filter_search", help_text="Title, body or demands.")
+
+    class Meta:
+        model = Letter
+        fields = [
+            "campaign",
+            "status",
+            "kind",
+            "recipient",
+            "signed_by_organization",
+            "sent_after",
+            "sent_before",
+            "search",
+        ]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value) | Q(body__icontains=value) | Q(demands__icontains=value)
+        )
+
+
+class SignatureFilter(filters.FilterSet):
+    class Meta:
+        model = Signature
+        fields = ["letter", "organization", "person"]

@@ -1,0 +1,136 @@
+from django.conf import settings
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from config.api.serializers import StrictModelSerializer
+from tracker.models import DetainedPerson
+
+
+class OrganizationSerializer(StrictModelSerializer):
+    country = CountryField(required=False, allow_blank=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind", "country", "website", "notes", "created_at", "updated_at"]
+
+
+class PersonSerializer(StrictModelSerializer):
+    country = CountryField(required=False, allow_blank=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "full_name",
+            "title",
+            "organization",
+            "country",
+            "email",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class CampaignSerializer(StrictModelSerializer):
+    slug = serializers.SlugField(
+        max_length=200, required=False, help_text="Derived from the name when not given."
+    )
+    detained_persons = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=DetainedPerson.objects.all()
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "summary",
+            "description",
+            "status",
+            "started_on",
+            "ended_on",
+            "lead_organization",
+            "lead_person",
+            "website",
+            "detained_persons",
+            "created_at",
+            "updated_at",
+        ]
+        # Slug uniqueness is checked by the service (full_clean), which also derives it.
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class LetterSerializer(StrictModelSerializer):
+    class Meta:
+        model = Letter
+        fields = [
+            "id",
+            "campaign",
+            "title",
+            "kind",
+            "status",
+            "sent_on",
+            "recipients",
+            "author_organization",
+            "body",
+            "demands",
+            "url",
+            "response_notes",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class SignatureSerializer(StrictModelSerializer):
+    class Meta:
+        model = Signature
+        fields = [
+            "id",
+            "letter",
+            "organization",
+            "person",
+            "signed_on",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
+        # Exactly-one-signatory and no-double-signing are database constraints, checked by
+        # the service's full_clean() and reported as 400s with the constraint's message.
+        validators = []
+
+
+class SignatureImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="CSV, UTF-8 (with or without BOM). Columns: organization, person, email, "
+        "country, signed_on, note; each row fills exactly one of organization and person."
+    )
+
+    def validate_file(self, upload):
+        limit = settings.SIGNATURE_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise serializers.ValidationError(f"The file is larger than {limit} bytes.")
+        return upload
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="As a spreadsheet numbers it: the header is row 1.")
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportDuplicateSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    signatory = serializers.CharField()
+
+
+class SignatureImportReportSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    organizations_created = serializers.IntegerField()
+    people_created = serializers.IntegerField()
+    duplicates = ImportDuplicateSerializer(many=True)
+    errors = ImportRowErrorSerializer(many=True)

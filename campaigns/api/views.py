@@ -1,0 +1,129 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from campaigns.api import filters, serializers
+from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from campaigns.services import (
+    campaign_save,
+    letter_save,
+    organization_save,
+    person_save,
+    signature_save,
+)
+from campaigns.signature_import import ImportFileError, signatures_import_csv
+from config.api.viewsets import ServiceModelViewSet
+from tracker.models import DetainedPerson
+
+
+class OrganizationViewSet(ServiceModelViewSet):
+    queryset = Organization.objects.order_by("name", "pk")
+    serializer_class = serializers.OrganizationSerializer
+    filterset_class = filters.OrganizationFilter
+    save_service = staticmethod(organization_save)
+    instance_kwarg = "organization"
+
+
+class PersonViewSet(ServiceModelViewSet):
+    queryset = Person.objects.order_by("full_name", "pk")
+    serializer_class = serializers.PersonSerializer
+    filterset_class = filters.PersonFilter
+    save_service = staticmethod(person_save)
+    instance_kwarg = "person"
+
+
+class CampaignViewSet(ServiceModelViewSet):
+    queryset = Campaign.objects.order_by("name", "pk").prefetch_related(
+        Prefetch("detained_persons", queryset=DetainedPerson.objects.only("pk"))
+    )
+    serializer_class = serializers.CampaignSerializer
+    filterset_class = filters.CampaignFilter
+    save_service = staticmethod(campaign_save)
+    instance_kwarg = "campaign"
+
+
+class LetterViewSet(ServiceModelViewSet):
+    queryset = Letter.objects.order_by("-sent_on", "title", "pk").prefetch_related(
+        Prefetch("recipients", queryset=Person.objects.only("pk"))
+    )
+    serializer_class = serializers.LetterSerializer
+    filterset_class = filters.LetterFilter
+    save_service = staticmethod(letter_save)
+    instance_kwarg = "letter"
+
+    # Adding signatures may create the organizations and people who signed.
+    import_permissions = (
+        "campaigns.add_signature",
+        "campaigns.add_organization",
+        "campaigns.add_person",
+    )
+
+    @extend_schema(
+        operation_id="letters_signatures_import",
+        summary="Import signatures from a CSV file",
+        request={"multipart/form-data": serializers.SignatureImportSerializer},
+        parameters=[
+            OpenApiParameter(
+                "partial",
+                bool,
+                description="Import the valid rows and report the others (default: reject "
+                "the whole file when any row is invalid).",
+            )
+        ],
+        responses={
+            201: serializers.SignatureImportReportSerializer,
+            200: serializers.SignatureImportReportSerializer,
+            400: OpenApiResponse(
+                serializers.SignatureImportReportSerializer,
+                description="Invalid rows (nothing imported), or a file that cannot be read.",
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="signatures/import",
+        parser_classes=[MultiPartParser],
+        filterset_class=None,
+    )
+    def import_signatures(self, request, pk=None):
+        if not request.user.has_perms(self.import_permissions):
+            raise PermissionDenied(
+                "Importing signatures needs permission to add signatures, organizations and people."
+            )
+        letter = self.get_object()
+        partial = request.query_params.get("partial", "false").lower()
+        if partial not in {"true", "false"}:
+            raise ValidationError({"partial": ["Must be true or false."]})
+        upload = serializers.SignatureImportSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        try:
+            report = signatures_import_csv(
+                letter=letter,
+                data=upload.validated_data["file"].read(),
+                partial=partial == "true",
+                user=request.user,
+            )
+        except ImportFileError as exc:
+            raise ValidationError({"file": [str(exc)]}) from None
+        if report.imported:
+            detail = f"Imported {report.created} signatures."
+            code = status.HTTP_201_CREATED if report.created else status.HTTP_200_OK
+        else:
+            n = len(report.errors)
+            detail = f"{n} invalid row{'s' if n != 1 else ''}; nothing was imported."
+            code = status.HTTP_400_BAD_REQUEST
+        body = serializers.SignatureImportReportSerializer({"detail": detail, **vars(report)}).data
+        return Response(body, status=code)
+
+
+class SignatureViewSet(ServiceModelViewSet):
+    queryset = Signature.objects.order_by("letter_id", "pk")
+    serializer_class = serializers.SignatureSerializer
+    filterset_class = filters.SignatureFilter
+    save_service = staticmethod(signature_save)
+    instance_kwarg = "signature"

@@ -1,0 +1,281 @@
+"""Bulk signatures from a CSV file: `signatures_import_csv()`.
+
+Columns: `organization`, `person`, `email`, `country`, `signed_on`, `note`; each row fills
+exactly one of `organization` and `person`. Organizations are matched by name and people by
+email or name, case-insensitively; missing ones are created. Rows are numbered as a
+spreadsheet shows them (the header is row 1). By default any invalid row rejects the whole
+file; with `partial=True` the valid rows are imported and the others reported. A signatory who
+has already signed is reported as a duplicate, not an error. Runs in a fixed number of queries
+whatever the file's length, under a lock on the letter so two imports into one letter queue.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django_countries import countries
+from simple_history.utils import bulk_create_with_history
+
+from campaigns.models import Letter, Organization, Person, Signature
+
+COLUMNS = ("organization", "person", "email", "country", "signed_on", "note")
+MAX_ROWS = 50_000
+_BATCH = 1000
+_CHUNK = 900  # values per IN (...) lookup, below every database's parameter limit
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (encoding, header, size): nothing is imported."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class _Row:
+    number: int
+    organization: str
+    person: str
+    email: str
+    country: str
+    signed_on: datetime.date | None
+    note: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    organizations_created: int = 0
+    people_created: int = 0
+    duplicates: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    imported: bool = False
+
+
+def _read_rows(data: bytes) -> list[dict[str, str]]:
+    try:
+        text = data.decode("utf-8-sig")  # with or without a byte-order mark
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
+            "Save it as CSV UTF-8 and try again."
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    if not header:
+        raise ImportFileError("The file is empty: expected a header row.")
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown:
+        raise ImportFileError(
+            f"Unknown column(s): {', '.join(unknown)}. Expected: {', '.join(COLUMNS)}."
+        )
+    if "organization" not in header and "person" not in header:
+        raise ImportFileError("The header needs an `organization` or a `person` column.")
+    reader.fieldnames = header
+    rows = []
+    try:
+        for raw in reader:
+            if len(rows) >= MAX_ROWS:
+                raise ImportFileError(f"The file has more than {MAX_ROWS} rows; split it.")
+            rows.append(raw)
+    except csv.Error as exc:
+        raise ImportFileError(f"The CSV cannot be read at line {reader.line_num}: {exc}.") from None
+    return rows
+
+
+def _check(number: int, raw: dict[str, str | None], errors: list[RowError]) -> _Row | None:
+    if None in raw:  # more cells than header columns
+        errors.append(RowError(number, "", "This row has more cells than the header."))
+        return None
+    cell = {name: (raw.get(name) or "").strip() for name in COLUMNS}
+    start = len(errors)
+
+    def bad(column: str, message: str) -> None:
+        errors.append(RowError(number, column, message))
+
+    if bool(cell["organization"]) == bool(cell["person"]):
+        bad("organization", "Fill exactly one of organization and person.")
+    for name, limit in (("organization", 200), ("person", 200), ("note", 500)):
+        if len(cell[name]) > limit:
+            bad(name, f"At most {limit} characters (this has {len(cell[name])}).")
+    if cell["email"]:
+        if cell["organization"]:
+            bad("email", "Only people have an email here; leave it blank for organizations.")
+        else:
+            try:
+                validate_email(cell["email"])
+            except ValidationError:
+                bad("email", "Enter a valid email address.")
+    country = cell["country"].upper()
+    if country and country not in countries:
+        bad("country", f"'{cell['country']}' is not an ISO 3166 two-letter country code.")
+    signed_on = None
+    if cell["signed_on"]:
+        try:
+            signed_on = datetime.date.fromisoformat(cell["signed_on"])
+        except ValueError:
+            bad("signed_on", "Enter a date as YYYY-MM-DD.")
+    if len(errors) > start:
+        return None
+    return _Row(
+        number, cell["organization"], cell["person"], cell["email"].lower(), country,
+        signed_on, cell["note"],
+    )  # fmt: skip
+
+
+def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    values = list(values)
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
+
+
+def _organizations(rows: list[_Row], user, report: ImportReport) -> dict[str, Organization]:
+    wanted = {r.organization.lower(): r for r in rows if r.organization}
+    found: dict[str, Organization] = {}
+    for chunk in _chunks(wanted):
+        for org in Organization.objects.annotate(key=Lower("name")).filter(key__in=chunk):
+            found[org.key] = org
+    new = [
+        Organization(name=row.organization, country=row.country, kind=Organization.Kind.OTHER)
+        for key, row in wanted.items()
+        if key not in found
+    ]
+    for org in bulk_create_with_history(new, Organization, batch_size=_BATCH, default_user=user):
+        found[org.name.lower()] = org
+    report.organizations_created = len(new)
+    return found
+
+
+def _people(rows: list[_Row], user, report: ImportReport) -> dict[int, Person | RowError]:
+    """The person each row names: by email when the row has one, else by name."""
+    people_rows = [r for r in rows if r.person]
+    emails = {r.email for r in people_rows if r.email}
+    names = {r.person.lower() for r in people_rows}
+    by_email: dict[str, Person] = {}
+    by_name: dict[str, list[Person]] = {}
+    for chunk in _chunks(emails):
+        for p in Person.objects.annotate(key=Lower("email")).filter(key__in=chunk).order_by("pk"):
+            by_email.setdefault(p.key, p)
+    for chunk in _chunks(names):
+        for p in Person.objects.annotate(key=Lower("full_name")).filter(key__in=chunk):
+            by_name.setdefault(p.key, []).append(p)
+    resolved: dict[int, Person | RowError] = {}
+    new: dict[tuple[str, str], Person] = {}
+    for row in people_rows:
+        key = row.person.lower()
+        if row.email and row.email in by_email:
+            resolved[row.number] = by_email[row.email]
+            continue
+        namesakes = [p for p in by_name.get(key, []) if not row.email or not p.email]
+        if len(namesakes) > 1:
+            resolved[row.number] = RowError(
+                row.number,
+                "person",
+                f"{len(namesakes)} people are named '{row.person}'; add an email to say which.",
+            )
+        elif namesakes:
+            resolved[row.number] = namesakes[0]
+        else:
+            resolved[row.number] = new.setdefault(
+                (key, row.email),
+                Person(full_name=row.person, email=row.email, country=row.country),
+            )
+    bulk_create_with_history(list(new.values()), Person, batch_size=_BATCH, default_user=user)
+    report.people_created = len(new)
+    return resolved
+
+
+def _import(*, letter: Letter, rows: list[_Row], user, report: ImportReport) -> None:
+    Letter.objects.select_for_update().filter(pk=letter.pk).first()
+    orgs = _organizations(rows, user, report)
+    people = _people(rows, user, report)
+    signed_orgs = set(
+        Signature.objects.filter(letter=letter, organization__isnull=False).values_list(
+            "organization_id", flat=True
+        )
+    )
+    signed_people = set(
+        Signature.objects.filter(letter=letter, person__isnull=False).values_list(
+            "person_id", flat=True
+        )
+    )
+    new: list[Signature] = []
+    for row in rows:
+        if row.organization:
+            org, person = orgs[row.organization.lower()], None
+            signed, key, name = signed_orgs, org.pk, org.name
+        else:
+            person, org = people[row.number], None
+            if isinstance(person, RowError):
+                report.errors.append(person)
+                continue
+            signed, key, name = signed_people, person.pk, person.full_name
+        if key in signed:
+            report.duplicates.append({"row": row.number, "signatory": name})
+            continue
+        signed.add(key)
+        new.append(
+            Signature(
+                letter=letter,
+                organization=org,
+                person=person,
+                signed_on=row.signed_on,
+                note=row.note,
+            )
+        )
+    bulk_create_with_history(new, Signature, batch_size=_BATCH, default_user=user)
+    report.created = len(new)
+
+
+def signatures_import_csv(
+    *, letter: Letter, data: bytes, partial: bool = False, user=None
+) -> ImportReport:
+    """Import signatures for `letter` from CSV bytes. Raises ImportFileError for a file that
+    cannot be read at all; otherwise returns a report (report.imported says whether anything
+    was written: False when there are row errors and `partial` is off)."""
+    raw_rows = _read_rows(data)
+    report = ImportReport(rows=len(raw_rows))
+    checked = []
+    for index, raw in enumerate(raw_rows):
+        if not any((value or "").strip() for key, value in raw.items() if key is not None):
+            continue  # blank line, as spreadsheets leave at the end
+        row = _check(index + 2, raw, report.errors)
+        if row is not None:
+            checked.append(row)
+    if report.errors and not partial:
+        return report
+    try:
+        return _attempt(letter=letter, rows=checked, user=user, partial=partial, report=report)
+    except IntegrityError:
+        # A concurrent import created the same organization or person between our lookup and
+        # our insert: the second attempt finds it.
+        return _attempt(letter=letter, rows=checked, user=user, partial=partial, report=report)
+
+
+class _RowsInvalid(Exception):
+    pass
+
+
+def _attempt(*, letter, rows, user, partial, report: ImportReport) -> ImportReport:
+    result = ImportReport(rows=report.rows, errors=list(report.errors))
+    try:
+        with transaction.atomic():
+            _import(letter=letter, rows=rows, user=user, report=result)
+            if result.errors and not partial:
+                raise _RowsInvalid  # rolls the whole file back
+    except _RowsInvalid:
+        return ImportReport(rows=report.rows, errors=sorted(result.errors, key=lambda e: e.row))
+    result.imported = True
+    result.errors.sort(key=lambda e: e.row)
+    return result

@@ -1,0 +1,45 @@
+"""One error shape for the whole API.
+
+- validation errors: 400 `{"field": ["message", ...], "non_field_errors": [...]}`, whether DRF or
+  a service's full_clean() raised them;
+- deleting a record that history depends on: 409 `{"detail": ..., "protected": {...}}`.
+"""
+
+from collections import Counter
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _django_errors(exc: DjangoValidationError) -> dict | list:
+    if hasattr(exc, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(_django_errors(exc))
+    if isinstance(exc, ProtectedError | RestrictedError):
+        blockers = (
+            exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        )
+        counts = Counter(str(obj._meta.verbose_name_plural) for obj in blockers)
+        listed = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+        return Response(
+            {
+                "detail": f"This record cannot be deleted: {listed} depend on it. "
+                "Delete or reassign them first.",
+                "protected": dict(counts),
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)

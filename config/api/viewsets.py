@@ -1,0 +1,31 @@
+from collections.abc import Callable
+from typing import Any
+
+from rest_framework import viewsets
+
+
+class ServiceModelViewSet(viewsets.ModelViewSet):
+    """A model viewset whose writes go through the app's services (set them with
+    `staticmethod(...)`).
+
+    `save_service(**validated_data)` creates; `save_service(<instance_kwarg>=obj, **data)`
+    updates; `delete_service(<instance_kwarg>=obj)` deletes (default: the model's delete, whose
+    ProtectedError becomes a 409 in config.api.errors)."""
+
+    save_service: Callable[..., Any]
+    delete_service: Callable[..., Any] | None = None
+    instance_kwarg: str
+
+    def perform_create(self, serializer):
+        serializer.instance = self.save_service(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = self.save_service(
+            **{self.instance_kwarg: serializer.instance}, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        if self.delete_service is None:
+            instance.delete()
+        else:
+            self.delete_service(**{self.instance_kwarg: instance})

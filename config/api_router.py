@@ -1,0 +1,23 @@
+"""The one router of the REST API (mounted at /api/)."""
+
+from rest_framework.routers import DefaultRouter
+
+from campaigns.api.views import (
+    CampaignViewSet,
+    LetterViewSet,
+    OrganizationViewSet,
+    PersonViewSet,
+    SignatureViewSet,
+)
+from tracker.api.views import CaseEventViewSet, DetainedPersonViewSet
+
+router = DefaultRouter()
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("people", PersonViewSet, basename="person")
+router.register("letters", LetterViewSet, basename="letter")
+router.register("signatures", SignatureViewSet, basename="signature")
+router.register("detained-persons", DetainedPersonViewSet, basename="detainedperson")
+router.register("case-events", CaseEventViewSet, basename="caseevent")
+
+urlpatterns = router.urls
