@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.api.errors import api_aware_404, api_aware_500
 from config.health import health
+
+handler404 = api_aware_404
+handler500 = api_aware_500
 
 admin.site.site_header = "Vigil"
 admin.site.site_title = "Vigil staff"

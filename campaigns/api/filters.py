@@ -3,7 +3,7 @@ from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
-from config.api.filters import ChoiceInFilter
+from config.api.filters import ChoiceInFilter, IsoDateFilter
 
 
 class CampaignRefField(forms.CharField):
@@ -81,8 +81,8 @@ class LetterFilter(filters.FilterSet):
         queryset=Organization.objects.all(),
         help_text="Organization id.",
     )
-    sent_after = filters.DateFilter(field_name="sent_on", lookup_expr="gte")
-    sent_before = filters.DateFilter(field_name="sent_on", lookup_expr="lte")
+    sent_after = IsoDateFilter(field_name="sent_on", lookup_expr="gte")
+    sent_before = IsoDateFilter(field_name="sent_on", lookup_expr="lte")
     search = filters.CharFilter(method="filter_search", help_text="Title, body or demands.")
 
     class Meta:

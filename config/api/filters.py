@@ -49,6 +49,14 @@ class StrictBooleanFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+class IsoDateFilter(filters.DateFilter):
+    """A date as YYYY-MM-DD only (not the locale formats Django's forms also accept)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(*args, **kwargs)
+
+
 class StableOrderingFilter(filters.OrderingFilter):
     """`?ordering=-detained_on`: valid names only, and ties broken by id so that pages never
     overlap or skip records."""

@@ -1,18 +1,50 @@
 from rest_framework import serializers
 
+# JSON types a field accepts. DRF would coerce "12" to 12, 12 to "12", "yes" to True and
+# {} to []: for an integration API that hides client bugs, so the types are checked first.
+_JSON_TYPES: list[tuple[type, tuple[type, ...], str]] = [
+    (serializers.BooleanField, (bool,), "a boolean"),
+    (serializers.IntegerField, (int,), "an integer"),
+    (serializers.PrimaryKeyRelatedField, (int,), "an integer id"),
+    (serializers.CharField, (str,), "a string"),
+    (serializers.ChoiceField, (str,), "a string"),
+    (serializers.DateField, (str,), "a date string (YYYY-MM-DD)"),
+    (serializers.DateTimeField, (str,), "a date-time string"),
+]
+
+
+def _type_error(field: serializers.Field, value) -> str | None:
+    if value is None:
+        return None  # the field itself decides whether null is allowed
+    if isinstance(field, serializers.ManyRelatedField | serializers.ListField):
+        if not isinstance(value, list):
+            return "Expected a list."
+        child = getattr(field, "child_relation", None) or field.child
+        errors = [_type_error(child, item) for item in value]
+        return next((f"Item {i}: {e}" for i, e in enumerate(errors) if e), None)
+    for field_class, types, name in _JSON_TYPES:
+        if isinstance(field, field_class):
+            if isinstance(value, bool) and bool not in types:
+                return f"Expected {name}."
+            return None if isinstance(value, types) else f"Expected {name}."
+    return None
+
 
 class StrictModelSerializer(serializers.ModelSerializer):
-    """Rejects fields the resource does not have (a typo is an error, not a silent no-op)
-    and read-only fields sent as if they could be written."""
+    """Rejects fields the resource does not have (a typo is an error, not a silent no-op),
+    read-only fields sent as if they could be written, and values of the wrong JSON type."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data) - writable)
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: ["Unknown or read-only field."] for name in unknown}
-                )
+            writable = {name: field for name, field in self.fields.items() if not field.read_only}
+            errors = {
+                name: ["Unknown or read-only field."] for name in data if name not in writable
+            }
+            for name, value in data.items():
+                if name in writable and (message := _type_error(writable[name], value)):
+                    errors[name] = [message]
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 

@@ -12,6 +12,7 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
     updates; `delete_service(<instance_kwarg>=obj)` deletes (default: the model's delete, whose
     ProtectedError becomes a 409 in config.api.errors)."""
 
+    lookup_value_regex = "[0-9]+"
     save_service: Callable[..., Any]
     delete_service: Callable[..., Any] | None = None
     instance_kwarg: str

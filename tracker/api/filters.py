@@ -1,7 +1,12 @@
 from django_filters import rest_framework as filters
 
 from campaigns.api.filters import CampaignRefFilter
-from config.api.filters import ChoiceInFilter, StableOrderingFilter, StrictBooleanFilter
+from config.api.filters import (
+    ChoiceInFilter,
+    IsoDateFilter,
+    StableOrderingFilter,
+    StrictBooleanFilter,
+)
 from tracker.models import CaseEvent, DetainedPerson
 
 
@@ -12,8 +17,8 @@ class DetainedPersonFilter(filters.FilterSet):
     country = filters.CharFilter(field_name="country", lookup_expr="iexact")
     campaign = CampaignRefFilter(field_name="campaigns", help_text="Campaign id or slug.")
     gender = filters.ChoiceFilter(choices=DetainedPerson.Gender.choices)
-    detained_after = filters.DateFilter(field_name="detained_on", lookup_expr="gte")
-    detained_before = filters.DateFilter(field_name="detained_on", lookup_expr="lte")
+    detained_after = IsoDateFilter(field_name="detained_on", lookup_expr="gte")
+    detained_before = IsoDateFilter(field_name="detained_on", lookup_expr="lte")
     watch_enabled = StrictBooleanFilter()
     search = filters.CharFilter(
         method="filter_search",
@@ -40,8 +45,8 @@ class DetainedPersonFilter(filters.FilterSet):
 
 class CaseEventFilter(filters.FilterSet):
     kind = ChoiceInFilter(choices=CaseEvent.Kind.choices)
-    after = filters.DateFilter(field_name="date", lookup_expr="gte")
-    before = filters.DateFilter(field_name="date", lookup_expr="lte")
+    after = IsoDateFilter(field_name="date", lookup_expr="gte")
+    before = IsoDateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = CaseEvent
