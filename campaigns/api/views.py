@@ -16,6 +16,7 @@ from campaigns.services import (
     signature_save,
 )
 from campaigns.signature_import import ImportFileError, signatures_import_csv
+from config.api.schema import VALIDATION_SCHEMA as _VALIDATION_SCHEMA
 from config.api.viewsets import ServiceModelViewSet
 from tracker.models import DetainedPerson
 
@@ -78,8 +79,9 @@ class LetterViewSet(ServiceModelViewSet):
             201: serializers.SignatureImportReportSerializer,
             200: serializers.SignatureImportReportSerializer,
             400: OpenApiResponse(
-                serializers.SignatureImportReportSerializer,
-                description="Invalid rows (nothing imported), or a file that cannot be read.",
+                _VALIDATION_SCHEMA,
+                description="Invalid rows: the report above, with `errors` listed and nothing "
+                'imported. Or a file that cannot be read: `{"file": [message]}`.',
             ),
         },
     )

@@ -9,7 +9,7 @@ _DETAIL = {
     "properties": {"detail": {"type": "string"}},
     "required": ["detail"],
 }
-_VALIDATION = {
+VALIDATION_SCHEMA = {
     "type": "object",
     "description": "Field or query parameter name → list of messages (`non_field_errors` for "
     "errors about the whole record). Nested fields nest the same way.",
@@ -29,7 +29,7 @@ _CONFLICT = {
 }
 
 ERRORS = {
-    "400": OpenApiResponse(_VALIDATION, description="Invalid input or query parameter."),
+    "400": OpenApiResponse(VALIDATION_SCHEMA, description="Invalid input or query parameter."),
     "401": OpenApiResponse(_DETAIL, description="No or invalid credentials."),
     "403": OpenApiResponse(_DETAIL, description="The user lacks the model permission."),
     "404": OpenApiResponse(_DETAIL, description="No such record, or no such page."),
