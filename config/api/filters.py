@@ -2,6 +2,7 @@
 
 from django import forms
 from django_filters import rest_framework as filters
+from django_filters.fields import BaseCSVField
 from rest_framework.exceptions import ValidationError
 
 
@@ -21,8 +22,19 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+class _NoBlankItemsCSVField(BaseCSVField):
+    """A comma-separated value whose items are all filled in (`detained,` is a mistake)."""
+
+    def clean(self, value):
+        if value and any(not str(item).strip() for item in value):
+            raise forms.ValidationError("Remove the empty item from the list.", code="blank_item")
+        return super().clean(value)
+
+
 class ChoiceInFilter(filters.BaseInFilter, filters.ChoiceFilter):
     """`?status=detained,rsdl`: one value or a comma-separated list, each a valid choice."""
+
+    base_field_class = _NoBlankItemsCSVField
 
 
 class _StrictBooleanField(forms.Field):
@@ -60,6 +72,8 @@ class IsoDateFilter(filters.DateFilter):
 class StableOrderingFilter(filters.OrderingFilter):
     """`?ordering=-detained_on`: valid names only, and ties broken by id so that pages never
     overlap or skip records."""
+
+    base_field_class = _NoBlankItemsCSVField
 
     def filter(self, qs, value):
         qs = super().filter(qs, value)
