@@ -260,7 +260,9 @@ def _sync(instance: models.Model, save: Callable[..., Any], as_: str, **values: 
 def seed_demo() -> dict[str, int]:
     orgs = {}
     for data in ORGANIZATIONS:
-        obj = Organization.objects.filter(name__iexact=data["name"]).first() or Organization()
+        obj = (
+            Organization.objects.filter(name__lower=data["name"].lower()).first() or Organization()
+        )
         orgs[data["name"]] = _sync(obj, organization_save, "organization", **data)
     people = {}
     for data in PEOPLE:

@@ -63,7 +63,9 @@ class ImportReport:
     imported: bool = False
 
 
-def _read_rows(data: bytes) -> list[dict[str, str]]:
+def _read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(spreadsheet row number, cells by column) for every non-blank row. Blank lines count
+    as rows, as in a spreadsheet; a quoted cell over several lines is still one row."""
     try:
         text = data.decode("utf-8-sig")  # with or without a byte-order mark
     except UnicodeDecodeError as exc:
@@ -71,9 +73,12 @@ def _read_rows(data: bytes) -> list[dict[str, str]]:
             f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
             "Save it as CSV UTF-8 and try again."
         ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
-    if not header:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise ImportFileError(f"The CSV header cannot be read: {exc}.") from None
+    if not any(header):
         raise ImportFileError("The file is empty: expected a header row.")
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
@@ -82,20 +87,24 @@ def _read_rows(data: bytes) -> list[dict[str, str]]:
         )
     if "organization" not in header and "person" not in header:
         raise ImportFileError("The header needs an `organization` or a `person` column.")
-    reader.fieldnames = header
     rows = []
     try:
-        for raw in reader:
-            if len(rows) >= MAX_ROWS:
+        for number, cells in enumerate(reader, start=2):
+            if number > MAX_ROWS + 1:
                 raise ImportFileError(f"The file has more than {MAX_ROWS} rows; split it.")
-            rows.append(raw)
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank row, as spreadsheets leave at the end
+            if len(cells) > len(header):
+                rows.append((number, None))
+                continue
+            rows.append((number, dict(zip(header, cells, strict=False))))
     except csv.Error as exc:
         raise ImportFileError(f"The CSV cannot be read at line {reader.line_num}: {exc}.") from None
     return rows
 
 
-def _check(number: int, raw: dict[str, str | None], errors: list[RowError]) -> _Row | None:
-    if None in raw:  # more cells than header columns
+def _check(number: int, raw: dict[str, str] | None, errors: list[RowError]) -> _Row | None:
+    if raw is None:
         errors.append(RowError(number, "", "This row has more cells than the header."))
         return None
     cell = {name: (raw.get(name) or "").strip() for name in COLUMNS}
@@ -141,7 +150,10 @@ def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
 
 
 def _organizations(rows: list[_Row], user, report: ImportReport) -> dict[str, Organization]:
-    wanted = {r.organization.lower(): r for r in rows if r.organization}
+    wanted: dict[str, _Row] = {}
+    for row in rows:  # a new organization is created as the first row naming it spells it
+        if row.organization:
+            wanted.setdefault(row.organization.lower(), row)
     found: dict[str, Organization] = {}
     for chunk in _chunks(wanted):
         for org in Organization.objects.annotate(key=Lower("name")).filter(key__in=chunk):
@@ -247,10 +259,8 @@ def signatures_import_csv(
     raw_rows = _read_rows(data)
     report = ImportReport(rows=len(raw_rows))
     checked = []
-    for index, raw in enumerate(raw_rows):
-        if not any((value or "").strip() for key, value in raw.items() if key is not None):
-            continue  # blank line, as spreadsheets leave at the end
-        row = _check(index + 2, raw, report.errors)
+    for number, raw in raw_rows:
+        row = _check(number, raw, report.errors)
         if row is not None:
             checked.append(row)
     if report.errors and not partial:

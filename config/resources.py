@@ -4,10 +4,13 @@ from import_export import resources, widgets
 
 
 class CaseInsensitiveForeignKeyWidget(widgets.ForeignKeyWidget):
-    """Finds the related record by a text field regardless of case ("human rights watch")."""
+    """Finds the related record by a text field regardless of case ("human rights watch"),
+    folding case as the database's Lower() does (see campaigns.apps)."""
 
     def get_lookup_kwargs(self, value, row=None, **kwargs):
-        return {f"{self.field}__iexact": value.strip() if isinstance(value, str) else value}
+        if isinstance(value, str):
+            return {f"{self.field}__lower": value.strip().lower()}
+        return {self.field: value}
 
 
 class ValidatedResource(resources.ModelResource):

@@ -1,9 +1,9 @@
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django_filters import rest_framework as filters
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
-from config.api.filters import ChoiceInFilter, IsoDateFilter
+from config.api.filters import ChoiceInFilter, CountryFilter, IsoDateFilter
 
 
 class CampaignRefField(forms.CharField):
@@ -13,13 +13,18 @@ class CampaignRefField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
-        try:
-            return Campaign.objects.get(**lookup)
-        except Campaign.DoesNotExist:
-            raise forms.ValidationError(
-                "No campaign with this id or slug.", code="invalid_choice"
-            ) from None
+        match = Q(slug=value)
+        if value.isascii() and value.isdigit():
+            match |= Q(pk=int(value))
+        # An id wins over a slug that happens to be the same digits.
+        campaign = (
+            Campaign.objects.filter(match)
+            .order_by(Case(When(slug=value, then=1), default=0))
+            .first()
+        )
+        if campaign is None:
+            raise forms.ValidationError("No campaign with this id or slug.", code="invalid_choice")
+        return campaign
 
 
 class CampaignRefFilter(filters.Filter):
@@ -42,7 +47,7 @@ class CampaignFilter(filters.FilterSet):
 
 class OrganizationFilter(filters.FilterSet):
     search = filters.CharFilter(field_name="name", lookup_expr="icontains")
-    country = filters.CharFilter(field_name="country", lookup_expr="iexact")
+    country = CountryFilter(field_name="country")
     kind = ChoiceInFilter(choices=Organization.Kind.choices)
 
     class Meta:
@@ -52,7 +57,7 @@ class OrganizationFilter(filters.FilterSet):
 
 class PersonFilter(filters.FilterSet):
     search = filters.CharFilter(method="filter_search", help_text="Name, title or email.")
-    country = filters.CharFilter(field_name="country", lookup_expr="iexact")
+    country = CountryFilter(field_name="country")
     kind = ChoiceInFilter(
         field_name="organization__kind",
         choices=Organization.Kind.choices,

@@ -4,6 +4,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from campaigns.api import filters, serializers
@@ -58,6 +59,7 @@ class LetterViewSet(ServiceModelViewSet):
 
     # Adding signatures may create the organizations and people who signed.
     import_permissions = (
+        "campaigns.view_letter",
         "campaigns.add_signature",
         "campaigns.add_organization",
         "campaigns.add_person",
@@ -90,12 +92,16 @@ class LetterViewSet(ServiceModelViewSet):
         methods=["post"],
         url_path="signatures/import",
         parser_classes=[MultiPartParser],
+        # Model permissions would ask for add_letter (a POST on letters); the import adds
+        # signatures, organizations and people instead, checked below.
+        permission_classes=[IsAuthenticated],
         filterset_class=None,
     )
     def import_signatures(self, request, pk=None):
         if not request.user.has_perms(self.import_permissions):
             raise PermissionDenied(
-                "Importing signatures needs permission to add signatures, organizations and people."
+                "Importing signatures needs permission to view letters and to add signatures, "
+                "organizations and people."
             )
         letter = self.get_object()
         partial = request.query_params.get("partial", "false").lower()

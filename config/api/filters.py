@@ -1,6 +1,7 @@
 """Filter building blocks: every malformed or unknown value is a 400 naming its parameter."""
 
 from django import forms
+from django_countries import countries
 from django_filters import rest_framework as filters
 from django_filters.fields import BaseCSVField
 from rest_framework.exceptions import ValidationError
@@ -67,6 +68,22 @@ class IsoDateFilter(filters.DateFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(*args, **kwargs)
+
+
+class _CountryField(forms.CharField):
+    def clean(self, value):
+        value = (super().clean(value) or "").strip().upper()
+        if value and value not in countries:
+            raise forms.ValidationError(
+                "Enter an ISO 3166 two-letter country code, e.g. CN.", code="invalid_choice"
+            )
+        return value
+
+
+class CountryFilter(filters.CharFilter):
+    """`?country=cn`: an ISO 3166 alpha-2 code, any case; an unknown code is a 400."""
+
+    field_class = _CountryField
 
 
 class StableOrderingFilter(filters.OrderingFilter):

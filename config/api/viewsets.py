@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from rest_framework import viewsets
+from rest_framework import exceptions, viewsets
 
 
 class ServiceModelViewSet(viewsets.ModelViewSet):
@@ -13,6 +13,22 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
     ProtectedError becomes a 409 in config.api.errors)."""
 
     lookup_value_regex = "[0-9]+"
+
+    def initial(self, request, *args, **kwargs):
+        # DRF throttles only after authentication and permissions have passed, so refused
+        # requests (no token, a guessed token, no permission) were never counted: a client
+        # could guess tokens for ever. Count them as well; a request that passes is counted
+        # once, inside super().initial().
+        try:
+            super().initial(request, *args, **kwargs)
+        except (
+            exceptions.NotAuthenticated,
+            exceptions.AuthenticationFailed,
+            exceptions.PermissionDenied,
+        ):
+            self.check_throttles(request)
+            raise
+
     save_service: Callable[..., Any]
     delete_service: Callable[..., Any] | None = None
     instance_kwarg: str

@@ -3,6 +3,7 @@ from django_filters import rest_framework as filters
 from campaigns.api.filters import CampaignRefFilter
 from config.api.filters import (
     ChoiceInFilter,
+    CountryFilter,
     IsoDateFilter,
     StableOrderingFilter,
     StrictBooleanFilter,
@@ -14,7 +15,7 @@ class DetainedPersonFilter(filters.FilterSet):
     status = ChoiceInFilter(
         choices=DetainedPerson.Status.choices, help_text="One status or a comma-separated list."
     )
-    country = filters.CharFilter(field_name="country", lookup_expr="iexact")
+    country = CountryFilter(field_name="country")
     campaign = CampaignRefFilter(field_name="campaigns", help_text="Campaign id or slug.")
     gender = filters.ChoiceFilter(choices=DetainedPerson.Gender.choices)
     detained_after = IsoDateFilter(field_name="detained_on", lookup_expr="gte")

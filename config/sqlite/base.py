@@ -1,0 +1,26 @@
+"""SQLite, with LOWER() and UPPER() that know every alphabet.
+
+SQLite's own LOWER() folds ASCII only, so on the laptop default `Lower("name")` (used by the
+case-insensitive unique constraint on organization names and by the CSV import's matching)
+would treat "Église" and "église" as different names, while PostgreSQL treats them as one.
+This backend registers Python's str.lower/str.upper under those names on every connection,
+so both databases agree.
+"""
+
+from django.db.backends.sqlite3 import base
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        conn = super().get_new_connection(conn_params)
+        conn.create_function("LOWER", 1, _lower, deterministic=True)
+        conn.create_function("UPPER", 1, _upper, deterministic=True)
+        return conn

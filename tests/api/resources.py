@@ -1,0 +1,102 @@
+"""Every resource of the API, with what the role and query-count tests need to exercise it:
+an existing record, a valid body to create one, and a valid change."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from tests.campaigns.factories import (
+    CampaignFactory,
+    LetterFactory,
+    OrganizationFactory,
+    PersonFactory,
+    SignatureFactory,
+)
+from tests.tracker.factories import CaseEventFactory, DetainedPersonFactory
+from tracker.models import CaseEvent, DetainedPerson
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    model: type[models.Model]
+    make: Callable[[], models.Model]
+    payload: Callable[[], dict[str, Any]]
+    change: dict[str, Any]
+    # Relations a record keeps for life (an event stays with its person): a PUT repeats them.
+    fixed: tuple[str, ...] = ()
+
+    def put_payload(self, record: models.Model) -> dict[str, Any]:
+        kept = {name: getattr(record, f"{name}_id") for name in self.fixed}
+        return {**self.payload(), **self.change, **kept}
+
+    @property
+    def url(self) -> str:
+        return f"/api/{self.name}/"
+
+    def detail_url(self, pk: int) -> str:
+        return f"/api/{self.name}/{pk}/"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+RESOURCES = [
+    Resource(
+        "campaigns",
+        Campaign,
+        CampaignFactory,
+        lambda: {"name": "Free the Jasmine Seven", "status": "active"},
+        {"status": "paused"},
+    ),
+    Resource(
+        "organizations",
+        Organization,
+        OrganizationFactory,
+        lambda: {"name": "Front Line Defenders", "kind": "ngo", "country": "IE"},
+        {"notes": "Partner since 2019"},
+    ),
+    Resource(
+        "people",
+        Person,
+        PersonFactory,
+        lambda: {"full_name": "Ada Official", "email": "ada@example.org"},
+        {"title": "Minister of Justice"},
+    ),
+    Resource(
+        "letters",
+        Letter,
+        LetterFactory,
+        lambda: {
+            "title": "Release the lawyers",
+            "campaign": CampaignFactory().pk,
+            "recipients": [PersonFactory().pk],
+        },
+        {"status": "sent"},
+    ),
+    Resource(
+        "signatures",
+        Signature,
+        SignatureFactory,
+        lambda: {"letter": LetterFactory().pk, "organization": OrganizationFactory().pk},
+        {"note": "On behalf of the board"},
+    ),
+    Resource(
+        "detained-persons",
+        DetainedPerson,
+        DetainedPersonFactory,
+        lambda: {"name": "Gao Yu", "native_name": "高瑜", "aliases": ["Kao Yu"]},
+        {"summary": "Journalist, detained for the seventh time."},
+    ),
+    Resource(
+        "case-events",
+        CaseEvent,
+        CaseEventFactory,
+        lambda: {"person": DetainedPersonFactory().pk, "date": "2015-07-09", "kind": "hearing"},
+        {"description": "Closed hearing; family barred."},
+        fixed=("person",),
+    ),
+]
