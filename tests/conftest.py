@@ -1,5 +1,14 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counts live in the cache, which outlives each test's database rollback."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
