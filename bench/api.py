@@ -135,13 +135,13 @@ def baseline_view(request):
     count = persons.count()
     start = (page - 1) * page_size
     rows = list(persons.values(*COLUMNS)[start : start + page_size])
-    # Each person's campaigns in the API's order, which is Campaign.Meta.ordering.
+    # Each person's campaigns, ascending by id, as the API lists them.
     campaign_ids = defaultdict(list)
     links = (
         Campaign.detained_persons.through.objects.filter(
             detainedperson_id__in=[row["id"] for row in rows]
         )
-        .order_by("-campaign__started_on", "campaign__name")
+        .order_by("campaign_id")
         .values_list("detainedperson_id", "campaign_id")
     )
     for person_id, campaign_id in links:

@@ -1,14 +1,13 @@
 from django.conf import settings
-from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
-from config.api.serializers import StrictModelSerializer
+from config.api.serializers import CountryCodeField, StrictModelSerializer
 from tracker.models import DetainedPerson
 
 
 class OrganizationSerializer(StrictModelSerializer):
-    country = CountryField(required=False, allow_blank=True)
+    country = CountryCodeField(required=False, allow_blank=True)
 
     class Meta:
         model = Organization
@@ -16,7 +15,7 @@ class OrganizationSerializer(StrictModelSerializer):
 
 
 class PersonSerializer(StrictModelSerializer):
-    country = CountryField(required=False, allow_blank=True)
+    country = CountryCodeField(required=False, allow_blank=True)
 
     class Meta:
         model = Person

@@ -1,21 +1,54 @@
-from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from campaigns.models import Campaign
-from config.api.serializers import StrictModelSerializer, StringListField
+from config.api.serializers import CountryCodeField, StrictModelSerializer, StringListField
 from tracker.models import CaseEvent, DetainedPerson
+from tracker.selectors import detained_person_campaign_ids
+
+
+class CampaignIdsField(serializers.ManyRelatedField):
+    """`campaigns` as ids, ascending. A list page fills `campaign_ids` on every person in
+    one query (DetainedPersonListSerializer); a single record asks for its own."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child_relation=serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all()),
+            **kwargs,
+        )
+
+    def get_attribute(self, instance):
+        if isinstance(instance, dict):  # a row of a list page
+            return instance["campaign_ids"]
+        ids = getattr(instance, "campaign_ids", None)
+        if ids is None:
+            ids = list(instance.campaigns.order_by("pk").values_list("pk", flat=True))
+        return ids
+
+    def to_representation(self, value):
+        return list(value)
+
+
+class DetainedPersonListSerializer(serializers.ListSerializer):
+    """A list page: rows (dicts from `.values()`, see DetainedPersonViewSet) with their
+    campaign ids added from one query."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        campaign_ids = detained_person_campaign_ids(person_ids=[row["id"] for row in rows])
+        for row in rows:
+            row["campaign_ids"] = campaign_ids.get(row["id"], [])
+        return super().to_representation(rows)
 
 
 class DetainedPersonSerializer(StrictModelSerializer):
     aliases = StringListField(required=False)
     context_terms = StringListField(required=False)
-    country = CountryField(required=False, allow_blank=True)
-    campaigns = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Campaign.objects.all()
-    )
+    country = CountryCodeField(required=False, allow_blank=True)
+    campaigns = CampaignIdsField(required=False)
 
     class Meta:
         model = DetainedPerson
+        list_serializer_class = DetainedPersonListSerializer
         fields = [
             "id",
             "name",
