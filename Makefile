@@ -39,5 +39,8 @@ format: install
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+bench: install
+	$(BIN)/python bench/api.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
