@@ -6,7 +6,9 @@ that the schema does not describe."""
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -64,7 +66,19 @@ api = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
-def superuser_token(django_user_model, settings):
+def _keep_test_connection():
+    """Django closes the database connection at the end of every request; the test client
+    turns that off so the test's transaction survives, and so must this test, which calls the
+    WSGI application directly."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def superuser_token(django_user_model, settings, _keep_test_connection):
     settings.API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
     seed_demo()
     user = django_user_model.objects.create_superuser("fuzzer", "", "x")
