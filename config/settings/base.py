@@ -207,3 +207,16 @@ LOGGING = {
 
 # Largest CSV accepted by POST /api/letters/{id}/signatures/import/ (bytes).
 SIGNATURE_IMPORT_MAX_BYTES = env.int("SIGNATURE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- News watch -------------------------------------------------------------------------------
+# Networks exempt from the SSRF defence (comma-separated CIDRs), e.g. 127.0.0.0/8 in development.
+NEWSWATCH_ALLOWED_NETWORKS = env.list("NEWSWATCH_ALLOWED_NETWORKS", default=[])
+NEWSWATCH_CONNECT_TIMEOUT = env.float("NEWSWATCH_CONNECT_TIMEOUT", default=10.0)
+NEWSWATCH_READ_TIMEOUT = env.float("NEWSWATCH_READ_TIMEOUT", default=20.0)
+# Total time one fetch may take, however the server trickles its bytes (seconds).
+NEWSWATCH_FETCH_DEADLINE = env.float("NEWSWATCH_FETCH_DEADLINE", default=30.0)
+NEWSWATCH_MAX_BYTES = env.int("NEWSWATCH_MAX_BYTES", default=5 * 1024 * 1024)
+NEWSWATCH_USER_AGENT = env.str(
+    "NEWSWATCH_USER_AGENT",
+    default="VigilNewsWatch/1.0 (+https://github.com/vigil-crm; human-rights case monitoring)",
+)
