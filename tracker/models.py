@@ -184,3 +184,193 @@ class CaseEvent(TimeStampedModel):
     @property
     def is_status_change(self) -> bool:
         return self.kind in CaseStatus.values
+
+
+# --- News watch ---------------------------------------------------------------------------------
+
+GOOGLE_NEWS_SEARCH_URL = "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
+GDELT_DOC_URL = (
+    "https://api.gdeltproject.org/api/v2/doc/doc?query={query}"
+    "&mode=artlist&format=json&maxrecords=75&sort=datedesc"
+)
+
+
+def _validate_source_url(value: str) -> None:
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValidationError("Enter an http or https URL.", code="invalid_scheme")
+
+
+class NewsSource(TimeStampedModel):
+    """Where the news watch looks: a feed, or a search provider asked once per watched person."""
+
+    class Kind(models.TextChoices):
+        FEED = "feed", "RSS or Atom feed"
+        GOOGLE_NEWS = "google_news", "Google News search (per case)"
+        GDELT = "gdelt", "GDELT search (per case)"
+
+    class LastStatus(models.TextChoices):
+        NEVER = "", "Not polled yet"
+        OK = "ok", "OK"
+        NOT_MODIFIED = "not_modified", "Not modified"
+        FAILED = "failed", "Failed"
+
+    DEFAULT_URLS = {Kind.GOOGLE_NEWS: GOOGLE_NEWS_SEARCH_URL, Kind.GDELT: GDELT_DOC_URL}
+    # GDELT documents one request per 5 seconds; Google News has no published limit.
+    DEFAULT_MIN_INTERVALS = {Kind.FEED: 0, Kind.GOOGLE_NEWS: 1, Kind.GDELT: 5}
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FEED)
+    url = models.CharField(
+        "URL",
+        max_length=1000,
+        blank=True,
+        validators=[_validate_source_url],
+        help_text="For a feed, its URL. For a search source, a URL template containing {query}; "
+        "left blank, the provider's public endpoint.",
+    )
+    active = models.BooleanField(default=True)
+    poll_interval_minutes = models.PositiveIntegerField(default=30)
+    min_interval_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Least time between two requests to this source, across all workers. "
+        "Blank: 5 for GDELT, 1 for Google News, 0 for feeds.",
+    )
+    # Fetch state, written by the news watch.
+    etag = models.CharField(max_length=500, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_status = models.CharField(
+        max_length=20, choices=LastStatus.choices, blank=True, default="", editable=False
+    )
+    last_error = models.TextField(blank=True, editable=False)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    # The politeness token when there is no Redis: the time of the last request sent.
+    last_request_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "etag",
+            "last_modified",
+            "last_polled_at",
+            "last_status",
+            "last_error",
+            "consecutive_failures",
+            "next_poll_at",
+            "last_request_at",
+        ]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(poll_interval_minutes__gte=1),
+                name="newssource_poll_interval_positive",
+                violation_error_message="Poll at most once a minute.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="feed") | models.Q(url__contains="{query}"),
+                name="newssource_search_url_has_query",
+                violation_error_message="A search source's URL must contain {query}.",
+            ),
+        ]
+        indexes = [
+            # poll_due_sources: active sources whose next_poll_at has passed.
+            models.Index(fields=["active", "next_poll_at"], name="newssource_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_search(self) -> bool:
+        return self.kind != self.Kind.FEED
+
+    @property
+    def request_interval(self) -> int:
+        if self.min_interval_seconds is not None:
+            return self.min_interval_seconds
+        return self.DEFAULT_MIN_INTERVALS[self.Kind(self.kind)]
+
+    def clean(self) -> None:
+        if self.is_search and not self.url:
+            self.url = self.DEFAULT_URLS[self.Kind(self.kind)]
+        if not self.url:
+            raise ValidationError({"url": "A feed needs its URL."})
+        if self.is_search and "{query}" not in self.url:
+            raise ValidationError({"url": "A search source's URL must contain {query}."})
+
+
+class NewsItem(models.Model):
+    """One article, however many sources carried it or how often it was polled."""
+
+    url = models.CharField("canonical URL", max_length=2000, unique=True)
+    title = models.CharField(max_length=1000)
+    summary = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    guid = models.CharField(max_length=1000, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    # Google News links are opaque: such items are also recognised by publisher + title.
+    title_key = models.CharField(max_length=1300, blank=True, editable=False)
+    sources = models.ManyToManyField(NewsSource, related_name="items", blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            # Ingest: an entry whose guid was seen before updates its item.
+            models.Index(fields=["guid"], name="newsitem_guid_idx"),
+            # Ingest: Google News duplicates, by publisher + normalised title within 7 days.
+            models.Index(fields=["title_key", "first_seen_at"], name="newsitem_title_key_idx"),
+            # API/admin lists and rematch: newest first, by date.
+            models.Index(fields=["-published_at"], name="newsitem_published_idx"),
+            models.Index(fields=["first_seen_at"], name="newsitem_first_seen_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Mention(TimeStampedModel):
+    """A news item that names a watched person, waiting for staff to confirm or dismiss it."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        CONFIRMED = "confirmed", "Confirmed"
+        DISMISSED = "dismissed", "Dismissed"
+
+    news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="mentions")
+    person = models.ForeignKey(DetainedPerson, on_delete=models.PROTECT, related_name="mentions")
+    matched_terms = models.JSONField(default=list, encoder=UnicodeJSONEncoder)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    reviewed_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        related_name="reviewed_mentions",
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["news_item", "person"], name="mention_unique_item_person"
+            ),
+        ]
+        indexes = [
+            # The review queue: new mentions, newest first.
+            models.Index(fields=["status", "-created_at"], name="mention_status_created_idx"),
+            # A person's mentions (admin inline, API ?person=, digests).
+            models.Index(fields=["person", "-created_at"], name="mention_person_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.news_item}"
