@@ -9,7 +9,13 @@ from campaigns.api.views import (
     PersonViewSet,
     SignatureViewSet,
 )
-from tracker.api.views import CaseEventViewSet, DetainedPersonViewSet
+from tracker.api.views import (
+    CaseEventViewSet,
+    DetainedPersonViewSet,
+    MentionViewSet,
+    NewsItemViewSet,
+    NewsSourceViewSet,
+)
 
 router = DefaultRouter()
 router.register("campaigns", CampaignViewSet, basename="campaign")
@@ -19,5 +25,8 @@ router.register("letters", LetterViewSet, basename="letter")
 router.register("signatures", SignatureViewSet, basename="signature")
 router.register("detained-persons", DetainedPersonViewSet, basename="detainedperson")
 router.register("case-events", CaseEventViewSet, basename="caseevent")
+router.register("news-sources", NewsSourceViewSet, basename="newssource")
+router.register("news-items", NewsItemViewSet, basename="newsitem")
+router.register("mentions", MentionViewSet, basename="mention")
 
 urlpatterns = router.urls

@@ -1,12 +1,21 @@
+import re
+from urllib.parse import urlsplit
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.forms import StringListField
-from tracker.models import CaseEvent, DetainedPerson
+from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
+from tracker.newswatch.rematch import rematch_person
 from tracker.resources import DetainedPersonResource
-from tracker.services import case_event_delete, case_event_save
+from tracker.services import case_event_delete, case_event_save, mention_review, news_source_save
+from tracker.tasks import poll_source as poll_source_task
 from tracker.text import fold
 
 
@@ -65,6 +74,8 @@ class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     search_fields = ["name", "native_name", "search_names"]
     date_hierarchy = "detained_on"
     inlines = [CaseEventInline]
+    readonly_fields = ["news_mentions"]
+    actions = ["rematch_news"]
     fieldsets = [
         (
             None,
@@ -94,8 +105,38 @@ class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("News watch", {"fields": ["context_terms"]}),
+        ("News watch", {"fields": ["context_terms", "news_mentions"]}),
     ]
+
+    @admin.display(description="news mentions")
+    def news_mentions(self, obj):
+        """The latest 50 mentions, newest first; review them under Case tracker > Mentions."""
+        if obj.pk is None:
+            return "-"
+        mentions = obj.mentions.select_related("news_item").order_by("-created_at")[:50]
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}" rel="noopener noreferrer" target="_blank">{}</a></td>'
+            '<td>{}</td><td><a href="{}">{}</a></td><td>{}</td></tr>',
+            (
+                (
+                    m.news_item.url,
+                    m.news_item.title,
+                    ", ".join(m.matched_terms),
+                    reverse("admin:tracker_mention_change", args=[m.pk]),
+                    m.get_status_display(),
+                    m.created_at.date(),
+                )
+                for m in mentions
+            ),
+        )
+        if not rows:
+            return "None yet."
+        return format_html(
+            "<table><tr><th>article</th><th>matched</th><th>status</th><th>found</th></tr>{}"
+            "</table>",
+            rows,
+        )
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -103,6 +144,11 @@ class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         if folded and folded != search_term:
             results |= queryset.search(search_term)
         return results, may_have_duplicates
+
+    @admin.action(description="Re-scan the last 30 days of news for them", permissions=["change"])
+    def rematch_news(self, request, queryset):
+        total = sum(rematch_person(person=person, days=30) for person in queryset)
+        self.message_user(request, f"{total} new mention(s) found.", messages.SUCCESS)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not CaseEvent:
@@ -138,3 +184,171 @@ class CaseEventAdmin(SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for event in queryset:
             case_event_delete(event=event)
+
+
+# --- News watch ---------------------------------------------------------------------------------
+
+
+def highlight(text: str, terms: list[str]) -> str:
+    """`text` escaped, with each matched term wrapped in <mark> (case-insensitive)."""
+    if not text:
+        return ""
+    forms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not forms:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in forms), re.IGNORECASE)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(format_html("<mark>{}</mark>", match.group(0)))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(str(p) for p in parts))  # noqa: S308 (every part is escaped)
+
+
+@admin.register(NewsSource)
+class NewsSourceAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "active",
+        "health",
+        "last_polled_at",
+        "next_poll_at",
+        "consecutive_failures",
+    ]
+    list_filter = ["kind", "active", "last_status"]
+    search_fields = ["name", "url"]
+    readonly_fields = [
+        "last_status",
+        "last_error",
+        "last_polled_at",
+        "consecutive_failures",
+        "etag",
+        "last_modified",
+    ]
+    fields = [
+        "name",
+        "kind",
+        "url",
+        "active",
+        "poll_interval_minutes",
+        "min_interval_seconds",
+        "next_poll_at",
+        *readonly_fields,
+    ]
+    actions = ["poll_now"]
+
+    @admin.display(description="health", ordering="last_status")
+    def health(self, obj):
+        if obj.last_status == NewsSource.LastStatus.FAILED:
+            return format_html('<span style="color:#b00">failed: {}</span>', obj.last_error[:120])
+        return obj.get_last_status_display()
+
+    def save_model(self, request, obj, form, change):
+        news_source_save(source=obj)
+
+    @admin.action(description="Poll now", permissions=["change"])
+    def poll_now(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: poll_source_task.delay(pk))
+        self.message_user(request, f"Queued a poll of {len(ids)} source(s).", messages.SUCCESS)
+
+
+@admin.register(NewsItem)
+class NewsItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "published_at", "first_seen_at", "link"]
+    list_filter = ["sources", "language"]
+    search_fields = ["title", "url", "publisher"]
+    date_hierarchy = "published_at"
+    readonly_fields = [f.name for f in NewsItem._meta.fields if f.name != "id"] + ["sources"]
+
+    @admin.display(description="URL")
+    def link(self, obj):
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer" target="_blank">open</a>', obj.url
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Mention)
+class MentionAdmin(SimpleHistoryAdmin):
+    """The review queue: new mentions first, matched terms highlighted."""
+
+    list_display = ["person", "article", "matched", "status", "created_at", "reviewed_by"]
+    list_filter = [
+        "status",
+        ("person", admin.RelatedOnlyFieldListFilter),
+        "person__campaigns",
+        "news_item__sources",
+    ]
+    list_select_related = ["person", "news_item", "reviewed_by"]
+    search_fields = ["person__name", "person__native_name", "news_item__title"]
+    date_hierarchy = "created_at"
+    ordering = ["status", "-created_at"]
+    readonly_fields = [
+        "news_item",
+        "person",
+        "matched_terms",
+        "excerpt",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    fields = [
+        "person",
+        "news_item",
+        "excerpt",
+        "matched_terms",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    actions = ["confirm", "dismiss"]
+
+    @admin.display(description="article", ordering="news_item__published_at")
+    def article(self, obj):
+        item = obj.news_item
+        return format_html(
+            '{}<br><a href="{}" rel="noopener noreferrer" target="_blank">{}</a> {}',
+            highlight(item.title, obj.matched_terms),
+            item.url,
+            item.publisher or urlsplit(item.url).netloc,
+            item.published_at.date() if item.published_at else "",
+        )
+
+    @admin.display(description="matched")
+    def matched(self, obj):
+        return ", ".join(obj.matched_terms)
+
+    @admin.display(description="text")
+    def excerpt(self, obj):
+        item = obj.news_item
+        return format_html(
+            "<strong>{}</strong><br>{}",
+            highlight(item.title, obj.matched_terms),
+            highlight(item.summary[:2000], obj.matched_terms),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        mention_review(mention=obj, status=obj.status, user=request.user)
+
+    def _review(self, request, queryset, status):
+        for mention in queryset.select_for_update():
+            mention_review(mention=mention, status=status, user=request.user)
+        self.message_user(
+            request, f"{queryset.count()} mention(s) marked {status}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Confirm: the article is about this person", permissions=["change"])
+    def confirm(self, request, queryset):
+        self._review(request, queryset, Mention.Status.CONFIRMED)
+
+    @admin.action(description="Dismiss: someone else, or not relevant", permissions=["change"])
+    def dismiss(self, request, queryset):
+        self._review(request, queryset, Mention.Status.DISMISSED)

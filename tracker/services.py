@@ -4,9 +4,12 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from tracker.models import CaseEvent, CaseStatus, DetainedPerson
+from tracker.models import CaseEvent, CaseStatus, DetainedPerson, Mention, NewsSource
+from tracker.newswatch.http import FetchError, check_url
 
 
 @transaction.atomic
@@ -87,3 +90,38 @@ def case_event_delete(*, event: CaseEvent) -> None:
     event.delete()
     if was_latest:
         _follow_latest_status(locked)
+
+
+@transaction.atomic
+def mention_review(*, mention: Mention, status: str, user) -> Mention:
+    """Confirm or dismiss a mention (or put it back to new), recording who and when."""
+    mention.status = status
+    if status == Mention.Status.NEW:
+        mention.reviewed_by, mention.reviewed_at = None, None
+    else:
+        mention.reviewed_by, mention.reviewed_at = user, timezone.now()
+    mention.full_clean()
+    mention.save()
+    return mention
+
+
+@transaction.atomic
+def news_source_save(*, source: NewsSource | None = None, **fields: Any) -> NewsSource:
+    """Create or change a source. Its URL must pass the same SSRF rules as every fetch (a
+    private or loopback address is refused unless NEWSWATCH_ALLOWED_NETWORKS allows it)."""
+    source = source or NewsSource()
+    for name, value in fields.items():
+        setattr(source, name, value)
+    source.full_clean()
+    probe = source.url.replace("{query}", "test") if source.is_search else source.url
+    try:
+        check_url(probe)
+    except FetchError as exc:
+        # A name that does not resolve now is no SSRF risk (every fetch checks again); an
+        # address that is not public is refused.
+        if exc.kind != "dns":
+            raise ValidationError({"url": exc.message}) from None
+    if "url" in fields or source.pk is None:
+        source.etag, source.last_modified = "", ""
+    source.save()
+    return source

@@ -4,13 +4,9 @@ from typing import Any
 from rest_framework import exceptions, viewsets
 
 
-class ServiceModelViewSet(viewsets.ModelViewSet):
-    """A model viewset whose writes go through the app's services (set them with
-    `staticmethod(...)`).
-
-    `save_service(**validated_data)` creates; `save_service(<instance_kwarg>=obj, **data)`
-    updates; `delete_service(<instance_kwarg>=obj)` deletes (default: the model's delete, whose
-    ProtectedError becomes a 409 in config.api.errors)."""
+class ApiViewMixin:
+    """What every API viewset shares: numeric ids in URLs, and throttling that counts refused
+    requests too."""
 
     lookup_value_regex = "[0-9]+"
 
@@ -28,6 +24,15 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
         ):
             self.check_throttles(request)
             raise
+
+
+class ServiceModelViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """A model viewset whose writes go through the app's services (set them with
+    `staticmethod(...)`).
+
+    `save_service(**validated_data)` creates; `save_service(<instance_kwarg>=obj, **data)`
+    updates; `delete_service(<instance_kwarg>=obj)` deletes (default: the model's delete, whose
+    ProtectedError becomes a 409 in config.api.errors)."""
 
     save_service: Callable[..., Any]
     delete_service: Callable[..., Any] | None = None

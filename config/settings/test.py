@@ -17,3 +17,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Serve static files from the apps' folders; there is no collectstatic outside production.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+if DATABASES["default"]["ENGINE"] == "config.sqlite":  # noqa: F405
+    # A file, not memory, so that a real Celery worker process can open the test database.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -1,8 +1,13 @@
 from rest_framework import serializers
 
 from campaigns.models import Campaign
-from config.api.serializers import CountryCodeField, StrictModelSerializer, StringListField
-from tracker.models import CaseEvent, DetainedPerson
+from config.api.serializers import (
+    CountryCodeField,
+    StrictModelSerializer,
+    StringListField,
+    UTCDateTimeField,
+)
+from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
 from tracker.selectors import detained_person_campaign_ids
 
 
@@ -93,3 +98,82 @@ class CaseEventSerializer(StrictModelSerializer):
                 "An event cannot move to another person; delete it and record a new one."
             )
         return person
+
+
+class NewsSourceSerializer(StrictModelSerializer):
+    url = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        help_text="A feed's URL, or for a search source a template containing {query} "
+        "(blank: the provider's public endpoint).",
+    )
+
+    class Meta:
+        model = NewsSource
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "url",
+            "active",
+            "poll_interval_minutes",
+            "min_interval_seconds",
+            "last_status",
+            "last_error",
+            "last_polled_at",
+            "consecutive_failures",
+            "next_poll_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "last_status",
+            "last_error",
+            "last_polled_at",
+            "consecutive_failures",
+        ]
+
+
+class NewsItemSerializer(serializers.ModelSerializer):
+    sources = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    published_at = UTCDateTimeField(read_only=True)
+
+    class Meta:
+        model = NewsItem
+        fields = [
+            "id",
+            "url",
+            "title",
+            "summary",
+            "published_at",
+            "language",
+            "publisher",
+            "sources",
+            "first_seen_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MentionSerializer(StrictModelSerializer):
+    class Meta:
+        model = Mention
+        fields = [
+            "id",
+            "news_item",
+            "person",
+            "matched_terms",
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "news_item",
+            "person",
+            "matched_terms",
+            "reviewed_by",
+            "reviewed_at",
+        ]

@@ -1,7 +1,16 @@
-from config.api.viewsets import ServiceModelViewSet
+from django.db.models import Prefetch
+from rest_framework import mixins, viewsets
+
+from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
 from tracker.api import filters, serializers
-from tracker.models import CaseEvent, DetainedPerson
-from tracker.services import case_event_delete, case_event_save, detained_person_save
+from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
+from tracker.services import (
+    case_event_delete,
+    case_event_save,
+    detained_person_save,
+    mention_review,
+    news_source_save,
+)
 
 
 class DetainedPersonViewSet(ServiceModelViewSet):
@@ -28,3 +37,44 @@ class CaseEventViewSet(ServiceModelViewSet):
     save_service = staticmethod(case_event_save)
     delete_service = staticmethod(case_event_delete)
     instance_kwarg = "event"
+
+
+class NewsSourceViewSet(ServiceModelViewSet):
+    queryset = NewsSource.objects.order_by("name", "pk")
+    serializer_class = serializers.NewsSourceSerializer
+    filterset_class = filters.NewsSourceFilter
+    save_service = staticmethod(news_source_save)
+    instance_kwarg = "source"
+
+
+class NewsItemViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = NewsItem.objects.order_by("-published_at", "-pk").prefetch_related(
+        Prefetch("sources", queryset=NewsSource.objects.only("pk"))
+    )
+    serializer_class = serializers.NewsItemSerializer
+    filterset_class = filters.NewsItemFilter
+
+    def filter_queryset(self, queryset):
+        # ?person= joins mentions: an item is listed once however it matched.
+        return super().filter_queryset(queryset).distinct()
+
+
+class MentionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Read mentions; PATCH `status` to confirm or dismiss one (who and when are recorded)."""
+
+    http_method_names = ["get", "patch", "head", "options"]
+    queryset = Mention.objects.order_by("-created_at", "-pk")
+    serializer_class = serializers.MentionSerializer
+    filterset_class = filters.MentionFilter
+
+    def perform_update(self, serializer):
+        serializer.instance = mention_review(
+            mention=serializer.instance,
+            status=serializer.validated_data.get("status", serializer.instance.status),
+            user=self.request.user,
+        )

@@ -1,0 +1,488 @@
+import html
+import json
+import random
+import re
+import sys
+import unicodedata
+import xml.etree.ElementTree as ET  # the fixtures are our own, trusted files
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pytest
+
+from tracker.newswatch import matching
+from tracker.newswatch.matching import Matcher, WatchedPerson, search_query
+from tracker.text import fold
+
+FIXTURES = Path("/work/shared/fixtures/news")
+
+
+def person(pid, *forms, context=()):
+    return WatchedPerson(id=pid, name_forms=tuple(forms), context_terms=tuple(context))
+
+
+def found(people, text):
+    return Matcher(people).match(text)
+
+
+# The sample feeds: every article of every file, matched against its label.
+
+
+def _plain(markup):
+    """Tags removed, then entities decoded (so `&lt;` in text never turns into a tag)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", markup or "")).split())
+
+
+def _without_tracking(url):
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _rss_items(path):
+    """RSS 2.0 and RSS 1.0 (RDF) items, whatever their namespace."""
+    for item in ET.parse(path).getroot().iter():  # noqa: S314 (our own fixture files)
+        if item.tag.rsplit("}", 1)[-1] != "item":
+            continue
+        fields = {child.tag.rsplit("}", 1)[-1]: child.text or "" for child in item}
+        yield fields["link"], fields["title"], fields.get("description", "")
+
+
+def _atom_entries(path):
+    atom = "{http://www.w3.org/2005/Atom}"
+    for entry in ET.parse(path).getroot().iter(f"{atom}entry"):  # noqa: S314
+        link = entry.find(f"{atom}link[@rel='alternate']")
+        yield link.get("href"), entry.findtext(f"{atom}title"), entry.findtext(f"{atom}summary")
+
+
+def _gdelt_articles(path):
+    for article in json.loads(path.read_text()).get("articles", []):
+        yield article["url"], article["title"], ""
+
+
+def fixture_articles():
+    """(file, url, title + "\\n" + summary) for every article in the sample feeds."""
+    sources = [
+        (FIXTURES / "rights.xml", _rss_items),
+        (FIXTURES / "digest.atom", _atom_entries),
+        (FIXTURES / "wire.rdf", _rss_items),
+        *((path, _rss_items) for path in sorted(FIXTURES.glob("gnews/*.xml"))),
+        *((path, _gdelt_articles) for path in sorted(FIXTURES.glob("gdelt/*.json"))),
+    ]
+    return [
+        (path.relative_to(FIXTURES).as_posix(), url, f"{_plain(title)}\n{_plain(summary)}")
+        for path, read in sources
+        for url, title, summary in read(path)
+    ]
+
+
+def fixture_people():
+    records = json.loads((FIXTURES / "persons.json").read_text())
+    return [
+        WatchedPerson(
+            id=int(key.removeprefix("P")),
+            name_forms=tuple(
+                f for f in [r["name"], r["native_name"], *r["aliases"]] if f and f.strip()
+            ),
+            context_terms=tuple(r["context_terms"]),
+        )
+        for key, r in records.items()
+    ]
+
+
+LABELS = {
+    label["article_url"]: {int(p.removeprefix("P")) for p in label["persons"]}
+    for label in json.loads((FIXTURES / "expected_mentions.json").read_text())
+}
+ARTICLES = fixture_articles()
+
+
+@pytest.fixture(scope="module")
+def fixture_matcher():
+    return Matcher(fixture_people())
+
+
+@pytest.mark.parametrize(
+    ("source", "url", "text"), ARTICLES, ids=[f"{s}:{u}" for s, u, _ in ARTICLES]
+)
+def test_each_sample_article_names_exactly_its_labelled_people(fixture_matcher, source, url, text):
+    assert set(fixture_matcher.match(text)) == LABELS[_without_tracking(url)]
+
+
+def test_the_sample_feeds_are_matched_with_precision_and_recall_of_one(fixture_matcher):
+    true_positives = false_positives = false_negatives = 0
+    for _source, url, text in ARTICLES:
+        got, expected = set(fixture_matcher.match(text)), LABELS[_without_tracking(url)]
+        true_positives += len(got & expected)
+        false_positives += len(got - expected)
+        false_negatives += len(expected - got)
+    assert len(ARTICLES) == 21
+    assert true_positives == 14  # 13 labelled mentions, one article carried by two feeds
+    assert (false_positives, false_negatives) == (0, 0)
+    # Every label was exercised by at least one article.
+    assert {_without_tracking(url) for _, url, _ in ARTICLES} == set(LABELS)
+
+
+def test_sample_matches_report_the_forms_as_the_record_spells_them(fixture_matcher):
+    assert fixture_matcher.match("Gülnarə Əliyeva begins hunger strike") == {5: ["Gülnarə Əliyeva"]}
+    assert fixture_matcher.match("GULNARA ALIYEVA SENTENCED") == {5: ["Gulnara Aliyeva"]}
+    assert fixture_matcher.match("Rights lawyers rally for Yasmin Al Masri") == {
+        6: ["Yasmin al-Masri"]
+    }
+    assert fixture_matcher.match("Seán O’Connor freed") == {8: ["Seán O'Connor"]}
+
+
+# Folding: case, Turkish and Azerbaijani letters, diacritics, separators, apostrophes.
+
+
+@pytest.mark.parametrize("text", ["Ilham Tohti spoke", "ilham tohti spoke", "ILHAM TOHTİ spoke"])
+def test_a_turkish_dotted_capital_i_matches_a_plain_i(text):
+    assert found([person(1, "İlham Tohti")], text) == {1: ["İlham Tohti"]}
+
+
+@pytest.mark.parametrize("text", ["İLHAM TOHTİ", "ılham tohtı", "Ilham Tohti"])
+def test_dotted_and_dotless_i_in_the_text_match_a_plain_i(text):
+    assert found([person(1, "Ilham Tohti")], f"Court hears {text} case") == {1: ["Ilham Tohti"]}
+
+
+@pytest.mark.parametrize("text", ["GÜLNARƏ ƏLİYEVA", "gülnarə əliyeva", "Gulnarə Əliyeva"])
+def test_an_azerbaijani_schwa_matches_in_either_case(text):
+    assert found([person(5, "Gülnarə Əliyeva")], f"{text} on hunger strike") == {
+        5: ["Gülnarə Əliyeva"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("form", "text"),
+    [
+        ("Trần Thị Thu Hà", "Blogger Tran Thi Thu Ha was moved"),
+        ("Tran Thi Thu Ha", "Blogger Trần Thị Thu Hà was moved"),
+        ("Trần Thị Thu Hà", "BLOGGER TRẦN THỊ THU HÀ WAS MOVED"),
+        ("Trần Thị Thu Hà", unicodedata.normalize("NFD", "Blogger Trần Thị Thu Hà was moved")),
+        ("Đoàn Văn Vươn", "Doan Van Vuon appealed"),
+    ],
+)
+def test_vietnamese_diacritics_are_ignored_both_ways(form, text):
+    assert found([person(3, form)], text) == {3: [form]}
+
+
+def test_a_letter_that_folds_to_two_keeps_word_boundaries_right():
+    people = [person(1, "Anna Weiß")]
+    assert found(people, "Frau ANNA WEISS sagte") == {1: ["Anna Weiß"]}
+    assert found(people, "Anna Weissberg sagte") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yasmin Al-Masri was held",
+        "Yasmin al Masri was held",
+        "YASMIN AL-MASRI WAS HELD",
+        "Yasmin al\u2011Masri was held",  # non-breaking hyphen
+        "Yasmin al\u2013Masri was held",  # en dash
+        "Yasmin al -\nMasri was held",
+    ],
+)
+def test_particles_match_with_a_hyphen_or_a_space_in_any_case(text):
+    assert found([person(6, "Yasmin al-Masri", "Yasmine El Masry")], text) == {
+        6: ["Yasmin al-Masri"]
+    }
+
+
+def test_an_alias_covers_another_spelling_of_a_particle():
+    people = [person(6, "Yasmin al-Masri", "Yasmine El Masry")]
+    assert found(people, "Yasmine El-Masry transferred") == {6: ["Yasmine El Masry"]}
+
+
+@pytest.mark.parametrize("text", ["Seán O’Connor freed", "Sean O'Connor freed", "SEAN O`CONNOR"])
+def test_apostrophes_in_a_name_match_straight_or_curly(text):
+    assert found([person(8, "Seán O'Connor")], text) == {8: ["Seán O'Connor"]}
+
+
+def test_a_curly_apostrophe_in_the_record_matches_a_straight_one_in_the_text():
+    assert found([person(8, "Seán O’Connor")], "Sean O'Connor freed") == {8: ["Seán O’Connor"]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chen Guo's trial",
+        "Chen Guo’s trial",
+        "Chen Guo‘s trial",
+        "the Chen Guo' case",
+        "'Chen Guo'",
+    ],
+)
+def test_possessives_are_found_with_either_apostrophe(text):
+    assert found([person(9, "Chen Guo")], text) == {9: ["Chen Guo"]}
+
+
+def test_separators_in_the_text_may_be_any_run_of_whitespace():
+    assert found([person(1, "Wang Fang")], "Wang\n  Fang\tarrived") == {1: ["Wang Fang"]}
+
+
+# Whole words for spaced scripts, character sequences for Chinese, Japanese and Korean.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Liu Jianguo wins marathon", {}),
+        ("Liu Jian wins marathon", {2: ["Liu Jian"]}),
+        ("Liu Jian-guo wins marathon", {2: ["Liu Jian"]}),  # a hyphen is a word boundary
+        ("Liu Jian2 wins", {}),
+        ("Xliu Jian wins", {}),
+        ("Liu Jian", {2: ["Liu Jian"]}),
+        ("(Liu Jian)", {2: ["Liu Jian"]}),
+        ("Liu Jian and Liu Jianguo", {2: ["Liu Jian"]}),
+    ],
+)
+def test_a_latin_name_is_found_only_as_whole_words(text, expected):
+    assert found([person(2, "Liu Jian")], text) == expected
+
+
+def test_a_name_that_prefixes_another_persons_name_finds_only_the_right_person():
+    people = [person(2, "Liu Jian"), person(7, "Liu Jianguo")]
+    assert found(people, "Liu Jianguo wins marathon") == {7: ["Liu Jianguo"]}
+    assert found(people, "Liu Jian and Liu Jianguo met") == {2: ["Liu Jian"], 7: ["Liu Jianguo"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Дарья Петренко осталась под стражей", {4: ["Дарья Петренко"]}),
+        ("ДАРЬЯ ПЕТРЕНКО", {4: ["Дарья Петренко"]}),
+        ("Суд: «Дарья Петренко»", {4: ["Дарья Петренко"]}),
+        ("адвокат Дарьи Петренко", {}),  # inflected forms are not matched
+        ("Дарья Петренковой", {}),
+        ("Дарьяна Петренко", {}),
+    ],
+)
+def test_a_cyrillic_name_is_found_only_as_whole_words(text, expected):
+    assert found([person(4, "Дарья Петренко")], text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["律师称刘坚已被释放", "刘坚", "《刘坚案》二审", "LIU JIAN、刘坚的家属"]
+)
+def test_a_chinese_name_is_found_inside_text_without_spaces(text):
+    assert 2 in found([person(2, "Liu Jian", "刘坚")], text)
+
+
+def test_a_latin_name_next_to_chinese_characters_is_a_whole_word():
+    assert found([person(2, "Liu Jian")], "律师称Liu Jian已被释放") == {2: ["Liu Jian"]}
+
+
+def test_japanese_and_korean_names_are_found_as_character_sequences():
+    people = [person(10, "Sato Yuki", "佐藤ゆき"), person(11, "Kim Jong-su", "김종수")]
+    assert found(people, "佐藤ゆきさんは東京で逮捕された") == {10: ["佐藤ゆき"]}
+    assert found(people, "김종수가 체포되었다") == {11: ["김종수"]}
+
+
+# Context terms.
+
+
+WANG_FANG = person(1, "Wang Fang", "王芳", context=["lawyer", "律师", "detained", "拘留"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Activist Wang Fang detained after protest",
+        "Police DETAINED Wang Fang",
+        "A lawyer for Wang Fang",
+        "王芳的律师说",
+        "维权人士王芳被拘留",
+        "Wang Fang\nLawyer barred",
+    ],
+)
+def test_a_person_with_context_terms_is_found_when_one_is_present(text):
+    assert 1 in found([WANG_FANG], text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pianist Wang Fang opens festival",
+        "歌手王芳发布新专辑",
+        "Wang Fang was undetained by the weather",  # a Latin term is a whole word
+    ],
+)
+def test_a_person_with_context_terms_is_not_found_without_one(text):
+    assert found([WANG_FANG], text) == {}
+
+
+def test_context_terms_ignore_case_and_accents():
+    people = [person(1, "Wang Fang", context=["Détenu"])]
+    assert found(people, "Wang Fang DETENU hier") == {1: ["Wang Fang"]}
+
+
+def test_a_context_term_of_one_person_does_not_need_to_be_anyone_elses():
+    people = [WANG_FANG, person(2, "Liu Jian")]
+    assert found(people, "Liu Jian met Wang Fang") == {2: ["Liu Jian"]}
+    assert found(people, "Liu Jian met Wang Fang's lawyer") == {
+        2: ["Liu Jian"],
+        1: ["Wang Fang"],
+    }
+
+
+def test_a_context_term_may_also_be_someone_elses_name():
+    people = [person(1, "Wang Fang", context=["Liu Jian"]), person(2, "Liu Jian")]
+    assert found(people, "Wang Fang and Liu Jian") == {1: ["Wang Fang"], 2: ["Liu Jian"]}
+
+
+def test_blank_context_terms_impose_no_rule():
+    assert found([person(1, "Wang Fang", context=[" ", "-"])], "Wang Fang") == {1: ["Wang Fang"]}
+
+
+# Several forms, several people.
+
+
+def test_a_person_found_under_several_forms_is_reported_once_with_each_form_in_order_found():
+    people = [person(4, "Daria Petrenko", "Дарья Петренко", "Darya Petrenko")]
+    text = "Darya Petrenko (Дарья Петренко), also spelt Daria Petrenko. Darya Petrenko said"
+    assert found(people, text) == {4: ["Darya Petrenko", "Дарья Петренко", "Daria Petrenko"]}
+
+
+def test_forms_that_fold_alike_are_reported_as_the_first_in_the_record():
+    people = [person(3, "Nguyễn Văn Minh", "Nguyen Van Minh")]
+    assert found(people, "Blogger Nguyen Van Minh moved") == {3: ["Nguyễn Văn Minh"]}
+
+
+def test_two_people_in_one_text_are_both_found():
+    people = [person(2, "Liu Jian", "刘坚"), person(7, "Zhou Lan", "周兰")]
+    assert found(people, "周兰 and Liu Jian's families") == {7: ["周兰"], 2: ["Liu Jian"]}
+
+
+def test_people_who_share_a_name_are_all_found():
+    people = [person(1, "Wang Fang"), person(2, "Wang Fang", "王芳"), person(3, "Liu Jian")]
+    assert found(people, "Wang Fang spoke") == {1: ["Wang Fang"], 2: ["Wang Fang"]}
+
+
+def test_a_person_listed_twice_is_reported_once():
+    people = [person(1, "Wang Fang"), person(1, "王芳")]
+    assert found(people, "王芳 (Wang Fang)") == {1: ["王芳", "Wang Fang"]}
+
+
+def test_nothing_is_found_in_empty_text_or_with_nobody_watched():
+    assert found([person(1, "Wang Fang")], "") == {}
+    assert found([person(1, "Wang Fang")], " \n- ") == {}
+    assert found([], "Wang Fang") == {}
+    assert found([person(1, " ", "-")], "Wang Fang") == {}
+
+
+def test_characters_the_automaton_uses_internally_in_the_text_are_harmless():
+    assert found([person(1, "Wang Fang")], "a\uffff \uffff Wang Fang\uffff") == {1: ["Wang Fang"]}
+
+
+def test_a_matcher_over_ten_thousand_people_finds_them_all():
+    rng = random.Random(20240301)
+    syllables = "an bo chen da en fu gao hu jia kun li ming ning ou ping qi ru shan tao wei xin yu"
+    syllables = syllables.split()
+    people = []
+    for pid in range(1, 10_001):
+        given, family = rng.sample(syllables, 2)
+        # An index suffix makes every name unique, as ids would in the database.
+        people.append(person(pid, f"{family.title()} {given.title()}{pid}", f"王{pid}号"))
+    matcher = Matcher(people)
+    for pid in (1, 4_321, 10_000):
+        name = people[pid - 1].name_forms[0]
+        assert matcher.match(f"Court hears {name}'s appeal") == {pid: [name]}
+        assert matcher.match(f"法院审理王{pid}号案") == {pid: [f"王{pid}号"]}
+    assert matcher.match(f"{people[0].name_forms[0]}0 is someone else") == {}
+
+
+# search_query
+
+
+@pytest.mark.parametrize(
+    ("forms", "query"),
+    [
+        (["Wang Fang", "王芳"], '"Wang Fang" OR "王芳"'),
+        (["Liu Jian"], '"Liu Jian"'),
+        (["Nguyễn Văn Minh", "Nguyen Van Minh", "NGUYEN VAN MINH"], '"Nguyễn Văn Minh"'),
+        (
+            ["Yasmin al-Masri", "Yasmin Al Masri", "Yasmine El Masry"],
+            '"Yasmin al-Masri" OR "Yasmine El Masry"',
+        ),
+        (["Seán O'Connor", "Sean O’Connor"], '"Seán O\'Connor"'),
+        (['Li "Lily" Wen', "  Li  Wen "], '"Li Lily Wen" OR "Li Wen"'),
+        (["", " ", "Zhou Lan"], '"Zhou Lan"'),
+        ([], ""),
+    ],
+)
+def test_search_query_quotes_each_distinct_form(forms, query):
+    assert search_query(forms) == query
+
+
+# The fast fold is fold(). It takes one of two ways depending on how much of the text is ASCII:
+# PADDING makes a text mostly ASCII.
+
+PADDING = "Reuters reported on Tuesday that "
+
+
+def contexts(ch):
+    return [f"É{ch}x", f"x{ch}", f"{PADDING}{ch} x", f"{PADDING}ㄱ{ch}", f"ㄱ{ch}ㅡ"]
+
+
+def test_the_matchers_fold_equals_fold_for_every_character_of_the_basic_plane():
+    for cp in range(0x10000):
+        for text in contexts(chr(cp)):
+            assert matching._fold_text(text) == fold(text), hex(cp)
+
+
+def test_the_matchers_fold_equals_fold_for_assigned_characters_beyond_the_basic_plane():
+    for cp in range(0x10000, sys.maxunicode + 1):
+        ch = chr(cp)
+        # Beyond the first supplementary plane (CJK, private use), and unassigned: sampled.
+        if (cp >= 0x20000 or unicodedata.category(ch) == "Cn") and cp % 97:
+            continue
+        for text in contexts(ch):
+            assert matching._fold_text(text) == fold(text), hex(cp)
+
+
+TRICKY = [
+    *"aZ -_`'’‘ʼ´\t\n\x1c\u2028\u3000\xa0—–‐−İIıiΣσςßẞﬁæŒøǾǿđĐłþℂⅣ①½王芳ガｶﾞᎠꭰΩŉǰㄱㅡ",
+    *"\u0301\u0307\u0323\u0345\u1100\u1161\u11a8\uac00\u0b47\u0b3e\u0bc6\u0bbe\u0dd9\u0dcf",
+    "\U0001d6a8",  # mathematical bold capital alpha: folds to a capital that folds again
+    "\ud800",  # a lone surrogate
+    *[chr(cp) for cp in range(0x300, 0x370)],
+    "Trần",
+    "Əliyeva",
+    "й",
+    "Ё",
+    " — ",
+]
+
+
+def test_the_matchers_fold_equals_fold_on_random_strings():
+    rng = random.Random(7)
+    pool = TRICKY + [chr(rng.randrange(sys.maxunicode + 1)) for _ in range(2000)]
+    for attempt in range(40_000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(1, 12)))
+        if attempt % 2:
+            text = PADDING + text + PADDING
+        assert matching._fold_text(text) == fold(text), ascii(text)
+
+
+def test_the_characters_skipped_as_folding_to_themselves_do():
+    ranges = re.findall(r"(.)-(.)|(.)", matching._FOLDS_TO_ITSELF.pattern[1:-2], re.DOTALL)
+    checked = 0
+    for start, end, single in ranges:
+        for cp in range(ord(start or single), ord(end or single) + 1):
+            assert matching._fold_char(chr(cp)) == chr(cp), hex(cp)
+            assert chr(cp) not in matching._JOINS_PREVIOUS
+            checked += 1
+    assert checked > 20_000
+
+
+def test_every_character_nfc_may_join_to_the_one_before_is_known():
+    joins = set()
+    for cp in range(sys.maxunicode + 1):
+        decomposition = unicodedata.decomposition(chr(cp)).split()
+        if len(decomposition) == 2 and not decomposition[0].startswith("<"):
+            second = chr(int(decomposition[1], 16))
+            if not unicodedata.combining(second):
+                joins.add(second)
+    hangul_vowels_and_finals = {chr(cp) for cp in [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]}
+    assert joins | hangul_vowels_and_finals == matching._JOINS_PREVIOUS

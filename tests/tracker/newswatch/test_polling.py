@@ -1,0 +1,255 @@
+"""Polling sources end to end: a real local HTTP server serves the fixture feeds; items and
+mentions land in the database; failures are recorded on their source and backed off."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.tracker.newswatch.feedserver import FIXTURES, Route
+from tracker.models import Mention, NewsItem, NewsSource
+from tracker.newswatch.polling import poll_cycle, poll_source, sources_claim_due
+from tracker.services import news_source_save
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
+
+FEEDS = {"/rights.xml": "rights.xml", "/digest.atom": "digest.atom", "/wire.rdf": "wire.rdf"}
+
+
+def _feed(server, path, fixture=None, **route) -> NewsSource:
+    url = server.serve_fixture(path, fixture or path.lstrip("/"), **route)
+    return news_source_save(name=path, kind=NewsSource.Kind.FEED, url=url)
+
+
+def _labels_by_person_key(fixture_people) -> dict[int, str]:
+    return {person.pk: key for key, person in fixture_people.items()}
+
+
+def _found(fixture_people) -> dict[str, set[str]]:
+    keys = _labels_by_person_key(fixture_people)
+    found: dict[str, set[str]] = {item.url: set() for item in NewsItem.objects.all()}
+    for m in Mention.objects.select_related("news_item"):
+        found[m.news_item.url].add(keys[m.person_id])
+    return found
+
+
+def test_polling_the_fixture_feeds_records_every_labelled_mention_and_nothing_else(
+    feed_server, fixture_people, expected_mentions
+):
+    for path in FEEDS:
+        _feed(feed_server, path)
+    summary = poll_cycle()
+    assert (summary.polled, summary.failed) == (3, 0)
+
+    found = _found(fixture_people)
+    for url, persons in found.items():
+        assert persons == expected_mentions[url], url
+    assert summary.ingest.mentions_new == sum(len(p) for p in found.values())
+    assert Mention.objects.filter(status=Mention.Status.NEW).count() == summary.ingest.mentions_new
+
+
+def test_a_second_poll_is_answered_304_and_writes_nothing_but_the_poll_time(
+    feed_server, fixture_people
+):
+    source = _feed(feed_server, "/rights.xml")
+    first = poll_source(source_id=source.pk)
+    assert first.status == "ok" and first.ingest.items_new > 0
+    items = list(NewsItem.objects.values_list("pk", "updated_at"))
+    mentions = Mention.objects.count()
+    polled_before = NewsSource.objects.get(pk=source.pk).last_polled_at
+
+    second = poll_source(source_id=source.pk)
+
+    assert second.status == "not_modified"
+    assert feed_server.hits("/rights.xml")[-1].headers.get("If-None-Match")
+    assert list(NewsItem.objects.values_list("pk", "updated_at")) == items
+    assert Mention.objects.count() == mentions
+    source.refresh_from_db()
+    assert source.last_status == "not_modified"
+    assert source.last_polled_at > polled_before
+
+
+def test_polling_again_without_etag_adds_no_duplicates(feed_server, fixture_people):
+    source = _feed(feed_server, "/rights.xml", etag=False)
+    poll_source(source_id=source.pk)
+    counts = (NewsItem.objects.count(), Mention.objects.count())
+    again = poll_source(source_id=source.pk)
+    assert again.ingest.items_new == 0 and again.ingest.mentions_new == 0
+    assert (NewsItem.objects.count(), Mention.objects.count()) == counts
+
+
+def test_an_article_carried_by_two_sources_is_one_item_linked_to_both(feed_server, fixture_people):
+    # rights.xml and the Google News answer for P3 carry one article under two URLs that
+    # differ only in tracking parameters.
+    feed = _feed(feed_server, "/rights.xml")
+    feed_server.serve_fixture("/gnews", "gnews/P3.xml")
+    search = news_source_save(
+        name="Google News",
+        kind=NewsSource.Kind.GOOGLE_NEWS,
+        url=feed_server.url("/gnews?q={query}"),
+        min_interval_seconds=0,
+    )
+    poll_cycle()
+    shared = [item for item in NewsItem.objects.all() if item.sources.count() > 1]
+    assert len(shared) == 1
+    assert set(shared[0].sources.all()) == {feed, search}
+    assert shared[0].url == "https://rights.example.org/2016/03/nguyen-van-minh"
+    assert Mention.objects.filter(news_item=shared[0]).count() == 1
+
+
+def test_an_entry_whose_guid_was_seen_updates_its_item_instead_of_adding_one(
+    feed_server, fixture_people
+):
+    source = _feed(feed_server, "/rights.xml", etag=False)
+    poll_source(source_id=source.pk)
+    original = (FIXTURES / "rights.xml").read_bytes()
+    feed_server.routes["/rights.xml"] = Route(
+        original.replace(
+            b"Pianist Wang Fang opens festival", b"Pianist Wang Fang opens a festival"
+        ),
+        etag=False,
+    )
+    count = NewsItem.objects.count()
+    outcome = poll_source(source_id=source.pk)
+    assert outcome.ingest.items_updated == 1 and outcome.ingest.items_new == 0
+    assert NewsItem.objects.count() == count
+    assert NewsItem.objects.filter(title="Pianist Wang Fang opens a festival").exists()
+
+
+def test_a_failing_source_is_recorded_and_backed_off_while_the_others_are_polled(
+    feed_server, fixture_people
+):
+    broken = _feed(feed_server, "/broken.xml", "rights.xml", status=500)
+    working = _feed(feed_server, "/rights.xml")
+    summary = poll_cycle()
+    assert (summary.polled, summary.failed) == (2, 1)
+
+    broken.refresh_from_db()
+    assert broken.last_status == "failed"
+    assert "500" in broken.last_error
+    assert broken.consecutive_failures == 1
+    assert broken.next_poll_at > timezone.now() + datetime.timedelta(minutes=20)
+    assert NewsItem.objects.filter(sources=working).exists()
+
+    poll_source(source_id=broken.pk)
+    broken.refresh_from_db()
+    assert broken.consecutive_failures == 2
+    assert broken.next_poll_at > timezone.now() + datetime.timedelta(minutes=45)
+
+    feed_server.routes["/broken.xml"] = Route((FIXTURES / "rights.xml").read_bytes())
+    poll_source(source_id=broken.pk)
+    broken.refresh_from_db()
+    assert (broken.last_status, broken.last_error, broken.consecutive_failures) == ("ok", "", 0)
+
+
+def test_retry_after_on_429_is_honoured(feed_server, fixture_people):
+    source = _feed(
+        feed_server, "/busy.xml", "rights.xml", status=429, headers={"Retry-After": "7200"}
+    )
+    poll_source(source_id=source.pk)
+    source.refresh_from_db()
+    assert source.next_poll_at >= timezone.now() + datetime.timedelta(seconds=7100)
+
+
+@pytest.mark.parametrize("fixture", ["billion-laughs.xml", "external-entity.xml"])
+def test_a_feed_declaring_entities_is_refused_and_recorded(feed_server, fixture_people, fixture):
+    source = _feed(feed_server, "/hostile.xml", f"hostile/{fixture}")
+    outcome = poll_source(source_id=source.pk)
+    assert outcome.status == "failed"
+    source.refresh_from_db()
+    assert source.last_status == "failed"
+    assert "entit" in source.last_error.lower()
+    assert NewsItem.objects.count() == 0
+
+
+@pytest.mark.parametrize("fixture", ["not-a-feed.html", "garbage.bin"])
+def test_something_that_is_not_a_feed_is_recorded_as_an_error(feed_server, fixture_people, fixture):
+    source = _feed(feed_server, "/nonsense", f"hostile/{fixture}")
+    assert poll_source(source_id=source.pk).status == "failed"
+    source.refresh_from_db()
+    assert source.last_error
+
+
+def test_a_source_on_a_private_address_is_refused_without_a_request(
+    feed_server, fixture_people, settings
+):
+    source = _feed(feed_server, "/rights.xml")
+    settings.NEWSWATCH_ALLOWED_NETWORKS = []
+    outcome = poll_source(source_id=source.pk)
+    assert outcome.status == "failed"
+    source.refresh_from_db()
+    assert "refused" in source.last_error.lower()
+    assert feed_server.hits("/rights.xml") == []
+
+
+def test_search_sources_send_one_or_query_per_watched_person(feed_server, fixture_people):
+    by_name = {p.name: key for key, p in fixture_people.items()}
+
+    def answer(seen):
+        query = seen.query["q"][0]
+        name = next((n for n in by_name if f'"{n}"' in query), None)
+        path = FIXTURES / "gnews" / f"{by_name.get(name)}.xml"
+        return Route(path.read_bytes() if path.exists() else b"<rss><channel/></rss>")
+
+    feed_server.routes["/gnews"] = answer
+    source = news_source_save(
+        name="Google News",
+        kind=NewsSource.Kind.GOOGLE_NEWS,
+        url=feed_server.url("/gnews?q={query}&hl=en"),
+        min_interval_seconds=0,
+    )
+    outcome = poll_source(source_id=source.pk)
+    assert outcome.status == "ok"
+    queries = [hit.query["q"][0] for hit in feed_server.hits("/gnews")]
+    assert len(queries) == len(fixture_people)
+    assert '"Wang Fang" OR "王芳"' in queries
+    item = NewsItem.objects.get(url="https://voices.example.com/wang-fang-lawyer")
+    assert item.title == "Lawyer for Wang Fang barred from court"
+    assert item.publisher == "China Voices"
+    assert Mention.objects.filter(news_item=item, person=fixture_people["P1"]).exists()
+
+
+def test_gdelt_answers_become_items_and_an_empty_answer_is_fine(feed_server, fixture_people):
+    by_name = {p.name: key for key, p in fixture_people.items()}
+
+    def answer(seen):
+        query = seen.query["query"][0]
+        name = next((n for n in by_name if f'"{n}"' in query), None)
+        path = FIXTURES / "gdelt" / f"{by_name.get(name)}.json"
+        return Route(path.read_bytes() if path.exists() else b"{}", content_type="application/json")
+
+    feed_server.routes["/gdelt"] = answer
+    source = news_source_save(
+        name="GDELT",
+        kind=NewsSource.Kind.GDELT,
+        url=feed_server.url("/gdelt?query={query}&mode=artlist&format=json"),
+        min_interval_seconds=0,
+    )
+    assert poll_source(source_id=source.pk).status == "ok"
+    assert NewsItem.objects.filter(url="https://finance.example.org/liu-jianguo-bank").exists()
+    assert not Mention.objects.filter(
+        news_item__url="https://finance.example.org/liu-jianguo-bank"
+    ).exists()
+
+
+def test_due_sources_are_claimed_once(feed_server, fixture_people):
+    due = _feed(feed_server, "/rights.xml")
+    later = _feed(feed_server, "/wire.rdf")
+    NewsSource.objects.filter(pk=later.pk).update(
+        next_poll_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    assert sources_claim_due() == [due.pk]
+    assert sources_claim_due() == []
+
+
+def test_watch_news_once_prints_a_summary_and_succeeds_despite_failing_sources(
+    feed_server, fixture_people, capsys
+):
+    _feed(feed_server, "/rights.xml")
+    _feed(feed_server, "/broken.xml", "rights.xml", status=500)
+    call_command("watch_news", "--once")
+    out = capsys.readouterr().out
+    assert "[2/2]" in out
+    assert "Sources polled: 2 (0 not modified, 1 failed)" in out
+    assert "Mentions:" in out

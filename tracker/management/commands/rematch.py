@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from tracker.models import DetainedPerson
+from tracker.newswatch.rematch import rematch_person
+
+
+class Command(BaseCommand):
+    help = "Re-scan stored news items of the last N days for a person whose names changed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--person", type=int, required=True, help="detained person id")
+        parser.add_argument("--days", type=int, default=30, help="how far back (default 30)")
+
+    def handle(self, *args, person: int, days: int, **options):
+        if days < 1:
+            raise CommandError("--days must be at least 1.")
+        try:
+            target = DetainedPerson.objects.get(pk=person)
+        except DetainedPerson.DoesNotExist:
+            raise CommandError(f"No detained person with id {person}.") from None
+        created = rematch_person(person=target, days=days)
+        self.stdout.write(
+            self.style.SUCCESS(f"{target}: {created} new mentions in the last {days} days.")
+        )

@@ -1,0 +1,694 @@
+"""All outbound HTTP of the news watch goes through this module.
+
+`fetch()` gets one URL with the limits a crawler of other people's servers needs:
+
+* **SSRF defence.** Only http and https. The host is resolved once, every address it resolves
+  to must be public (or inside ``NEWSWATCH_ALLOWED_NETWORKS``), and the connection then goes to
+  the checked address itself, so a second DNS answer cannot swap in an internal address
+  (DNS rebinding). The ``Host`` header, SNI and certificate check use the host name.
+  Redirects are followed here, one hop at a time, and every hop is checked the same way.
+* **Time.** A connect timeout, a read timeout, and a deadline for the whole fetch. The deadline
+  is enforced by a watchdog timer that shuts the socket down, because a server that trickles
+  its headers or body a byte at a time never trips a per-read timeout.
+* **Size.** The body is streamed in chunks and decoded (gzip/deflate) incrementally, and
+  reading stops as soon as the decoded or the raw size passes the cap.
+
+Each hop uses one urllib3 ``HTTPConnection``/``HTTPSConnection`` opened to the checked address
+and closed afterwards (no pool: one fetch never reuses a connection, and the watchdog needs the
+socket while the headers are still arriving, which a pool does not expose).
+
+Every failure is a `FetchError` whose ``kind`` says what went wrong, whose ``message`` is a
+sentence staff can read, and whose ``retryable`` says whether trying again later may help.
+"""
+
+import contextlib
+import email.utils
+import errno
+import ipaddress
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from types import TracebackType
+from typing import Self
+from urllib.parse import quote, urljoin, urlsplit
+
+import urllib3
+from django.conf import settings
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    DecodeError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
+
+try:  # certifi's bundle when it is installed, otherwise the system's trusted certificates.
+    import certifi
+
+    _CA_CERTS: str | None = certifi.where()
+except ImportError:  # pragma: no cover - depends on the environment
+    _CA_CERTS = None
+
+__all__ = ["FetchError", "FetchResult", "check_url", "fetch"]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+MAX_REDIRECTS = 5
+CHUNK_SIZE = 64 * 1024
+ACCEPT_ENCODING = "gzip, deflate"
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DECODABLE_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+# Characters left as they are in a request target: RFC 3986 reserved and unreserved ones, and "%"
+# so that existing escapes survive. Anything else (spaces, non-ASCII) is percent-encoded.
+_TARGET_SAFE_CHARACTERS = "!#$%&'()*+,/:;=?@[]~"
+# Errors that mean the network, the server or TLS let us down (rather than a bug here).
+_NETWORK_ERRORS = (urllib3.exceptions.HTTPError, OSError)
+_RETRYABLE_KINDS = frozenset({"dns", "connect", "timeout"})
+
+
+# --- The interface ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A successful fetch: a 2xx answer (normally 200) with its body, or 304 Not Modified."""
+
+    status: int
+    body: bytes  # decoded from gzip/deflate; b"" for 304
+    url: str  # final URL after redirects
+    etag: str  # "" if none
+    last_modified: str  # "" if none
+    content_type: str  # "" if none
+
+
+class FetchError(Exception):
+    """A fetch that failed.
+
+    ``kind`` is one of "refused_url", "dns", "connect", "timeout", "tls", "http",
+    "too_large", "too_many_redirects" or "protocol". ``message`` is a sentence for staff.
+    ``status`` is the HTTP status for kind "http", ``retry_after`` the seconds the server asked us
+    to wait (Retry-After), and ``retryable`` is True when trying again later may succeed:
+    DNS, connection and timeout failures, 5xx and 429.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        # All four go to Exception.args, so the error pickles (Celery results) and compares.
+        super().__init__(kind, message, status, retry_after)
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+        self.retryable = kind in _RETRYABLE_KINDS or (
+            kind == "http" and status is not None and (status >= 500 or status == 429)
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def check_url(url: str, *, allowed_networks: Sequence[str] | None = None) -> None:
+    """Raise FetchError(kind="refused_url") unless the scheme is http/https and every address
+    the host resolves to is public (or inside allowed_networks). No request is sent.
+
+    A host name that does not resolve raises FetchError(kind="dns"). allowed_networks defaults
+    to settings.NEWSWATCH_ALLOWED_NETWORKS.
+    """
+    _check(url, _allowed_networks(allowed_networks))
+
+
+def fetch(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    max_bytes: int | None = None,
+    deadline: float | None = None,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    allowed_networks: Sequence[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> FetchResult:
+    """GET url, following up to MAX_REDIRECTS redirects, and return the answer or raise FetchError.
+
+    etag and last_modified (from an earlier FetchResult) make the request conditional; an
+    unchanged resource gives FetchResult(status=304, body=b""). Limits left as None come from
+    the NEWSWATCH_* settings; deadline bounds the whole fetch, redirects included. headers are
+    sent as well, but cannot replace Host or Accept-Encoding.
+    """
+    limits = _Limits(
+        max_bytes=settings.NEWSWATCH_MAX_BYTES if max_bytes is None else max_bytes,
+        connect_timeout=_or_setting(connect_timeout, "NEWSWATCH_CONNECT_TIMEOUT"),
+        read_timeout=_or_setting(read_timeout, "NEWSWATCH_READ_TIMEOUT"),
+    )
+    clock = _Deadline(_or_setting(deadline, "NEWSWATCH_FETCH_DEADLINE"))
+    networks = _allowed_networks(allowed_networks)
+    request_headers = _request_headers(headers, etag=etag, last_modified=last_modified)
+
+    visited: set[str] = set()
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        target = _check(current, networks)
+        visited.add(target.url)
+        answer = _exchange(target, request_headers, limits, clock)
+        if answer.status not in _REDIRECT_STATUSES:
+            return _result(target, answer)
+        current = _redirect_location(target, answer)
+        if current in visited:
+            raise FetchError(
+                "too_many_redirects",
+                f"The server redirects in a loop (back to {current}); the address cannot be read.",
+            )
+    raise FetchError(
+        "too_many_redirects",
+        f"The server redirected more than {MAX_REDIRECTS} times; the news watch stops there.",
+    )
+
+
+# --- Limits and the deadline --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Limits:
+    max_bytes: int
+    connect_timeout: float
+    read_timeout: float
+
+
+def _or_setting(value: float | None, name: str) -> float:
+    return float(getattr(settings, name)) if value is None else value
+
+
+class _Deadline:
+    """The point in time by which the whole fetch must be over."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._ends_at = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self._ends_at - time.monotonic()
+
+    def cap(self, timeout: float, host: str) -> float:
+        """Return timeout shortened to the time left; raise a timeout if none is left."""
+        remaining = self.remaining()
+        if remaining <= 0:
+            raise self.error(host)
+        return min(timeout, remaining)
+
+    def error(self, host: str) -> FetchError:
+        return FetchError(
+            "timeout",
+            f"{host} took longer than {self.seconds:g} seconds to answer; the fetch was stopped.",
+        )
+
+
+class _Watchdog:
+    """Shuts a socket down when the deadline passes, interrupting any read in progress.
+
+    A blocked read then ends as if the server had closed the connection, so whoever reads must
+    check `fired` afterwards.
+    """
+
+    def __init__(self, sock: socket.socket | None, seconds: float) -> None:
+        self.fired = False
+        self._sock = sock
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Self:
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        self.fired = True
+        # The plain socket's shutdown, which also works under a TLS socket; OSError: closed.
+        with contextlib.suppress(OSError):
+            if self._sock is not None:
+                socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
+
+
+# --- Where we may connect (the SSRF defence) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A URL that passed the checks, with the addresses its host resolved to."""
+
+    url: str
+    scheme: str
+    host: str  # ASCII host name or IP literal, without brackets
+    port: int
+    path_and_query: str
+    addresses: tuple[IPAddress, ...]
+
+    @property
+    def host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == _DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+    @property
+    def tls_name(self) -> str:
+        return self.host.rstrip(".")
+
+
+# The ranges that are not public, by the name staff see (IANA special-purpose registries).
+# Addresses that embed an IPv4 address are unwrapped first (see _embedded_ipv4).
+_NON_PUBLIC_NETWORKS: tuple[tuple[str, tuple[IPNetwork, ...]], ...] = tuple(
+    (label, tuple(ipaddress.ip_network(cidr) for cidr in cidrs))
+    for label, cidrs in (
+        ("an unspecified address", ("0.0.0.0/32", "::/128")),
+        ("a loopback address", ("127.0.0.0/8", "::1/128")),
+        ("a private address", ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")),
+        ("a link-local address", ("169.254.0.0/16", "fe80::/10")),
+        ("a carrier-grade NAT address", ("100.64.0.0/10",)),
+        ("a multicast address", ("224.0.0.0/4", "ff00::/8")),
+        (
+            "a reserved address",
+            (
+                "0.0.0.0/8",
+                "192.0.0.0/24",
+                "192.0.2.0/24",
+                "192.88.99.0/24",
+                "198.18.0.0/15",
+                "198.51.100.0/24",
+                "203.0.113.0/24",
+                "240.0.0.0/4",
+                "::/8",  # IPv4-compatible and other legacy forms; NAT64 is unwrapped before this
+                "100::/64",
+                "2001::/23",  # includes Teredo
+                "2001:db8::/32",
+                "3fff::/20",
+                "5f00::/16",
+                "fec0::/10",
+            ),
+        ),
+    )
+)
+_NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _check(url: str, networks: Sequence[IPNetwork]) -> _Target:
+    """Parse url, resolve its host and refuse it unless every address may be fetched."""
+    scheme, host, port, path_and_query = _parse_url(url)
+    addresses = _resolve(host, port)
+    for address in addresses:
+        if _in_networks(address, networks):
+            continue
+        reason = _why_not_public(address)
+        if reason is not None:
+            raise FetchError("refused_url", _refusal_message(host, address, reason))
+    return _Target(url, scheme, host, port, path_and_query, addresses)
+
+
+def _parse_url(url: str) -> tuple[str, str, int, str]:
+    """Split url into scheme, ASCII host, port and request target, refusing what we don't fetch."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise FetchError("refused_url", f"Refused: {url} is not a valid web address.") from None
+    if parts.scheme not in _DEFAULT_PORTS:
+        shown = parts.scheme or "none given"
+        raise FetchError(
+            "refused_url", f"Refused: only http and https addresses are fetched (not {shown})."
+        )
+    if not parts.hostname:
+        raise FetchError("refused_url", f"Refused: {url} has no host name.")
+    host = _ascii_host(parts.hostname)
+    path = parts.path or "/"
+    target = f"{path}?{parts.query}" if parts.query else path
+    return parts.scheme, host, port or _DEFAULT_PORTS[parts.scheme], _quote_target(target)
+
+
+def _ascii_host(host: str) -> str:
+    if _ip_literal(host) is not None:
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise FetchError("refused_url", f"Refused: {host} is not a valid host name.") from None
+
+
+def _quote_target(target: str) -> str:
+    """Percent-encode what may not appear in a request line (spaces, non-ASCII, quotes...)."""
+    return quote(target, safe=_TARGET_SAFE_CHARACTERS)
+
+
+def _resolve(host: str, port: int) -> tuple[IPAddress, ...]:
+    """Return the addresses host resolves to, in the resolver's order of preference."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchError("dns", f"Could not look up {host}: {_dns_reason(exc)}.") from exc
+    except UnicodeError:
+        raise FetchError("refused_url", f"Refused: {host} is not a valid host name.") from None
+    addresses = tuple(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+    if not addresses:
+        raise FetchError("dns", f"Could not look up {host}: the name has no address.")
+    return addresses
+
+
+def _dns_reason(exc: socket.gaierror) -> str:
+    reasons = {
+        socket.EAI_NONAME: "the name does not exist",
+        socket.EAI_AGAIN: "the name servers did not answer, try again later",
+    }
+    return reasons.get(exc.errno, "the look-up failed")
+
+
+def _allowed_networks(cidrs: Sequence[str] | None) -> tuple[IPNetwork, ...]:
+    if cidrs is None:
+        cidrs = settings.NEWSWATCH_ALLOWED_NETWORKS
+    networks = []
+    for cidr in cidrs:
+        try:
+            networks.append(ipaddress.ip_network(cidr.strip(), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"Allowed network {cidr!r} is not a CIDR such as 10.0.0.0/8."
+            ) from None
+    return tuple(networks)
+
+
+def _in_networks(address: IPAddress, networks: Sequence[IPNetwork]) -> bool:
+    """Is address, or the IPv4 address it embeds, in one of networks (of the same version)?"""
+    candidates = [address]
+    if isinstance(address, ipaddress.IPv6Address) and (inner := _embedded_ipv4(address)):
+        candidates.append(inner)
+    return any(
+        candidate.version == network.version and candidate in network
+        for candidate in candidates
+        for network in networks
+    )
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), NAT64 or 6to4 address."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in _NAT64_PREFIX:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.sixtofour
+
+
+def _why_not_public(address: IPAddress) -> str | None:
+    """Return why address may not be fetched ("a private address"...), or None if it is public."""
+    if isinstance(address, ipaddress.IPv6Address) and (inner := _embedded_ipv4(address)):
+        return _why_not_public(inner)
+    for label, networks in _NON_PUBLIC_NETWORKS:
+        if any(address.version == network.version and address in network for network in networks):
+            return label
+    # Python's own registry as a safety net, in case a range is missing above.
+    if not address.is_global or address.is_multicast or address.is_reserved:
+        return "a non-public address"
+    return None
+
+
+def _refusal_message(host: str, address: IPAddress, reason: str) -> str:
+    ending = "only public addresses are fetched."
+    if _ip_literal(host) is not None:
+        return f"Refused: {host} is {reason}; {ending}"
+    return f"Refused: {host} resolves to {address}, {reason}; {ending}"
+
+
+def _ip_literal(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+# --- One request --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: urllib3.HTTPHeaderDict
+    body: bytes
+
+
+def _request_headers(
+    extra: Mapping[str, str] | None, *, etag: str, last_modified: str
+) -> urllib3.HTTPHeaderDict:
+    headers = urllib3.HTTPHeaderDict({"User-Agent": settings.NEWSWATCH_USER_AGENT, "Accept": "*/*"})
+    headers.update(extra or {})
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    headers["Accept-Encoding"] = ACCEPT_ENCODING  # only what _read_body can decode
+    return headers
+
+
+def _exchange(
+    target: _Target, headers: urllib3.HTTPHeaderDict, limits: _Limits, clock: _Deadline
+) -> _Answer:
+    """Send one GET to target's checked address and get the answer within the deadline."""
+    conn = _connect(target, limits, clock)
+    try:
+        with _Watchdog(conn.sock, clock.remaining()) as watchdog:
+            try:
+                answer = _get(conn, target, headers, limits)
+            except (*_NETWORK_ERRORS, ValueError) as exc:  # ValueError: a TLS socket shut down
+                if watchdog.fired:
+                    raise clock.error(target.host) from exc
+                if isinstance(exc, ValueError):
+                    raise
+                raise _error(exc, target) from exc
+        if watchdog.fired:  # the shut-down socket looked like the end of the body
+            raise clock.error(target.host)
+        return answer
+    finally:
+        conn.close()
+
+
+def _get(
+    conn: HTTPConnection, target: _Target, headers: urllib3.HTTPHeaderDict, limits: _Limits
+) -> _Answer:
+    """Send the GET on conn and read the answer; the body only if it is a 2xx."""
+    hop_headers = headers.copy()
+    hop_headers["Host"] = target.host_header
+    conn.request("GET", target.path_and_query, headers=hop_headers, preload_content=False)
+    response = conn.getresponse()
+    try:
+        body = _read_body(response, target, limits) if 200 <= response.status < 300 else b""
+    finally:
+        response.close()
+    return _Answer(response.status, response.headers, body)
+
+
+def _connect(target: _Target, limits: _Limits, clock: _Deadline) -> HTTPConnection:
+    """Open a connection to the first of target's checked addresses that accepts one."""
+    *others, last = target.addresses
+    for address in others:
+        try:
+            return _open(target, address, limits, clock)
+        except FetchError as error:  # nothing was sent yet, so the next address may be tried
+            if error.kind not in ("connect", "timeout"):
+                raise
+    return _open(target, last, limits, clock)
+
+
+def _open(target: _Target, address: IPAddress, limits: _Limits, clock: _Deadline) -> HTTPConnection:
+    conn = _connection(target, address, clock.cap(limits.connect_timeout, target.host))
+    try:
+        conn.connect()
+    except _NETWORK_ERRORS as exc:
+        conn.close()
+        raise _error(exc, target) from exc
+    # From now on, the longest wait for the next bytes (urllib3 applies it to the socket).
+    conn.timeout = limits.read_timeout
+    return conn
+
+
+def _connection(target: _Target, address: IPAddress, timeout: float) -> HTTPConnection:
+    """An unopened connection to address, speaking TLS for target's host name if https."""
+    if target.scheme == "http":
+        return HTTPConnection(str(address), target.port, timeout=timeout)
+    return HTTPSConnection(
+        str(address),
+        target.port,
+        timeout=timeout,
+        server_hostname=target.tls_name,
+        assert_hostname=target.tls_name,
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=_CA_CERTS,
+    )
+
+
+def _read_body(response: urllib3.BaseHTTPResponse, target: _Target, limits: _Limits) -> bytes:
+    """Read and decode the body in chunks, stopping as soon as it passes limits.max_bytes."""
+    _refuse_unknown_encoding(response, target)
+    declared = _content_length(response)
+    if declared is not None and declared > limits.max_bytes:
+        raise _too_large(target, limits)
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read(min(CHUNK_SIZE, limits.max_bytes - size + 1)):
+        size += len(chunk)
+        # The decoded size, and the raw size (a stream that decodes to nothing is no better).
+        if size > limits.max_bytes or response.tell() > limits.max_bytes:
+            raise _too_large(target, limits)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse_unknown_encoding(response: urllib3.BaseHTTPResponse, target: _Target) -> None:
+    encodings = response.headers.get("Content-Encoding", "").lower()
+    for encoding in (part.strip() for part in encodings.split(",")):
+        if encoding not in _DECODABLE_ENCODINGS:
+            raise FetchError(
+                "protocol",
+                f"{target.host} compressed its answer as {encoding!r}, "
+                "which the news watch did not ask for and cannot read.",
+            )
+
+
+def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
+    try:
+        return int(response.headers["Content-Length"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _redirect_location(target: _Target, answer: _Answer) -> str:
+    location = answer.headers.get("Location", "").strip()
+    if not location:
+        raise FetchError(
+            "protocol", f"{target.host} answered HTTP {answer.status} without saying where to go."
+        )
+    with contextlib.suppress(UnicodeError):  # http.client decodes headers as Latin-1
+        location = location.encode("latin-1").decode("utf-8")  # servers mostly send UTF-8
+    return urljoin(target.url, location)
+
+
+def _result(target: _Target, answer: _Answer) -> FetchResult:
+    if answer.status >= 400:
+        raise _http_error(answer)
+    if answer.status != 304 and not 200 <= answer.status < 300:
+        raise FetchError(
+            "protocol",
+            f"{target.host} gave an answer the news watch does not handle "
+            f"(HTTP {answer.status}{_phrase(answer.status)}).",
+        )
+    return FetchResult(
+        status=answer.status,
+        body=answer.body,
+        url=target.url,
+        etag=answer.headers.get("ETag", ""),
+        last_modified=answer.headers.get("Last-Modified", ""),
+        content_type=answer.headers.get("Content-Type", ""),
+    )
+
+
+# --- Errors -------------------------------------------------------------------------------------
+
+
+def _http_error(answer: _Answer) -> FetchError:
+    retry_after = _retry_after(answer.headers.get("Retry-After"))
+    message = f"The server answered HTTP {answer.status}{_phrase(answer.status)}."
+    if retry_after is not None:
+        message += f" It asked us to wait {retry_after:.0f} seconds before trying again."
+    return FetchError("http", message, status=answer.status, retry_after=retry_after)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return f" ({HTTPStatus(status).phrase})"
+    except ValueError:
+        return ""
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, though the sender would not say so
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _too_large(target: _Target, limits: _Limits) -> FetchError:
+    return FetchError(
+        "too_large",
+        f"The answer from {target.host} is larger than the {_size(limits.max_bytes)} limit.",
+    )
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= factor:
+            return f"{round(n / factor, 1):g} {unit}"
+    return f"{n} bytes"
+
+
+def _error(exc: BaseException, target: _Target) -> FetchError:
+    """Translate a urllib3, http.client, socket or ssl exception into a FetchError."""
+    host = target.host
+    if isinstance(exc, NewConnectionError):  # (a subclass of ConnectTimeoutError)
+        return FetchError("connect", f"Could not connect to {host}: {_connect_reason(exc)}.")
+    if isinstance(exc, ConnectTimeoutError):
+        return FetchError("timeout", f"{host} did not accept a connection in time.")
+    if isinstance(exc, ReadTimeoutError | TimeoutError):
+        return FetchError("timeout", f"{host} stopped answering; it sent nothing for too long.")
+    if isinstance(exc, urllib3.exceptions.SSLError | ssl.SSLError):
+        return FetchError(
+            "tls", f"Could not make a secure connection to {host}: {_tls_reason(exc)}."
+        )
+    if isinstance(exc, DecodeError):
+        return FetchError(
+            "protocol", f"{host} sent a compressed answer that could not be unpacked."
+        )
+    return FetchError(
+        "protocol",
+        f"The connection to {host} broke off before a complete answer arrived "
+        f"({type(exc).__name__}).",
+    )
+
+
+def _connect_reason(exc: BaseException) -> str:
+    cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else None
+    reasons = {
+        errno.ECONNREFUSED: "connection refused",
+        errno.ECONNRESET: "the connection was reset",
+        errno.EHOSTUNREACH: "the host is unreachable",
+        errno.ENETUNREACH: "the network is unreachable",
+    }
+    if cause is None or cause.errno not in reasons:
+        return "the connection failed"
+    return reasons[cause.errno]
+
+
+def _tls_reason(exc: BaseException) -> str:
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, ssl.SSLCertVerificationError) and error.verify_message:
+            return f"its certificate was not accepted ({error.verify_message})"
+    return "the secure handshake failed"

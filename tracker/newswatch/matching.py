@@ -1,0 +1,328 @@
+"""Which watched people a news item names: one Aho-Corasick pass, however many are watched.
+
+A `Matcher` is built once per run from every watched person's name forms (name, native name,
+aliases) and context terms, all folded with `tracker.text.fold`, into one pyahocorasick
+automaton. `Matcher.match(text)` folds the item's text once, runs the automaton over it once and
+maps each hit back to the people whose forms fold to that key (several people may share one).
+
+The rules, all applied to the folded text:
+
+- Folding makes case (Turkish İ and ı, Azerbaijani Ə included), Latin accents and diacritics,
+  hyphens versus spaces and curly versus straight apostrophes alike: `AL-MASRI` finds
+  `al-Masri`, `Tran Thi Thu Ha` finds `Trần Thị Thu Hà`, `O’Connor` finds `O'Connor`.
+- A key that begins or ends with a letter, mark or digit of a spaced script (Latin, Cyrillic,
+  Greek, Arabic, ...) is a whole word: the character before and the one after the hit must not be
+  such a letter, mark or digit. `Liu Jian` is not found in `Liu Jianguo`, but is in `Liu Jian's`,
+  `Liu Jian’s` and `Liu Jian'`. Chinese, Japanese, Korean (and Thai, Lao, Khmer, Myanmar) are
+  written without spaces between words, so their keys match anywhere, and their characters count
+  as a boundary for a Latin name next to them (`律师Liu Jian说`).
+- A person with context terms is named only if one of the terms also occurs in the text (under
+  the same rules: a Chinese term anywhere, a Latin one as a whole word).
+
+Speed. The matcher runs over every polled item, so its per-item cost is kept close to that of the
+bare automaton scan (`bench/matching.py` measures both, and a regex per person):
+
+- `_fold_text` returns exactly `fold(text)` (the tests compare them on every character, in
+  several contexts, and on random strings) at 10-20 times its speed: fold() is character by
+  character apart from collapsing separators and a few NFC joins, so ASCII is lower-cased and
+  translated in C, and each distinct other character whose fold differs from itself is replaced
+  throughout with `str.replace`, its fold cached from calling fold() itself.
+- pyahocorasick keeps each trie node's children in insertion order and searches them linearly.
+  The root of an automaton over thousands of names has hundreds of children (every first letter,
+  every Chinese surname), and every character that extends no match goes back to it, so a space
+  or a common letter found at the end of that list costs hundreds of comparisons. The matcher
+  inserts the characters of everyday text first (space, English letters by frequency, digits,
+  punctuation, Cyrillic), as keys that never occur in folded text, so they sit at the front:
+  English text is scanned about twice as fast.
+- Hits on context terms (`lawyer` may be in every other item) are only checked when someone
+  who needs one was found.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+from tracker.text import fold
+
+
+@dataclass(frozen=True)
+class WatchedPerson:
+    id: int
+    name_forms: tuple[str, ...]  # name, native_name, aliases (non-blank)
+    context_terms: tuple[str, ...]  # may be empty
+
+
+# Scripts written without spaces between words: their keys match as character sequences, and
+# their characters do not continue a neighbouring Latin or Cyrillic word.
+_UNSPACED = re.compile(
+    "["
+    "\u0e00-\u0fff"  # Thai, Lao, Tibetan
+    "\u1000-\u109f"  # Myanmar
+    "\u1100-\u11ff"  # Hangul jamo
+    "\u1780-\u17ff"  # Khmer
+    "\u2e80-\ua4cf"  # CJK radicals and symbols, kana, bopomofo, CJK ideographs, Yi
+    "\ua960-\ua97f"  # Hangul jamo extended A
+    "\ua9e0-\ua9ff\uaa60-\uaa7f"  # Myanmar extended
+    "\uac00-\ud7ff"  # Hangul syllables, jamo extended B
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff65-\uffdc"  # half-width kana and Hangul
+    "\U00016fe0-\U00018aff"  # Tangut, Khitan
+    "\U0001b000-\U0001b2ff"  # kana supplements
+    "\U00020000-\U0003ffff"  # CJK ideographs, extensions B onwards
+    "]"
+)
+
+
+def _is_word_char(ch: str) -> bool:
+    """A letter, mark or digit that would continue a word of a spaced script."""
+    if ch.isascii():
+        return ch.isalnum()
+    return unicodedata.category(ch)[0] in "LMN" and _UNSPACED.match(ch) is None
+
+
+class _WordChars(dict[str, bool]):
+    def __missing__(self, ch: str) -> bool:
+        self[ch] = is_word_char = _is_word_char(ch)
+        return is_word_char
+
+
+_word_chars = _WordChars()
+
+
+def _is_whole(text: str, end: int, key: "_Key") -> bool:
+    """Whether the hit of `key` ending at `end` is not part of a longer word."""
+    _names, _context, length, check_before, check_after, _needs_context = key
+    if check_before and end >= length and _word_chars[text[end - length]]:
+        return False
+    return not (check_after and end + 1 < len(text) and _word_chars[text[end + 1]])
+
+
+# Folding text fast (see the module docstring). Every function here returns what fold() would.
+_ASCII_SEPARATORS = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f-_"
+_ASCII_SPECIALS = frozenset(_ASCII_SEPARATORS + "`")
+_ASCII_FOLD = bytes.maketrans(f"{_ASCII_SEPARATORS}`".encode(), b" " * 11 + b"'")
+# Deleting these bytes from UTF-8 text leaves the ASCII characters whose fold is not their
+# lower-case self (translated by _ASCII_FOLD), and every non-ASCII character.
+_PLAIN_ASCII_BYTES = bytes(b for b in range(128) if chr(b) not in _ASCII_SPECIALS)
+# Characters that fold to themselves, removed before collecting the characters to replace
+# (tests/tracker/newswatch/test_matching.py checks every one): Cyrillic, Greek, Hebrew, Arabic and
+# Devanagari letters, curly double quotes, CJK punctuation and ideographs, Hangul syllables.
+_FOLDS_TO_ITSELF = re.compile(
+    "["
+    "\u0430-\u0438\u043a-\u044f"  # а-и, к-я (not й)
+    "\u03b1-\u03c1\u03c3-\u03c9"  # α-ρ, σ-ω (not ς)
+    "\u05d0-\u05ea"  # Hebrew letters
+    "\u0627-\u064a"  # Arabic letters from alef (those before it carry a hamza or madda)
+    "\u0915-\u0928\u092a-\u0930\u0932\u0933\u0935-\u0939"  # Devanagari consonants, no nukta
+    "\u201a-\u201f\u3001-\u3011"  # low and double quotation marks, CJK punctuation
+    "\u3400-\u4dbf\u4e00-\u9fff"  # CJK ideographs
+    "\uac00-\ud7a3"  # Hangul syllables
+    "]+"
+)
+# Characters that NFC may join to the one before them (once combining marks are gone): Hangul
+# vowel and final-consonant jamo and a few two-part vowel signs. Without one, NFC is skipped.
+_JOINS_PREVIOUS = frozenset(
+    "\u09be\u09d7\u0b3e\u0b56\u0b57\u0bbe\u0bd7\u0cc2\u0cd5\u0cd6\u0d3e\u0d57\u0dcf\u0ddf"
+    "\u0fb5\u0fb7\u102e\u1b35\U00011127\U0001133e\U00011357\U000114b0\U000114ba\U000114bd"
+    "\U000115af\U00011930"
+) | frozenset(map(chr, [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]))
+_SPACE_RUNS = re.compile("  +")
+
+# Per non-ASCII character, what it folds to in context: fold() collapses and strips
+# separators, so a lone "—" folds to "" although it folds to " " between letters.
+_char_folds: dict[str, str] = {}  # characters that do not fold to themselves
+_char_same: set[str] = set()  # characters that fold to themselves
+_char_joins: set[str] = set()  # characters that are or fold to something in _JOINS_PREVIOUS
+# Characters whose fold is not a fixed point (mathematical capitals: 𝚨 -> Α, which folds to α);
+# replacing them one by one could differ from fold(), so a text holding one takes fold() itself.
+_char_unsafe: set[str] = set()
+
+
+def _fold_char(ch: str) -> str:
+    return fold(f"a{ch}a")[1:-1]
+
+
+def _learn_char(ch: str) -> str:
+    folded = _fold_char(ch)
+    if not _JOINS_PREVIOUS.isdisjoint(ch + folded):
+        _char_joins.add(ch)
+    if folded == ch:
+        _char_same.add(ch)
+    elif any(not c.isascii() and _fold_char(c) != c for c in folded):
+        _char_unsafe.add(ch)
+    else:
+        _char_folds[ch] = folded
+    return folded
+
+
+def _fold_text(text: str) -> str:
+    """`fold(text)`, computed in a few passes of C code rather than one Python step a character.
+
+    Folding is character by character apart from collapsing separators and the NFC
+    recomposition of a few sequences (Hangul jamo), so the text is lower-cased, each distinct
+    character whose fold differs is replaced throughout, then NFC (if needed) and separator runs
+    are redone over the whole.
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw) * 4 < len(text) * 5:
+        # Mostly ASCII: lower-case it and translate its separators as bytes; every other
+        # character, capitals included, is replaced below.
+        raw = raw.lower()
+        folded = raw.translate(_ASCII_FOLD).decode("utf-8", "surrogatepass")
+        done = _ASCII_SPECIALS
+    else:
+        # Mostly other scripts: lower-casing them at once leaves fewer characters to replace.
+        folded = text.lower()
+        raw = folded.encode("utf-8", "surrogatepass")
+        done = frozenset()
+    if not raw.isascii():
+        special = raw.translate(None, _PLAIN_ASCII_BYTES).decode("utf-8", "surrogatepass")
+        chars = set(_FOLDS_TO_ITSELF.sub("", special))
+        recompose = not chars.isdisjoint(_char_joins)
+        chars -= _char_same
+        chars -= done
+        if not chars.isdisjoint(_char_unsafe):
+            return fold(text)
+        for ch in chars:
+            replacement = _char_folds.get(ch)
+            if replacement is None:
+                replacement = _learn_char(ch)
+                if ch in _char_unsafe:
+                    return fold(text)
+                recompose = recompose or ch in _char_joins
+                if replacement == ch:
+                    continue
+            if replacement == " ":
+                # A dash between spaces: avoid making a run of spaces to collapse later.
+                folded = folded.replace(f" {ch} ", " ")
+            folded = folded.replace(ch, replacement)
+        if recompose:
+            folded = unicodedata.normalize("NFC", folded)
+    if "  " in folded:
+        folded = _SPACE_RUNS.sub(" ", folded)
+    return folded.strip()
+
+
+# The characters of everyday folded text, most frequent first, inserted into the automaton ahead
+# of the names so that the root finds them at the front of its list of children. Each one that
+# starts no name lengthens the list for every other character, so Chinese characters (too many to
+# help) are left out.
+_COMMON_CHARS = (
+    " etaoinsrhldcumfpgwybvkxjqz'.,0123456789\"():;!?/&%$“”"
+    "оеаинтсрвлкмдпуяыьгзбчхжшюцщэф"  # Cyrillic by frequency (fold turns й into и, ё into е)
+)
+_NEVER_IN_TEXT = "\uffff"  # a noncharacter: keys `c + _NEVER_IN_TEXT` only shape the trie
+
+
+# What the automaton holds for a folded key: the people it names, as (person index, the form as
+# their record spells it); the context term it is, if any; its length; whether to check the
+# character before a hit and the one after (not for a key that starts or ends in an unspaced
+# script or with punctuation); whether any of its people has context terms.
+_Key = tuple[tuple[tuple[int, str], ...], int | None, int, bool, bool, bool]
+
+
+class Matcher:
+    """Finds watched people in news text. Build once per run; `match()` is safe to call often."""
+
+    def __init__(self, people: Iterable[WatchedPerson]) -> None:
+        self._ids: list[int] = []
+        self._contexts: list[frozenset[int]] = []  # per person, the context terms' numbers
+        names: dict[str, list[tuple[int, str]]] = {}
+        context_numbers: dict[str, int] = {}
+        for index, person in enumerate(people):
+            self._ids.append(person.id)
+            seen: set[str] = set()
+            for form in person.name_forms:
+                key = fold(form)
+                if key and key not in seen:
+                    seen.add(key)
+                    names.setdefault(key, []).append((index, form))
+            contexts = {fold(term) for term in person.context_terms} - {""}
+            self._contexts.append(
+                frozenset(context_numbers.setdefault(key, len(context_numbers)) for key in contexts)
+            )
+        if not names:
+            self._automaton = None
+            return
+        automaton = ahocorasick.Automaton()
+        for ch in _COMMON_CHARS:
+            automaton.add_word(ch + _NEVER_IN_TEXT, None)
+        for key in dict.fromkeys([*names, *context_numbers]):  # in a stable order
+            named = tuple(names.get(key, ()))
+            value: _Key = (
+                named,
+                context_numbers.get(key),
+                len(key),
+                _is_word_char(key[0]),
+                _is_word_char(key[-1]),
+                any(self._contexts[index] for index, _form in named),
+            )
+            automaton.add_word(key, value)
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def match(self, text: str) -> dict[int, list[str]]:
+        """Person id -> the name forms (as the person's record spells them, deduplicated, in
+        order found) that matched in `text`, only for people whose context rule holds.
+
+        Forms of one person that fold alike (`Nguyễn Văn Minh`, `Nguyen Van Minh`) are one key,
+        reported as the first of them in the record.
+        """
+        if self._automaton is None:
+            return {}
+        folded = _fold_text(text)
+        if not folded:
+            return {}
+        found: dict[int, dict[str, None]] = {}  # person index -> forms, in order found
+        contexts: set[int] = set()
+        context_hits: list[tuple[int, _Key]] = []  # checked only if someone needs them
+        needs_context = False
+        for end, key in self._automaton.iter(folded):
+            if key is None:
+                continue
+            if not key[0]:
+                context_hits.append((end, key))
+            elif _is_whole(folded, end, key):
+                for index, form in key[0]:
+                    if index in found:
+                        found[index][form] = None
+                    else:
+                        found[index] = {form: None}
+                if key[1] is not None:
+                    contexts.add(key[1])
+                needs_context = needs_context or key[5]
+        if not found:
+            return {}
+        if needs_context:
+            for end, key in context_hits:
+                if key[1] not in contexts and _is_whole(folded, end, key):
+                    contexts.add(key[1])
+        mentions: dict[int, list[str]] = {}
+        for index, forms in found.items():
+            required = self._contexts[index]
+            if required and required.isdisjoint(contexts):
+                continue
+            person_id = self._ids[index]
+            if person_id in mentions:  # the same person listed twice
+                listed = mentions[person_id]
+                listed.extend(form for form in forms if form not in listed)
+            else:
+                mentions[person_id] = list(forms)
+        return mentions
+
+
+def search_query(name_forms: Sequence[str]) -> str:
+    """One OR-query for search providers (Google News, GDELT): '"Wang Fang" OR "王芳"' (each
+    form quoted, folded duplicates removed; a single form is just quoted)."""
+    quoted: list[str] = []
+    seen: set[str] = set()
+    for form in name_forms:
+        phrase = " ".join(form.replace('"', " ").split())  # a quote inside would end the phrase
+        key = fold(phrase)
+        if key and key not in seen:
+            seen.add(key)
+            quoted.append(f'"{phrase}"')
+    return " OR ".join(quoted)

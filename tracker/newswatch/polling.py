@@ -1,0 +1,195 @@
+"""One poll of one source: fetch, parse, store, match, and record how it went.
+
+A failure (network, HTTP status, not a feed, hostile XML) never raises out of here: it is
+recorded on the source (last_status, last_error, consecutive_failures) with an exponential,
+capped, jittered backoff of next_poll_at, honouring Retry-After; the next success clears it.
+"""
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import quote_plus
+
+from django.db.models import Q
+from django.utils import timezone
+
+from tracker.models import DetainedPerson, NewsSource
+from tracker.newswatch.http import FetchError, fetch
+from tracker.newswatch.ingest import IngestResult, ingest_entries
+from tracker.newswatch.matching import search_query
+from tracker.newswatch.parsing import ParseError, parse_feed, parse_gdelt, parse_google_news
+from tracker.newswatch.politeness import wait_for_request_slot
+from tracker.newswatch.watchlist import current_matcher
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_CAP = timedelta(hours=24)
+# A claimed source becomes due again after this long if its poll never finished (worker died).
+CLAIM_LEASE = timedelta(minutes=15)
+_SEARCH_PARSERS = {
+    NewsSource.Kind.GOOGLE_NEWS: parse_google_news,
+    NewsSource.Kind.GDELT: parse_gdelt,
+}
+
+
+@dataclass
+class PollOutcome:
+    source_id: int
+    status: str  # NewsSource.LastStatus value
+    ingest: IngestResult = field(default_factory=IngestResult)
+    error: str = ""
+    retryable: bool = False
+
+
+def sources_claim_due(*, now: datetime | None = None) -> list[int]:
+    """Claim every active source whose next poll has passed, by moving its next_poll_at a
+    lease ahead with a compare-and-set update: a source is claimed by one scheduler run only,
+    and one whose poll died becomes due again when the lease ends."""
+    now = now or timezone.now()
+    due = NewsSource.objects.filter(
+        Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now), active=True
+    ).values_list("pk", "next_poll_at")
+    claimed = []
+    for pk, was in due:
+        unchanged = Q(next_poll_at__isnull=True) if was is None else Q(next_poll_at=was)
+        if NewsSource.objects.filter(unchanged, pk=pk).update(next_poll_at=now + CLAIM_LEASE):
+            claimed.append(pk)
+    return claimed
+
+
+def _jitter(seconds: float, spread: float = 0.2) -> timedelta:
+    return timedelta(seconds=seconds * random.uniform(1 - spread, 1 + spread))  # noqa: S311
+
+
+def _record_success(source: NewsSource, status: str, **state) -> None:
+    now = timezone.now()
+    NewsSource.objects.filter(pk=source.pk).update(
+        last_polled_at=now,
+        last_status=status,
+        last_error="",
+        consecutive_failures=0,
+        next_poll_at=now + _jitter(source.poll_interval_minutes * 60, spread=0.1),
+        **state,
+    )
+
+
+def _record_failure(source: NewsSource, message: str, retry_after: float | None = None) -> None:
+    now = timezone.now()
+    failures = source.consecutive_failures + 1
+    delay = min(
+        source.poll_interval_minutes * 60 * 2 ** (failures - 1), BACKOFF_CAP.total_seconds()
+    )
+    wait = _jitter(delay)
+    if retry_after:
+        wait = max(wait, timedelta(seconds=retry_after))
+    NewsSource.objects.filter(pk=source.pk).update(
+        last_polled_at=now,
+        last_status=NewsSource.LastStatus.FAILED,
+        last_error=message[:2000],
+        consecutive_failures=failures,
+        next_poll_at=now + wait,
+    )
+    logger.warning("news source %s failed (%s in a row): %s", source.pk, failures, message)
+
+
+def _poll_feed(source: NewsSource) -> PollOutcome:
+    wait_for_request_slot(source)
+    try:
+        response = fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+    except FetchError as exc:
+        _record_failure(source, exc.message, exc.retry_after)
+        return PollOutcome(source.pk, "failed", error=exc.message, retryable=exc.retryable)
+    if response.status == 304:
+        # Not modified: no parsing, nothing written but the poll time.
+        _record_success(source, NewsSource.LastStatus.NOT_MODIFIED)
+        return PollOutcome(source.pk, NewsSource.LastStatus.NOT_MODIFIED)
+    try:
+        entries = parse_feed(response.body, base_url=response.url)
+    except ParseError as exc:
+        _record_failure(source, str(exc))
+        return PollOutcome(source.pk, "failed", error=str(exc))
+    ingest = ingest_entries(source=source, entries=entries, matcher=current_matcher())
+    _record_success(
+        source,
+        NewsSource.LastStatus.OK,
+        etag=response.etag[:500],
+        last_modified=response.last_modified[:100],
+    )
+    return PollOutcome(source.pk, NewsSource.LastStatus.OK, ingest=ingest)
+
+
+def _poll_search(source: NewsSource) -> PollOutcome:
+    """One OR-query per watched person, each request waiting for the source's slot."""
+    parse = _SEARCH_PARSERS[NewsSource.Kind(source.kind)]
+    matcher = current_matcher()
+    outcome = PollOutcome(source.pk, NewsSource.LastStatus.OK)
+    errors: list[str] = []
+    retry_after = None
+    people = DetainedPerson.objects.watched().values_list("name", "native_name", "aliases")
+    for name, native, aliases in people:
+        forms = [f for f in (name, native, *(aliases or [])) if f and f.strip()]
+        url = source.url.replace("{query}", quote_plus(search_query(forms)))
+        wait_for_request_slot(source)
+        try:
+            response = fetch(url)
+            entries = parse(response.body)
+        except FetchError as exc:
+            errors.append(exc.message)
+            retry_after = exc.retry_after or retry_after
+            outcome.retryable = outcome.retryable or exc.retryable
+            if exc.status == 429:
+                break  # the provider asked us to slow down: stop this round
+            continue
+        except ParseError as exc:
+            errors.append(str(exc))
+            continue
+        outcome.ingest += ingest_entries(source=source, entries=entries, matcher=matcher)
+    asked = len(people)
+    if errors and len(errors) >= asked:
+        _record_failure(source, errors[0], retry_after)
+        return PollOutcome(source.pk, "failed", error=errors[0], retryable=outcome.retryable)
+    _record_success(source, NewsSource.LastStatus.OK)
+    if errors:
+        note = f"{len(errors)} of {asked} searches failed; the first: {errors[0]}"
+        NewsSource.objects.filter(pk=source.pk).update(last_error=note[:2000])
+        outcome.error = note
+    return outcome
+
+
+def poll_source(*, source_id: int) -> PollOutcome:
+    source = NewsSource.objects.get(pk=source_id)
+    if source.is_search:
+        return _poll_search(source)
+    return _poll_feed(source)
+
+
+@dataclass
+class CycleSummary:
+    polled: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    ingest: IngestResult = field(default_factory=IngestResult)
+
+    def add(self, outcome: PollOutcome) -> None:
+        self.polled += 1
+        self.not_modified += outcome.status == NewsSource.LastStatus.NOT_MODIFIED
+        self.failed += outcome.status == NewsSource.LastStatus.FAILED
+        self.ingest += outcome.ingest
+
+
+def poll_cycle(*, source_ids=None, progress=None) -> CycleSummary:
+    """Poll every active source (or the ones named) once, in this process: what
+    `manage.py watch_news --once` runs. `progress(source, outcome, done, total)` is called
+    after each source."""
+    sources = NewsSource.objects.filter(active=True)
+    if source_ids:
+        sources = NewsSource.objects.filter(pk__in=source_ids)
+    sources = list(sources.order_by("pk"))
+    summary = CycleSummary()
+    for done, source in enumerate(sources, start=1):
+        outcome = poll_source(source_id=source.pk)
+        summary.add(outcome)
+        if progress is not None:
+            progress(source, outcome, done, len(sources))
+    return summary
