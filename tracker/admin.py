@@ -339,11 +339,10 @@ class MentionAdmin(SimpleHistoryAdmin):
         mention_review(mention=obj, status=obj.status, user=request.user)
 
     def _review(self, request, queryset, status):
-        for mention in queryset.select_for_update():
+        mentions = list(queryset.select_related(None))
+        for mention in mentions:
             mention_review(mention=mention, status=status, user=request.user)
-        self.message_user(
-            request, f"{queryset.count()} mention(s) marked {status}.", messages.SUCCESS
-        )
+        self.message_user(request, f"{len(mentions)} mention(s) marked {status}.", messages.SUCCESS)
 
     @admin.action(description="Confirm: the article is about this person", permissions=["change"])
     def confirm(self, request, queryset):

@@ -14,7 +14,8 @@ from tracker.newswatch import matching
 from tracker.newswatch.matching import Matcher, WatchedPerson, search_query
 from tracker.text import fold
 
-FIXTURES = Path("/work/shared/fixtures/news")
+# The shared fixtures live beside the repository: <repo>/../shared/fixtures/news.
+FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "news"
 
 
 def person(pid, *forms, context=()):
@@ -60,7 +61,7 @@ def _gdelt_articles(path):
         yield article["url"], article["title"], ""
 
 
-def fixture_articles():
+def sample_articles():
     """(file, url, title + "\\n" + summary) for every article in the sample feeds."""
     sources = [
         (FIXTURES / "rights.xml", _rss_items),
@@ -76,7 +77,7 @@ def fixture_articles():
     ]
 
 
-def fixture_people():
+def sample_people():
     records = json.loads((FIXTURES / "persons.json").read_text())
     return [
         WatchedPerson(
@@ -94,25 +95,25 @@ LABELS = {
     label["article_url"]: {int(p.removeprefix("P")) for p in label["persons"]}
     for label in json.loads((FIXTURES / "expected_mentions.json").read_text())
 }
-ARTICLES = fixture_articles()
+ARTICLES = sample_articles()
 
 
 @pytest.fixture(scope="module")
-def fixture_matcher():
-    return Matcher(fixture_people())
+def sample_matcher():
+    return Matcher(sample_people())
 
 
 @pytest.mark.parametrize(
     ("source", "url", "text"), ARTICLES, ids=[f"{s}:{u}" for s, u, _ in ARTICLES]
 )
-def test_each_sample_article_names_exactly_its_labelled_people(fixture_matcher, source, url, text):
-    assert set(fixture_matcher.match(text)) == LABELS[_without_tracking(url)]
+def test_each_sample_article_names_exactly_its_labelled_people(sample_matcher, source, url, text):
+    assert set(sample_matcher.match(text)) == LABELS[_without_tracking(url)]
 
 
-def test_the_sample_feeds_are_matched_with_precision_and_recall_of_one(fixture_matcher):
+def test_the_sample_feeds_are_matched_with_precision_and_recall_of_one(sample_matcher):
     true_positives = false_positives = false_negatives = 0
     for _source, url, text in ARTICLES:
-        got, expected = set(fixture_matcher.match(text)), LABELS[_without_tracking(url)]
+        got, expected = set(sample_matcher.match(text)), LABELS[_without_tracking(url)]
         true_positives += len(got & expected)
         false_positives += len(got - expected)
         false_negatives += len(expected - got)
@@ -123,13 +124,13 @@ def test_the_sample_feeds_are_matched_with_precision_and_recall_of_one(fixture_m
     assert {_without_tracking(url) for _, url, _ in ARTICLES} == set(LABELS)
 
 
-def test_sample_matches_report_the_forms_as_the_record_spells_them(fixture_matcher):
-    assert fixture_matcher.match("Gülnarə Əliyeva begins hunger strike") == {5: ["Gülnarə Əliyeva"]}
-    assert fixture_matcher.match("GULNARA ALIYEVA SENTENCED") == {5: ["Gulnara Aliyeva"]}
-    assert fixture_matcher.match("Rights lawyers rally for Yasmin Al Masri") == {
+def test_sample_matches_report_the_forms_as_the_record_spells_them(sample_matcher):
+    assert sample_matcher.match("Gülnarə Əliyeva begins hunger strike") == {5: ["Gülnarə Əliyeva"]}
+    assert sample_matcher.match("GULNARA ALIYEVA SENTENCED") == {5: ["Gulnara Aliyeva"]}
+    assert sample_matcher.match("Rights lawyers rally for Yasmin Al Masri") == {
         6: ["Yasmin al-Masri"]
     }
-    assert fixture_matcher.match("Seán O’Connor freed") == {8: ["Seán O'Connor"]}
+    assert sample_matcher.match("Seán O’Connor freed") == {8: ["Seán O'Connor"]}
 
 
 # Folding: case, Turkish and Azerbaijani letters, diacritics, separators, apostrophes.
