@@ -41,6 +41,8 @@ check-migrations: install
 
 bench: install
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
