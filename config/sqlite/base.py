@@ -4,7 +4,7 @@ SQLite's own LOWER() folds ASCII only, so on the laptop default `Lower("name")` 
 case-insensitive unique constraint on organization names and by the CSV import's matching)
 would treat "Église" and "église" as different names, while PostgreSQL treats them as one.
 This backend registers Python's str.lower/str.upper under those names on every connection,
-so both databases agree.
+so both databases agree. It also turns on write-ahead logging for file databases.
 """
 
 from django.db.backends.sqlite3 import base
@@ -23,4 +23,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         conn = super().get_new_connection(conn_params)
         conn.create_function("LOWER", 1, _lower, deterministic=True)
         conn.create_function("UPPER", 1, _upper, deterministic=True)
+        # Write-ahead logging: the web server, worker and beat of `make run` read while one of
+        # them writes, and a commit costs one sync less.
+        if conn_params.get("database") not in (":memory:", "") and "mode=memory" not in str(
+            conn_params.get("database")
+        ):
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
         return conn

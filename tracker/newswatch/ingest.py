@@ -90,7 +90,7 @@ def _text(item: NewsItem) -> str:
     return f"{item.title}\n{item.summary}"
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # all or nothing, without a savepoint of its own
 def ingest_entries(
     *, source: NewsSource, entries: Iterable[ParsedEntry], matcher: Matcher
 ) -> IngestResult:
@@ -133,9 +133,16 @@ def ingest_entries(
         seen.append(item)
 
     NewsItem.objects.bulk_create(new, ignore_conflicts=True, batch_size=_CHUNK)
-    stored: list[NewsItem] = []
+    # ignore_conflicts leaves the ids unset: read back just the ids (a row another worker
+    # stored first is found the same way).
+    ids: dict[str, int] = {}
     for chunk in _chunks([c.url for c in new]):
-        stored.extend(NewsItem.objects.filter(url__in=chunk))
+        ids.update(NewsItem.objects.filter(url__in=chunk).values_list("url", "pk"))
+    stored = []
+    for c in new:
+        c.pk = ids.get(c.url)
+        if c.pk is not None:
+            stored.append(c)
     NewsItem.objects.bulk_update(changed, [*_UPDATABLE, "updated_at"], batch_size=_CHUNK)
     result.items_new, result.items_updated = len(stored), len(changed)
 
@@ -145,13 +152,18 @@ def ingest_entries(
         ignore_conflicts=True,
         batch_size=_CHUNK,
     )
-    result.mentions_new = record_mentions(items=[*stored, *changed], matcher=matcher)
+    result.mentions_new = record_mentions(
+        items=[*stored, *changed], matcher=matcher, new_item_ids={c.pk for c in stored}
+    )
     return result
 
 
-def record_mentions(*, items: Sequence[NewsItem], matcher: Matcher) -> int:
+def record_mentions(
+    *, items: Sequence[NewsItem], matcher: Matcher, new_item_ids: set[int] = frozenset()
+) -> int:
     """Match each item's title and summary; add the mentions not recorded yet. Existing
-    mentions (and the staff's review of them) are left as they are."""
+    mentions (and the staff's review of them) are left as they are. Items in `new_item_ids`
+    were stored just now and cannot have mentions yet: they are not looked up."""
     found: dict[tuple[int, int], list[str]] = {}
     for item in items:
         for person_id, terms in matcher.match(_text(item)).items():
@@ -159,7 +171,7 @@ def record_mentions(*, items: Sequence[NewsItem], matcher: Matcher) -> int:
     if not found:
         return 0
     existing = set()
-    item_ids = sorted({item_id for item_id, _ in found})
+    item_ids = sorted({item_id for item_id, _ in found} - set(new_item_ids))
     for chunk in _chunks(item_ids):
         existing.update(
             Mention.objects.filter(news_item_id__in=chunk).values_list("news_item_id", "person_id")

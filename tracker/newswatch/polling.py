@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote_plus
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -109,13 +110,14 @@ def _poll_feed(source: NewsSource) -> PollOutcome:
     except ParseError as exc:
         _record_failure(source, str(exc))
         return PollOutcome(source.pk, "failed", error=str(exc))
-    ingest = ingest_entries(source=source, entries=entries, matcher=current_matcher())
-    _record_success(
-        source,
-        NewsSource.LastStatus.OK,
-        etag=response.etag[:500],
-        last_modified=response.last_modified[:100],
-    )
+    with transaction.atomic():  # the items and the source's new state, in one commit
+        ingest = ingest_entries(source=source, entries=entries, matcher=current_matcher())
+        _record_success(
+            source,
+            NewsSource.LastStatus.OK,
+            etag=response.etag[:500],
+            last_modified=response.last_modified[:100],
+        )
     return PollOutcome(source.pk, NewsSource.LastStatus.OK, ingest=ingest)
 
 

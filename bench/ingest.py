@@ -1,0 +1,813 @@
+"""How fast the news watch stores what it reads, against reading alone; and what a 304 poll costs.
+
+The script seeds a throwaway database with 1,000 watched detained persons (Chinese names in
+pinyin and characters, Vietnamese names with and without diacritics, Russian names in Cyrillic
+and two Latin spellings, Arabic-origin names in Latin and Arabic script, Uyghur names; common
+Chinese names carry context terms) and registers 200 feed sources through `news_source_save`.
+A real HTTP server on 127.0.0.1 (`http.server.ThreadingHTTPServer` in a thread) serves 200
+different RSS 2.0 feeds at /feed/<n>.xml, 50 items each: unique links (some with `utm_*`
+tracking parameters) and guids, titles and HTML descriptions of a few hundred bytes with
+entities, in English and some in Chinese, Russian and Vietnamese; about one item in ten names a
+watched person. Every answer carries an ETag and a matching If-None-Match gets a 304. The bodies
+are rendered once, before anything is timed.
+
+It times, sequentially and by wall clock:
+
+(1) fetch-and-parse alone: `http.fetch(url)` and `parsing.parse_feed(body, base_url=url)` for
+    each feed (after one warm-up feed that is not counted; the median of --rounds passes);
+(2) the end-to-end first poll: `polling.poll_source(source_id=...)` for each source, which
+    fetches, parses, canonicalises the links, stores the items, links them to the source,
+    matches every item against the watch list, records the mentions and the source's state.
+    The matcher is built inside this poll (the first poll of a fresh worker builds it too);
+    its build time is measured afterwards and printed;
+(3) the second poll: `poll_source` for each source again. Every feed answers 304; the script
+    checks that no NewsItem changed and that every source says "not_modified".
+
+It prints items per second for (1) and (2), their ratio (target: end-to-end at least half of
+fetch-and-parse), the second poll as a fraction of the first (target: under a tenth), the
+database queries per source, and the time the in-process server spent answering (it shares
+the interpreter, so it weighs on (1) and (2) alike). `--profile` then removes what the polls
+stored, polls every source again under cProfile (the matcher already built), and profiles a
+304 poll as well.
+
+By default the news table is empty before the first poll, as the issue describes. On
+PostgreSQL that is a special case: the foreign-key checks of the item-source links are planned
+once per connection, while the table is nearly empty, as a sequential scan that then runs
+over thousands of rows (until autovacuum analyses the table, within a minute or so in a real
+deployment). `--history 20000` first stores 20,000 older items from another source and
+analyses them, which measures a news table in use; the counts asserted are then the new ones.
+
+Run it from the project root:
+
+    .venv/bin/python bench/ingest.py                   # a temporary SQLite file
+    .venv/bin/python bench/ingest.py --database-url postgres://postgres@127.0.0.1:5432/vigil_ingest_bench
+    .venv/bin/python bench/ingest.py --history 20000 --profile
+
+With a PostgreSQL URL the script creates that database (it must not exist yet) through the
+server's `postgres` database and drops it at the end; a SQLite file is deleted with its
+temporary folder.
+
+Absolute times depend on the machine and on what else it is running (use a quiet one); the
+ratios are the figures to compare.
+"""
+
+import argparse
+import cProfile
+import gc
+import hashlib
+import html
+import io
+import os
+import pstats
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# --- Watched people --------------------------------------------------------------------------
+
+# (pinyin, characters)
+CHINESE_SURNAMES = [
+    ("Wang", "王"), ("Li", "李"), ("Zhang", "张"), ("Liu", "刘"), ("Chen", "陈"), ("Yang", "杨"),
+    ("Huang", "黄"), ("Zhao", "赵"), ("Wu", "吴"), ("Zhou", "周"), ("Xu", "许"), ("Sun", "孙"),
+    ("Ma", "马"), ("Guo", "郭"), ("Gao", "高"), ("Lin", "林"), ("Ding", "丁"), ("Xie", "谢"),
+    ("Tang", "唐"), ("Pu", "浦"), ("Jiang", "江"), ("Yu", "余"), ("Ai", "艾"), ("Qin", "秦"),
+]  # fmt: skip
+CHINESE_SYLLABLES = [
+    ("xiao", "晓"), ("bo", "波"), ("zhi", "志"), ("yong", "勇"), ("ming", "明"), ("hua", "华"),
+    ("jian", "建"), ("guo", "国"), ("wei", "伟"), ("fang", "芳"), ("xia", "霞"), ("qiang", "强"),
+    ("jun", "军"), ("ping", "平"), ("hong", "红"), ("tao", "涛"), ("feng", "峰"), ("zhe", "哲"),
+    ("lei", "磊"), ("quan", "全"), ("xin", "新"), ("yi", "毅"), ("ning", "宁"), ("wen", "文"),
+]  # fmt: skip
+CHINESE_CITIES = [
+    ("Wuhan", "武汉"), ("Chengdu", "成都"), ("Guangzhou", "广州"), ("Beijing", "北京"),
+    ("Shanghai", "上海"), ("Kunming", "昆明"), ("Changsha", "长沙"), ("Urumqi", "乌鲁木齐"),
+]  # fmt: skip
+VIETNAMESE_SURNAMES = ["Nguyễn"] * 6 + ["Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng"]
+VIETNAMESE_MIDDLE = ["Văn", "Thị", "Hữu", "Đình", "Minh", "Ngọc", "Quang", "Thanh"]
+VIETNAMESE_GIVEN = [
+    "Đài", "Hà", "Thủy", "Quỳnh", "Hùng", "Tuấn", "Dũng", "Hương", "Khải", "Thức", "Lợi",
+    "Trang", "Huy", "Tịnh", "Nhã",
+]  # fmt: skip
+# (Latin, Cyrillic, other Latin spelling)
+RUSSIAN_GIVEN = [
+    ("Aleksei", "Алексей", "Alexei"), ("Dmitry", "Дмитрий", "Dmitri"), ("Ilya", "Илья", "Ilia"),
+    ("Yulia", "Юлия", "Julia"), ("Sergei", "Сергей", "Sergey"), ("Yevgeny", "Евгений", "Evgeny"),
+    ("Maria", "Мария", "Mariya"), ("Anastasia", "Анастасия", "Anastasiya"),
+    ("Vladimir", "Владимир", "Vladimir"), ("Igor", "Игорь", "Igor"),
+]  # fmt: skip
+RUSSIAN_SURNAMES = [
+    ("Orlov", "Орлов"), ("Petrov", "Петров"), ("Sokolov", "Соколов"), ("Volkov", "Волков"),
+    ("Morozov", "Морозов"), ("Gorinov", "Горинов"), ("Yashin", "Яшин"), ("Baranov", "Баранов"),
+    ("Kuznetsov", "Кузнецов"), ("Lebedev", "Лебедев"), ("Semenov", "Семенов"),
+]  # fmt: skip
+# (Latin, Arabic script, an alias or "")
+ARABIC_GIVEN = [
+    ("Alaa", "علاء"), ("Ahmed", "أحمد"), ("Mahienour", "ماهينور"), ("Sanaa", "سناء"),
+    ("Narges", "نرگس"), ("Nasrin", "نسرین"), ("Reza", "رضا"), ("Sepideh", "سپیده"),
+    ("Mazen", "مازن"), ("Razan", "رزان"), ("Loujain", "لجين"), ("Abdulhadi", "عبد الهادي"),
+]  # fmt: skip
+ARABIC_SURNAMES = [
+    ("Abd El-Fattah", "عبد الفتاح", "Abdel Fattah"), ("Douma", "دومة", ""),
+    ("El-Masry", "المصري", "al-Masri"), ("Mohammadi", "محمدی", ""),
+    ("Sotoudeh", "ستوده", ""), ("Rashidi", "رشیدی", ""), ("Darwish", "درويش", ""),
+    ("Zaitouneh", "زيتونة", "Zeitouneh"), ("al-Hathloul", "الهذلول", "Al Hathloul"),
+    ("al-Khawaja", "الخواجة", "Alkhawaja"),
+]  # fmt: skip
+# (Latin, Uyghur Arabic script, Chinese transcription)
+UYGHUR_GIVEN = [
+    ("Ilham", "ئىلھام", "伊力哈木"), ("Rahile", "راھىلە", "热依拉"),
+    ("Abduweli", "ئابدۇۋەلى", "阿不都外力"), ("Gulshan", "گۈلشەن", "古丽仙"),
+    ("Ekpar", "ئەكپەر", "艾克拜尔"),
+]  # fmt: skip
+UYGHUR_SURNAMES = [
+    ("Tohti", "توختى", "土赫提"), ("Dawut", "داۋۇت", "达吾提"), ("Ayup", "ئايۇپ", "阿尤普"),
+    ("Abbas", "ئابباس", "阿巴斯"),
+]  # fmt: skip
+CULTURES = ["zh"] * 40 + ["vi"] * 20 + ["ru"] * 20 + ["ar"] * 14 + ["ug"] * 6
+
+
+def _person(rng: random.Random) -> dict:
+    """A watched person's fields, with the culture (which language's news names them)."""
+    culture = rng.choice(CULTURES)
+    if culture == "zh":
+        surname, surname_zh = rng.choice(CHINESE_SURNAMES)
+        syllables = rng.sample(CHINESE_SYLLABLES, rng.choice([1, 2, 2, 2]))
+        given = "".join(s for s, _ in syllables).capitalize()
+        native = surname_zh + "".join(c for _, c in syllables)
+        aliases = []
+        if len(syllables) == 2 and rng.random() < 0.3:
+            aliases.append(f"{surname} {syllables[0][0].capitalize()}-{syllables[1][0]}")
+        if rng.random() < 0.2:
+            aliases.append(f"{given} {surname}")
+        # A two-character name is common: only news that also names the city counts.
+        context = list(rng.choice(CHINESE_CITIES)) if len(syllables) == 1 else []
+        return {
+            "name": f"{surname} {given}",
+            "native_name": native,
+            "aliases": aliases,
+            "context_terms": context,
+            "country": "CN",
+            "culture": culture,
+        }
+    if culture == "vi":
+        female = rng.random() < 0.4
+        middle = "Thị" if female else rng.choice(VIETNAMESE_MIDDLE)
+        name = f"{rng.choice(VIETNAMESE_SURNAMES)} {middle} {rng.choice(VIETNAMESE_GIVEN)}"
+        decomposed = unicodedata.normalize("NFKD", name.replace("Đ", "D"))
+        ascii_name = "".join(c for c in decomposed if not unicodedata.combining(c))
+        return {
+            "name": name,
+            "native_name": "",
+            "aliases": [ascii_name],
+            "context_terms": [],
+            "country": "VN",
+            "culture": culture,
+        }
+    if culture == "ru":
+        given, given_ru, other = rng.choice(RUSSIAN_GIVEN)
+        surname, surname_ru = rng.choice(RUSSIAN_SURNAMES)
+        if given in ("Yulia", "Maria", "Anastasia"):
+            surname, surname_ru = surname + "a", surname_ru + "\N{CYRILLIC SMALL LETTER A}"
+        return {
+            "name": f"{given} {surname}",
+            "native_name": f"{given_ru} {surname_ru}",
+            "aliases": [f"{other} {surname}"] if other != given else [],
+            "context_terms": [],
+            "country": rng.choice(["RU", "RU", "RU", "BY"]),
+            "culture": culture,
+        }
+    if culture == "ug":
+        given, given_ug, given_zh = rng.choice(UYGHUR_GIVEN)
+        surname, surname_ug, surname_zh = rng.choice(UYGHUR_SURNAMES)
+        return {
+            "name": f"{given} {surname}",
+            "native_name": f"{given_ug} {surname_ug}",
+            "aliases": [f"{given_zh}·{surname_zh}"],
+            "context_terms": [],
+            "country": "CN",
+            "culture": culture,
+        }
+    given, given_ar = rng.choice(ARABIC_GIVEN)
+    surname, surname_ar, alias = rng.choice(ARABIC_SURNAMES)
+    return {
+        "name": f"{given} {surname}",
+        "native_name": f"{given_ar} {surname_ar}",
+        "aliases": [f"{given} {alias}"] if alias else [],
+        "context_terms": [],
+        "country": rng.choice(["EG", "IR", "SY", "SA", "BH"]),
+        "culture": culture,
+    }
+
+
+def seed_persons(n_persons: int, rng: random.Random) -> list[dict]:
+    """Bulk-create n watched persons (search_names derived by clean(), as every write path
+    does); return their fields with the pk, for the feeds to name them. Names are distinct,
+    though some of their other forms may coincide (as on a real watch list)."""
+    from django.db import transaction
+
+    from tracker.models import DetainedPerson
+
+    people, names = [], set()
+    while len(people) < n_persons:
+        fields = _person(rng)
+        if fields["name"] not in names:
+            names.add(fields["name"])
+            people.append(fields)
+    objects = []
+    for fields in people:
+        person = DetainedPerson(
+            **{k: v for k, v in fields.items() if k != "culture"},
+            status=rng.choice(["detained", "sentenced", "on_trial", "disappeared"]),
+            summary="Held for peaceful activism; family members report pressure.",
+            watch_enabled=True,
+        )
+        person.clean()
+        objects.append(person)
+    with transaction.atomic():
+        DetainedPerson.objects.bulk_create(objects, batch_size=500)
+    for fields, person in zip(people, objects, strict=True):
+        assert person.pk is not None, "bulk_create did not return primary keys"
+        fields["pk"] = person.pk
+    return people
+
+
+def seed_history(n_items: int, rng: random.Random) -> None:
+    """Items an older (now inactive) source brought in before: a news table that is not
+    empty, as in a deployment that has been watching for a while (see --history)."""
+    from django.db import transaction
+
+    from tracker.models import NewsItem, NewsSource
+
+    archive = NewsSource.objects.create(
+        name="Archive", kind="feed", url="https://archive.example.net/feed.xml", active=False
+    )
+    sentences = TEXTS["en"]["sentences"]
+    items = [
+        NewsItem(
+            url=f"https://archive-{k % 97}.example.net/2024/story-{k}.html",
+            title=f"Archived report {k} on detentions",
+            summary=" ".join(rng.sample(sentences, 3)),
+            published_at=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=7 * k),
+            language="en",
+            guid=f"https://archive-{k % 97}.example.net/2024/story-{k}.html",
+        )
+        for k in range(n_items)
+    ]
+    with transaction.atomic():
+        NewsItem.objects.bulk_create(items, batch_size=1000)
+        links = NewsItem.sources.through
+        links.objects.bulk_create(
+            [links(newsitem_id=item.pk, newssource_id=archive.pk) for item in items],
+            batch_size=1000,
+        )
+
+
+# --- Feeds -----------------------------------------------------------------------------------
+
+# Per language: headlines, headlines naming someone ({name}), sentences, a sentence naming
+# someone ({name}, {place}), and how a context term ({term}) is worked in.
+TEXTS = {
+    "en": {
+        "titles": [
+            "Court in {city} postpones hearing in case of detained {occupation}",
+            "Families of detainees call for access to lawyers",
+            "UN experts raise concern over conditions at {place}",
+            "Rights groups condemn new &#8216;foreign agent&#8217; rules",
+            "Activist&#8217;s trial opens behind closed doors in {city}",
+            "Journalists &amp; lawyers questioned after protest in {city}",
+            "Appeal rejected for {occupation} held since {year}",
+            "Hunger strike enters third week at {place}",
+        ],
+        "named": [
+            "{name}&#8217;s family denied visit at {place}",
+            "Appeal hearing for {name} set for next month",
+            "{name} transferred to {place}, lawyer says",
+            "Calls grow for release of {name}",
+        ],
+        "sentences": [
+            "Relatives say they have not been allowed to visit since the spring.",
+            "The authorities have not disclosed the charges &amp; no date has been set.",
+            "Lawyers representing the family were turned away at the gate on Tuesday.",
+            "A spokesperson for the ministry declined to comment.",
+            "Observers from three embassies were refused entry to the courtroom.",
+            "The organisation called for the immediate and unconditional release of all "
+            "those held for their peaceful activities.",
+            "According to a statement, the hearing lasted less than two hours.",
+            "Supporters gathered outside the courthouse holding photographs &#8212; "
+            "several were briefly detained.",
+        ],
+        "naming": "{name}, a {occupation}, has been held at {place} since {year}.",
+        "context": "Supporters in {term} have organised a vigil.",
+        "places": ["Evin Prison", "Tora Prison", "Lefortovo", "Hỏa Lò Detention Centre"],
+        "cities": ["Cairo", "Tehran", "Moscow", "Hanoi", "Minsk", "Istanbul", "Hong Kong"],
+    },
+    "zh": {
+        "titles": [
+            "人权律师的家属要求会见",
+            "{city}法院再次推迟开庭",
+            "联合国专家对看守所条件表示关切",
+            "多名维权人士在{city}被传唤",
+        ],
+        "named": ["{name}的家属再次被拒绝探视", "{name}案将于下月开庭", "律师称{name}已被转押"],
+        "sentences": [
+            "家属表示自春季以来一直未能会见。",
+            "当局尚未公布具体罪名。",
+            "律师周二在看守所门口被拒之门外。",
+            "外交官被拒绝旁听庭审。",
+            "支持者在法院外举着照片聚集。",
+        ],
+        "naming": "{name}自{year}年起被关押在{place}。",
+        "context": "{term}的支持者举行了悼念活动。",
+        "places": ["北京市第一看守所", "武汉市看守所", "乌鲁木齐第一监狱"],
+        "cities": ["北京", "武汉", "成都", "广州"],
+    },
+    "ru": {
+        "titles": [
+            "Суд в {city} отложил заседание по делу правозащитника",
+            "Родственники задержанных требуют допуска адвокатов",
+            "Эксперты Организации Объединённых Наций обеспокоены условиями содержания",
+            "Журналистов вызвали на допрос после акции в {city}",
+        ],
+        "named": [
+            "Родственникам {name} снова отказали в свидании",
+            "Апелляцию по делу {name} рассмотрят в следующем месяце",
+        ],
+        "sentences": [
+            "Адвокатов не допустили к подзащитному.",
+            "Следствие не раскрывает подробности обвинения.",
+            "Дипломатов не пустили в зал суда.",
+            "Сторонники собрались возле здания суда, держа фотографии.",
+        ],
+        "naming": "{name} содержится в {place} после ареста в {year} году.",
+        "context": "Акция поддержки прошла в {term}.",
+        "places": ["СИЗО-1", "ИК-6 в Омске", "Лефортово"],
+        "cities": ["Москве", "Минске", "Омске"],
+    },
+    "vi": {
+        "titles": [
+            "Tòa án tại {city} hoãn phiên xử nhà hoạt động",
+            "Gia đình người bị bắt yêu cầu được gặp luật sư",
+            "Chuyên gia Liên Hợp Quốc quan ngại về điều kiện giam giữ",
+        ],
+        "named": [
+            "Gia đình {name} tiếp tục bị từ chối thăm gặp",
+            "Phiên phúc thẩm của {name} dự kiến vào tháng tới",
+        ],
+        "sentences": [
+            "Luật sư chưa được gặp thân chủ.",
+            "Cơ quan chức năng chưa công bố tội danh.",
+            "Các nhà ngoại giao không được vào phòng xử án.",
+            "Người ủng hộ tập trung trước tòa án.",
+        ],
+        "naming": "{name} bị giam tại {place} từ năm {year}.",
+        "context": "Người ủng hộ ở {term} đã tổ chức cầu nguyện.",
+        "places": ["Trại tạm giam Hỏa Lò", "Trại giam An Điềm"],
+        "cities": ["Hà Nội", "Sài Gòn", "Nghệ An"],
+    },
+}
+OCCUPATIONS = ["lawyer", "journalist", "blogger", "teacher", "labour activist", "poet"]
+# Which persons each language's news names, and under which of their forms.
+LANGUAGE_CULTURES = {
+    "en": ["zh", "vi", "ru", "ar", "ug"],
+    "zh": ["zh", "ug"],
+    "ru": ["ru"],
+    "vi": ["vi"],
+}
+
+
+def _feed_language(n: int) -> str:
+    return ("en", "en", "en", "en", "en", "en", "en", "zh", "ru", "vi")[n % 10]
+
+
+def _name_in(person: dict, language: str, rng: random.Random) -> str:
+    """One of the person's forms as a paper in `language` would write it."""
+    if language == "zh":
+        return next(
+            f for f in [person["native_name"], *person["aliases"]] if "\u4e00" <= f[0] <= "\u9fff"
+        )
+    if language == "ru":
+        return person["native_name"]
+    if language == "vi":
+        return person["name"]
+    forms = [person["name"], *(a for a in person["aliases"] if a.isascii() or "·" not in a)]
+    form = rng.choice(forms)
+    if rng.random() < 0.2:
+        form = form.upper() if rng.random() < 0.3 else f"{form}&#8217;s"
+    return form
+
+
+def _html(text: str, link: str, escaped: bool) -> str:
+    """A description as feeds write them: HTML, either escaped in the XML or in CDATA."""
+    body = f'<p>{text}</p><p><a href="{link}">Read more</a>&nbsp;&raquo;</p>'
+    return html.escape(body, quote=False) if escaped else f"<![CDATA[{body}]]>"
+
+
+def render_feed(n: int, n_items: int, people: list[dict], rng: random.Random) -> tuple[bytes, int]:
+    """RSS 2.0 bytes for feed n, and how many of its items name a watched person."""
+    language = _feed_language(n)
+    texts = TEXTS[language]
+    domain = f"news-{n}.example.org"
+    tracked = n % 2 == 0  # links carry utm_* parameters, which canonicalisation drops
+    permalink_guid = n % 3 != 0
+    escaped = n % 4 < 2
+    named_people = [p for p in people if p["culture"] in LANGUAGE_CULTURES[language]]
+    built = datetime(2025, 6, 30, 12, 0, tzinfo=UTC) - timedelta(hours=n)
+    items = []
+    named = 0
+    for i in range(n_items):
+        fill = {
+            "city": rng.choice(texts["cities"]),
+            "place": rng.choice(texts["places"]),
+            "occupation": rng.choice(OCCUPATIONS),
+            "year": rng.randint(2015, 2024),
+        }
+        sentences = rng.sample(texts["sentences"], 3)
+        title = rng.choice(texts["titles"]).format(**fill)
+        if rng.random() < 0.1:
+            person = rng.choice(named_people)
+            name = _name_in(person, language, rng)
+            named += 1
+            if rng.random() < 0.5:
+                title = rng.choice(texts["named"]).format(name=name, **fill)
+            else:
+                sentences.insert(1, texts["naming"].format(name=name, **fill))
+            if person["context_terms"]:
+                term = person["context_terms"][1 if language == "zh" else 0]
+                sentences.append(texts["context"].format(term=term))
+        path = f"/{built.year}/{built.month:02d}/story-{n}-{i}.html"
+        link = f"https://{domain}{path}"
+        if tracked:
+            link += "?utm_source=rss&amp;utm_medium=feed"
+        guid = (
+            f"<guid>https://{domain}{path}</guid>"
+            if permalink_guid
+            else f'<guid isPermaLink="false">tag:{domain},2025:{n}-{i}</guid>'
+        )
+        published = format_datetime(built - timedelta(minutes=37 * i))
+        items.append(
+            f"<item><title>{title}</title><link>{link}</link>"
+            f"<description>{_html(' '.join(sentences), link, escaped)}</description>"
+            f"<pubDate>{published}</pubDate>{guid}</item>"
+        )
+    document = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0"><channel>'
+        f"<title>News {n}</title><link>https://{domain}/</link>"
+        f"<description>Human-rights news from outlet {n}</description>"
+        f"<language>{language}</language><lastBuildDate>{format_datetime(built)}</lastBuildDate>"
+        + "\n".join(items)
+        + "</channel></rss>\n"
+    )
+    return document.encode("utf-8"), named
+
+
+class FeedServer:
+    """ThreadingHTTPServer on 127.0.0.1 serving pre-rendered feeds at /feed/<n>.xml, with an
+    ETag on each and 304 to a matching If-None-Match. Counts its answers and its own time."""
+
+    def __init__(self, bodies: dict[str, bytes]) -> None:
+        self.routes = {
+            path: (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+            for path, body in bodies.items()
+        }
+        self.answers: Counter[int] = Counter()
+        self.busy = 0.0  # seconds spent in do_GET, all threads together
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                started = time.perf_counter()
+                route = server.routes.get(self.path)
+                body, etag = route or (b"", "")
+                if route is None:
+                    status = 404
+                elif self.headers.get("If-None-Match") == etag:
+                    status = 304
+                else:
+                    status = 200
+                with server._lock:  # before answering: the client may move on at once
+                    server.answers[status] += 1
+                if status == 404:
+                    self.send_error(404)
+                    return
+                self.send_response(status)
+                self.send_header("ETag", etag)
+                if status == 200:
+                    self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if status == 200:
+                    self.wfile.write(body)
+                with server._lock:
+                    server.busy += time.perf_counter() - started
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.answers.clear()
+            self.busy = 0.0
+
+    def __enter__(self) -> "FeedServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# --- Measuring -------------------------------------------------------------------------------
+
+
+class QueryCounter:
+    """connection.execute_wrapper that counts queries (cheap enough to leave on while timing)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def fetch_and_parse(urls: list[str]) -> tuple[float, int, int]:
+    """(seconds, entries, body bytes) for fetch + parse_feed of every URL, in order."""
+    from tracker.newswatch.http import fetch
+    from tracker.newswatch.parsing import parse_feed
+
+    entries = size = 0
+    gc.collect()
+    started = time.perf_counter()
+    for url in urls:
+        response = fetch(url)
+        entries += len(parse_feed(response.body, base_url=url))
+        size += len(response.body)
+    return time.perf_counter() - started, entries, size
+
+
+def poll_all(source_ids: list[int]) -> tuple[float, list, int]:
+    """(seconds, outcomes, queries) for poll_source of every source, in order."""
+    from django.db import connection
+
+    from tracker.newswatch.polling import poll_source
+
+    counter = QueryCounter()
+    gc.collect()
+    with connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        outcomes = [poll_source(source_id=pk) for pk in source_ids]
+        seconds = time.perf_counter() - started
+    return seconds, outcomes, counter.count
+
+
+def _items_state() -> tuple[int, datetime | None]:
+    from django.db.models import Count, Max
+
+    from tracker.models import NewsItem
+
+    state = NewsItem.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
+    return state["n"], state["latest"]
+
+
+def _print_profile(profiler: cProfile.Profile, title: str, lines: int = 35) -> None:
+    for sort in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(lines)
+        print(f"\n--- cProfile of {title}, by {sort} ---")
+        print(out.getvalue())
+
+
+def profile(source_ids: list[int]) -> None:
+    """Remove what the polls stored, poll every source again under cProfile, then a 304 poll."""
+    from tracker.models import Mention, NewsItem, NewsSource
+    from tracker.newswatch.polling import poll_source
+
+    polled = NewsItem.objects.filter(sources__in=source_ids)
+    Mention.objects.filter(news_item__in=polled).delete()
+    NewsItem.objects.filter(pk__in=polled.values("pk")).delete()
+    NewsSource.objects.filter(pk__in=source_ids).update(etag="", last_modified="", last_status="")
+    for title in ("the first poll (matcher already built)", "the second poll (all 304)"):
+        profiler = cProfile.Profile()
+        gc.collect()
+        profiler.enable()
+        for pk in source_ids:
+            poll_source(source_id=pk)
+        profiler.disable()
+        _print_profile(profiler, f"{title}, {len(source_ids)} sources")
+
+
+def benchmark(args) -> None:
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    from tracker.models import Mention, NewsSource
+    from tracker.newswatch.matching import Matcher
+    from tracker.newswatch.watchlist import watched_people
+    from tracker.services import news_source_save
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(1917)
+    started = time.perf_counter()
+    people = seed_persons(args.persons, rng)
+    bodies, planted = {}, 0
+    for n in range(args.feeds):
+        bodies[f"/feed/{n}.xml"], named = render_feed(n, args.items, people, rng)
+        planted += named
+    bodies["/feed/warmup.xml"], _ = render_feed(args.feeds, args.items, people, rng)
+    total_items = args.feeds * args.items
+
+    with FeedServer(bodies) as server:
+        urls = [server.url(f"/feed/{n}.xml") for n in range(args.feeds)]
+        source_ids = [
+            news_source_save(name=f"Outlet {n}", kind="feed", url=url).pk
+            for n, url in enumerate(urls)
+        ]
+        if args.history:
+            seed_history(args.history, rng)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"database: {connection.vendor} {connection.settings_dict['NAME']}\n"
+            f"seeded: {args.persons} watched persons, {args.feeds} feed sources, "
+            f"{args.history} older news items; {args.feeds} feeds x {args.items} items = "
+            f"{total_items} items ({planted} name a watched person) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+
+        # (1) Fetch and parse alone. One uncounted feed first, so that neither (1) nor (2)
+        # pays for first-use costs (imports, lxml parser objects) that the other escapes.
+        fetch_and_parse([server.url("/feed/warmup.xml")])
+        server.reset_counts()
+        rounds = [fetch_and_parse(urls) for _ in range(args.rounds)]
+        for _seconds, entries, _size in rounds:
+            assert entries == total_items, f"parsed {entries} entries, expected {total_items}"
+        fp_seconds = statistics.median(seconds for seconds, _, _ in rounds)
+        size = rounds[0][2]
+        fp_rate = total_items / fp_seconds
+        fp_server = server.busy / args.rounds
+        print(
+            f"fetch+parse: {total_items} items in {fp_seconds:.2f} s = {fp_rate:.0f} items/s "
+            f"(median of {args.rounds}: {', '.join(f'{s:.2f}' for s, _, _ in rounds)} s; "
+            f"{size / 1e6:.1f} MB; server busy {fp_server:.2f} s a pass)"
+        )
+
+        # (2) End-to-end first poll; the matcher is built inside it, as in a fresh worker.
+        server.reset_counts()
+        first, outcomes, first_queries = poll_all(source_ids)
+        statuses = Counter(outcome.status for outcome in outcomes)
+        assert statuses == {"ok": args.feeds}, f"first poll: {dict(statuses)}"
+        assert server.answers == {200: args.feeds}, f"server answers: {dict(server.answers)}"
+        items, latest = _items_state()
+        assert items == args.history + total_items, (
+            f"{items - args.history} NewsItems stored, expected {total_items}"
+        )
+        mentions = Mention.objects.count()
+        items_named = Mention.objects.values("news_item").distinct().count()
+        assert items_named >= planted, f"only {items_named} of {planted} named items matched"
+        e2e_rate = total_items / first
+        reported = sum(outcome.ingest.mentions_new for outcome in outcomes)
+        build_started = time.perf_counter()
+        Matcher(watched_people())
+        build = time.perf_counter() - build_started
+        print(
+            f"end-to-end: {total_items} items in {first:.2f} s = {e2e_rate:.0f} items/s "
+            f"(mentions: {mentions})"
+        )
+        print(
+            f"  created in the database: {items - args.history} news items, {mentions} mentions "
+            f"in {items_named} items (poll_source reported "
+            f"{sum(o.ingest.items_new for o in outcomes)} and {reported}); "
+            f"{first_queries / args.feeds:.1f} queries a source; server busy {server.busy:.2f} s; "
+            f"matcher build (inside) {build:.2f} s"
+        )
+        print(f"ratio end-to-end / fetch+parse: {e2e_rate / fp_rate:.2f} (target >= 0.5)")
+
+        # (3) Second poll: every feed answers 304.
+        server.reset_counts()
+        second, outcomes, second_queries = poll_all(source_ids)
+        assert server.answers == {304: args.feeds}, f"server answers: {dict(server.answers)}"
+        assert _items_state() == (items, latest), "a NewsItem changed on the 304 poll"
+        assert Mention.objects.count() == mentions, "mentions changed on the 304 poll"
+        not_modified = NewsSource.objects.filter(last_status="not_modified").count()
+        assert not_modified == args.feeds, f"{not_modified} sources say not_modified"
+        assert all(outcome.status == "not_modified" for outcome in outcomes)
+        print(
+            f"second poll (all 304): {second:.2f} s = {second / first:.3f} of the first poll "
+            f"(target < 0.1); {second / args.feeds * 1000:.1f} ms and "
+            f"{second_queries / args.feeds:.1f} queries a source; server busy {server.busy:.2f} s"
+        )
+
+        if args.profile:
+            profile(source_ids)
+
+
+# --- Throwaway database ----------------------------------------------------------------------
+
+
+def _postgres_admin_url(database_url: str) -> tuple[str, str]:
+    """(URL of the server's `postgres` database, name of the benchmark database)."""
+    parts = parse.urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    assert name and name != "postgres", "give the benchmark its own database name"
+    return parse.urlunsplit(parts._replace(scheme="postgresql", path="/postgres")), name
+
+
+def _postgres(database_url: str, action: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    admin_url, name = _postgres_admin_url(database_url)
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        if action == "create":
+            exists = admin.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+            ).fetchone()
+            if exists:
+                sys.exit(
+                    f"Database {name!r} already exists; the benchmark creates and drops its own. "
+                    f"Drop it (dropdb -h 127.0.0.1 -U postgres {name}) or choose another name."
+                )
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        else:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        help="postgres://user@host:port/name of a database to create and drop "
+        "(default: a temporary SQLite file)",
+    )
+    parser.add_argument("--persons", type=int, default=1_000, help="watched persons")
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--items", type=int, default=50, help="items per feed")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="older news items stored before the first poll (default: an empty news table)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="passes of fetch+parse (median)")
+    parser.add_argument(
+        "--profile", action="store_true", help="then cProfile a first poll and a 304 poll"
+    )
+    args = parser.parse_args()
+
+    tmpdir = None
+    if args.database_url:
+        if not args.database_url.startswith(("postgres://", "postgresql://")):
+            parser.error("--database-url must be a PostgreSQL URL")
+        database_url = args.database_url
+        _postgres(database_url, "create")
+    else:
+        tmpdir = tempfile.mkdtemp(prefix="vigil-bench-")
+        database_url = f"sqlite:///{tmpdir}/bench.sqlite3"
+
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["CELERY_BROKER_URL"] = "memory://"
+    # The fetcher refuses loopback addresses unless they are allowed.
+    os.environ["NEWSWATCH_ALLOWED_NETWORKS"] = "127.0.0.0/8"
+    try:
+        benchmark(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        else:
+            _postgres(database_url, "drop")
+
+
+if __name__ == "__main__":
+    main()
