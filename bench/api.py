@@ -51,6 +51,8 @@ from urllib import parse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from throwaway import postgres_database  # noqa: E402 (bench/ is on sys.path as the script folder)
+
 LIST_URL = "/api/detained-persons/"
 BASELINE_URL = "/bench/baseline/detained-persons/"
 LIST_QUERY = "page_size=200&status=detained&ordering=-detained_on"
@@ -637,39 +639,6 @@ def benchmark(args) -> None:
             profile(client, api_url, args.runs)
 
 
-# --- Throwaway database ----------------------------------------------------------------------
-
-
-def _postgres_admin_url(database_url: str) -> tuple[str, str]:
-    """(URL of the server's `postgres` database, name of the benchmark database)."""
-    parts = parse.urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    assert name and name != "postgres", "give the benchmark its own database name"
-    return parse.urlunsplit(parts._replace(scheme="postgresql", path="/postgres")), name
-
-
-def _postgres(database_url: str, action: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    admin_url, name = _postgres_admin_url(database_url)
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        if action == "create":
-            exists = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-            ).fetchone()
-            if exists:
-                sys.exit(
-                    f"Database {name!r} already exists; the benchmark creates and drops its own. "
-                    f"Drop it (dropdb -h 127.0.0.1 -U postgres {name}) or choose another name."
-                )
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        else:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -687,7 +656,7 @@ def main() -> None:
         if not args.database_url.startswith(("postgres://", "postgresql://")):
             parser.error("--database-url must be a PostgreSQL URL")
         database_url = args.database_url
-        _postgres(database_url, "create")
+        postgres_database(database_url, "create")
     else:
         tmpdir = tempfile.mkdtemp(prefix="vigil-bench-")
         database_url = f"sqlite:///{tmpdir}/bench.sqlite3"
@@ -705,7 +674,7 @@ def main() -> None:
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
         else:
-            _postgres(database_url, "drop")
+            postgres_database(database_url, "drop")
 
 
 if __name__ == "__main__":
