@@ -37,7 +37,7 @@ _SEARCH_PARSERS = {
 @dataclass
 class PollOutcome:
     source_id: int
-    status: str  # NewsSource.LastStatus value
+    status: str  # a NewsSource.LastStatus value, or "deferred" (slot busy: polled later)
     ingest: IngestResult = field(default_factory=IngestResult)
     error: str = ""
     retryable: bool = False
@@ -94,8 +94,17 @@ def _record_failure(source: NewsSource, message: str, retry_after: float | None 
     logger.warning("news source %s failed (%s in a row): %s", source.pk, failures, message)
 
 
+def _defer(source: NewsSource) -> PollOutcome:
+    """Another worker holds the source's request slot for longer than we wait: poll later,
+    without counting a failure."""
+    later = timezone.now() + timedelta(seconds=max(source.request_interval, 60))
+    NewsSource.objects.filter(pk=source.pk).update(next_poll_at=later)
+    return PollOutcome(source.pk, "deferred")
+
+
 def _poll_feed(source: NewsSource) -> PollOutcome:
-    wait_for_request_slot(source)
+    if not wait_for_request_slot(source):
+        return _defer(source)
     try:
         response = fetch(source.url, etag=source.etag, last_modified=source.last_modified)
     except FetchError as exc:
@@ -132,7 +141,8 @@ def _poll_search(source: NewsSource) -> PollOutcome:
     for name, native, aliases in people:
         forms = [f for f in (name, native, *(aliases or [])) if f and f.strip()]
         url = source.url.replace("{query}", quote_plus(search_query(forms)))
-        wait_for_request_slot(source)
+        if not wait_for_request_slot(source):
+            return _defer(source)
         try:
             response = fetch(url)
             entries = parse(response.body)

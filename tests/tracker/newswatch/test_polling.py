@@ -253,3 +253,16 @@ def test_watch_news_once_prints_a_summary_and_succeeds_despite_failing_sources(
     assert "[2/2]" in out
     assert "Sources polled: 2 (0 not modified, 1 failed)" in out
     assert "Mentions:" in out
+
+
+def test_a_source_polled_within_its_minimum_interval_waits_for_its_turn(
+    feed_server, fixture_people
+):
+    source = _feed(feed_server, "/rights.xml", etag=False)
+    NewsSource.objects.filter(pk=source.pk).update(min_interval_seconds=1)
+    started = timezone.now()
+    poll_source(source_id=source.pk)
+    poll_source(source_id=source.pk)
+    hits = feed_server.hits("/rights.xml")
+    assert len(hits) == 2
+    assert (timezone.now() - started).total_seconds() >= 1.0  # the second waited for its slot

@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 f"{outcome.ingest.mentions_new} mentions",
                 "not_modified": "not modified",
                 "failed": f"FAILED: {outcome.error}",
+                "deferred": "deferred: another worker is polling it",
             }[outcome.status]
             self.stdout.write(f"[{done}/{total}] {src.name}: {detail}")
 
