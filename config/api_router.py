@@ -12,9 +12,11 @@ from campaigns.api.views import (
 from tracker.api.views import (
     CaseEventViewSet,
     DetainedPersonViewSet,
+    DigestDeliveryViewSet,
     MentionViewSet,
     NewsItemViewSet,
     NewsSourceViewSet,
+    SubscriptionViewSet,
 )
 
 router = DefaultRouter()
@@ -28,5 +30,7 @@ router.register("case-events", CaseEventViewSet, basename="caseevent")
 router.register("news-sources", NewsSourceViewSet, basename="newssource")
 router.register("news-items", NewsItemViewSet, basename="newsitem")
 router.register("mentions", MentionViewSet, basename="mention")
+router.register("subscriptions", SubscriptionViewSet, basename="subscription")
+router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
 
 urlpatterns = router.urls

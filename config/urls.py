@@ -15,6 +15,8 @@ admin.site.index_title = "Campaigns and cases"
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    # One-click unsubscribe from digest emails: the signed token in the URL is the credential.
+    path("digests/", include("tracker.urls")),
     # The schema and its docs describe the API's shape and hold no records: public.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

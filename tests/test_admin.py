@@ -8,7 +8,14 @@ from django.urls import reverse
 from campaigns.demo import seed_demo
 from campaigns.models import Organization, Signature
 from tests.campaigns.factories import LetterFactory, OrganizationFactory
-from tracker.models import DetainedPerson, Mention, NewsItem, NewsSource
+from tracker.models import (
+    DetainedPerson,
+    DigestDelivery,
+    Mention,
+    NewsItem,
+    NewsSource,
+    Subscription,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +41,8 @@ def test_every_record_type_has_an_admin():
         "newssource",
         "newsitem",
         "mention",
+        "subscription",
+        "digestdelivery",
     }
 
 
@@ -48,8 +57,10 @@ def test_changelist_add_change_and_history_pages_render_for_staff(staff_client, 
         _url(model, "history", obj.pk),
     ]:
         response = staff_client.get(url)
-        # News items and mentions are made by the news watch, never typed in.
-        expected = 403 if url.endswith("/add/") and model in (NewsItem, Mention) else 200
+        # News items and mentions are made by the news watch, deliveries by the digest tasks:
+        # never typed in.
+        made_by_machines = (NewsItem, Mention, DigestDelivery)
+        expected = 403 if url.endswith("/add/") and model in made_by_machines else 200
         assert response.status_code == expected, url
 
 
@@ -57,6 +68,18 @@ def _make_one(model):
     """A record for the models the demo data leaves empty."""
     if model is Signature:
         return Signature.objects.create(letter=LetterFactory(), organization=OrganizationFactory())
+    if model in (Subscription, DigestDelivery):
+        subscription = Subscription.objects.create(email="reader@example.org")
+        subscription.persons.add(DetainedPerson.objects.get(name="Gao Yu"))
+        if model is Subscription:
+            return subscription
+        return DigestDelivery.objects.create(
+            subscription=subscription,
+            period_start=subscription.created_at,
+            period_end=subscription.created_at + datetime.timedelta(days=1),
+            status=DigestDelivery.Status.FAILED,
+            last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+        )
     source = NewsSource.objects.create(name="Feed", url="https://rights.example.org/rss")
     item = NewsItem.objects.create(url="https://rights.example.org/a", title="Gao Yu <b>freed</b>")
     item.sources.add(source)

@@ -8,7 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import CaseEvent, CaseStatus, DetainedPerson, Mention, NewsSource
+from tracker.models import (
+    CaseEvent,
+    CaseStatus,
+    DetainedPerson,
+    Mention,
+    NewsSource,
+    Subscription,
+)
 from tracker.newswatch.http import FetchError, check_url
 
 
@@ -125,3 +132,26 @@ def news_source_save(*, source: NewsSource | None = None, **fields: Any) -> News
         source.etag, source.last_modified = "", ""
     source.save()
     return source
+
+
+@transaction.atomic
+def subscription_save(
+    *,
+    subscription: Subscription | None = None,
+    campaigns: Iterable | None = None,
+    persons: Iterable | None = None,
+    **fields: Any,
+) -> Subscription:
+    """Create (subscription=None) or change a digest subscription; `campaigns` and `persons`
+    replace what it follows. The address is stored lower-cased (Subscription.clean), so one
+    address has at most one subscription of each frequency whatever its case."""
+    subscription = subscription or Subscription()
+    for name, value in fields.items():
+        setattr(subscription, name, value)
+    subscription.full_clean()
+    subscription.save()
+    if campaigns is not None:
+        subscription.campaigns.set(campaigns)
+    if persons is not None:
+        subscription.persons.set(persons)
+    return subscription

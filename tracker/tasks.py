@@ -1,8 +1,12 @@
 """Celery tasks: thin, idempotent, safe to run twice (see tracker/newswatch/)."""
 
+import random
+import smtplib
+
 from celery import shared_task
 from django.db import OperationalError, transaction
 
+from tracker.digests.sending import MAX_ATTEMPTS, digest_send, digests_create_due
 from tracker.newswatch.polling import poll_source as poll_source_service
 from tracker.newswatch.polling import sources_claim_due
 
@@ -45,3 +49,33 @@ def poll_source(self, source_id: int) -> dict:
         "items_new": outcome.ingest.items_new,
         "mentions_new": outcome.ingest.mentions_new,
     }
+
+
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=3
+)
+def send_due_digests(frequency: str) -> list[int]:
+    """At DIGEST_HOUR (beat): make the due deliveries of `frequency` and send each in its own
+    task once they are committed."""
+    ids = digests_create_due(frequency=frequency)
+    for delivery_id in ids:
+        transaction.on_commit(lambda pk=delivery_id: send_digest.delay(pk))
+    return ids
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_ATTEMPTS - 1,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_digest(self, delivery_id: int) -> str:
+    """Send one digest, at most once (see tracker.digests.sending); a failed send is retried
+    with backoff and jitter, and recorded on the delivery each time."""
+    try:
+        return digest_send(delivery_id=delivery_id)
+    except (OSError, smtplib.SMTPException) as exc:
+        countdown = int(60 * 2**self.request.retries * random.uniform(0.8, 1.2))  # noqa: S311
+        raise self.retry(exc=exc, countdown=countdown) from exc

@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Case, Q, When
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
 from config.api.filters import ChoiceInFilter, CountryFilter, IsoDateFilter
@@ -27,6 +29,7 @@ class CampaignRefField(forms.CharField):
         return campaign
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CampaignRefFilter(filters.Filter):
     field_class = CampaignRefField
 

@@ -4,6 +4,7 @@ and .env.example; dev.py, test.py and prod.py adjust the defaults."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -127,8 +128,29 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# --- Email digests --------------------------------------------------------------------------
+# Hour (UTC) at which digests go out: daily ones every day, weekly ones on Mondays.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+# Where List-Unsubscribe's mailto points (default: DEFAULT_FROM_EMAIL).
+DIGEST_UNSUBSCRIBE_MAILTO = env.str("DIGEST_UNSUBSCRIBE_MAILTO", default="")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Vigil <vigil@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# smtp://user:password@host:587 (+ ?ssl=True or tls), consolemail://, filemail:///path ...
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)  # django-environ's idiom: EMAIL_BACKEND, EMAIL_HOST, ...
+
 CELERY_BEAT_SCHEDULE = {
     "poll-due-news-sources": {"task": "tracker.tasks.poll_due_sources", "schedule": 60.0},
+    "send-daily-digests": {
+        "task": "tracker.tasks.send_due_digests",
+        "schedule": crontab(hour=DIGEST_HOUR, minute=0),
+        "args": ("daily",),
+    },
+    "send-weekly-digests": {
+        "task": "tracker.tasks.send_due_digests",
+        "schedule": crontab(hour=DIGEST_HOUR, minute=0, day_of_week="mon"),
+        "args": ("weekly",),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -21,4 +21,5 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"] == "config.sqlite":  # noqa: F405
     # A file, not memory, so that a real Celery worker process can open the test database.
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # One file per test run, so that two runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

@@ -9,7 +9,15 @@ from config.api.filters import (
     StableOrderingFilter,
     StrictBooleanFilter,
 )
-from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
+from tracker.models import (
+    CaseEvent,
+    DetainedPerson,
+    DigestDelivery,
+    Mention,
+    NewsItem,
+    NewsSource,
+    Subscription,
+)
 
 
 class DetainedPersonFilter(filters.FilterSet):
@@ -95,3 +103,30 @@ class MentionFilter(filters.FilterSet):
     class Meta:
         model = Mention
         fields = ["person", "campaign", "status", "since"]
+
+
+class SubscriptionFilter(filters.FilterSet):
+    email = filters.CharFilter(lookup_expr="iexact", help_text="The address, in any case.")
+    frequency = ChoiceInFilter(choices=Subscription.Frequency.choices)
+    active = StrictBooleanFilter()
+    campaign = CampaignRefFilter(
+        field_name="campaigns", help_text="Subscriptions following this campaign (id or slug)."
+    )
+    person = filters.ModelChoiceFilter(
+        field_name="persons",
+        queryset=DetainedPerson.objects.all(),
+        help_text="Subscriptions following this detained person (id).",
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ["email", "frequency", "active", "campaign", "person"]
+
+
+class DigestDeliveryFilter(filters.FilterSet):
+    subscription = filters.ModelChoiceFilter(queryset=Subscription.objects.all())
+    status = ChoiceInFilter(choices=DigestDelivery.Status.choices)
+
+    class Meta:
+        model = DigestDelivery
+        fields = ["subscription", "status"]

@@ -7,7 +7,15 @@ from config.api.serializers import (
     StringListField,
     UTCDateTimeField,
 )
-from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
+from tracker.models import (
+    CaseEvent,
+    DetainedPerson,
+    DigestDelivery,
+    Mention,
+    NewsItem,
+    NewsSource,
+    Subscription,
+)
 from tracker.selectors import detained_person_campaign_ids
 
 
@@ -177,3 +185,65 @@ class MentionSerializer(StrictModelSerializer):
             "reviewed_by",
             "reviewed_at",
         ]
+
+
+class SubscriptionSerializer(StrictModelSerializer):
+    campaigns = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Campaign.objects.all(),
+        help_text="Campaign ids. Following a campaign covers every person in it, including "
+        "people added later.",
+    )
+    persons = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=DetainedPerson.objects.all(),
+        help_text="Detained person ids.",
+    )
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "id",
+            "email",
+            "frequency",
+            "campaigns",
+            "persons",
+            "include_unreviewed",
+            "active",
+            "created_at",
+            "updated_at",
+        ]
+        # One subscription per address and frequency is a database constraint, checked by the
+        # service's full_clean() once the address is lower-cased, and reported as a 400.
+        validators = []
+
+
+class DigestDeliverySerializer(serializers.ModelSerializer):
+    mentions = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="The mentions the digest listed (once sent)."
+    )
+    events = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="The case events the digest listed (once sent)."
+    )
+    period_start = UTCDateTimeField(read_only=True)
+    period_end = UTCDateTimeField(read_only=True)
+    sent_at = UTCDateTimeField(read_only=True)
+
+    class Meta:
+        model = DigestDelivery
+        fields = [
+            "id",
+            "subscription",
+            "period_start",
+            "period_end",
+            "status",
+            "attempts",
+            "sent_at",
+            "message_id",
+            "last_error",
+            "mentions",
+            "events",
+        ]
+        read_only_fields = fields

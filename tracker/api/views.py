@@ -1,15 +1,25 @@
 from django.db.models import Prefetch
 from rest_framework import mixins, viewsets
 
+from campaigns.models import Campaign
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
 from tracker.api import filters, serializers
-from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
+from tracker.models import (
+    CaseEvent,
+    DetainedPerson,
+    DigestDelivery,
+    Mention,
+    NewsItem,
+    NewsSource,
+    Subscription,
+)
 from tracker.services import (
     case_event_delete,
     case_event_save,
     detained_person_save,
     mention_review,
     news_source_save,
+    subscription_save,
 )
 
 
@@ -78,3 +88,27 @@ class MentionViewSet(
             status=serializer.validated_data.get("status", serializer.instance.status),
             user=self.request.user,
         )
+
+
+class SubscriptionViewSet(ServiceModelViewSet):
+    """Email digest subscriptions: who gets a digest of which campaigns and cases, how often."""
+
+    queryset = Subscription.objects.order_by("email", "frequency", "pk").prefetch_related(
+        Prefetch("campaigns", queryset=Campaign.objects.only("pk").order_by("pk")),
+        Prefetch("persons", queryset=DetainedPerson.objects.only("pk").order_by("pk")),
+    )
+    serializer_class = serializers.SubscriptionSerializer
+    filterset_class = filters.SubscriptionFilter
+    save_service = staticmethod(subscription_save)
+    instance_kwarg = "subscription"
+
+
+class DigestDeliveryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Digests made for each subscription and period: what was sent, when, and what failed."""
+
+    queryset = DigestDelivery.objects.order_by("-period_end", "-pk").prefetch_related(
+        Prefetch("mentions", queryset=Mention.objects.only("pk").order_by("pk")),
+        Prefetch("events", queryset=CaseEvent.objects.only("pk").order_by("pk")),
+    )
+    serializer_class = serializers.DigestDeliverySerializer
+    filterset_class = filters.DigestDeliveryFilter

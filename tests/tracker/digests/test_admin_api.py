@@ -1,0 +1,528 @@
+"""Subscriptions and digest deliveries for staff: the REST API (CRUD for subscriptions, read-only
+deliveries) and the admin (preview of the next digest, resending failed deliveries)."""
+
+import datetime
+from unittest import mock
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from rest_framework.test import APIClient
+
+from campaigns.models import Campaign
+from campaigns.services import campaign_save
+from config.roles import EDITOR, VIEWER
+from tests.api.conftest import token_client
+from tracker.digests.email import render_digest_email
+from tracker.digests.sending import digest_preview
+from tracker.models import (
+    CaseEvent,
+    DetainedPerson,
+    DigestDelivery,
+    Mention,
+    NewsItem,
+    Subscription,
+)
+from tracker.services import detained_person_save, subscription_save
+from tracker.tasks import send_digest
+
+pytestmark = pytest.mark.django_db
+
+HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
+N = 210  # more than the largest page
+
+
+# --- Clients for each role (as in tests/api/conftest.py) ----------------------------------------
+
+
+def _member_of(django_user_model, username: str, group: str):
+    user = django_user_model.objects.create_user(username=username, password="x")
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def viewer_client(django_user_model):
+    return token_client(_member_of(django_user_model, "viewer", VIEWER))
+
+
+@pytest.fixture
+def editor_client(django_user_model):
+    return token_client(_member_of(django_user_model, "editor", EDITOR))
+
+
+@pytest.fixture
+def anonymous_client():
+    return APIClient()
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser(username="root", password="x")
+
+
+@pytest.fixture
+def admin_site_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+# --- Records ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def gao():
+    return detained_person_save(name="Gao Yu", native_name="高瑜")
+
+
+@pytest.fixture
+def liu():
+    return detained_person_save(name="Liu Xia", native_name="刘霞")
+
+
+@pytest.fixture
+def free_the_20(liu):
+    return campaign_save(name="Free the 20", detained_persons=[liu])
+
+
+_n = iter(range(1, 100_000))
+
+
+def _mention(person, *, title=None) -> Mention:
+    n = next(_n)
+    item = NewsItem.objects.create(
+        url=f"https://news.example.org/{n}",
+        title=title or f"{person.name} in the news ({n})",
+        published_at=timezone.now(),
+        publisher="Example News",
+    )
+    return Mention.objects.create(news_item=item, person=person, matched_terms=[person.name])
+
+
+def _delivery(subscription, *, status=DigestDelivery.Status.FAILED, **fields) -> DigestDelivery:
+    start = subscription.created_at
+    return DigestDelivery.objects.create(
+        subscription=subscription,
+        period_start=start,
+        period_end=start + DAY,
+        status=status,
+        **fields,
+    )
+
+
+def _ids(response) -> list[int]:
+    assert response.status_code == 200, response.json()
+    return [row["id"] for row in response.json()["results"]]
+
+
+# --- Subscriptions API --------------------------------------------------------------------------
+
+
+def test_a_viewer_can_list_subscriptions_but_not_create_one(viewer_client, gao):
+    existing = subscription_save(email="ally@example.org", persons=[gao])
+    listed = viewer_client.get("/api/subscriptions/")
+    assert _ids(listed) == [existing.pk]
+    refused = viewer_client.post("/api/subscriptions/", {"email": "new@example.org"})
+    assert refused.status_code == 403
+    assert list(Subscription.objects.all()) == [existing]
+
+
+def test_an_editor_creates_a_subscription_to_campaigns_and_persons(
+    editor_client, gao, liu, free_the_20
+):
+    response = editor_client.post(
+        "/api/subscriptions/",
+        {
+            "email": "  Ally@Example.ORG ",
+            "frequency": "weekly",
+            "campaigns": [free_the_20.pk],
+            "persons": [liu.pk, gao.pk],
+            "include_unreviewed": False,
+        },
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    subscription = Subscription.objects.get()
+    assert body == {
+        "id": subscription.pk,
+        "email": "ally@example.org",
+        "frequency": "weekly",
+        "campaigns": [free_the_20.pk],
+        "persons": sorted([gao.pk, liu.pk]),
+        "include_unreviewed": False,
+        "active": True,
+        "created_at": body["created_at"],
+        "updated_at": body["updated_at"],
+    }
+    assert body["created_at"].endswith("Z")
+    assert subscription.email == "ally@example.org"
+    assert (subscription.frequency, subscription.include_unreviewed) == ("weekly", False)
+    assert list(subscription.campaigns.all()) == [free_the_20]
+    assert set(subscription.persons.all()) == {gao, liu}
+
+
+def test_an_editor_changes_what_a_subscription_follows(editor_client, gao, liu, free_the_20):
+    subscription = subscription_save(
+        email="ally@example.org", campaigns=[free_the_20], persons=[gao]
+    )
+    response = editor_client.patch(
+        f"/api/subscriptions/{subscription.pk}/", {"persons": [liu.pk], "active": False}
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["persons"], response.json()["active"]) == ([liu.pk], False)
+    assert response.json()["campaigns"] == [free_the_20.pk]  # not sent: left as it was
+    subscription.refresh_from_db()
+    assert list(subscription.persons.all()) == [liu]
+    assert list(subscription.campaigns.all()) == [free_the_20]
+    assert subscription.active is False
+
+
+def test_the_same_address_and_frequency_in_another_case_is_a_400(editor_client):
+    subscription_save(email="ally@example.org", frequency="daily")
+    response = editor_client.post(
+        "/api/subscriptions/", {"email": "ALLY@example.org", "frequency": "daily"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": ["This address already has a subscription this often."]
+    }
+    assert Subscription.objects.count() == 1
+    weekly = editor_client.post(
+        "/api/subscriptions/", {"email": "ALLY@example.org", "frequency": "weekly"}
+    )
+    assert weekly.status_code == 201, weekly.json()
+    assert set(Subscription.objects.values_list("email", "frequency")) == {
+        ("ally@example.org", "daily"),
+        ("ally@example.org", "weekly"),
+    }
+
+
+def test_an_unknown_campaign_or_a_person_id_as_text_is_a_400_naming_the_field(editor_client, gao):
+    unknown = editor_client.post(
+        "/api/subscriptions/", {"email": "ally@example.org", "campaigns": [999_999]}
+    )
+    assert unknown.status_code == 400
+    assert list(unknown.json()) == ["campaigns"]
+    as_text = editor_client.post(
+        "/api/subscriptions/", {"email": "ally@example.org", "persons": [str(gao.pk)]}
+    )
+    assert as_text.status_code == 400
+    assert as_text.json() == {"persons": ["Item 0: Expected an integer id."]}
+    assert not Subscription.objects.exists()
+
+
+def test_subscriptions_filter_by_address_campaign_person_frequency_and_active(
+    viewer_client, gao, liu, free_the_20
+):
+    by_campaign = subscription_save(email="a@example.org", campaigns=[free_the_20])
+    by_person = subscription_save(email="b@example.org", frequency="weekly", persons=[gao])
+    stopped = subscription_save(email="c@example.org", persons=[gao, liu], active=False)
+
+    def listed(**params):
+        return _ids(viewer_client.get("/api/subscriptions/", params))
+
+    assert listed(campaign=free_the_20.slug) == [by_campaign.pk]
+    assert listed(campaign=str(free_the_20.pk)) == [by_campaign.pk]
+    assert listed(person=gao.pk) == [by_person.pk, stopped.pk]
+    assert listed(person=liu.pk) == [stopped.pk]  # directly; not through the campaign
+    assert listed(frequency="weekly") == [by_person.pk]
+    assert listed(active="false") == [stopped.pk]
+    assert listed(email="B@Example.org") == [by_person.pk]
+    assert listed(person=gao.pk, active="true") == [by_person.pk]
+
+    bad = viewer_client.get("/api/subscriptions/", {"active": "maybe"})
+    assert bad.status_code == 400
+    assert bad.json() == {"active": ["Must be true or false."]}
+    unknown = viewer_client.get("/api/subscriptions/", {"campaign": "no-such-campaign"})
+    assert unknown.status_code == 400
+    assert "campaign" in unknown.json()
+
+
+def test_anonymous_requests_get_401(anonymous_client):
+    subscription = subscription_save(email="ally@example.org")
+    for url in ["/api/subscriptions/", "/api/digest-deliveries/"]:
+        assert anonymous_client.get(url).status_code == 401
+    created = anonymous_client.post("/api/subscriptions/", {"email": "x@example.org"})
+    assert created.status_code == 401
+    deleted = anonymous_client.delete(f"/api/subscriptions/{subscription.pk}/")
+    assert deleted.status_code == 401
+    assert list(Subscription.objects.all()) == [subscription]
+
+
+# --- Digest deliveries API ----------------------------------------------------------------------
+
+
+def test_digest_deliveries_are_read_only_even_for_an_editor(editor_client):
+    subscription = subscription_save(email="ally@example.org")
+    delivery = _delivery(subscription)
+    created = editor_client.post(
+        "/api/digest-deliveries/", {"subscription": subscription.pk, "status": "sent"}
+    )
+    assert created.status_code == 405
+    changed = editor_client.patch(f"/api/digest-deliveries/{delivery.pk}/", {"status": "sent"})
+    assert changed.status_code == 405
+    deleted = editor_client.delete(f"/api/digest-deliveries/{delivery.pk}/")
+    assert deleted.status_code == 405
+    assert list(DigestDelivery.objects.values_list("pk", "status")) == [(delivery.pk, "failed")]
+
+
+def test_a_delivery_lists_the_mentions_and_events_its_digest_held(viewer_client, gao):
+    subscription = subscription_save(email="ally@example.org", persons=[gao])
+    sent_at = subscription.created_at + DAY
+    delivery = _delivery(
+        subscription,
+        status=DigestDelivery.Status.SENT,
+        attempts=1,
+        sent_at=sent_at,
+        message_id="<digest-1@vigil.example.org>",
+    )
+    mentions = [_mention(gao), _mention(gao)]
+    event = CaseEvent.objects.create(person=gao, date=datetime.date(2024, 5, 1), kind="hearing")
+    delivery.mentions.set(mentions)
+    delivery.events.set([event])
+    other = _delivery(subscription_save(email="other@example.org"))
+
+    response = viewer_client.get("/api/digest-deliveries/", {"subscription": subscription.pk})
+    assert response.status_code == 200
+    (row,) = response.json()["results"]
+
+    def utc(when):
+        return when.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+    assert row == {
+        "id": delivery.pk,
+        "subscription": subscription.pk,
+        "period_start": utc(delivery.period_start),
+        "period_end": utc(delivery.period_end),
+        "status": "sent",
+        "attempts": 1,
+        "sent_at": utc(sent_at),
+        "message_id": "<digest-1@vigil.example.org>",
+        "last_error": "",
+        "mentions": sorted(m.pk for m in mentions),
+        "events": [event.pk],
+    }
+    failed = viewer_client.get("/api/digest-deliveries/", {"status": "failed"})
+    assert _ids(failed) == [other.pk]
+    detail = viewer_client.get(f"/api/digest-deliveries/{delivery.pk}/")
+    assert detail.status_code == 200 and detail.json() == row
+
+
+# --- Query counts -------------------------------------------------------------------------------
+
+
+def _populate_subscriptions() -> list[Subscription]:
+    detained = DetainedPerson.objects.bulk_create(
+        DetainedPerson(name=f"Detainee {i}", country="CN") for i in range(3)
+    )
+    campaigns = Campaign.objects.bulk_create(
+        Campaign(name=f"Campaign {i}", slug=f"campaign-{i}") for i in range(3)
+    )
+    subscriptions = Subscription.objects.bulk_create(
+        Subscription(email=f"reader{i}@example.org") for i in range(N)
+    )
+    for relation, targets, column in [
+        (Subscription.campaigns, campaigns, "campaign_id"),
+        (Subscription.persons, detained, "detainedperson_id"),
+    ]:
+        through = relation.through
+        through.objects.bulk_create(
+            through(subscription_id=s.pk, **{column: t.pk})
+            for s in subscriptions
+            for t in targets[:2]
+        )
+    return subscriptions
+
+
+def _populate_deliveries() -> None:
+    subscriptions = _populate_subscriptions()
+    person = DetainedPerson.objects.first()
+    mentions = [_mention(person) for _ in range(3)]
+    events = CaseEvent.objects.bulk_create(
+        CaseEvent(person=person, date=datetime.date(2024, 1, i + 1), kind="hearing")
+        for i in range(3)
+    )
+    now = timezone.now()
+    deliveries = DigestDelivery.objects.bulk_create(
+        DigestDelivery(subscription=s, period_start=now - DAY, period_end=now, status="sent")
+        for s in subscriptions
+    )
+    for relation, targets, column in [
+        (DigestDelivery.mentions, mentions, "mention_id"),
+        (DigestDelivery.events, events, "caseevent_id"),
+    ]:
+        through = relation.through
+        through.objects.bulk_create(
+            through(digestdelivery_id=d.pk, **{column: t.pk}) for d in deliveries for t in targets
+        )
+
+
+def _list(client, url, size) -> tuple[int, list[dict]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"page_size": size})
+    assert response.status_code == 200, response.json()
+    return len(queries), response.json()["results"]
+
+
+@pytest.mark.parametrize(
+    ("url", "populate", "relations"),
+    [
+        ("/api/subscriptions/", _populate_subscriptions, ["campaigns", "persons"]),
+        ("/api/digest-deliveries/", _populate_deliveries, ["mentions", "events"]),
+    ],
+    ids=["subscriptions", "digest-deliveries"],
+)
+def test_a_list_takes_as_many_queries_for_200_records_as_for_one(
+    viewer_client, url, populate, relations
+):
+    populate()
+    one, results_one = _list(viewer_client, url, 1)
+    many, results_many = _list(viewer_client, url, 200)
+    assert (len(results_one), len(results_many)) == (1, 200)
+    for relation in relations:  # the relations are really there to be (pre)fetched
+        assert all(row[relation] for row in results_many)
+    assert many == one
+
+
+# --- Admin --------------------------------------------------------------------------------------
+
+
+def _admin_url(model, view, *args):
+    return reverse(f"admin:tracker_{model._meta.model_name}_{view}", args=args)
+
+
+def test_subscription_and_delivery_pages_render_for_a_superuser(admin_site_client, gao):
+    subscription = subscription_save(email="ally@example.org", persons=[gao])
+    delivery = _delivery(subscription, last_error="SMTPServerDisconnected: closed")
+    delivery.mentions.set([_mention(gao)])
+    preview_url = _admin_url(Subscription, "preview", subscription.pk)
+
+    changelist = admin_site_client.get(_admin_url(Subscription, "changelist"))
+    assert changelist.status_code == 200
+    assert "ally@example.org" in changelist.content.decode()
+    assert preview_url in changelist.content.decode()
+    change = admin_site_client.get(_admin_url(Subscription, "change", subscription.pk))
+    assert change.status_code == 200
+    assert preview_url in change.content.decode()
+    assert admin_site_client.get(_admin_url(Subscription, "add")).status_code == 200
+
+    deliveries = admin_site_client.get(_admin_url(DigestDelivery, "changelist"))
+    assert deliveries.status_code == 200
+    assert "SMTPServerDisconnected: closed" in deliveries.content.decode()
+    page = admin_site_client.get(_admin_url(DigestDelivery, "change", delivery.pk))
+    assert page.status_code == 200
+    assert "Gao Yu" in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()  # read-only
+    assert admin_site_client.get(_admin_url(DigestDelivery, "add")).status_code == 403
+
+
+def test_a_subscription_saved_in_the_admin_goes_through_the_service(
+    admin_site_client, gao, free_the_20
+):
+    data = {
+        "email": "Ally@Example.org",
+        "frequency": "daily",
+        "campaigns": [free_the_20.pk],
+        "persons": [gao.pk],
+        "include_unreviewed": "on",
+        "active": "on",
+    }
+    response = admin_site_client.post(_admin_url(Subscription, "add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    subscription = Subscription.objects.get()
+    assert subscription.email == "ally@example.org"
+    assert list(subscription.campaigns.all()) == [free_the_20]
+    assert list(subscription.persons.all()) == [gao]
+
+    duplicate = admin_site_client.post(
+        _admin_url(Subscription, "add"), {**data, "email": "ALLY@EXAMPLE.ORG"}
+    )
+    assert duplicate.status_code == 200
+    assert "This address already has a subscription this often." in duplicate.content.decode()
+    assert Subscription.objects.count() == 1
+
+
+def test_the_preview_shows_the_subject_and_the_escaped_html_of_the_next_digest(client, superuser):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        start = timezone.now()
+        client.force_login(superuser)
+        gao = detained_person_save(name="Gao Yu", native_name="高瑜")
+        subscription = subscription_save(email="ally@example.org", persons=[gao])
+        clock.move_to(start + HOUR)
+        _mention(gao, title='Gao Yu <b>freed</b> <script>alert("x")</script>')
+        clock.move_to(start + DAY)
+
+        response = client.get(_admin_url(Subscription, "preview", subscription.pk))
+        message = render_digest_email(digest_preview(subscription=subscription))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert message.subject == "Vigil daily digest: 1 new mention (1 case)"
+    assert f'<dd id="digest-subject">{message.subject}</dd>' in body
+    html = message.alternatives[0][0]
+    assert "Gao Yu &lt;b&gt;freed&lt;/b&gt;" in html  # the email escapes the title once...
+    assert f'srcdoc="{escape(html)}"' in body  # ...and the page escapes the whole email again
+    assert "Gao Yu &amp;lt;b&amp;gt;freed" in body
+    assert "<script>alert" not in body and "<b>freed</b>" not in body
+    assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in body
+    assert escape(message.body) in body  # the plain-text part
+    assert "Nothing new since" not in body
+    assert not DigestDelivery.objects.exists()  # a preview writes nothing
+
+
+def test_a_preview_with_nothing_new_says_no_email_would_be_sent(admin_site_client):
+    subscription = subscription_save(email="ally@example.org")
+    response = admin_site_client.get(_admin_url(Subscription, "preview", subscription.pk))
+    assert response.status_code == 200
+    assert "Nothing new since" in response.content.decode()
+    assert "Vigil daily digest: nothing new" in response.content.decode()
+
+
+def test_staff_who_may_only_view_subscriptions_get_no_preview(client, django_user_model):
+    # The preview holds the subscriber's working unsubscribe link.
+    user = django_user_model.objects.create_user(username="intern", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="view_subscription"))
+    client.force_login(user)
+    subscription = subscription_save(email="ally@example.org")
+    preview_url = _admin_url(Subscription, "preview", subscription.pk)
+    assert client.get(preview_url).status_code == 403
+    change = client.get(_admin_url(Subscription, "change", subscription.pk))
+    assert change.status_code == 200
+    assert preview_url not in change.content.decode()
+    assert preview_url not in client.get(_admin_url(Subscription, "changelist")).content.decode()
+
+
+def test_resending_a_failed_delivery_puts_it_back_in_the_queue(
+    admin_site_client, django_capture_on_commit_callbacks
+):
+    subscription = subscription_save(email="ally@example.org")
+    failed = _delivery(subscription, attempts=5, last_error="SMTPServerDisconnected: closed")
+    other = subscription_save(email="other@example.org")
+    sent = _delivery(other, status=DigestDelivery.Status.SENT, attempts=1)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_site_client.post(
+            _admin_url(DigestDelivery, "changelist"),
+            {"action": "resend", "_selected_action": [failed.pk, sent.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Queued 1 delivery to send again." in page
+    assert "1 sent or empty one(s) left alone" in page
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts, failed.claimed_until) == ("pending", 0, None)
+    sent.refresh_from_db()
+    assert (sent.status, sent.attempts) == ("sent", 1)
+
+    # The send is queued once the change is committed, for the failed delivery only.
+    assert len(callbacks) == 1
+    with mock.patch.object(send_digest, "delay") as delay:
+        callbacks[0]()
+    delay.assert_called_once_with(failed.pk)

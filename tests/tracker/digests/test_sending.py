@@ -1,0 +1,214 @@
+"""Who gets which digest, and each digest at most once per (subscription, period)."""
+
+import datetime
+import threading
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from tests.tracker.digests.conftest import START, mention, subscribe
+from tracker.digests.content import build_digests
+from tracker.digests.sending import digest_send, digests_create_due
+from tracker.models import DigestDelivery, Mention, Subscription
+from tracker.services import case_event_record
+
+pytestmark = pytest.mark.django_db
+HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
+
+
+def _send_all(frequency="daily") -> list[str]:
+    return [digest_send(delivery_id=pk) for pk in digests_create_due(frequency=frequency)]
+
+
+def test_following_a_campaign_covers_its_people_including_people_added_later(
+    clock, people, campaign
+):
+    sub = subscribe(campaigns=[campaign])
+    clock.move_to(START + HOUR)
+    campaign.detained_persons.add(people["daria"])  # joins the campaign after subscribing
+    mention(people["liu"])
+    mention(people["daria"])
+    mention(people["ha"])  # not in the campaign
+    clock.move_to(START + DAY)
+    assert _send_all() == ["sent"]
+    (message,) = mail.outbox
+    assert message.to == [sub.email]
+    assert "Liu Xia" in message.body and "Daria Petrenko" in message.body
+    assert "Trần Thị Thu Hà" not in message.body
+    assert message.subject == "Vigil daily digest: 2 new mentions (2 cases)"
+
+
+def test_following_a_person_covers_only_them(clock, people, campaign):
+    subscribe(persons=[people["ha"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    mention(people["ha"])
+    clock.move_to(START + DAY)
+    _send_all()
+    assert "Trần Thị Thu Hà" in mail.outbox[0].body
+    assert "Liu Xia" not in mail.outbox[0].body
+
+
+def test_dismissed_mentions_never_appear_and_unreviewed_only_when_wanted(clock, people):
+    everything = subscribe("a@example.org", persons=[people["liu"]])
+    confirmed_only = subscribe("b@example.org", persons=[people["liu"]], include_unreviewed=False)
+    clock.move_to(START + HOUR)
+    mention(people["liu"], status=Mention.Status.DISMISSED, title="Dismissed story")
+    mention(people["liu"], status=Mention.Status.NEW, title="Unreviewed story")
+    mention(people["liu"], status=Mention.Status.CONFIRMED, title="Confirmed story")
+    clock.move_to(START + DAY)
+    _send_all()
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "Dismissed story" not in bodies[everything.email]
+    assert "Unreviewed story" in bodies[everything.email]
+    assert "Confirmed story" in bodies[everything.email]
+    assert "Unreviewed story" not in bodies[confirmed_only.email]
+    assert "Confirmed story" in bodies[confirmed_only.email]
+
+
+def test_status_changes_are_counted_in_the_subject(clock, people):
+    subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    case_event_record(person=people["liu"], date=datetime.date(2026, 2, 28), kind="released")
+    case_event_record(person=people["liu"], date=datetime.date(2026, 2, 27), kind="hearing")
+    clock.move_to(START + DAY)
+    _send_all()
+    assert mail.outbox[0].subject == ("Vigil daily digest: 1 status change, 1 case event (1 case)")
+
+
+def test_inactive_subscriptions_get_nothing(clock, people):
+    subscribe(persons=[people["liu"]], active=False)
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + DAY)
+    assert _send_all() == []
+    assert mail.outbox == []
+
+
+def test_a_period_with_nothing_new_sends_nothing_and_is_recorded_empty(clock, people):
+    sub = subscribe(persons=[people["liu"]])
+    clock.move_to(START + DAY)
+    assert _send_all() == ["empty"]
+    assert mail.outbox == []
+    delivery = DigestDelivery.objects.get(subscription=sub)
+    assert delivery.status == "empty" and delivery.period_end == START + DAY
+
+
+def test_the_same_period_twice_sends_one_message(clock, people):
+    sub = subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + DAY)
+    first = digests_create_due(frequency="daily")
+    again = digests_create_due(frequency="daily")
+    assert first == again
+    assert digest_send(delivery_id=first[0]) == "sent"
+    assert digest_send(delivery_id=first[0]) == "skipped"
+    assert len(mail.outbox) == 1
+    delivery = DigestDelivery.objects.get(subscription=sub)
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+    assert list(delivery.mentions.all()) == list(Mention.objects.all())
+
+
+def test_each_digest_starts_where_the_last_one_ended_so_nothing_falls_between(clock, people):
+    subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"], title="Monday story")
+    clock.move_to(START + DAY)
+    _send_all()
+    # The worker is down for two days; then a digest is built.
+    clock.move_to(START + DAY + HOUR)
+    mention(people["liu"], title="Tuesday story")
+    clock.move_to(START + 3 * DAY)
+    _send_all()
+    assert len(mail.outbox) == 2
+    assert "Monday story" in mail.outbox[0].body and "Tuesday story" not in mail.outbox[0].body
+    assert "Tuesday story" in mail.outbox[1].body and "Monday story" not in mail.outbox[1].body
+    first, second = DigestDelivery.objects.order_by("period_start")
+    assert second.period_start == first.period_end
+
+
+def test_a_failed_send_is_recorded_and_tried_again_next_time(clock, people, settings):
+    sub = subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + DAY)
+    # A real SMTP connection to a port where nothing listens.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    (pk,) = digests_create_due(frequency="daily")
+    with pytest.raises(OSError):
+        digest_send(delivery_id=pk)
+    delivery = DigestDelivery.objects.get(pk=pk)
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert "Connection refused" in delivery.last_error or "refused" in delivery.last_error.lower()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert digests_create_due(frequency="daily") == [pk]
+    assert digest_send(delivery_id=pk) == "sent"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [sub.email]
+
+
+def test_building_the_digests_takes_the_same_queries_for_5_or_50_subscriptions(
+    clock, people, campaign
+):
+    def build(n: int) -> int:
+        clock.move_to(START)
+        Subscription.objects.all().delete()
+        for i in range(n):
+            subscribe(f"s{n}-{i}@example.org", campaigns=[campaign], persons=[people["ha"]])
+        clock.move_to(START + HOUR)
+        mention(people["liu"])
+        mention(people["ha"])
+        clock.move_to(START + DAY)
+        deliveries = list(
+            DigestDelivery.objects.filter(pk__in=digests_create_due(frequency="daily"))
+        )
+        with CaptureQueriesContext(connection) as queries:
+            digests = build_digests(deliveries, period_end=START + DAY)
+        assert all(len(d.cases) == 2 for d in digests.values())
+        return len(queries)
+
+    assert build(5) == build(50)
+
+
+def test_send_digests_dry_run_prints_and_sends_nothing(clock, people, capsys):
+    subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + DAY)
+    call_command("send_digests", "--frequency", "daily", "--dry-run")
+    out = capsys.readouterr().out
+    assert "ally@example.org: Vigil daily digest: 1 new mention (1 case)" in out
+    assert mail.outbox == [] and not DigestDelivery.objects.exists()
+    call_command("send_digests", "--frequency", "daily", "--email", "ALLY@example.org")
+    assert "daily digests: 1 sent." in capsys.readouterr().out
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+def test_two_workers_sending_the_same_delivery_at_once_send_one_message(people):
+    subscribe(persons=[people["liu"]])
+    mention(people["liu"])
+    (pk,) = digests_create_due(frequency="daily")
+    barrier, results = threading.Barrier(2), []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            results.append(digest_send(delivery_id=pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results) == ["sent", "skipped"]
+    assert len(mail.outbox) == 1

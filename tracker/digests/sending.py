@@ -1,0 +1,132 @@
+"""Creating and sending digests: at most once per (subscription, period).
+
+- `digests_create_due` makes a pending delivery per active subscription of a frequency. Its
+  period starts where the subscription's last completed (sent or empty) delivery ended, or
+  at the subscription's creation, so nothing falls between two digests after a day when the
+  worker was down. A failed or still-pending delivery for the same start is reused.
+- `digest_send` claims a delivery with a compare-and-set update (pending and not claimed, or
+  its claim expired), builds the digest up to now, sends it, and records the outcome. Two
+  workers racing, or a task run twice, send one message.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tracker.digests.content import Digest, build_digests
+from tracker.digests.email import render_digest_email
+from tracker.models import DigestDelivery, Subscription
+
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+_DONE = (DigestDelivery.Status.SENT, DigestDelivery.Status.EMPTY)
+
+
+def _period_start(subscription: Subscription) -> datetime:
+    last = (
+        subscription.deliveries.filter(status__in=_DONE)
+        .order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .first()
+    )
+    return last or subscription.created_at
+
+
+def digests_create_due(
+    *, frequency: str, now: datetime | None = None, email: str | None = None
+) -> list[int]:
+    """The ids of the deliveries to send now for `frequency` (optionally one address)."""
+    now = now or timezone.now()
+    subscriptions = Subscription.objects.filter(frequency=frequency, active=True)
+    if email:
+        subscriptions = subscriptions.filter(email=email.strip().lower())
+    ids = []
+    for subscription in subscriptions:
+        delivery, _ = DigestDelivery.objects.get_or_create(
+            subscription=subscription,
+            period_start=_period_start(subscription),
+            defaults={"period_end": now},
+        )
+        if delivery.status == DigestDelivery.Status.FAILED:
+            DigestDelivery.objects.filter(
+                pk=delivery.pk, status=DigestDelivery.Status.FAILED
+            ).update(status=DigestDelivery.Status.PENDING)
+        if delivery.status not in _DONE:
+            ids.append(delivery.pk)
+    return ids
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    return bool(
+        DigestDelivery.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            pk=delivery_id,
+            status=DigestDelivery.Status.PENDING,
+        ).update(claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+    )
+
+
+def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
+    """Send one delivery. Returns its new status, or "skipped" when another worker holds it
+    or it is already done. A failed send raises (for the task to retry) after recording it."""
+    now = now or timezone.now()
+    if not _claim(delivery_id, now):
+        return "skipped"
+    delivery = DigestDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    digest = build_digests([delivery], period_end=now)[delivery.pk]
+    if digest.is_empty:
+        DigestDelivery.objects.filter(pk=delivery.pk).update(
+            status=DigestDelivery.Status.EMPTY, period_end=now, claimed_until=None
+        )
+        return DigestDelivery.Status.EMPTY
+    message = render_digest_email(digest, delivery_id=delivery.pk)
+    try:
+        message.send()
+    except Exception as exc:
+        failed = delivery.attempts >= MAX_ATTEMPTS
+        DigestDelivery.objects.filter(pk=delivery.pk).update(
+            status=DigestDelivery.Status.FAILED if failed else DigestDelivery.Status.PENDING,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            claimed_until=None,
+        )
+        raise
+    with transaction.atomic():
+        DigestDelivery.objects.filter(pk=delivery.pk).update(
+            status=DigestDelivery.Status.SENT,
+            period_end=now,
+            sent_at=timezone.now(),
+            message_id=message.extra_headers.get("Message-ID", "")[:300],
+            last_error="",
+            claimed_until=None,
+        )
+        delivery.mentions.set(digest.mentions)
+        delivery.events.set(digest.events)
+    return DigestDelivery.Status.SENT
+
+
+def digest_preview(*, subscription: Subscription, now: datetime | None = None) -> Digest:
+    """The digest this subscription would get if it were sent now (nothing is written)."""
+    now = now or timezone.now()
+    draft = DigestDelivery(
+        pk=0, subscription=subscription, period_start=_period_start(subscription)
+    )
+    return build_digests([draft], period_end=now)[0]
+
+
+def deliveries_resend(*, deliveries: Sequence[DigestDelivery]) -> list[int]:
+    """Put failed (or stuck) deliveries back in the queue; sent ones are sent again only as a
+    new period. Returns the ids to send."""
+    now = timezone.now()
+    # A delivery a worker is sending right now (claim not expired) is left to that worker.
+    resendable = DigestDelivery.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        pk__in=[d.pk for d in deliveries],
+    ).exclude(status__in=_DONE)
+    ids = list(resendable.values_list("pk", flat=True))
+    DigestDelivery.objects.filter(pk__in=ids).update(
+        status=DigestDelivery.Status.PENDING, attempts=0, claimed_until=None
+    )
+    return ids
