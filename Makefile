@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/digests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
