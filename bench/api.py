@@ -35,13 +35,10 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, date, timedelta
@@ -51,7 +48,7 @@ from urllib import parse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from throwaway import postgres_database  # noqa: E402 (bench/ is on sys.path as the script folder)
+from throwaway import add_database_argument, throwaway_database  # noqa: E402 (bench/ is on sys.path as the script folder)
 
 LIST_URL = "/api/detained-persons/"
 BASELINE_URL = "/bench/baseline/detained-persons/"
@@ -641,40 +638,15 @@ def benchmark(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        help="postgres://user@host:port/name of a database to create and drop "
-        "(default: a temporary SQLite file)",
-    )
+    add_database_argument(parser)
     parser.add_argument("--persons", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30, help="timed requests per URL")
     parser.add_argument("--profile", action="store_true", help="cProfile the API list requests")
     args = parser.parse_args()
-
-    tmpdir = None
-    if args.database_url:
-        if not args.database_url.startswith(("postgres://", "postgresql://")):
-            parser.error("--database-url must be a PostgreSQL URL")
-        database_url = args.database_url
-        postgres_database(database_url, "create")
-    else:
-        tmpdir = tempfile.mkdtemp(prefix="vigil-bench-")
-        database_url = f"sqlite:///{tmpdir}/bench.sqlite3"
-
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["CELERY_BROKER_URL"] = "memory://"
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-    try:
+    with throwaway_database(
+        args.database_url, DJANGO_ALLOWED_HOSTS="testserver,localhost,127.0.0.1"
+    ):
         benchmark(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if tmpdir:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        else:
-            postgres_database(database_url, "drop")
 
 
 if __name__ == "__main__":

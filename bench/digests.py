@@ -15,11 +15,8 @@ Run: .venv/bin/python bench/digests.py [--subscriptions N] [--database-url URL]
 """
 
 import argparse
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from throwaway import postgres_database  # noqa: E402 (bench/ is on sys.path as the script folder)
+from throwaway import add_database_argument, throwaway_database  # noqa: E402 (bench/ is on sys.path as the script folder)
 
 NAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Nguyen", "Tran", "Petrenko", "Aliyeva", "Masri"]
 GIVEN = ["Fang", "Jian", "Yu", "Xia", "Minh", "Thu Ha", "Daria", "Gulnara", "Yasmin", "Lan"]
@@ -160,25 +157,11 @@ def run(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscriptions", type=int, default=10_000)
-    parser.add_argument("--database-url", help="postgres://... to create and drop")
+    add_database_argument(parser)
     args = parser.parse_args()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ.setdefault("CELERY_BROKER_URL", "memory://")
-    tmp = tempfile.mkdtemp(prefix="vigil-bench-")
-    database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = database_url
-    if args.database_url:
-        postgres_database(database_url, "create")
-    try:
+    with throwaway_database(args.database_url) as database_url:
         print(f"database: {database_url.split('://')[0]}")
         run(args)
-    finally:
-        if args.database_url:
-            from django.db import connections
-
-            connections.close_all()
-            postgres_database(database_url, "drop")
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

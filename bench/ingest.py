@@ -57,13 +57,10 @@ import gc
 import hashlib
 import html
 import io
-import os
 import pstats
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import unicodedata
@@ -76,7 +73,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from throwaway import postgres_database  # noqa: E402 (bench/ is on sys.path as the script folder)
+from throwaway import add_database_argument, throwaway_database  # noqa: E402 (bench/ is on sys.path as the script folder)
 
 # --- Watched people --------------------------------------------------------------------------
 
@@ -730,11 +727,7 @@ def benchmark(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        help="postgres://user@host:port/name of a database to create and drop "
-        "(default: a temporary SQLite file)",
-    )
+    add_database_argument(parser)
     parser.add_argument("--persons", type=int, default=1_000, help="watched persons")
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=50, help="items per feed")
@@ -749,32 +742,9 @@ def main() -> None:
         "--profile", action="store_true", help="then cProfile a first poll and a 304 poll"
     )
     args = parser.parse_args()
-
-    tmpdir = None
-    if args.database_url:
-        if not args.database_url.startswith(("postgres://", "postgresql://")):
-            parser.error("--database-url must be a PostgreSQL URL")
-        database_url = args.database_url
-        postgres_database(database_url, "create")
-    else:
-        tmpdir = tempfile.mkdtemp(prefix="vigil-bench-")
-        database_url = f"sqlite:///{tmpdir}/bench.sqlite3"
-
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["CELERY_BROKER_URL"] = "memory://"
-    # The fetcher refuses loopback addresses unless they are allowed.
-    os.environ["NEWSWATCH_ALLOWED_NETWORKS"] = "127.0.0.0/8"
-    try:
+    # The fetcher refuses loopback addresses unless allowed: the feeds come from 127.0.0.1.
+    with throwaway_database(args.database_url, NEWSWATCH_ALLOWED_NETWORKS="127.0.0.0/8"):
         benchmark(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if tmpdir:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        else:
-            postgres_database(database_url, "drop")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,12 @@
 """The benchmarks' throwaway PostgreSQL database: created for one run, dropped after it, and
 never one that already exists."""
 
+import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib import parse
 
 
@@ -34,3 +39,42 @@ def postgres_database(database_url: str, action: str) -> None:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def add_database_argument(parser) -> None:
+    parser.add_argument(
+        "--database-url",
+        help="postgres://user@host:port/name of a database to create and drop "
+        "(default: a temporary SQLite file)",
+    )
+
+
+@contextmanager
+def throwaway_database(database_url: str | None, **environment: str) -> Iterator[str]:
+    """Point Django (config.settings.test) at a database made for this run: the PostgreSQL
+    database named (created now, refused if it exists) or a temporary SQLite file; remove it
+    afterwards. `environment` adds variables for the settings to read."""
+    if database_url and not database_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("--database-url must be a PostgreSQL URL")
+    tmpdir = None
+    if database_url:
+        postgres_database(database_url, "create")
+    else:
+        tmpdir = tempfile.mkdtemp(prefix="vigil-bench-")
+        database_url = f"sqlite:///{tmpdir}/bench.sqlite3"
+    os.environ.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        CELERY_BROKER_URL="memory://",
+        **environment,
+    )
+    try:
+        yield database_url
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        else:
+            postgres_database(database_url, "drop")
