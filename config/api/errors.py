@@ -2,12 +2,14 @@
 
 - validation errors: 400 `{"field": ["message", ...], "non_field_errors": [...]}`, whether DRF or
   a service's full_clean() raised them;
-- deleting a record that history depends on: 409 `{"detail": ..., "protected": {...}}`.
+- deleting a record that history depends on: 409 `{"detail": ..., "protected": {...}}`;
+- a write that loses a race for a unique value (the database refuses it): 409 `{"detail"}`.
 """
 
 from collections import Counter
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.views import defaults
@@ -42,6 +44,13 @@ def exception_handler(exc, context):
                 "Delete or reassign them first.",
                 "protected": dict(counts),
             },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):
+        # Validation passed, then the database refused the write: another request saved a
+        # conflicting record (the same unique name, signature, subscription) at that moment.
+        return Response(
+            {"detail": "This conflicts with a record saved at the same moment; reload and retry."},
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)

@@ -1,0 +1,41 @@
+"""Two requests creating the same unique record at the same moment: one wins, the other gets a
+clear 409, never a 500 (PostgreSQL, where both really run at once)."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from rest_framework.test import APIClient
+
+from tracker.models import Subscription
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency"),
+]
+
+
+def test_simultaneous_duplicate_subscriptions_give_one_201_and_one_409(django_user_model):
+    user = django_user_model.objects.create_superuser("racer", "", "x")
+    for attempt in range(5):
+        barrier, statuses = threading.Barrier(2), []
+
+        def create(email=f"race{attempt}@example.org", barrier=barrier, statuses=statuses):
+            try:
+                client = APIClient()
+                client.force_authenticate(user)
+                barrier.wait(timeout=10)
+                response = client.post(
+                    "/api/subscriptions/", {"email": email, "frequency": "daily"}, format="json"
+                )
+                statuses.append(response.status_code)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=create) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(statuses) in ([201, 400], [201, 409]), statuses
+        assert Subscription.objects.filter(email=f"race{attempt}@example.org").count() == 1
