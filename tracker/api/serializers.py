@@ -20,8 +20,8 @@ from tracker.selectors import detained_person_campaign_ids
 
 
 class CampaignIdsField(serializers.ManyRelatedField):
-    """`campaigns` as ids, ascending. A list page fills `campaign_ids` on every person in
-    one query (DetainedPersonListSerializer); a single record asks for its own."""
+    """`campaigns` as ids, ascending. A list page's rows carry `campaign_ids`, filled for the
+    whole page in one query (DetainedPersonListSerializer); a single record asks for its own."""
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -32,10 +32,7 @@ class CampaignIdsField(serializers.ManyRelatedField):
     def get_attribute(self, instance):
         if isinstance(instance, dict):  # a row of a list page
             return instance["campaign_ids"]
-        ids = getattr(instance, "campaign_ids", None)
-        if ids is None:
-            ids = list(instance.campaigns.order_by("pk").values_list("pk", flat=True))
-        return ids
+        return list(instance.campaigns.order_by("pk").values_list("pk", flat=True))
 
     def to_representation(self, value):
         return list(value)
