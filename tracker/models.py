@@ -121,6 +121,13 @@ class DetainedPerson(TimeStampedModel):
             models.Index(fields=["status", "-detained_on"], name="dp_status_detained_on_idx"),
             # API/admin list: ?country=...
             models.Index(fields=["country"], name="dp_country_idx"),
+            # News watch: has the watch list changed since the matcher was built? (the
+            # latest edit of a watched person, found without reading the others)
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(watch_enabled=True),
+                name="dp_watched_updated_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -325,7 +332,12 @@ class NewsItem(models.Model):
             # Ingest: an entry whose guid was seen before updates its item.
             models.Index(fields=["guid"], name="newsitem_guid_idx"),
             # Ingest: Google News duplicates, by publisher + normalised title within 7 days.
-            models.Index(fields=["title_key", "first_seen_at"], name="newsitem_title_key_idx"),
+            # Only items with a publisher have a key: the others cost this index nothing.
+            models.Index(
+                fields=["title_key", "first_seen_at"],
+                condition=~models.Q(title_key=""),
+                name="newsitem_title_key_idx",
+            ),
             # API/admin lists and rematch: newest first, by date.
             models.Index(fields=["-published_at"], name="newsitem_published_idx"),
             models.Index(fields=["first_seen_at"], name="newsitem_first_seen_idx"),

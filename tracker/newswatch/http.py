@@ -24,7 +24,10 @@ sentence staff can read, and whose ``retryable`` says whether trying again later
 import contextlib
 import email.utils
 import errno
+import heapq
 import ipaddress
+import itertools
+import os
 import socket
 import ssl
 import threading
@@ -220,17 +223,18 @@ class _Watchdog:
     """Shuts a socket down when the deadline passes, interrupting any read in progress.
 
     A blocked read then ends as if the server had closed the connection, so whoever reads must
-    check `fired` afterwards.
+    check `fired` afterwards. Every watchdog of the process is served by one long-lived timer
+    thread (`_WatchdogThread`): arming one costs a heap push, not a thread.
     """
 
     def __init__(self, sock: socket.socket | None, seconds: float) -> None:
         self.fired = False
+        self.cancelled = False
+        self.due = time.monotonic() + max(seconds, 0.0)
         self._sock = sock
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
 
     def __enter__(self) -> Self:
-        self._timer.start()
+        _watchdogs.arm(self)
         return self
 
     def __exit__(
@@ -239,14 +243,64 @@ class _Watchdog:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._timer.cancel()
+        _watchdogs.cancel(self)
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         self.fired = True
         # The plain socket's shutdown, which also works under a TLS socket; OSError: closed.
         with contextlib.suppress(OSError):
             if self._sock is not None:
                 socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
+
+
+class _WatchdogThread:
+    """One daemon thread that fires armed watchdogs when they come due.
+
+    Watchdogs wait in a heap ordered by due time. A cancelled one stays there until it comes
+    due and is then dropped, so arming never has to search the heap, and the thread is woken
+    only when a new watchdog is due before every other one (it otherwise wakes up anyway at the
+    first due time and looks again). Started on first use, and again in a forked child.
+    """
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, _Watchdog]] = []
+        self._counter = itertools.count()
+        self._wakeup = threading.Condition(threading.Lock())
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def arm(self, watchdog: _Watchdog) -> None:
+        with self._wakeup:
+            if self._thread is None or self._pid != os.getpid():
+                self._start()
+            earliest = self._heap[0][0] if self._heap else None
+            heapq.heappush(self._heap, (watchdog.due, next(self._counter), watchdog))
+            if earliest is None or watchdog.due < earliest:
+                self._wakeup.notify()
+
+    def cancel(self, watchdog: _Watchdog) -> None:
+        """After this returns the watchdog will not fire (it is dropped when it comes due)."""
+        with self._wakeup:
+            watchdog.cancelled = True
+
+    def _start(self) -> None:
+        self._heap.clear()  # in a forked child: the parent's watchdogs are not ours
+        self._pid = os.getpid()
+        self._thread = threading.Thread(target=self._run, name="newswatch-watchdog", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        with self._wakeup:
+            while True:
+                now = time.monotonic()
+                while self._heap and self._heap[0][0] <= now:
+                    _due, _n, watchdog = heapq.heappop(self._heap)
+                    if not watchdog.cancelled:
+                        watchdog.fire()
+                self._wakeup.wait(self._heap[0][0] - now if self._heap else None)
+
+
+_watchdogs = _WatchdogThread()
 
 
 # --- Where we may connect (the SSRF defence) ----------------------------------------------------

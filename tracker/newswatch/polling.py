@@ -21,6 +21,7 @@ from tracker.newswatch.ingest import IngestResult, ingest_entries
 from tracker.newswatch.matching import search_query
 from tracker.newswatch.parsing import ParseError, parse_feed, parse_gdelt, parse_google_news
 from tracker.newswatch.politeness import wait_for_request_slot
+from tracker.newswatch.store import load_source, record_poll
 from tracker.newswatch.watchlist import current_matcher
 
 logger = logging.getLogger(__name__)
@@ -63,15 +64,14 @@ def _jitter(seconds: float, spread: float = 0.2) -> timedelta:
     return timedelta(seconds=seconds * random.uniform(1 - spread, 1 + spread))  # noqa: S311
 
 
-def _record_success(source: NewsSource, status: str, **state) -> None:
+def _record_success(source: NewsSource, status: str, **validators) -> None:
     now = timezone.now()
-    NewsSource.objects.filter(pk=source.pk).update(
-        last_polled_at=now,
-        last_status=status,
-        last_error="",
-        consecutive_failures=0,
+    record_poll(
+        source.pk,
+        polled_at=now,
+        status=status,
         next_poll_at=now + _jitter(source.poll_interval_minutes * 60, spread=0.1),
-        **state,
+        **validators,
     )
 
 
@@ -170,7 +170,7 @@ def _poll_search(source: NewsSource) -> PollOutcome:
 
 
 def poll_source(*, source_id: int) -> PollOutcome:
-    source = NewsSource.objects.get(pk=source_id)
+    source = load_source(source_id)
     if source.is_search:
         return _poll_search(source)
     return _poll_feed(source)

@@ -271,6 +271,21 @@ def test_a_server_trickling_its_headers_is_cut_off_at_the_deadline(server):
     assert time.monotonic() - started < 1.5
 
 
+def test_a_short_deadline_fires_on_time_behind_longer_ones(server):
+    """The deadlines of all fetches share one timer thread: a fetch with a short deadline is
+    still cut off on time while earlier fetches with long deadlines are pending or finished."""
+    server.route("/feed", reply(200, FEED))
+    server.route("/slow", trickle_headers(every=0.2))
+    for _ in range(20):  # finished fetches leave long (cancelled) deadlines behind
+        assert fetch(server.url("/feed"), deadline=60, allowed_networks=LOOPBACK).status == 200
+
+    started = time.monotonic()
+    error = fetch_error(server.url("/slow"), deadline=0.5, allowed_networks=LOOPBACK)
+
+    assert error.kind == "timeout"
+    assert time.monotonic() - started < 1.0
+
+
 def test_a_server_that_stops_sending_hits_the_read_timeout(server):
     server.route("/stuck", stall({"Content-Length": "100"}, seconds=2))
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.tracker.newswatch.feedserver import FIXTURES, Route
 from tracker.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.polling import poll_cycle, poll_source, sources_claim_due
-from tracker.services import news_source_save
+from tracker.services import detained_person_save, news_source_save
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
 
@@ -266,3 +266,65 @@ def test_a_source_polled_within_its_minimum_interval_waits_for_its_turn(
     hits = feed_server.hits("/rights.xml")
     assert len(hits) == 2
     assert (timezone.now() - started).total_seconds() >= 1.0  # the second waited for its slot
+
+
+def _rss(*titles: str) -> bytes:
+    items = "".join(
+        f"<item><title>{title}</title><link>https://news.example.org/{n}</link>"
+        f"<guid>https://news.example.org/{n}</guid></item>"
+        for n, title in enumerate(titles)
+    )
+    return f"<rss version='2.0'><channel><title>T</title>{items}</channel></rss>".encode()
+
+
+def test_each_poll_matches_against_the_watch_list_as_it_is_now(feed_server, db):
+    """Added, renamed and deleted people take effect from the next poll on, without a restart
+    (the matcher is rebuilt when the watch list changed)."""
+    source = news_source_save(name="T", kind="feed", url=feed_server.url("/t.xml"))
+    zora = detained_person_save(name="Zora Quill")
+    ilse = detained_person_save(name="Ilse Varga")
+    bo = detained_person_save(name="Bo Lind")  # never named until deleted
+    headlines = ["Zora Quill appeal heard", "Ilse Varga transferred"]
+    feed_server.routes["/t.xml"] = Route(_rss(*headlines))
+    poll_source(source_id=source.pk)
+    assert set(Mention.objects.values_list("person__name", flat=True)) == {
+        "Zora Quill",
+        "Ilse Varga",
+    }
+
+    # Renamed, added, deleted (Ilse Varga has no mention left, so she may be deleted).
+    Mention.objects.filter(person=ilse).delete()
+    ilse.delete()
+    detained_person_save(person=zora, name="Zora Quillon")
+    detained_person_save(name="Amir Sadeh")
+    headlines += ["Zora Quillon moved", "Amir Sadeh detained", "Ilse Varga released"]
+    feed_server.routes["/t.xml"] = Route(_rss(*headlines))
+    outcome = poll_source(source_id=source.pk)
+
+    assert outcome.status == "ok" and outcome.ingest.items_new == 3
+    named = {(m.news_item.title, m.person.name) for m in Mention.objects.select_related()}
+    assert named == {
+        ("Zora Quill appeal heard", "Zora Quillon"),
+        ("Zora Quillon moved", "Zora Quillon"),
+        ("Amir Sadeh detained", "Amir Sadeh"),
+    }
+
+    bo.delete()  # the only change: a person the current matcher still knows
+    feed_server.routes["/t.xml"] = Route(_rss(*headlines, "Bo Lind speaks"))
+    outcome = poll_source(source_id=source.pk)
+    assert outcome.status == "ok" and outcome.ingest.items_new == 1
+    assert not Mention.objects.filter(news_item__title="Bo Lind speaks").exists()
+
+
+def test_mentions_the_news_watch_finds_are_in_their_history(feed_server, fixture_people):
+    poll_source(source_id=_feed(feed_server, "/rights.xml").pk)
+    mentions = Mention.objects.all()
+    assert mentions.exists()
+    records = Mention.history.filter(history_type="+")
+    assert sorted(records.values_list("id", "person_id", "matched_terms")) == sorted(
+        mentions.values_list("id", "person_id", "matched_terms")
+    )
+    assert {(r.history_change_reason, r.history_user) for r in records} == {
+        ("Found by the news watch", None)
+    }
+    assert [r.history_date for r in records] == [r.instance.created_at for r in records]
