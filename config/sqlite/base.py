@@ -30,4 +30,5 @@ class DatabaseWrapper(base.DatabaseWrapper):
         ):
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA wal_autocheckpoint=10000")
         return conn

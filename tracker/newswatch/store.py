@@ -83,12 +83,40 @@ def _values(rows: int, columns: int) -> str:
     return ", ".join([one] * rows)
 
 
+# What a poll reads of its source: text and integer columns, which need no conversion on any
+# backend. Other fields are deferred (read on first access, as with `.only()`).
+_SOURCE_FIELDS = (
+    "id",
+    "name",
+    "kind",
+    "url",
+    "etag",
+    "last_modified",
+    "poll_interval_minutes",
+    "min_interval_seconds",
+    "consecutive_failures",
+)
+
+
+@functools.cache
+def _source_columns() -> tuple[str, ...]:
+    # In the model's field order, which Model.from_db expects.
+    return tuple(f.column for f in NewsSource._meta.concrete_fields if f.attname in _SOURCE_FIELDS)
+
+
 def load_source(source_id: int) -> NewsSource:
-    """The source, as `NewsSource.objects.get(pk=source_id)` returns it."""
-    rows = NewsSource.objects.raw(f"SELECT * FROM {_table(NewsSource)} WHERE id = %s", [source_id])
-    for source in rows:
-        return source
-    raise NewsSource.DoesNotExist(f"There is no news source {source_id}.")
+    """The source, as `NewsSource.objects.only(*_SOURCE_FIELDS).get(pk=source_id)` returns
+    it."""
+    columns = _source_columns()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(map(_q, columns))} FROM {_table(NewsSource)} WHERE id = %s",
+            [source_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NewsSource.DoesNotExist(f"There is no news source {source_id}.")
+    return NewsSource.from_db(connection.alias, columns, row)
 
 
 def record_poll(

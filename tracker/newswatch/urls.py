@@ -94,8 +94,30 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _ALLOWED = _UNRESERVED | frozenset("!$&'()*+,;=:@/?%")
 
 
+# The common case, already canonical but for its query: a lower-case http(s) scheme and ASCII
+# host name (no trailing dot, port, user or brackets), and a path and query of characters that
+# need no escaping and no escapes to normalise. Anything else takes the general way.
+_PLAIN = re.compile(
+    r"(https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)"  # scheme and host
+    r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?"  # path
+    r"(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?"  # query
+    r"(?:#.*)?",  # fragment, dropped
+    re.DOTALL,
+)
+
+
 def canonical_url(url: str) -> str:
     stripped = url.strip()
+    plain = _PLAIN.fullmatch(stripped)
+    if plain is not None:
+        origin, path, query = plain.groups()
+        query = _clean_query(query) if query else ""
+        return f"{origin}{path or '/'}?{query}" if query else f"{origin}{path or '/'}"
+    return _canonical(stripped)
+
+
+def _canonical(stripped: str) -> str:
+    """The general way, for any URL (the fast way above must agree with it: a test checks)."""
     try:
         parts = urlsplit(stripped)
         port = parts.port
@@ -130,7 +152,8 @@ def _clean_query(query: str) -> str:
     for pair in query.split("&"):
         if not pair:
             continue
-        name = unquote(pair.partition("=")[0]).strip().lower()
+        name = pair.partition("=")[0]
+        name = (unquote(name) if "%" in name else name).strip().lower()
         if name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES):
             continue
         kept.append(_normalise_escapes(pair))

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.newswatch.parsing import parse_feed, parse_gdelt, parse_google_news
-from tracker.newswatch.urls import canonical_url
+from tracker.newswatch.urls import _canonical, canonical_url
 
 # The shared fixtures live beside the repository: <repo>/../shared/fixtures/news.
 FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "news"
@@ -86,6 +86,19 @@ def test_canonical_url_is_idempotent_for_any_input(scheme, host, rest):
     once = canonical_url(url)
 
     assert canonical_url(once) == once
+
+
+@settings(deadline=None, max_examples=500)
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP", "ftp"]),
+    host=st.sampled_from(["example.com", "a.b-c.org", "Example.com", "example.com.", "-x.org"]),
+    port=st.sampled_from(["", ":80", ":443", ":8080"]),
+    rest=st.lists(URL_CHARACTERS, max_size=30).map("".join),
+)
+def test_the_fast_way_for_plain_urls_agrees_with_the_general_one(scheme, host, port, rest):
+    url = f"{scheme}://{host}{port}{rest}"
+
+    assert canonical_url(url) == _canonical(url.strip())
 
 
 @settings(deadline=None)
