@@ -21,7 +21,7 @@ what the news watch found is audited like every other change.
 """
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -54,6 +54,9 @@ def _chunks(values: Sequence) -> Iterable[Sequence]:
         yield values[i : i + CHUNK]
 
 
+# --- SQL text, built once per shape (names come from the models' _meta) -----------------------
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -62,29 +65,18 @@ def _table(model) -> str:
     return _q(model._meta.db_table)
 
 
-def _dt(value: datetime | None):
-    """A datetime as the backend stores it: what `adapt_datetimefield_value` returns, at a
-    fraction of its cost on SQLite (a test compares the two)."""
-    if value is None or connection.vendor != "sqlite":
-        return connection.ops.adapt_datetimefield_value(value)
-    if value.tzinfo is None:  # as Django: a naive datetime is refused with USE_TZ
-        return connection.ops.adapt_datetimefield_value(value)
-    return str(value.astimezone(UTC).replace(tzinfo=None))
+def _placeholders(n: int) -> str:
+    return ", ".join(["%s"] * n)
 
 
-@functools.cache
-def _history_table() -> str:
-    # (Reading `Mention.history` builds a manager: done once.)
-    return _table(Mention.history.model)
+def _insert(table: str, columns: Sequence[str], rows: int, tail: str = "") -> str:
+    one = f"({_placeholders(len(columns))})"
+    return (
+        f"INSERT INTO {table} ({', '.join(map(_q, columns))}) "
+        f"VALUES {', '.join([one] * rows)} {tail}".rstrip()
+    )
 
 
-def _values(rows: int, columns: int) -> str:
-    one = "(" + ", ".join(["%s"] * columns) + ")"
-    return ", ".join([one] * rows)
-
-
-# What a poll reads of its source: text and integer columns, which need no conversion on any
-# backend. Other fields are deferred (read on first access, as with `.only()`).
 _SOURCE_FIELDS = (
     "id",
     "name",
@@ -96,6 +88,39 @@ _SOURCE_FIELDS = (
     "min_interval_seconds",
     "consecutive_failures",
 )
+_ITEM_INSERT = (
+    "url",
+    "title",
+    "summary",
+    "published_at",
+    "language",
+    "guid",
+    "publisher",
+    "title_key",
+    "first_seen_at",
+    "updated_at",
+)
+_ITEM_FOUND = ("id", "url", "guid", "title_key", "title", "summary")
+_MENTION_INSERT = (
+    "created_at",
+    "updated_at",
+    "news_item_id",
+    "person_id",
+    "matched_terms",
+    "status",
+)
+_MENTION_HISTORY_INSERT = (
+    "id",
+    "created_at",
+    "updated_at",
+    "news_item_id",
+    "person_id",
+    "matched_terms",
+    "status",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+)
 
 
 @functools.cache
@@ -104,19 +129,110 @@ def _source_columns() -> tuple[str, ...]:
     return tuple(f.column for f in NewsSource._meta.concrete_fields if f.attname in _SOURCE_FIELDS)
 
 
-def load_source(source_id: int) -> NewsSource:
-    """The source, as `NewsSource.objects.only(*_SOURCE_FIELDS).get(pk=source_id)` returns
-    it."""
-    columns = _source_columns()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(map(_q, columns))} FROM {_table(NewsSource)} WHERE id = %s",
-            [source_id],
+@functools.cache
+def _load_source_sql() -> str:
+    columns = ", ".join(map(_q, _source_columns()))
+    return f"SELECT {columns} FROM {_table(NewsSource)} WHERE id = %s"
+
+
+@functools.cache
+def _record_poll_sql(validators: bool) -> str:
+    extra = ", etag = %s, last_modified = %s" if validators else ""
+    return (
+        f"UPDATE {_table(NewsSource)} SET last_polled_at = %s, last_status = %s, "
+        f"last_error = '', consecutive_failures = 0, next_poll_at = %s{extra} WHERE id = %s"
+    )
+
+
+@functools.cache
+def _find_sql(urls: int, guids: int, keys: int) -> str:
+    table, links = _table(NewsItem), _table(NewsItem.sources.through)
+    columns = ", ".join(f"i.{_q(c)}" for c in _ITEM_FOUND)
+    parts = []
+    if urls:
+        parts.append(f"SELECT 0, {columns} FROM {table} i WHERE i.url IN ({_placeholders(urls)})")
+    if guids:
+        parts.append(
+            f"SELECT 1, {columns} FROM {table} i JOIN {links} l ON l.newsitem_id = i.id "
+            f"WHERE l.newssource_id = %s AND i.guid IN ({_placeholders(guids)})"
         )
+    if keys:
+        # NOT (title_key = ''): the condition of the partial index this uses.
+        parts.append(
+            f"SELECT 2, {columns} FROM {table} i WHERE i.title_key IN ({_placeholders(keys)}) "
+            "AND NOT (i.title_key = '') AND i.first_seen_at >= %s"
+        )
+    return " UNION ALL ".join(parts)
+
+
+@functools.cache
+def _insert_items_sql(rows: int) -> str:
+    return _insert(_table(NewsItem), _ITEM_INSERT, rows, "ON CONFLICT DO NOTHING RETURNING id, url")
+
+
+@functools.cache
+def _update_item_sql() -> str:
+    # A value the new version lacks keeps the stored one.
+    return (
+        f"UPDATE {_table(NewsItem)} SET title = COALESCE(NULLIF(%s, ''), title), "
+        "summary = COALESCE(NULLIF(%s, ''), summary), "
+        "published_at = COALESCE(%s, published_at), "
+        "language = COALESCE(NULLIF(%s, ''), language), "
+        "publisher = COALESCE(NULLIF(%s, ''), publisher), "
+        "title_key = COALESCE(NULLIF(%s, ''), title_key), updated_at = %s WHERE id = %s"
+    )
+
+
+@functools.cache
+def _link_sql(rows: int) -> str:
+    table = _table(NewsItem.sources.through)
+    return _insert(table, ("newsitem_id", "newssource_id"), rows, "ON CONFLICT DO NOTHING")
+
+
+@functools.cache
+def _insert_mentions_sql(rows: int) -> str:
+    tail = "ON CONFLICT DO NOTHING RETURNING id, news_item_id, person_id"
+    return _insert(_table(Mention), _MENTION_INSERT, rows, tail)
+
+
+@functools.cache
+def _insert_mention_history_sql(rows: int) -> str:
+    # (Reading `Mention.history` builds a manager: done once here.)
+    return _insert(_table(Mention.history.model), _MENTION_HISTORY_INSERT, rows)
+
+
+# --- Values -------------------------------------------------------------------------------------
+
+
+def _datetime_adapter() -> Callable[[datetime | None], object]:
+    """A function giving a datetime as the backend stores it: what the backend's
+    `adapt_datetimefield_value` returns, at a fraction of its cost on SQLite (a test compares
+    the two)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite":
+        return adapt
+
+    def to_sqlite(value: datetime | None) -> object:
+        if value is None or value.tzinfo is None:  # (a naive one is refused, as by Django)
+            return adapt(value)
+        return str(value.astimezone(UTC).replace(tzinfo=None))
+
+    return to_sqlite
+
+
+# --- Statements ---------------------------------------------------------------------------------
+
+
+def load_source(source_id: int) -> NewsSource:
+    """The source, as `NewsSource.objects.only(*_SOURCE_FIELDS).get(pk=source_id)` returns it:
+    the text and integer fields a poll reads, which need no conversion on any backend (the
+    others are deferred, and read on first access)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_load_source_sql(), [source_id])
         row = cursor.fetchone()
     if row is None:
         raise NewsSource.DoesNotExist(f"There is no news source {source_id}.")
-    return NewsSource.from_db(connection.alias, columns, row)
+    return NewsSource.from_db(connection.alias, _source_columns(), row)
 
 
 def record_poll(
@@ -130,23 +246,12 @@ def record_poll(
 ) -> None:
     """A successful poll on the source: its status and time, the next poll, no error, no
     failure count; and the validators the server sent, when given."""
-    validators = {} if etag is None else {"etag": etag, "last_modified": last_modified or ""}
-    assignments = ", ".join(f"{_q(column)} = %s" for column in validators)
+    dt = _datetime_adapter()
+    params = [dt(polled_at), status, dt(next_poll_at)]
+    if etag is not None:
+        params += [etag, last_modified or ""]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_table(NewsSource)} SET last_polled_at = %s, last_status = %s, "
-            "last_error = '', consecutive_failures = 0, next_poll_at = %s"
-            f"{', ' if assignments else ''}{assignments} WHERE id = %s",
-            [_dt(polled_at), status, _dt(next_poll_at), *validators.values(), source_id],
-        )
-
-
-_ITEM_COLUMNS = ("id", "url", "guid", "title_key", "title", "summary")
-
-
-def _item(row: tuple) -> ItemRow:
-    pk, url, guid, title_key, title, summary = row
-    return ItemRow(url, title, summary, None, "", guid, "", title_key, pk)
+        cursor.execute(_record_poll_sql(etag is not None), [*params, source_id])
 
 
 def find_items(
@@ -158,66 +263,34 @@ def find_items(
     keys_since: datetime,
 ) -> tuple[list[ItemRow], list[ItemRow], list[ItemRow]]:
     """Items already stored: (by canonical URL, by guid among this source's items, by title key
-    among items first seen since `keys_since`), in one query per chunk of each."""
-    table, links = _table(NewsItem), _table(NewsItem.sources.through)
-    columns = ", ".join(f"i.{_q(c)}" for c in _ITEM_COLUMNS)
-    parts, params = [], []
-    for chunk in _chunks(urls):
-        parts.append(
-            f"SELECT 0, {columns} FROM {table} i WHERE i.url IN ({', '.join(['%s'] * len(chunk))})"
-        )
-        params.extend(chunk)
-    for chunk in _chunks(guids):
-        parts.append(
-            f"SELECT 1, {columns} FROM {table} i JOIN {links} l ON l.newsitem_id = i.id "
-            f"WHERE l.newssource_id = %s AND i.guid IN ({', '.join(['%s'] * len(chunk))})"
-        )
-        params.extend([source_id, *chunk])
-    for chunk in _chunks(title_keys):
-        parts.append(
-            # NOT (title_key = ''): the condition of the partial index it uses.
-            f"SELECT 2, {columns} FROM {table} i WHERE i.title_key IN "
-            f"({', '.join(['%s'] * len(chunk))}) AND NOT (i.title_key = '') "
-            "AND i.first_seen_at >= %s"
-        )
-        params.extend([*chunk, _dt(keys_since)])
+    among items first seen since `keys_since`), with one query per CHUNK of each."""
     found: tuple[list[ItemRow], list[ItemRow], list[ItemRow]] = ([], [], [])
-    if not parts:
-        return found
+    since = _datetime_adapter()(keys_since)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for kind, *row in cursor.fetchall():
-            found[kind].append(_item(row))
+        for start in range(0, max(len(urls), len(guids), len(title_keys)), CHUNK):
+            u, g, k = (values[start : start + CHUNK] for values in (urls, guids, title_keys))
+            params = [*u, *([source_id, *g] if g else []), *([*k, since] if k else [])]
+            cursor.execute(_find_sql(len(u), len(g), len(k)), params)
+            for kind, pk, url, guid, title_key, title, summary in cursor.fetchall():
+                found[kind].append(ItemRow(url, title, summary, None, "", guid, "", title_key, pk))
     return found
 
 
 def insert_items(rows: Sequence[ItemRow], *, now: datetime) -> dict[str, int]:
     """Insert the rows whose URL is not stored yet; return {url: id} of those inserted (a URL
     another worker stored first is left out)."""
-    table = _table(NewsItem)
-    columns = (
-        "url",
-        "title",
-        "summary",
-        "published_at",
-        "language",
-        "guid",
-        "publisher",
-        "title_key",
-        "first_seen_at",
-        "updated_at",
-    )
-    stamp = _dt(now)
+    dt = _datetime_adapter()
+    stamp = dt(now)
     inserted: dict[str, int] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(rows):
-            params = []
+            params: list = []
             for r in chunk:
                 params += (
                     r.url,
                     r.title,
                     r.summary,
-                    _dt(r.published_at),
+                    dt(r.published_at),
                     r.language,
                     r.guid,
                     r.publisher,
@@ -225,12 +298,7 @@ def insert_items(rows: Sequence[ItemRow], *, now: datetime) -> dict[str, int]:
                     stamp,
                     stamp,
                 )
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(map(_q, columns))}) "
-                f"VALUES {_values(len(chunk), len(columns))} "
-                "ON CONFLICT DO NOTHING RETURNING id, url",
-                params,
-            )
+            cursor.execute(_insert_items_sql(len(chunk)), params)
             inserted.update((url, pk) for pk, url in cursor.fetchall())
     return inserted
 
@@ -248,24 +316,20 @@ def update_items(rows: Sequence[ItemRow], *, now: datetime) -> None:
     value keeps the stored one."""
     if not rows:
         return
+    dt = _datetime_adapter()
+    stamp = dt(now)
     with connection.cursor() as cursor:
         cursor.executemany(
-            # A value the new version lacks keeps the stored one.
-            f"UPDATE {_table(NewsItem)} SET title = COALESCE(NULLIF(%s, ''), title), "
-            "summary = COALESCE(NULLIF(%s, ''), summary), "
-            "published_at = COALESCE(%s, published_at), "
-            "language = COALESCE(NULLIF(%s, ''), language), "
-            "publisher = COALESCE(NULLIF(%s, ''), publisher), "
-            "title_key = COALESCE(NULLIF(%s, ''), title_key), updated_at = %s WHERE id = %s",
+            _update_item_sql(),
             [
                 (
                     r.title,
                     r.summary,
-                    _dt(r.published_at),
+                    dt(r.published_at),
                     r.language,
                     r.publisher,
                     r.title_key,
-                    _dt(now),
+                    stamp,
                     r.pk,
                 )
                 for r in rows
@@ -278,11 +342,7 @@ def link_items(*, source_id: int, item_ids: Iterable[int]) -> None:
     pairs = [(item_id, source_id) for item_id in sorted(set(item_ids))]
     with connection.cursor() as cursor:
         for chunk in _chunks(pairs):
-            cursor.execute(
-                f"INSERT INTO {_table(NewsItem.sources.through)} (newsitem_id, newssource_id) "
-                f"VALUES {_values(len(chunk), 2)} ON CONFLICT DO NOTHING",
-                [value for pair in chunk for value in pair],
-            )
+            cursor.execute(_link_sql(len(chunk)), [value for pair in chunk for value in pair])
 
 
 def mentioned_pairs(item_ids: Sequence[int]) -> set[tuple[int, int]]:
@@ -300,37 +360,24 @@ def insert_mentions(found: dict[tuple[int, int], list[str]], *, now: datetime) -
     matched, and its history row; return how many were inserted."""
     if not found:
         return 0
-    field = Mention._meta.get_field("matched_terms")
-    stamp = _dt(now)
+    encoder = Mention._meta.get_field("matched_terms").encoder
+    terms = {pair: connection.ops.adapt_json_value(t, encoder) for pair, t in found.items()}
+    stamp = _datetime_adapter()(now)
     new = Mention.Status.NEW
     count = 0
     with connection.cursor() as cursor:
-        for chunk in _chunks(sorted(found.items())):
-            params = []
-            for (item_id, person_id), terms in chunk:
-                terms_value = connection.ops.adapt_json_value(terms, field.encoder)
-                params += (stamp, stamp, item_id, person_id, terms_value, new)
-            cursor.execute(
-                f"INSERT INTO {_table(Mention)} (created_at, updated_at, news_item_id, "
-                f"person_id, matched_terms, status) VALUES {_values(len(chunk), 6)} "
-                "ON CONFLICT DO NOTHING RETURNING id, news_item_id, person_id",
-                params,
-            )
+        for chunk in _chunks(sorted(terms)):
+            params: list = []
+            for item_id, person_id in chunk:
+                params += (stamp, stamp, item_id, person_id, terms[item_id, person_id], new)
+            cursor.execute(_insert_mentions_sql(len(chunk)), params)
             inserted = cursor.fetchall()
             count += len(inserted)
             if not inserted:
                 continue
             params = []
             for pk, item_id, person_id in inserted:
-                terms_value = connection.ops.adapt_json_value(
-                    found[(item_id, person_id)], field.encoder
-                )
-                params += (pk, stamp, stamp, terms_value, new, item_id, person_id)
+                params += (pk, stamp, stamp, item_id, person_id, terms[item_id, person_id], new)
                 params += (stamp, HISTORY_REASON, "+")
-            cursor.execute(
-                f"INSERT INTO {_history_table()} (id, created_at, updated_at, matched_terms, "
-                "status, news_item_id, person_id, history_date, history_change_reason, "
-                f"history_type) VALUES {_values(len(inserted), 10)}",
-                params,
-            )
+            cursor.execute(_insert_mention_history_sql(len(inserted)), params)
     return count
