@@ -322,7 +322,9 @@ class NewsItem(models.Model):
     publisher = models.CharField(max_length=300, blank=True)
     # Google News links are opaque: such items are also recognised by publisher + title.
     title_key = models.CharField(max_length=1300, blank=True, editable=False)
-    sources = models.ManyToManyField(NewsSource, related_name="items", blank=True)
+    sources = models.ManyToManyField(
+        NewsSource, related_name="items", blank=True, through="NewsItemSource"
+    )
     first_seen_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -347,6 +349,25 @@ class NewsItem(models.Model):
         return self.title
 
 
+class NewsItemSource(models.Model):
+    """That a source carried an item: the link table behind `NewsItem.sources` (the table
+    Django would create for it, without its own index on the item, which the unique pair
+    starts with: each poll writes one link per item)."""
+
+    id = models.BigAutoField(primary_key=True)
+    newsitem = models.ForeignKey(
+        NewsItem, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    newssource = models.ForeignKey(NewsSource, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "tracker_newsitem_sources"
+        unique_together = [("newsitem", "newssource")]
+
+    def __str__(self) -> str:
+        return f"{self.newsitem_id} from {self.newssource_id}"
+
+
 class Mention(TimeStampedModel):
     """A news item that names a watched person, waiting for staff to confirm or dismiss it."""
 
@@ -355,8 +376,14 @@ class Mention(TimeStampedModel):
         CONFIRMED = "confirmed", "Confirmed"
         DISMISSED = "dismissed", "Dismissed"
 
-    news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="mentions")
-    person = models.ForeignKey(DetainedPerson, on_delete=models.PROTECT, related_name="mentions")
+    # No index of their own: the unique (news_item, person) constraint and the (person,
+    # created_at) index below start with them. Every index costs each poll that finds mentions.
+    news_item = models.ForeignKey(
+        NewsItem, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
+    person = models.ForeignKey(
+        DetainedPerson, on_delete=models.PROTECT, related_name="mentions", db_index=False
+    )
     matched_terms = models.JSONField(default=list, encoder=UnicodeJSONEncoder)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     reviewed_by = models.ForeignKey(
@@ -368,7 +395,8 @@ class Mention(TimeStampedModel):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    # History is read per mention (by id, the default index) and by date; not by item or person.
+    history = HistoricalRecords(no_db_index=["news_item", "person", "reviewed_by"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
