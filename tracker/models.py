@@ -331,8 +331,14 @@ class NewsItem(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
-            # Ingest: an entry whose guid was seen before updates its item.
-            models.Index(fields=["guid"], name="newsitem_guid_idx"),
+            # Ingest: an entry whose guid was seen before updates its item. Most feeds use the
+            # article's address as its guid: such an item is found by its URL (unique), so
+            # only the others need this index (see tracker.newswatch.store.find_items).
+            models.Index(
+                fields=["guid"],
+                condition=~models.Q(guid="") & ~models.Q(guid=models.F("url")),
+                name="newsitem_guid_idx",
+            ),
             # Ingest: Google News duplicates, by publisher + normalised title within 7 days.
             # Only items with a publisher have a key: the others cost this index nothing.
             models.Index(
@@ -340,9 +346,10 @@ class NewsItem(models.Model):
                 condition=~models.Q(title_key=""),
                 name="newsitem_title_key_idx",
             ),
-            # API/admin lists and rematch: newest first, by date.
+            # API/admin lists: newest first, by date.
             models.Index(fields=["-published_at"], name="newsitem_published_idx"),
-            models.Index(fields=["first_seen_at"], name="newsitem_first_seen_idx"),
+            # (No index on first_seen_at alone: every poll would write it, for the sake of
+            # `rematch`, an occasional command that may as well read the table.)
         ]
 
     def __str__(self) -> str:

@@ -152,9 +152,20 @@ def _find_sql(urls: int, guids: int, keys: int) -> str:
     if urls:
         parts.append(f"SELECT 0, {columns} FROM {table} i WHERE i.url IN ({_placeholders(urls)})")
     if guids:
+        # An item whose guid differs from its URL is in the (partial) guid index; one whose
+        # guid is its URL is found by URL. The conditions repeat the index's, so it is used.
+        # CROSS JOIN: SQLite then reads the items first (by index), never all of the
+        # source's links; PostgreSQL plans it as any inner join.
+        by_guid = f"SELECT 1, {columns} FROM {table} i CROSS JOIN {links} l "
         parts.append(
-            f"SELECT 1, {columns} FROM {table} i JOIN {links} l ON l.newsitem_id = i.id "
-            f"WHERE l.newssource_id = %s AND i.guid IN ({_placeholders(guids)})"
+            f"{by_guid}WHERE l.newsitem_id = i.id AND l.newssource_id = %s "
+            f"AND i.guid IN ({_placeholders(guids)}) "
+            "AND (NOT (i.guid = '') AND NOT (i.guid = (i.url)))"
+        )
+        parts.append(
+            f"{by_guid}WHERE l.newsitem_id = i.id AND l.newssource_id = %s "
+            f"AND i.url IN ({_placeholders(guids)}) "
+            "AND i.guid = i.url"
         )
     if keys:
         # NOT (title_key = ''): the condition of the partial index this uses.
@@ -269,7 +280,11 @@ def find_items(
     with connection.cursor() as cursor:
         for start in range(0, max(len(urls), len(guids), len(title_keys)), CHUNK):
             u, g, k = (values[start : start + CHUNK] for values in (urls, guids, title_keys))
-            params = [*u, *([source_id, *g] if g else []), *([*k, since] if k else [])]
+            params = [
+                *u,
+                *([source_id, *g, source_id, *g] if g else []),
+                *([*k, since] if k else []),
+            ]
             cursor.execute(_find_sql(len(u), len(g), len(k)), params)
             for kind, pk, url, guid, title_key, title, summary in cursor.fetchall():
                 found[kind].append(ItemRow(url, title, summary, None, "", guid, "", title_key, pk))

@@ -328,3 +328,34 @@ def test_mentions_the_news_watch_finds_are_in_their_history(feed_server, fixture
         ("Found by the news watch", None)
     }
     assert [r.history_date for r in records] == [r.instance.created_at for r in records]
+
+
+@pytest.mark.parametrize(
+    "guid",
+    ["https://news.example.org/a", "tag:news.example.org,2025:a"],
+    ids=["the article's address", "a tag"],
+)
+def test_an_entry_seen_before_under_its_guid_updates_its_item_when_its_link_changed(
+    feed_server, db, guid
+):
+    """Found by guid whether the guid is the item's stored URL (looked up by URL) or not
+    (looked up in the guid index)."""
+
+    def feed(link: str, title: str) -> bytes:
+        return (
+            "<rss version='2.0'><channel><title>T</title><item>"
+            f"<title>{title}</title><link>{link}</link><guid>{guid}</guid>"
+            "</item></channel></rss>"
+        ).encode()
+
+    source = news_source_save(name="T", kind="feed", url=feed_server.url("/t.xml"))
+    feed_server.routes["/t.xml"] = Route(feed("https://news.example.org/a", "Verdict due"))
+    poll_source(source_id=source.pk)
+    feed_server.routes["/t.xml"] = Route(feed("https://news.example.org/a-2", "Verdict delayed"))
+
+    outcome = poll_source(source_id=source.pk)
+
+    assert (outcome.ingest.items_new, outcome.ingest.items_updated) == (0, 1)
+    assert list(NewsItem.objects.values_list("url", "title")) == [
+        ("https://news.example.org/a", "Verdict delayed")
+    ]
