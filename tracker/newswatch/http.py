@@ -24,6 +24,7 @@ sentence staff can read, and whose ``retryable`` says whether trying again later
 import contextlib
 import email.utils
 import errno
+import functools
 import heapq
 import ipaddress
 import itertools
@@ -412,13 +413,17 @@ def _quote_target(target: str) -> str:
 
 def _resolve(host: str, port: int) -> tuple[IPAddress, ...]:
     """Return the addresses host resolves to, in the resolver's order of preference."""
+    literal = _ip_literal(host)
+    if literal is not None:  # nothing to look up
+        return (literal,)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise FetchError("dns", f"Could not look up {host}: {_dns_reason(exc)}.") from exc
     except UnicodeError:
         raise FetchError("refused_url", f"Refused: {host} is not a valid host name.") from None
-    addresses = tuple(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+    found = (_ip_literal(info[4][0]) for info in infos)
+    addresses = tuple(dict.fromkeys(address for address in found if address is not None))
     if not addresses:
         raise FetchError("dns", f"Could not look up {host}: the name has no address.")
     return addresses
@@ -435,6 +440,11 @@ def _dns_reason(exc: socket.gaierror) -> str:
 def _allowed_networks(cidrs: Sequence[str] | None) -> tuple[IPNetwork, ...]:
     if cidrs is None:
         cidrs = settings.NEWSWATCH_ALLOWED_NETWORKS
+    return _parse_networks(tuple(cidrs))
+
+
+@functools.lru_cache(maxsize=32)  # the setting is read on every fetch, and seldom changes
+def _parse_networks(cidrs: tuple[str, ...]) -> tuple[IPNetwork, ...]:
     networks = []
     for cidr in cidrs:
         try:
@@ -487,6 +497,7 @@ def _refusal_message(host: str, address: IPAddress, reason: str) -> str:
     return f"Refused: {host} resolves to {address}, {reason}; {ending}"
 
 
+@functools.lru_cache(maxsize=1024)
 def _ip_literal(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host)
