@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.newswatch import matching
 from tracker.newswatch.matching import Matcher, WatchedPerson, search_query
@@ -122,6 +124,42 @@ def test_the_sample_feeds_are_matched_with_precision_and_recall_of_one(sample_ma
     assert (false_positives, false_negatives) == (0, 0)
     # Every label was exercised by at least one article.
     assert {_without_tracking(url) for _, url, _ in ARTICLES} == set(LABELS)
+
+
+def test_matching_many_texts_at_once_finds_what_matching_each_finds(sample_matcher):
+    texts = [text for _source, _url, text in ARTICLES]
+    assert sample_matcher.match_many(texts) == [sample_matcher.match(t) for t in texts]
+
+
+# Pieces that test the edges of a batch: names cut by the join, separators, dashes and spaces
+# at either end, Hangul jamo that NFC could join across it, and the join character itself.
+BATCH_PIECES = [
+    "Liu",
+    "Xia",
+    " Liu Xia ",
+    "刘霞",
+    "Wang Fang",
+    " lawyer",
+    "Wuhan",
+    "\u2014",
+    " - ",
+    "'s",
+    "\u1100",
+    "\u1161",
+    "\x00",
+    "Gülnarə Əliyeva",
+    "GULNARA",
+    "\u00a0",
+    "\n",
+    "",
+]
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.lists(st.sampled_from(BATCH_PIECES), max_size=6).map("".join), max_size=8))
+def test_matching_a_batch_equals_matching_each_text_alone(sample_matcher, texts):
+    expected = [sample_matcher.match(text) for text in texts]
+    assert sample_matcher.match_many(texts) == expected
 
 
 def test_sample_matches_report_the_forms_as_the_record_spells_them(sample_matcher):
