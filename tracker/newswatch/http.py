@@ -260,19 +260,23 @@ class _WatchdogThread:
     Watchdogs wait in a heap ordered by due time. A cancelled one stays there until it comes
     due and is then dropped, so arming never has to search the heap, and the thread is woken
     only when a new watchdog is due before every other one (it otherwise wakes up anyway at the
-    first due time and looks again). Started on first use, and again in a forked child.
+    first due time and looks again). Started on first use; a forked child (a Celery worker
+    process) starts afresh, with a lock of its own and its own thread.
     """
 
     def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._heap: list[tuple[float, int, _Watchdog]] = []
         self._counter = itertools.count()
         self._wakeup = threading.Condition(threading.Lock())
         self._thread: threading.Thread | None = None
-        self._pid = 0
 
     def arm(self, watchdog: _Watchdog) -> None:
         with self._wakeup:
-            if self._thread is None or self._pid != os.getpid():
+            if self._thread is None:
                 self._start()
             earliest = self._heap[0][0] if self._heap else None
             heapq.heappush(self._heap, (watchdog.due, next(self._counter), watchdog))
@@ -285,8 +289,6 @@ class _WatchdogThread:
             watchdog.cancelled = True
 
     def _start(self) -> None:
-        self._heap.clear()  # in a forked child: the parent's watchdogs are not ours
-        self._pid = os.getpid()
         self._thread = threading.Thread(target=self._run, name="newswatch-watchdog", daemon=True)
         self._thread.start()
 

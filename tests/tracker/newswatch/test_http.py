@@ -1,6 +1,7 @@
 """tracker.newswatch.http against real servers on the loopback interface (see servers.py)."""
 
 import gzip
+import multiprocessing
 import pickle
 import socket
 import time
@@ -284,6 +285,30 @@ def test_a_short_deadline_fires_on_time_behind_longer_ones(server):
 
     assert error.kind == "timeout"
     assert time.monotonic() - started < 1.0
+
+
+def test_the_deadline_holds_in_a_forked_worker_process(server):
+    """Celery's prefork workers are forked from a parent whose timer thread may be running."""
+    server.route("/feed", reply(200, FEED))
+    server.route("/slow", trickle_headers(every=0.2))
+    assert fetch(server.url("/feed"), allowed_networks=LOOPBACK).status == 200
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+
+    def child() -> None:
+        started = time.monotonic()
+        try:
+            fetch(server.url("/slow"), deadline=0.5, allowed_networks=LOOPBACK)
+        except FetchError as error:
+            results.put((error.kind, time.monotonic() - started))
+
+    process = context.Process(target=child)
+    process.start()
+    process.join(timeout=10)
+
+    kind, seconds = results.get(timeout=1)
+    assert kind == "timeout"
+    assert seconds < 1.5
 
 
 def test_a_server_that_stops_sending_hits_the_read_timeout(server):
