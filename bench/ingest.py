@@ -32,7 +32,9 @@ It prints each round, then the medians: items per second for (1) and (2), their 
 end-to-end at least half of fetch-and-parse), the second poll as a fraction of the first
 (target: under a tenth), the database queries per source, and the time the server spent
 answering. `--profile` then removes what the polls stored, polls every source again under
-cProfile (the matcher already built), and profiles a 304 poll as well.
+cProfile (the matcher already built), and profiles a 304 poll as well. `--breakdown` polls
+twice more and prints where the time of each poll went, per source: each kind of SQL statement,
+commits, fetch and parse, and the rest.
 
 The two targets pull against each other: together they ask that a 304 poll cost less than a
 fifth of fetching and parsing the same feed in full (0.1 x 2). Everything a 304 poll does
@@ -795,6 +797,68 @@ def print_summary(rounds: list[Round], args) -> None:
     )
 
 
+class Stopwatch:
+    """Wall-clock time per named part of the polls: each SQL statement by its first words and
+    table (an execute_wrapper), each commit, and the fetch and parse that `polling` calls."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+
+    def __call__(self, execute, sql, params, many, context):
+        words = sql.split(None, 3)
+        kind = " ".join(words[:3]) if words[0] in ("INSERT", "UPDATE") else words[0]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds[f"SQL {kind}"] += time.perf_counter() - started
+
+    def timed(self, name: str, function):
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - started
+
+        return run
+
+
+def breakdown(source_ids: list[int]) -> None:
+    """Remove what the polls stored, then poll every source twice (a first poll, then all 304)
+    with a Stopwatch on, and print where each poll's time went, per source."""
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from django.db import connection
+
+    from tracker.newswatch import polling
+
+    forget_polls(source_ids)
+    for title in ("first poll", "all-304 poll"):
+        watch = Stopwatch()
+        with ExitStack() as stack:
+            # Instruments only: the code polled is unchanged.
+            for name in ("fetch", "parse_feed"):
+                original = getattr(polling, name)
+                stack.enter_context(mock.patch.object(polling, name, watch.timed(name, original)))
+            stack.enter_context(
+                mock.patch.object(connection, "commit", watch.timed("COMMIT", connection.commit))
+            )
+            stack.enter_context(connection.execute_wrapper(watch))
+            gc.collect()
+            started = time.perf_counter()
+            for pk in source_ids:
+                polling.poll_source(source_id=pk)
+            total = time.perf_counter() - started
+        per_source = 1e6 / len(source_ids)
+        print(f"\n{title}: {total * per_source:.0f} us a source, of which")
+        for name, seconds in watch.seconds.most_common():
+            print(f"  {name:46s} {seconds * per_source:6.0f} us")
+        rest = total - sum(watch.seconds.values())
+        print(f"  {'everything else (Python)':46s} {rest * per_source:6.0f} us")
+
+
 def benchmark(args) -> None:
     import django
     from django.core.management import call_command
@@ -851,6 +915,8 @@ def benchmark(args) -> None:
             "first poll, as in a fresh worker; later rounds reuse it)"
         )
 
+        if args.breakdown:
+            breakdown(source_ids)
         if args.profile:
             profile(source_ids)
 
@@ -872,6 +938,11 @@ def main() -> None:
         type=int,
         default=3,
         help="rounds of fetch+parse, first poll and 304 poll (medians)",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="then time the parts of a first poll and a 304 poll (SQL, commit, fetch, parse)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="then cProfile a first poll and a 304 poll"
