@@ -112,7 +112,9 @@ def ingest_entries(
         if item.pk in seen_ids:
             continue
         seen_ids.add(item.pk)
-        if item.title != c.title or item.summary != c.summary:
+        # A changed title or summary updates the item; an empty one (GDELT sends no
+        # summaries) keeps the stored one (see store.update_items), so it is no change.
+        if (c.title and c.title != item.title) or (c.summary and c.summary != item.summary):
             c.pk = item.pk
             changed.append(c)
 

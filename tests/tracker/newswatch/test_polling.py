@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.tracker.newswatch.feedserver import FIXTURES, Route
 from tracker.models import Mention, NewsItem, NewsSource
+from tracker.newswatch.parsing import parse_feed
 from tracker.newswatch.polling import poll_cycle, poll_source, sources_claim_due
 from tracker.services import detained_person_save, news_source_save
 
@@ -43,8 +44,13 @@ def test_polling_the_fixture_feeds_records_every_labelled_mention_and_nothing_el
     assert (summary.polled, summary.failed) == (3, 0)
 
     found = _found(fixture_people)
-    for url, persons in found.items():
-        assert persons == expected_mentions[url], url
+    # Every article of the three feeds is stored, and names exactly its labelled people.
+    assert found == {url: expected_mentions[url] for url in found}
+    assert (
+        len(found)
+        == summary.ingest.items_new
+        == sum(len(parse_feed((FIXTURES / name).read_bytes())) for name in FEEDS.values())
+    )
     assert summary.ingest.mentions_new == sum(len(p) for p in found.values())
     assert Mention.objects.filter(status=Mention.Status.NEW).count() == summary.ingest.mentions_new
 
@@ -359,3 +365,60 @@ def test_an_entry_seen_before_under_its_guid_updates_its_item_when_its_link_chan
     assert list(NewsItem.objects.values_list("url", "title")) == [
         ("https://news.example.org/a", "Verdict delayed")
     ]
+
+
+def test_an_item_carried_without_a_summary_is_not_rewritten_on_every_poll(feed_server, db):
+    """GDELT sends no summaries: its answer for an article a feed carried keeps the feed's
+    summary and is no update, however often it is polled."""
+    feed = news_source_save(name="Wire", kind="feed", url=feed_server.url("/wire.xml"))
+    feed_server.routes["/wire.xml"] = Route(
+        b"<rss version='2.0'><channel><title>W</title><item><title>Verdict due</title>"
+        b"<link>https://news.example.org/a</link><description>Full story.</description>"
+        b"</item></channel></rss>"
+    )
+    poll_source(source_id=feed.pk)
+    gdelt = news_source_save(
+        name="GDELT",
+        kind=NewsSource.Kind.GDELT,
+        url=feed_server.url("/gdelt?query={query}"),
+        min_interval_seconds=0,
+    )
+    detained_person_save(name="Zora Quill")
+    feed_server.routes["/gdelt"] = Route(
+        b'{"articles": [{"url": "https://news.example.org/a", "title": "Verdict due", '
+        b'"seendate": "20250701T100000Z", "domain": "news.example.org", "language": "English"}]}',
+        content_type="application/json",
+    )
+    polled = [poll_source(source_id=gdelt.pk).ingest for _ in range(2)]
+
+    assert [(i.items_new, i.items_updated) for i in polled] == [(0, 0), (0, 0)]
+    item = NewsItem.objects.get()
+    assert item.summary == "Full story."
+    assert set(item.sources.all()) == {feed, gdelt}
+
+
+def test_a_search_source_told_to_slow_down_is_backed_off_as_asked(feed_server, db):
+    """A 429 ends the round and counts as a failure, whatever was asked before it, and the
+    next poll waits at least as long as Retry-After says."""
+    for name in ("Zora Quill", "Ilse Varga", "Amir Sadeh"):
+        detained_person_save(name=name)
+    feed_server.routes["/gnews"] = Route(
+        b"slow down", status=429, content_type="text/plain", headers={"Retry-After": "7200"}
+    )
+    source = news_source_save(
+        name="Google News",
+        kind=NewsSource.Kind.GOOGLE_NEWS,
+        url=feed_server.url("/gnews?q={query}"),
+        min_interval_seconds=0,
+    )
+    before = timezone.now()
+
+    outcome = poll_source(source_id=source.pk)
+
+    assert outcome.status == "failed"
+    assert not outcome.retryable  # the source's backoff decides, not a quick task retry
+    assert len(feed_server.hits("/gnews")) == 1
+    source.refresh_from_db()
+    assert (source.last_status, source.consecutive_failures) == ("failed", 1)
+    assert "7200 seconds" in source.last_error
+    assert source.next_poll_at >= before + datetime.timedelta(seconds=7200)
