@@ -7,8 +7,8 @@ from celery import shared_task
 from django.db import OperationalError, transaction
 
 from tracker.digests.sending import MAX_ATTEMPTS, digest_send, digests_create_due
+from tracker.newswatch.polling import POLL_TIME_LIMIT, sources_claim_due
 from tracker.newswatch.polling import poll_source as poll_source_service
-from tracker.newswatch.polling import sources_claim_due
 
 
 @shared_task(
@@ -28,21 +28,25 @@ def poll_due_sources() -> list[int]:
     return claimed
 
 
+POLL_RETRIES = 2
+
+
 @shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=2,
-    # Search sources ask once per watched person at the provider's pace (GDELT: 5 s each).
-    soft_time_limit=3300,
-    time_limit=3400,
+    max_retries=POLL_RETRIES,
+    soft_time_limit=POLL_TIME_LIMIT - 100,
+    time_limit=POLL_TIME_LIMIT,
 )
 def poll_source(self, source_id: int) -> dict:
-    """Poll one source. Network failures are recorded on the source; a retryable one is
-    also retried here, at most twice, backed off and jittered."""
+    """Poll one source. Failures are recorded on the source, which backs off (honouring
+    Retry-After); a network failure (DNS, connection, timeout) is also retried here, at most
+    POLL_RETRIES times, backed off and jittered."""
     outcome = poll_source_service(source_id=source_id)
-    if outcome.status == "failed" and outcome.retryable and self.request.retries < 2:
-        raise self.retry(countdown=int(30 * 2**self.request.retries), max_retries=2)
+    if outcome.status == "failed" and outcome.retryable and self.request.retries < POLL_RETRIES:
+        delay = 30 * 2**self.request.retries
+        raise self.retry(countdown=delay + random.uniform(0, delay / 2))  # noqa: S311
     return {
         "source": outcome.source_id,
         "status": outcome.status,

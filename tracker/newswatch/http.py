@@ -120,6 +120,12 @@ class FetchError(Exception):
             kind == "http" and status is not None and (status >= 500 or status == 429)
         )
 
+    @property
+    def is_network_failure(self) -> bool:
+        """DNS, connection or timeout: worth trying again soon (unlike an HTTP error, after
+        which the source's backoff, and any Retry-After, decide when to ask again)."""
+        return self.kind in _RETRYABLE_KINDS
+
     def __str__(self) -> str:
         return self.message
 

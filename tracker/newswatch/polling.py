@@ -15,20 +15,24 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker.models import DetainedPerson, NewsSource
+from tracker.models import NewsSource
 from tracker.newswatch.http import FetchError, fetch
 from tracker.newswatch.ingest import IngestResult, ingest_entries
 from tracker.newswatch.matching import search_query
 from tracker.newswatch.parsing import ParseError, parse_feed, parse_gdelt, parse_google_news
 from tracker.newswatch.politeness import wait_for_request_slot
 from tracker.newswatch.store import load_source, record_poll
-from tracker.newswatch.watchlist import current_matcher
+from tracker.newswatch.watchlist import current_matcher, watched_people
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_CAP = timedelta(hours=24)
-# A claimed source becomes due again after this long if its poll never finished (worker died).
-CLAIM_LEASE = timedelta(minutes=15)
+# The longest a poll may run (the task's hard time limit): search sources ask once per
+# watched person at the provider's pace (GDELT: 5 s each).
+POLL_TIME_LIMIT = 3400
+# A claimed source becomes due again after this long if its poll never finished (worker died),
+# never while a poll of it may still be running.
+CLAIM_LEASE = timedelta(seconds=POLL_TIME_LIMIT + 200)
 _SEARCH_PARSERS = {
     NewsSource.Kind.GOOGLE_NEWS: parse_google_news,
     NewsSource.Kind.GDELT: parse_gdelt,
@@ -64,14 +68,14 @@ def _jitter(seconds: float, spread: float = 0.2) -> timedelta:
     return timedelta(seconds=seconds * random.uniform(1 - spread, 1 + spread))  # noqa: S311
 
 
-def _record_success(source: NewsSource, status: str, **validators) -> None:
+def _record_success(source: NewsSource, status: str, **state) -> None:
     now = timezone.now()
     record_poll(
         source.pk,
         polled_at=now,
         status=status,
         next_poll_at=now + _jitter(source.poll_interval_minutes * 60, spread=0.1),
-        **validators,
+        **state,
     )
 
 
@@ -109,7 +113,7 @@ def _poll_feed(source: NewsSource) -> PollOutcome:
         response = fetch(source.url, etag=source.etag, last_modified=source.last_modified)
     except FetchError as exc:
         _record_failure(source, exc.message, exc.retry_after)
-        return PollOutcome(source.pk, "failed", error=exc.message, retryable=exc.retryable)
+        return PollOutcome(source.pk, "failed", error=exc.message, retryable=exc.is_network_failure)
     if response.status == 304:
         # Not modified: no parsing, nothing written but the poll time.
         _record_success(source, NewsSource.LastStatus.NOT_MODIFIED)
@@ -131,16 +135,18 @@ def _poll_feed(source: NewsSource) -> PollOutcome:
 
 
 def _poll_search(source: NewsSource) -> PollOutcome:
-    """One OR-query per watched person, each request waiting for the source's slot."""
+    """One OR-query per watched person, each request waiting for the source's slot. A 429
+    ends the round: the source is then recorded as failed, backed off at least as long as the
+    provider asked."""
     parse = _SEARCH_PARSERS[NewsSource.Kind(source.kind)]
     matcher = current_matcher()
     outcome = PollOutcome(source.pk, NewsSource.LastStatus.OK)
     errors: list[str] = []
     retry_after = None
-    people = DetainedPerson.objects.watched().values_list("name", "native_name", "aliases")
-    for name, native, aliases in people:
-        forms = [f for f in (name, native, *(aliases or [])) if f and f.strip()]
-        url = source.url.replace("{query}", quote_plus(search_query(forms)))
+    throttled = False
+    people = watched_people()
+    for person in people:
+        url = source.url.replace("{query}", quote_plus(search_query(person.name_forms)))
         if not wait_for_request_slot(source):
             return _defer(source)
         try:
@@ -149,23 +155,25 @@ def _poll_search(source: NewsSource) -> PollOutcome:
         except FetchError as exc:
             errors.append(exc.message)
             retry_after = exc.retry_after or retry_after
-            outcome.retryable = outcome.retryable or exc.retryable
+            outcome.retryable = outcome.retryable or exc.is_network_failure
             if exc.status == 429:
-                break  # the provider asked us to slow down: stop this round
+                throttled = True  # the provider asked us to slow down: stop this round
+                break
             continue
         except ParseError as exc:
             errors.append(str(exc))
             continue
         outcome.ingest += ingest_entries(source=source, entries=entries, matcher=matcher)
-    asked = len(people)
-    if errors and len(errors) >= asked:
-        _record_failure(source, errors[0], retry_after)
-        return PollOutcome(source.pk, "failed", error=errors[0], retryable=outcome.retryable)
-    _record_success(source, NewsSource.LastStatus.OK)
-    if errors:
-        note = f"{len(errors)} of {asked} searches failed; the first: {errors[0]}"
-        NewsSource.objects.filter(pk=source.pk).update(last_error=note[:2000])
-        outcome.error = note
+    if throttled or (errors and len(errors) >= len(people)):
+        message = errors[-1] if throttled else errors[0]
+        _record_failure(source, message, retry_after)
+        outcome.status, outcome.error = NewsSource.LastStatus.FAILED, message
+        return outcome
+    note = (
+        f"{len(errors)} of {len(people)} searches failed; the first: {errors[0]}" if errors else ""
+    )
+    _record_success(source, NewsSource.LastStatus.OK, error=note)
+    outcome.error = note
     return outcome
 
 

@@ -140,7 +140,7 @@ def _record_poll_sql(validators: bool) -> str:
     extra = ", etag = %s, last_modified = %s" if validators else ""
     return (
         f"UPDATE {_table(NewsSource)} SET last_polled_at = %s, last_status = %s, "
-        f"last_error = '', consecutive_failures = 0, next_poll_at = %s{extra} WHERE id = %s"
+        f"last_error = %s, consecutive_failures = 0, next_poll_at = %s{extra} WHERE id = %s"
     )
 
 
@@ -252,13 +252,15 @@ def record_poll(
     polled_at: datetime,
     status: str,
     next_poll_at: datetime,
+    error: str = "",
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> None:
-    """A successful poll on the source: its status and time, the next poll, no error, no
-    failure count; and the validators the server sent, when given."""
+    """A successful poll on the source: its status and time, the next poll, no failure count,
+    `error` (a note on a partial failure, or none); and the validators the server sent, when
+    given."""
     dt = _datetime_adapter()
-    params = [dt(polled_at), status, dt(next_poll_at)]
+    params = [dt(polled_at), status, error[:2000], dt(next_poll_at)]
     if etag is not None:
         params += [etag, last_modified or ""]
     with connection.cursor() as cursor:
