@@ -55,6 +55,13 @@ class DetainedPersonQuerySet(models.QuerySet):
         return self.filter(watch_enabled=True)
 
 
+def name_forms(name: str, native_name: str, aliases: list | None) -> list[str]:
+    """Every non-blank form of a person's name: name, native name, aliases (also for rows read
+    with values_list, as the news watch does)."""
+    forms = [name, native_name, *(aliases or [])]
+    return [form for form in forms if isinstance(form, str) and form.strip()]
+
+
 class DetainedPerson(TimeStampedModel):
     Status = CaseStatus
 
@@ -135,8 +142,7 @@ class DetainedPerson(TimeStampedModel):
 
     @property
     def name_forms(self) -> list[str]:
-        forms = [self.name, self.native_name, *(self.aliases or [])]
-        return [form for form in forms if isinstance(form, str) and form.strip()]
+        return name_forms(self.name, self.native_name, self.aliases)
 
     def clean(self) -> None:
         if isinstance(self.aliases, list):

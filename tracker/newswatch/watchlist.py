@@ -16,7 +16,7 @@ import threading
 
 from django.db import connection
 
-from tracker.models import DetainedPerson
+from tracker.models import DetainedPerson, name_forms
 from tracker.newswatch.matching import Matcher, WatchedPerson
 
 _lock = threading.Lock()
@@ -29,7 +29,7 @@ def watched_people(queryset=None) -> list[WatchedPerson]:
     return [
         WatchedPerson(
             id=pk,
-            name_forms=tuple(f for f in (name, native, *(aliases or [])) if f and f.strip()),
+            name_forms=tuple(name_forms(name, native, aliases)),
             context_terms=tuple(t for t in (context or []) if t and t.strip()),
         )
         for pk, name, native, aliases, context in rows
