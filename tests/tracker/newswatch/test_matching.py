@@ -131,24 +131,29 @@ def test_matching_many_texts_at_once_finds_what_matching_each_finds(sample_match
     assert sample_matcher.match_many(texts) == [sample_matcher.match(t) for t in texts]
 
 
-# Pieces that test the edges of a batch: names cut by the join, separators, dashes and spaces
-# at either end, Hangul jamo that NFC could join across it, and the join character itself.
+# Pieces that test the edges of a batch: watched names (and a context term) cut where one
+# text ends and the next begins, separators, dashes and spaces at either end, and Hangul jamo
+# that NFC could join across the join.
 BATCH_PIECES = [
-    "Liu",
-    "Xia",
-    " Liu Xia ",
-    "刘霞",
+    "Wang",
+    " Fang",
     "Wang Fang",
     " lawyer",
-    "Wuhan",
+    "刘",
+    "坚",
+    "Liu Jian",
+    "Liu Jian's",
+    "Gülnarə",
+    " Əliyeva",
+    "GULNARA ALIYEVA",
+    "Seán O",
+    "\u2019Connor",
+    "Дарья",
+    " Петренко",
     "\u2014",
     " - ",
-    "'s",
     "\u1100",
     "\u1161",
-    "\x00",
-    "Gülnarə Əliyeva",
-    "GULNARA",
     "\u00a0",
     "\n",
     "",
@@ -160,6 +165,11 @@ BATCH_PIECES = [
 def test_matching_a_batch_equals_matching_each_text_alone(sample_matcher, texts):
     expected = [sample_matcher.match(text) for text in texts]
     assert sample_matcher.match_many(texts) == expected
+
+
+def test_a_text_holding_the_join_character_is_matched_on_its_own(sample_matcher):
+    texts = ["Liu Jian\x00 spoke", "Wang Fang, lawyer", "\x00"]
+    assert sample_matcher.match_many(texts) == [{2: ["Liu Jian"]}, {1: ["Wang Fang"]}, {}]
 
 
 def test_sample_matches_report_the_forms_as_the_record_spells_them(sample_matcher):
