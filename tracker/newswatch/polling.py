@@ -205,7 +205,7 @@ def poll_cycle(*, source_ids=None, progress=None) -> CycleSummary:
     sources = NewsSource.objects.filter(active=True)
     if source_ids:
         sources = NewsSource.objects.filter(pk__in=source_ids)
-    sources = list(sources.order_by("pk"))
+    sources = list(sources.order_by("pk").only("pk", "name"))  # for progress; polls read more
     summary = CycleSummary()
     for done, source in enumerate(sources, start=1):
         outcome = poll_source(source_id=source.pk)

@@ -144,7 +144,7 @@ def _record_poll_sql(validators: bool) -> str:
     )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)  # keyed by three counts: bounded, unlike the others
 def _find_sql(urls: int, guids: int, keys: int) -> str:
     table, links = _table(NewsItem), _table(NewsItem.sources.through)
     columns = ", ".join(f"i.{_q(c)}" for c in _ITEM_FOUND)
