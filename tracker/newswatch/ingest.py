@@ -144,8 +144,8 @@ def record_mentions(
     them) are left as they are. Items in `new_item_ids` were stored just now and cannot have
     mentions yet: they are not looked up."""
     found: dict[tuple[int, int], list[str]] = {}
-    for item, matches in zip(items, matcher.match_many([_text(i) for i in items]), strict=True):
-        for person_id, terms in matches.items():
+    for item in items:
+        for person_id, terms in matcher.match(_text(item)).items():
             found[(item.pk, person_id)] = terms
     if not found:
         return 0

@@ -224,12 +224,6 @@ _NEVER_IN_TEXT = "\uffff"  # a noncharacter: keys `c + _NEVER_IN_TEXT` only shap
 _Key = tuple[tuple[tuple[int, str], ...], int | None, int, bool, bool, bool]
 
 
-# Joins texts to fold them at once: XML cannot carry it (so feed text never holds it), it folds
-# to itself, and it is neither a separator nor a word character, so no fold, space collapse or
-# word boundary reaches across it. (A text that holds one is folded on its own.)
-_BATCH_SEPARATOR = "\x00"
-
-
 class Matcher:
     """Finds watched people in news text. Build once per run; `match()` is safe to call often."""
 
@@ -279,20 +273,7 @@ class Matcher:
         """
         if self._automaton is None:
             return {}
-        return self._match_folded(_fold_text(text))
-
-    def match_many(self, texts: Sequence[str]) -> list[dict[int, list[str]]]:
-        """`[self.match(text) for text in texts]`, with the texts folded in one go (folding
-        one long text costs much less than folding many short ones)."""
-        if self._automaton is None:
-            return [{} for _ in texts]
-        if not any(_BATCH_SEPARATOR in text for text in texts):
-            parts = _fold_text(_BATCH_SEPARATOR.join(texts)).split(_BATCH_SEPARATOR)
-            if len(parts) == len(texts):
-                return [self._match_folded(part.strip()) for part in parts]
-        return [self.match(text) for text in texts]
-
-    def _match_folded(self, folded: str) -> dict[int, list[str]]:
+        folded = _fold_text(text)
         if not folded:
             return {}
         found: dict[int, dict[str, None]] = {}  # person index -> forms, in order found

@@ -9,8 +9,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tracker.newswatch import matching
 from tracker.newswatch.matching import Matcher, WatchedPerson, search_query
@@ -124,52 +122,6 @@ def test_the_sample_feeds_are_matched_with_precision_and_recall_of_one(sample_ma
     assert (false_positives, false_negatives) == (0, 0)
     # Every label was exercised by at least one article.
     assert {_without_tracking(url) for _, url, _ in ARTICLES} == set(LABELS)
-
-
-def test_matching_many_texts_at_once_finds_what_matching_each_finds(sample_matcher):
-    texts = [text for _source, _url, text in ARTICLES]
-    assert sample_matcher.match_many(texts) == [sample_matcher.match(t) for t in texts]
-
-
-# Pieces that test the edges of a batch: watched names (and a context term) cut where one
-# text ends and the next begins, separators, dashes and spaces at either end, and Hangul jamo
-# that NFC could join across the join.
-BATCH_PIECES = [
-    "Wang",
-    " Fang",
-    "Wang Fang",
-    " lawyer",
-    "刘",
-    "坚",
-    "Liu Jian",
-    "Liu Jian's",
-    "Gülnarə",
-    " Əliyeva",
-    "GULNARA ALIYEVA",
-    "Seán O",
-    "\u2019Connor",
-    "Дарья",
-    " Петренко",
-    "\u2014",
-    " - ",
-    "\u1100",
-    "\u1161",
-    "\u00a0",
-    "\n",
-    "",
-]
-
-
-@settings(deadline=None, max_examples=300)
-@given(st.lists(st.lists(st.sampled_from(BATCH_PIECES), max_size=6).map("".join), max_size=8))
-def test_matching_a_batch_equals_matching_each_text_alone(sample_matcher, texts):
-    expected = [sample_matcher.match(text) for text in texts]
-    assert sample_matcher.match_many(texts) == expected
-
-
-def test_a_text_holding_the_join_character_is_matched_on_its_own(sample_matcher):
-    texts = ["Liu Jian\x00 spoke", "Wang Fang, lawyer", "\x00"]
-    assert sample_matcher.match_many(texts) == [{2: ["Liu Jian"]}, {1: ["Wang Fang"]}, {}]
 
 
 def test_sample_matches_report_the_forms_as_the_record_spells_them(sample_matcher):
