@@ -420,7 +420,6 @@ def seed(n_persons: int) -> dict[str, int]:
 
     from campaigns.models import Campaign
     from tracker.models import CaseEvent, DetainedPerson
-    from tracker.text import fold
 
     rng = random.Random(709)
     persons = []
@@ -459,8 +458,7 @@ def seed(n_persons: int) -> dict[str, int]:
             ),
             watch_enabled=rng.random() < 0.9,
         )
-        # What DetainedPerson.clean() derives; bulk_create does not call it.
-        person.search_names = "\n".join(dict.fromkeys(fold(form) for form in person.name_forms))
+        person.clean()  # derives search_names, as every write path does; bulk_create does not
         persons.append(person)
 
     with transaction.atomic():
