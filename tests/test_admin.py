@@ -265,3 +265,65 @@ def test_a_detained_persons_page_lists_their_mentions(staff_client):
     assert "News mentions" in page or "news mentions" in page.lower()
     assert mention.news_item.url in page
     assert "Gao Yu &lt;b&gt;freed&lt;/b&gt;" in page
+
+
+def _source_form(source=None, **changes):
+    """The NewsSource admin form's fields, as a browser would post them."""
+    data = {
+        "name": "Rights Watch",
+        "kind": "feed",
+        "url": "http://93.184.216.34/rss",
+        "active": "on",
+        "poll_interval_minutes": "30",
+        "min_interval_seconds": "",
+        "next_poll_at_0": "",
+        "next_poll_at_1": "",
+    }
+    if source is not None:
+        data.update(name=source.name, kind=source.kind, url=source.url)
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/rss", "http://10.0.0.5/rss"])
+def test_adding_a_source_on_a_private_address_shows_an_error_on_its_url(staff_client, url):
+    response = staff_client.post(_url(NewsSource, "add"), _source_form(url=url))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["url"]
+    assert errors["url"][0].startswith("Refused: ")
+    assert "only public addresses are fetched" in response.content.decode()
+    assert not NewsSource.objects.exists()
+
+
+def test_changing_a_sources_url_to_a_loopback_address_shows_an_error_and_keeps_it(staff_client):
+    source = NewsSource.objects.create(name="Feed", url="http://93.184.216.34/rss")
+    response = staff_client.post(
+        _url(NewsSource, "change", source.pk), _source_form(source, url="http://127.0.0.1/rss")
+    )
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["url"]
+    source.refresh_from_db()
+    assert source.url == "http://93.184.216.34/rss"
+
+
+def test_changing_a_sources_url_in_the_admin_drops_its_fetch_state(staff_client):
+    source = NewsSource.objects.create(
+        name="Feed", url="http://93.184.216.34/rss", etag='"v1"', last_modified="Mon, 01 Jun"
+    )
+    unchanged = staff_client.post(
+        _url(NewsSource, "change", source.pk), _source_form(source, name="Feed (renamed)")
+    )
+    assert unchanged.status_code == 302
+    source.refresh_from_db()
+    assert (source.name, source.etag, source.last_modified) == (
+        "Feed (renamed)",
+        '"v1"',
+        "Mon, 01 Jun",
+    )
+
+    moved = staff_client.post(
+        _url(NewsSource, "change", source.pk), _source_form(source, url="http://93.184.216.34/new")
+    )
+    assert moved.status_code == 302
+    source.refresh_from_db()
+    assert (source.url, source.etag, source.last_modified) == ("http://93.184.216.34/new", "", "")

@@ -32,6 +32,7 @@ from tracker.services import (
     case_event_delete,
     case_event_save,
     mention_review,
+    news_source_check_url,
     news_source_save,
     subscription_save,
 )
@@ -227,8 +228,32 @@ def highlight(text: str, terms: list[str]) -> str:
     return mark_safe("".join(str(p) for p in parts))  # noqa: S308 (every part is escaped)
 
 
+class NewsSourceForm(forms.ModelForm):
+    class Meta:
+        model = NewsSource
+        fields = [
+            "name",
+            "kind",
+            "url",
+            "active",
+            "poll_interval_minutes",
+            "min_interval_seconds",
+            "next_poll_at",
+        ]
+
+    def clean_url(self):
+        """A private or loopback address is an error on the field, as the API's 400 is, not a
+        failed save (news_source_save checks again)."""
+        url = self.cleaned_data["url"]
+        kind = self.cleaned_data.get("kind")
+        if url and kind:
+            news_source_check_url(url=url, kind=kind)
+        return url
+
+
 @admin.register(NewsSource)
 class NewsSourceAdmin(SimpleHistoryAdmin):
+    form = NewsSourceForm
     list_display = [
         "name",
         "kind",
@@ -576,11 +601,17 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
         description="Resend: queue the failed or stuck deliveries again", permissions=["resend"]
     )
     def resend(self, request, queryset):
-        chosen = list(queryset.select_related(None).only("pk", "status"))
+        chosen = list(
+            queryset.select_related("subscription").only("pk", "status", "subscription__active")
+        )
         ids = deliveries_resend(deliveries=chosen)
         for pk in ids:
             transaction.on_commit(lambda pk=pk: send_digest_task.delay(pk))
         message = f"Queued {len(ids)} deliver{'y' if len(ids) == 1 else 'ies'} to send again."
-        if skipped := len(chosen) - len(ids):
+        queued = set(ids)
+        left = [d for d in chosen if d.pk not in queued]
+        if unsubscribed := sum(not d.subscription.active for d in left):
+            message += f" {unsubscribed} of unsubscribed (inactive) addresses left alone."
+        if skipped := len(left) - unsubscribed:
             message += f" {skipped} sent or empty one(s) left alone: a digest is never sent twice."
         self.message_user(request, message, messages.SUCCESS if ids else messages.WARNING)

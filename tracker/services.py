@@ -112,25 +112,48 @@ def mention_review(*, mention: Mention, status: str, user) -> Mention:
     return mention
 
 
-@transaction.atomic
-def news_source_save(*, source: NewsSource | None = None, **fields: Any) -> NewsSource:
-    """Create or change a source. Its URL must pass the same SSRF rules as every fetch (a
-    private or loopback address is refused unless NEWSWATCH_ALLOWED_NETWORKS allows it)."""
-    source = source or NewsSource()
-    for name, value in fields.items():
-        setattr(source, name, value)
-    source.full_clean()
-    probe = source.url.replace("{query}", "test") if source.is_search else source.url
+def news_source_check_url(*, url: str, kind: str) -> None:
+    """Raise ValidationError unless a source's URL passes the same SSRF rules as every fetch (a
+    private or loopback address is refused unless NEWSWATCH_ALLOWED_NETWORKS allows it). Looks
+    the host up in DNS: call it outside a transaction. The admin form calls it for its URL
+    field, news_source_save for every save."""
+    probe = url.replace("{query}", "test") if kind != NewsSource.Kind.FEED else url
     try:
         check_url(probe)
     except FetchError as exc:
         # A name that does not resolve now is no SSRF risk (every fetch checks again); an
         # address that is not public is refused.
         if exc.kind != "dns":
-            raise ValidationError({"url": exc.message}) from None
-    if "url" in fields or source.pk is None:
-        source.etag, source.last_modified = "", ""
-    source.save()
+            raise ValidationError(exc.message, code="refused_url") from None
+
+
+def news_source_save(*, source: NewsSource | None = None, **fields: Any) -> NewsSource:
+    """Create or change a source; its URL must pass news_source_check_url. A changed URL is
+    another resource: its fetch state (etag, last_modified) is dropped unless given too."""
+    source = source or NewsSource()
+    for name, value in fields.items():
+        setattr(source, name, value)
+    source.full_clean()  # also fills a search source's default URL
+    try:
+        news_source_check_url(url=source.url, kind=source.kind)  # DNS: before the transaction
+    except ValidationError as exc:
+        raise ValidationError({"url": exc.error_list}) from None
+    with transaction.atomic():
+        # Compared with the stored URL, not with what the caller passed: the admin hands over
+        # an instance already changed, and an API PATCH may send the URL unchanged.
+        stored = (
+            NewsSource.objects.select_for_update()
+            .filter(pk=source.pk)
+            .values_list("url", flat=True)
+            .first()
+            if source.pk is not None
+            else None
+        )
+        if stored != source.url:
+            for name in ("etag", "last_modified"):
+                if name not in fields:
+                    setattr(source, name, "")
+        source.save()
     return source
 
 

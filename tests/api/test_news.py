@@ -2,8 +2,10 @@
 PATCH status with the reviewer recorded)."""
 
 import datetime
+import socket
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from tracker.models import Mention, NewsItem, NewsSource
@@ -59,6 +61,37 @@ def test_an_allowed_network_may_be_used(editor_client, settings):
     assert response.status_code == 201
 
 
+def test_a_source_keeps_its_fetch_state_unless_its_url_changes(editor_client):
+    source = NewsSource.objects.create(
+        name="HRW", url="http://93.184.216.34/rss", etag='"v1"', last_modified="Mon, 01 Jun"
+    )
+    url = f"/api/news-sources/{source.pk}/"
+    same = editor_client.patch(url, {"name": "HRW feed", "url": "http://93.184.216.34/rss"})
+    assert same.status_code == 200, same.json()
+    source.refresh_from_db()
+    assert (source.name, source.etag, source.last_modified) == ("HRW feed", '"v1"', "Mon, 01 Jun")
+    moved = editor_client.patch(url, {"url": "http://93.184.216.34/feed"})
+    assert moved.status_code == 200, moved.json()
+    source.refresh_from_db()
+    assert (source.url, source.etag, source.last_modified) == ("http://93.184.216.34/feed", "", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sources_host_is_looked_up_outside_any_transaction(superuser_client, monkeypatch):
+    in_transaction = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        in_transaction.append(connection.in_atomic_block)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    response = superuser_client.post(
+        "/api/news-sources/", {"name": "HRW", "kind": "feed", "url": "http://hrw.example/rss"}
+    )
+    assert response.status_code == 201, response.json()
+    assert in_transaction == [False]
+
+
 def test_a_search_source_gets_the_provider_endpoint_and_its_politeness_default():
     # Checked on the model, not through the API: saving would look the provider's host up in
     # DNS, and tests stay off the network.
@@ -107,6 +140,36 @@ def test_news_items_are_read_only_and_filterable_by_person_and_date(
         == other.pk
     )
     assert editor_client.post("/api/news-items/", {"title": "x"}).status_code == 405
+
+
+def test_an_item_is_listed_once_when_filtered_by_person_and_source(viewer_client, mention):
+    other_source = NewsSource.objects.create(name="Wire", url="https://wire.example.org/feed")
+    item = mention.news_item
+    item.sources.add(other_source)  # carried by two sources...
+    other_person = detained_person_save(name="Li Wei")
+    Mention.objects.create(news_item=item, person=other_person, matched_terms=["Li Wei"])
+    source = item.sources.exclude(pk=other_source.pk).get()  # ...and naming two people
+    for params in [
+        {},
+        {"person": mention.person_id},
+        {"source": source.pk},
+        {"person": other_person.pk, "source": other_source.pk},
+    ]:
+        listed = viewer_client.get("/api/news-items/", params).json()
+        assert listed["count"] == 1, params
+        assert [i["id"] for i in listed["results"]] == [item.pk], params
+
+
+def test_news_item_times_are_given_in_utc(viewer_client, mention):
+    (row,) = viewer_client.get("/api/news-items/").json()["results"]
+    for name in ["published_at", "first_seen_at", "updated_at"]:
+        assert row[name].endswith("Z"), (name, row[name])
+
+
+def test_refused_requests_for_mentions_count_towards_throttling(anonymous_client, settings):
+    settings.API_THROTTLE_RATES = {"anon": "2/minute", "user": "1000/minute"}
+    statuses = [anonymous_client.get("/api/mentions/").status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
 
 
 def test_an_editor_confirms_a_mention_and_the_reviewer_is_recorded(editor_client, editor, mention):

@@ -5,7 +5,6 @@ from config.api.serializers import (
     CountryCodeField,
     StrictModelSerializer,
     StringListField,
-    UTCDateTimeField,
 )
 from tracker.models import (
     CaseEvent,
@@ -140,9 +139,10 @@ class NewsSourceSerializer(StrictModelSerializer):
         ]
 
 
-class NewsItemSerializer(serializers.ModelSerializer):
+class NewsItemSerializer(StrictModelSerializer):
+    """One article the news watch found, with the sources that carried it (read-only)."""
+
     sources = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    published_at = UTCDateTimeField(read_only=True)
 
     class Meta:
         model = NewsItem
@@ -217,16 +217,15 @@ class SubscriptionSerializer(StrictModelSerializer):
         validators = []
 
 
-class DigestDeliverySerializer(serializers.ModelSerializer):
+class DigestDeliverySerializer(StrictModelSerializer):
+    """One digest for one subscription and period, and what became of it (read-only)."""
+
     mentions = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="The mentions the digest listed (once sent)."
     )
     events = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="The case events the digest listed (once sent)."
     )
-    period_start = UTCDateTimeField(read_only=True)
-    period_end = UTCDateTimeField(read_only=True)
-    sent_at = UTCDateTimeField(read_only=True)
 
     class Meta:
         model = DigestDelivery

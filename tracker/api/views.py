@@ -61,15 +61,14 @@ class NewsItemViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = NewsItem.objects.order_by("-published_at", "-pk").prefetch_related(
         Prefetch("sources", queryset=NewsSource.objects.only("pk"))
     )
+    # No .distinct(): ?person= and ?source= take one value each and join rows unique per
+    # (item, person) and per (item, source), so an item is listed once without it.
     serializer_class = serializers.NewsItemSerializer
     filterset_class = filters.NewsItemFilter
 
-    def filter_queryset(self, queryset):
-        # ?person= joins mentions: an item is listed once however it matched.
-        return super().filter_queryset(queryset).distinct()
-
 
 class MentionViewSet(
+    ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

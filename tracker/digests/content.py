@@ -3,6 +3,19 @@
 `build_digests()` builds the digests of many deliveries in a fixed number of queries,
 however many subscriptions there are: it loads everything new in the union of their periods
 for the union of the cases they follow, then sorts it out per subscription in memory.
+
+When a mention is news depends on the subscription (`_mention_is_news`):
+
+- with `include_unreviewed`, in the period it was found (created_at), new or confirmed;
+- without, in the period it was confirmed (reviewed_at; created_at for one recorded as
+  confirmed without a review), once staff have confirmed it. A mention found one day and
+  confirmed the next reaches such a subscriber the next day.
+
+Each kind of subscription goes by one clock, so a mention reaches a subscription once: one
+that got it unreviewed does not get it again when it is confirmed. (Not deduplicated against
+earlier deliveries, so two rare cases do repeat it: a subscription that turns
+include_unreviewed off gets a mention it had unreviewed again once it is confirmed, and a
+mention put back to new and confirmed again counts again at its new review.)
 """
 
 from collections import defaultdict
@@ -10,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from campaigns.models import Campaign, Letter, Signature
 from tracker.models import (
@@ -98,6 +111,19 @@ def _within(when: datetime, start: datetime, end: datetime) -> bool:
     return start <= when < end
 
 
+def _mention_is_news(
+    mention: Mention, subscription: Subscription, start: datetime, end: datetime
+) -> bool:
+    if subscription.include_unreviewed:
+        return mention.status != Mention.Status.DISMISSED and _within(
+            mention.created_at, start, end
+        )
+    # A mention recorded as confirmed without a review time (made so, not reviewed) counts
+    # when it was found.
+    confirmed_at = mention.reviewed_at or mention.created_at
+    return mention.status == Mention.Status.CONFIRMED and _within(confirmed_at, start, end)
+
+
 def build_digests(
     deliveries: Sequence[DigestDelivery], *, period_end: datetime
 ) -> dict[int, Digest]:
@@ -131,9 +157,18 @@ def build_digests(
     events: dict[int, list[CaseEvent]] = defaultdict(list)
     for chunk in _chunks(set().union(*followed.values())):
         persons.update(DetainedPerson.objects.in_bulk(chunk))
+        # Found in the window (for include_unreviewed), or confirmed in it (for the others):
+        # _mention_is_news sorts them out per subscription.
         found = (
-            Mention.objects.filter(person_id__in=chunk, **window)
-            .exclude(status=Mention.Status.DISMISSED)
+            Mention.objects.filter(person_id__in=chunk)
+            .filter(
+                Q(**window, status__in=[Mention.Status.NEW, Mention.Status.CONFIRMED])
+                | Q(
+                    status=Mention.Status.CONFIRMED,
+                    reviewed_at__gte=since,
+                    reviewed_at__lt=period_end,
+                )
+            )
             .select_related("news_item")
             .order_by("-created_at", "-id")
         )
@@ -166,11 +201,7 @@ def build_digests(
         for pk in followed[sub.pk]:
             case = CaseNews(
                 person=persons[pk],
-                mentions=[
-                    m
-                    for m in fresh(mentions[pk])
-                    if sub.include_unreviewed or m.status == Mention.Status.CONFIRMED
-                ],
+                mentions=[m for m in mentions[pk] if _mention_is_news(m, sub, start, period_end)],
                 events=fresh(events[pk]),
             )
             if case.mentions or case.events:

@@ -6,7 +6,8 @@
   worker was down. A failed or still-pending delivery for the same start is reused.
 - `digest_send` claims a delivery with a compare-and-set update (pending and not claimed, or
   its claim expired), builds the digest up to now, sends it, and records the outcome. Two
-  workers racing, or a task run twice, send one message.
+  workers racing, or a task run twice, send one message. A delivery whose subscription has
+  since been made inactive (unsubscribed) is never claimed, so it is never sent.
 """
 
 from collections.abc import Sequence
@@ -59,10 +60,19 @@ def digests_create_due(
     return ids
 
 
+def _of_active_subscriptions():
+    """A condition on deliveries: their subscription is active. Written as `subscription_id IN
+    (SELECT ...)`, not as `subscription__active=True`: a join would make Django's UPDATE
+    `id IN (SELECT ... JOIN ...)`, and PostgreSQL re-checks only the outer conditions against a
+    row another transaction changed meanwhile, so the compare-and-set would no longer hold."""
+    return Q(subscription__in=Subscription.objects.filter(active=True).values("pk"))
+
+
 def _claim(delivery_id: int, now: datetime) -> bool:
     return bool(
         DigestDelivery.objects.filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            _of_active_subscriptions(),
             pk=delivery_id,
             status=DigestDelivery.Status.PENDING,
         ).update(claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1)
@@ -70,8 +80,9 @@ def _claim(delivery_id: int, now: datetime) -> bool:
 
 
 def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
-    """Send one delivery. Returns its new status, or "skipped" when another worker holds it
-    or it is already done. A failed send raises (for the task to retry) after recording it."""
+    """Send one delivery. Returns its new status, or "skipped" when another worker holds it,
+    it is already done, or its subscription is inactive. A failed send raises (for the task to
+    retry) after recording it."""
     now = now or timezone.now()
     if not _claim(delivery_id, now):
         return "skipped"
@@ -117,16 +128,19 @@ def digest_preview(*, subscription: Subscription, now: datetime | None = None) -
 
 
 def deliveries_resend(*, deliveries: Sequence[DigestDelivery]) -> list[int]:
-    """Put failed (or stuck) deliveries back in the queue; sent ones are sent again only as a
-    new period. Returns the ids to send."""
+    """Put failed (or stuck) deliveries of active subscriptions back in the queue; sent ones
+    are sent again only as a new period. Returns the ids to send."""
     now = timezone.now()
     # A delivery a worker is sending right now (claim not expired) is left to that worker.
     resendable = DigestDelivery.objects.filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        _of_active_subscriptions(),
         pk__in=[d.pk for d in deliveries],
     ).exclude(status__in=_DONE)
     ids = list(resendable.values_list("pk", flat=True))
-    DigestDelivery.objects.filter(pk__in=ids).update(
+    # The update repeats the conditions: a delivery a worker claimed or sent since the read
+    # above is left alone (its id may still be returned; its task then finds it done and skips).
+    resendable.filter(pk__in=ids).update(
         status=DigestDelivery.Status.PENDING, attempts=0, claimed_until=None
     )
     return ids

@@ -20,6 +20,7 @@ from config.roles import EDITOR, VIEWER
 from tests.api.conftest import token_client
 from tracker.digests.email import render_digest_email
 from tracker.digests.sending import digest_preview
+from tracker.digests.unsubscribe import subscription_unsubscribe
 from tracker.models import (
     CaseEvent,
     DetainedPerson,
@@ -526,3 +527,25 @@ def test_resending_a_failed_delivery_puts_it_back_in_the_queue(
     with mock.patch.object(send_digest, "delay") as delay:
         callbacks[0]()
     delay.assert_called_once_with(failed.pk)
+
+
+def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(
+    admin_site_client, django_capture_on_commit_callbacks
+):
+    gone = subscription_save(email="gone@example.org")
+    failed = _delivery(gone, attempts=5, last_error="SMTPServerDisconnected: closed")
+    subscription_unsubscribe(subscription=gone)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_site_client.post(
+            _admin_url(DigestDelivery, "changelist"),
+            {"action": "resend", "_selected_action": [failed.pk]},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "Queued 0 deliveries to send again." in page
+    assert "1 of unsubscribed (inactive) addresses left alone." in page
+    assert "sent or empty" not in page
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == ("failed", 5)
+    assert callbacks == []

@@ -4,6 +4,7 @@ import datetime
 import threading
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
@@ -11,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.tracker.digests.conftest import START, mention, subscribe
 from tracker.digests.content import build_digests
-from tracker.digests.sending import digest_send, digests_create_due
+from tracker.digests.sending import deliveries_resend, digest_send, digests_create_due
+from tracker.digests.unsubscribe import subscription_unsubscribe
 from tracker.models import DigestDelivery, Mention, Subscription
-from tracker.services import case_event_record
+from tracker.services import case_event_record, mention_review
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
@@ -70,6 +72,44 @@ def test_dismissed_mentions_never_appear_and_unreviewed_only_when_wanted(clock, 
     assert "Confirmed story" in bodies[confirmed_only.email]
 
 
+def test_a_mention_confirmed_the_day_after_it_was_found_reaches_confirmed_only_subscribers(
+    clock, people
+):
+    everything = subscribe("a@example.org", persons=[people["liu"]])
+    confirmed_only = subscribe("b@example.org", persons=[people["liu"]], include_unreviewed=False)
+    reviewer = User.objects.create_user(username="reviewer")
+    clock.move_to(START + HOUR)
+    found = mention(people["liu"], title="Found on Monday")
+    clock.move_to(START + DAY)
+    assert sorted(_send_all()) == ["empty", "sent"]
+    assert [m.to for m in mail.outbox] == [[everything.email]]
+    assert "Found on Monday" in mail.outbox[0].body
+
+    clock.move_to(START + DAY + HOUR)
+    mention_review(mention=found, status=Mention.Status.CONFIRMED, user=reviewer)
+    clock.move_to(START + 2 * DAY)
+    # Confirmed-only: counted in the period it was confirmed. Everything: already sent as
+    # unreviewed the day before, so not sent again.
+    assert sorted(_send_all()) == ["empty", "sent"]
+    assert [m.to for m in mail.outbox[1:]] == [[confirmed_only.email]]
+    assert "Found on Monday" in mail.outbox[1].body
+    assert mail.outbox[1].subject == "Vigil daily digest: 1 new mention (1 case)"
+    delivery = DigestDelivery.objects.get(subscription=confirmed_only, status="sent")
+    assert list(delivery.mentions.all()) == [found]
+
+
+def test_a_mention_confirmed_and_then_dismissed_before_the_digest_is_not_sent(clock, people):
+    subscribe(persons=[people["liu"]], include_unreviewed=False)
+    reviewer = User.objects.create_user(username="reviewer")
+    clock.move_to(START + HOUR)
+    found = mention(people["liu"])
+    mention_review(mention=found, status=Mention.Status.CONFIRMED, user=reviewer)
+    mention_review(mention=found, status=Mention.Status.DISMISSED, user=reviewer)
+    clock.move_to(START + DAY)
+    assert _send_all() == ["empty"]
+    assert mail.outbox == []
+
+
 def test_status_changes_are_counted_in_the_subject(clock, people):
     subscribe(persons=[people["liu"]])
     clock.move_to(START + HOUR)
@@ -87,6 +127,58 @@ def test_inactive_subscriptions_get_nothing(clock, people):
     clock.move_to(START + DAY)
     assert _send_all() == []
     assert mail.outbox == []
+
+
+def test_a_delivery_queued_before_unsubscribing_is_never_sent(clock, people):
+    sub = subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + DAY)
+    (pk,) = digests_create_due(frequency="daily")
+    subscription_unsubscribe(subscription=sub)  # before the worker gets to it
+    assert digest_send(delivery_id=pk) == "skipped"
+    assert mail.outbox == []
+    assert DigestDelivery.objects.get(pk=pk).attempts == 0
+
+
+def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(clock, people):
+    sub = subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + DAY)
+    (pk,) = digests_create_due(frequency="daily")
+    DigestDelivery.objects.filter(pk=pk).update(status="failed", attempts=5)
+    subscription_unsubscribe(subscription=sub)
+    assert deliveries_resend(deliveries=[DigestDelivery.objects.get(pk=pk)]) == []
+    delivery = DigestDelivery.objects.get(pk=pk)
+    assert (delivery.status, delivery.attempts) == ("failed", 5)
+    assert digest_send(delivery_id=pk) == "skipped"
+    assert mail.outbox == []
+
+
+def test_a_delivery_sent_while_a_resend_is_under_way_is_not_sent_twice(clock, people):
+    subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + DAY)
+    (pk,) = digests_create_due(frequency="daily")  # pending, not claimed: resendable
+    chosen = [DigestDelivery.objects.get(pk=pk)]
+    sent_meanwhile = []
+
+    def worker_sends_before_the_resend_writes(execute, sql, params, many, context):
+        # A worker sends the delivery between the resend's read and its write.
+        if sql.startswith('UPDATE "tracker_digestdelivery"') and not sent_meanwhile:
+            sent_meanwhile.append("sending")
+            sent_meanwhile[0] = digest_send(delivery_id=pk)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(worker_sends_before_the_resend_writes):
+        deliveries_resend(deliveries=chosen)
+    assert sent_meanwhile == ["sent"]
+    delivery = DigestDelivery.objects.get(pk=pk)
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+    assert digest_send(delivery_id=pk) == "skipped"
+    assert len(mail.outbox) == 1
 
 
 def test_a_period_with_nothing_new_sends_nothing_and_is_recorded_empty(clock, people):
