@@ -11,6 +11,7 @@ whatever the file's length, under a lock on the letter so two imports into one l
 
 import csv
 import datetime
+import functools
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,17 @@ COLUMNS = ("organization", "person", "email", "country", "signed_on", "note")
 MAX_ROWS = 50_000
 _BATCH = 1000
 _CHUNK = 900  # values per IN (...) lookup, below every database's parameter limit
+
+
+@functools.cache
+def _max_lengths() -> dict[str, int]:
+    """Each column's longest value, as the model field that stores it allows."""
+    return {
+        "organization": Organization._meta.get_field("name").max_length,
+        "person": Person._meta.get_field("full_name").max_length,
+        "email": Person._meta.get_field("email").max_length,
+        "note": Signature._meta.get_field("note").max_length,
+    }
 
 
 class ImportFileError(Exception):
@@ -115,10 +127,12 @@ def _check(number: int, raw: dict[str, str] | None, errors: list[RowError]) -> _
 
     if bool(cell["organization"]) == bool(cell["person"]):
         bad("organization", "Fill exactly one of organization and person.")
-    for name, limit in (("organization", 200), ("person", 200), ("note", 500)):
+    too_long = set()
+    for name, limit in _max_lengths().items():
         if len(cell[name]) > limit:
             bad(name, f"At most {limit} characters (this has {len(cell[name])}).")
-    if cell["email"]:
+            too_long.add(name)
+    if cell["email"] and "email" not in too_long:
         if cell["organization"]:
             bad("email", "Only people have an email here; leave it blank for organizations.")
         else:
@@ -183,6 +197,8 @@ def _people(rows: list[_Row], user, report: ImportReport) -> dict[int, Person | 
         for p in Person.objects.annotate(key=Lower("full_name")).filter(key__in=chunk):
             by_name.setdefault(p.key, []).append(p)
     resolved: dict[int, Person | RowError] = {}
+    # New people are keyed as existing ones are looked up: by email when the row has one (so
+    # "Ann Lee,ann@x" and "Annie Lee,ann@x" are one person), else by name.
     new: dict[tuple[str, str], Person] = {}
     for row in people_rows:
         key = row.person.lower()
@@ -200,7 +216,7 @@ def _people(rows: list[_Row], user, report: ImportReport) -> dict[int, Person | 
             resolved[row.number] = namesakes[0]
         else:
             resolved[row.number] = new.setdefault(
-                (key, row.email),
+                ("email", row.email) if row.email else ("name", key),
                 Person(full_name=row.person, email=row.email, country=row.country),
             )
     bulk_create_with_history(list(new.values()), Person, batch_size=_BATCH, default_user=user)

@@ -1,11 +1,12 @@
 from django import forms
 from django.db.models import Case, Q, When
 from django_filters import rest_framework as filters
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
-from config.api.filters import ChoiceInFilter, CountryFilter, IsoDateFilter
+from config.api.filters import ChoiceInFilter, CountryFilter, IsoDateFilter, StrictBooleanFilter
 
 
 class CampaignRefField(forms.CharField):
@@ -116,3 +117,19 @@ class SignatureFilter(filters.FilterSet):
     class Meta:
         model = Signature
         fields = ["letter", "organization", "person"]
+
+
+class SignatureImportParams(filters.FilterSet):
+    """The query parameters of POST /api/letters/{id}/signatures/import/. Set as the action's
+    filterset, so that the strict backend refuses an unknown parameter or a `partial` that is
+    not a boolean with the same 400s as the lists; it filters nothing."""
+
+    partial = StrictBooleanFilter(method="keep_all")
+
+    def keep_all(self, queryset, name, value):
+        return queryset
+
+    def partial_requested(self) -> bool:
+        if not self.is_valid():  # as the filter backend answers it: 400 naming the parameter
+            raise translate_validation(self.errors)
+        return bool(self.form.cleaned_data["partial"])

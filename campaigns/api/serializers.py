@@ -33,6 +33,8 @@ class PersonSerializer(StrictModelSerializer):
 
 
 class CampaignSerializer(StrictModelSerializer):
+    # Declared, so without the model field's UniqueValidator: the service derives the slug and
+    # checks its uniqueness (full_clean).
     slug = serializers.SlugField(
         max_length=200, required=False, help_text="Derived from the name when not given."
     )
@@ -58,8 +60,6 @@ class CampaignSerializer(StrictModelSerializer):
             "created_at",
             "updated_at",
         ]
-        # Slug uniqueness is checked by the service (full_clean), which also derives it.
-        extra_kwargs = {"slug": {"validators": []}}
 
 
 class LetterSerializer(StrictModelSerializer):

@@ -95,7 +95,7 @@ class LetterViewSet(ServiceModelViewSet):
         # Model permissions would ask for add_letter (a POST on letters); the import adds
         # signatures, organizations and people instead, checked below.
         permission_classes=[IsAuthenticated],
-        filterset_class=None,
+        filterset_class=filters.SignatureImportParams,
     )
     def import_signatures(self, request, pk=None):
         if not request.user.has_perms(self.import_permissions):
@@ -103,17 +103,19 @@ class LetterViewSet(ServiceModelViewSet):
                 "Importing signatures needs permission to view letters and to add signatures, "
                 "organizations and people."
             )
+        # Through the filter backend: an unknown query parameter or a `partial` that is not a
+        # boolean is a 400 naming it, as on every list.
         letter = self.get_object()
-        partial = request.query_params.get("partial", "false").lower()
-        if partial not in {"true", "false"}:
-            raise ValidationError({"partial": ["Must be true or false."]})
+        partial = filters.SignatureImportParams(
+            request.query_params, queryset=Letter.objects.none()
+        ).partial_requested()
         upload = serializers.SignatureImportSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
             report = signatures_import_csv(
                 letter=letter,
                 data=upload.validated_data["file"].read(),
-                partial=partial == "true",
+                partial=partial,
                 user=request.user,
             )
         except ImportFileError as exc:

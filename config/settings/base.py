@@ -169,8 +169,8 @@ REST_FRAMEWORK = {
     # make the same request mean two things). The CSV import takes multipart explicitly.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["config.api.filters.StrictFilterBackend"],
+    # Page size (50, at most 200) is set on the class.
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
-    "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.throttling.AnonThrottle",
         "config.api.throttling.UserThrottle",

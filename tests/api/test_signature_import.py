@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import validate_email
 
 from campaigns.models import Organization, Person, Signature
 from tests.campaigns.factories import (
@@ -25,13 +26,17 @@ REPORT_KEYS = {
 }
 
 
-def upload(client, letter, text: str | bytes, *, partial: str | None = None, bom=False):
+def upload(
+    client, letter, text: str | bytes, *, partial: str | None = None, bom=False, query: str = ""
+):
     data = text.encode() if isinstance(text, str) else text
     if bom:
         data = b"\xef\xbb\xbf" + data
     url = f"/api/letters/{letter.pk}/signatures/import/"
     if partial is not None:
         url += f"?partial={partial}"
+    elif query:
+        url += f"?{query}"
     return client.post(
         url, {"file": SimpleUploadedFile("signatures.csv", data)}, format="multipart"
     )
@@ -197,6 +202,48 @@ def test_over_long_cells_are_row_errors(editor_client, letter):
     nothing_written()
 
 
+def test_an_email_longer_than_the_person_field_allows_is_a_row_error(editor_client, letter):
+    # Valid as an address (up to 320 characters) but longer than Person.email's 254: a row
+    # error, not a database error.
+    domain = ".".join(["b" * 60] * 4) + ".org"
+    email = "a" * (300 - 1 - len(domain)) + "@" + domain
+    assert len(email) == 300
+    validate_email(email)
+    csv = f"organization,person,email\nGood Org,,\n,Long Address,{email}\n"
+    response = upload(editor_client, letter, csv)
+    assert response.status_code == 400, response.json()
+    assert response.json()["errors"] == [
+        {"row": 3, "column": "email", "message": "At most 254 characters (this has 300)."}
+    ]
+    nothing_written()
+
+
+def test_new_people_with_one_email_are_one_person_whatever_their_names(editor_client, letter):
+    csv = (
+        "person,email\n"
+        "Ann Lee,ann@example.org\n"
+        "Annie Lee,ANN@example.org\n"
+        "Wang Yi,\n"
+        "wang yi,\n"
+        "Wang Yi,wang@example.org\n"
+    )
+    response = upload(editor_client, letter, csv)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["people_created"] == 3
+    assert body["created"] == 3
+    assert body["duplicates"] == [
+        {"row": 3, "signatory": "Ann Lee"},
+        {"row": 5, "signatory": "Wang Yi"},
+    ]
+    assert sorted(Person.objects.values_list("full_name", "email")) == [
+        ("Ann Lee", "ann@example.org"),
+        ("Wang Yi", ""),
+        ("Wang Yi", "wang@example.org"),
+    ]
+    assert Signature.objects.filter(letter=letter).count() == 3
+
+
 def test_a_row_with_more_cells_than_the_header_is_an_error(editor_client, letter):
     response = upload(editor_client, letter, "organization\nOne,Two\n")
     assert response.status_code == 400
@@ -247,6 +294,22 @@ def test_partial_must_be_true_or_false(editor_client, letter):
     response = upload(editor_client, letter, "organization\nX\n", partial="maybe")
     assert response.status_code == 400
     assert list(response.json()) == ["partial"]
+    nothing_written()
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "TRUE"])
+def test_partial_takes_the_booleans_the_filters_take(editor_client, letter, value):
+    response = upload(editor_client, letter, "organization,country\nGood,\nBad,XX\n", partial=value)
+    assert response.status_code == 201, response.json()
+    assert [e["row"] for e in response.json()["errors"]] == [3]
+    assert Signature.objects.filter(letter=letter).count() == 1
+
+
+def test_an_unknown_query_parameter_is_refused_as_on_the_lists(editor_client, letter):
+    response = upload(editor_client, letter, "organization\nX\n", query="partail=true")
+    assert response.status_code == 400
+    assert response.json() == {"partail": ["Unknown query parameter."]}
+    assert editor_client.get("/api/letters/?partail=true").json() == response.json()
     nothing_written()
 
 
