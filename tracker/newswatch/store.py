@@ -9,7 +9,14 @@ the rows itself, in statements both PostgreSQL and SQLite (3.35 and later) under
     INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING RETURNING id, ...
 
 which inserts what is new and says exactly which rows those were, in one round trip, while a
-row another worker stored first is skipped by the database's own unique constraint. Table and
+row another worker stored first is skipped by the database's own unique constraint.
+
+On PostgreSQL the rows travel as one array per column instead (`INSERT ... SELECT * FROM
+unnest(%s::text[], ...)`, `url = ANY(%s)`): the SQL text then has the same few placeholders
+however many rows there are. A `VALUES` list of 50 items is over 4 KB of SQL, which psycopg
+does not cache, and splitting it at its 500 placeholders cost about 1.5 ms a statement, twice
+what PostgreSQL took to run it. Mentions and their history rows are then one statement (a
+data-modifying `WITH`). Table and
 column names come from the models' `_meta`, and values go through the backend's own adapters
 (`adapt_datetimefield_value`, `adapt_json_value`), so the rows are those the ORM would write.
 
@@ -21,6 +28,8 @@ what the news watch found is audited like every other change.
 """
 
 import functools
+import json
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,6 +78,11 @@ def _placeholders(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
+def _arrays() -> bool:
+    """Whether rows go to the database as one array per column (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
 def _insert(table: str, columns: Sequence[str], rows: int, tail: str = "") -> str:
     one = f"({_placeholders(len(columns))})"
     return (
@@ -100,6 +114,8 @@ _ITEM_INSERT = (
     "first_seen_at",
     "updated_at",
 )
+# An ItemRow's values, in the order of _ITEM_INSERT without its two timestamps.
+_item_values = operator.attrgetter(*_ITEM_INSERT[:-2])
 _ITEM_FOUND = ("id", "url", "guid", "title_key", "title", "summary")
 _MENTION_INSERT = (
     "created_at",
@@ -212,6 +228,65 @@ def _insert_mention_history_sql(rows: int) -> str:
     return _insert(_table(Mention.history.model), _MENTION_HISTORY_INSERT, rows)
 
 
+@functools.cache
+def _find_array_sql() -> str:
+    """_find_sql for PostgreSQL: each list is one array parameter."""
+    table, links = _table(NewsItem), _table(NewsItem.sources.through)
+    columns = ", ".join(f"i.{_q(c)}" for c in _ITEM_FOUND)
+    by_guid = (
+        f"SELECT 1, {columns} FROM {table} i CROSS JOIN {links} l "
+        "WHERE l.newsitem_id = i.id AND l.newssource_id = %s "
+    )
+    return " UNION ALL ".join(
+        [
+            f"SELECT 0, {columns} FROM {table} i WHERE i.url = ANY(%s::text[])",
+            f"{by_guid}AND i.guid = ANY(%s::text[]) "
+            "AND (NOT (i.guid = '') AND NOT (i.guid = (i.url)))",
+            f"{by_guid}AND i.url = ANY(%s::text[]) AND i.guid = i.url",
+            f"SELECT 2, {columns} FROM {table} i WHERE i.title_key = ANY(%s::text[]) "
+            "AND NOT (i.title_key = '') AND i.first_seen_at >= %s",
+        ]
+    )
+
+
+# The PostgreSQL array type of each column _ITEM_INSERT lists before the two timestamps.
+_ITEM_ARRAY_TYPES = ("text", "text", "text", "timestamptz", "text", "text", "text", "text")
+
+
+@functools.cache
+def _insert_items_array_sql() -> str:
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _ITEM_ARRAY_TYPES)
+    return (
+        f"INSERT INTO {_table(NewsItem)} ({', '.join(map(_q, _ITEM_INSERT))}) "
+        f"SELECT u.*, %s, %s FROM unnest({arrays}) AS u "
+        "ON CONFLICT DO NOTHING RETURNING id, url"
+    )
+
+
+@functools.cache
+def _link_array_sql() -> str:
+    return (
+        f"INSERT INTO {_table(NewsItem.sources.through)} (newsitem_id, newssource_id) "
+        "SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING"
+    )
+
+
+@functools.cache
+def _insert_mentions_array_sql() -> str:
+    """The new mentions and their history rows in one statement; its row count is how many
+    mentions were inserted."""
+    copied = ", ".join(map(_q, _MENTION_HISTORY_INSERT[:7]))  # the mention's own columns
+    return (
+        f"WITH new AS (INSERT INTO {_table(Mention)} ({', '.join(map(_q, _MENTION_INSERT))}) "
+        "SELECT %s, %s, u.item, u.person, u.terms::jsonb, %s "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS u (item, person, terms) "
+        f"ON CONFLICT DO NOTHING RETURNING {copied}) "
+        f"INSERT INTO {_table(Mention.history.model)} "
+        f"({', '.join(map(_q, _MENTION_HISTORY_INSERT))}) "
+        f"SELECT {copied}, %s, %s, %s FROM new"
+    )
+
+
 # --- Values -------------------------------------------------------------------------------------
 
 
@@ -276,45 +351,48 @@ def find_items(
     keys_since: datetime,
 ) -> tuple[list[ItemRow], list[ItemRow], list[ItemRow]]:
     """Items already stored: (by canonical URL, by guid among this source's items, by title key
-    among items first seen since `keys_since`), with one query per CHUNK of each."""
-    found: tuple[list[ItemRow], list[ItemRow], list[ItemRow]] = ([], [], [])
+    among items first seen since `keys_since`), with one query (per CHUNK of each, on SQLite)."""
     since = _datetime_adapter()(keys_since)
     with connection.cursor() as cursor:
-        for start in range(0, max(len(urls), len(guids), len(title_keys)), CHUNK):
-            u, g, k = (values[start : start + CHUNK] for values in (urls, guids, title_keys))
-            params = [
-                *u,
-                *([source_id, *g, source_id, *g] if g else []),
-                *([*k, since] if k else []),
-            ]
-            cursor.execute(_find_sql(len(u), len(g), len(k)), params)
-            for kind, pk, url, guid, title_key, title, summary in cursor.fetchall():
-                found[kind].append(ItemRow(url, title, summary, None, "", guid, "", title_key, pk))
+        if _arrays():
+            params = [list(urls), source_id, list(guids), source_id, list(guids)]
+            cursor.execute(_find_array_sql(), [*params, list(title_keys), since])
+            rows = cursor.fetchall()
+        else:
+            rows = []
+            for start in range(0, max(len(urls), len(guids), len(title_keys)), CHUNK):
+                u, g, k = (values[start : start + CHUNK] for values in (urls, guids, title_keys))
+                params = [
+                    *u,
+                    *([source_id, *g, source_id, *g] if g else []),
+                    *([*k, since] if k else []),
+                ]
+                cursor.execute(_find_sql(len(u), len(g), len(k)), params)
+                rows += cursor.fetchall()
+    found: tuple[list[ItemRow], list[ItemRow], list[ItemRow]] = ([], [], [])
+    for kind, pk, url, guid, title_key, title, summary in rows:
+        found[kind].append(ItemRow(url, title, summary, None, "", guid, "", title_key, pk))
     return found
 
 
 def insert_items(rows: Sequence[ItemRow], *, now: datetime) -> dict[str, int]:
     """Insert the rows whose URL is not stored yet; return {url: id} of those inserted (a URL
     another worker stored first is left out)."""
+    if not rows:
+        return {}
     dt = _datetime_adapter()
     stamp = dt(now)
-    inserted: dict[str, int] = {}
     with connection.cursor() as cursor:
+        if _arrays():
+            columns = [list(column) for column in zip(*map(_item_values, rows), strict=True)]
+            columns[3] = [dt(value) for value in columns[3]]  # published_at
+            cursor.execute(_insert_items_array_sql(), [stamp, stamp, *columns])
+            return {url: pk for pk, url in cursor.fetchall()}
+        inserted: dict[str, int] = {}
         for chunk in _chunks(rows):
             params: list = []
-            for r in chunk:
-                params += (
-                    r.url,
-                    r.title,
-                    r.summary,
-                    dt(r.published_at),
-                    r.language,
-                    r.guid,
-                    r.publisher,
-                    r.title_key,
-                    stamp,
-                    stamp,
-                )
+            for url, title, summary, published, *rest in map(_item_values, chunk):
+                params += (url, title, summary, dt(published), *rest, stamp, stamp)
             cursor.execute(_insert_items_sql(len(chunk)), params)
             inserted.update((url, pk) for pk, url in cursor.fetchall())
     return inserted
@@ -356,10 +434,16 @@ def update_items(rows: Sequence[ItemRow], *, now: datetime) -> None:
 
 def link_items(*, source_id: int, item_ids: Iterable[int]) -> None:
     """Record that the source carried these items (links already there are kept)."""
-    pairs = [(item_id, source_id) for item_id in sorted(set(item_ids))]
+    ids = sorted(set(item_ids))  # in key order: concurrent polls then lock rows in one order
+    if not ids:
+        return
     with connection.cursor() as cursor:
-        for chunk in _chunks(pairs):
-            cursor.execute(_link_sql(len(chunk)), [value for pair in chunk for value in pair])
+        if _arrays():
+            cursor.execute(_link_array_sql(), [ids, source_id])
+            return
+        for chunk in _chunks(ids):
+            params = [value for item_id in chunk for value in (item_id, source_id)]
+            cursor.execute(_link_sql(len(chunk)), params)
 
 
 def mentioned_pairs(item_ids: Sequence[int]) -> set[tuple[int, int]]:
@@ -377,16 +461,25 @@ def insert_mentions(found: dict[tuple[int, int], list[str]], *, now: datetime) -
     matched, and its history row; return how many were inserted."""
     if not found:
         return 0
+    pairs = sorted(found)  # in key order, as link_items
     encoder = Mention._meta.get_field("matched_terms").encoder
-    terms = {pair: connection.ops.adapt_json_value(t, encoder) for pair, t in found.items()}
     stamp = _datetime_adapter()(now)
     new = Mention.Status.NEW
-    count = 0
     with connection.cursor() as cursor:
-        for chunk in _chunks(sorted(terms)):
+        if _arrays():
+            terms = [json.dumps(found[pair], cls=encoder) for pair in pairs]
+            items, people = (list(column) for column in zip(*pairs, strict=True))
+            cursor.execute(
+                _insert_mentions_array_sql(),
+                [stamp, stamp, new, items, people, terms, stamp, HISTORY_REASON, "+"],
+            )
+            return cursor.rowcount
+        adapted = {pair: connection.ops.adapt_json_value(found[pair], encoder) for pair in pairs}
+        count = 0
+        for chunk in _chunks(pairs):
             params: list = []
             for item_id, person_id in chunk:
-                params += (stamp, stamp, item_id, person_id, terms[item_id, person_id], new)
+                params += (stamp, stamp, item_id, person_id, adapted[item_id, person_id], new)
             cursor.execute(_insert_mentions_sql(len(chunk)), params)
             inserted = cursor.fetchall()
             count += len(inserted)
@@ -394,7 +487,7 @@ def insert_mentions(found: dict[tuple[int, int], list[str]], *, now: datetime) -
                 continue
             params = []
             for pk, item_id, person_id in inserted:
-                params += (pk, stamp, stamp, item_id, person_id, terms[item_id, person_id], new)
+                params += (pk, stamp, stamp, item_id, person_id, adapted[item_id, person_id], new)
                 params += (stamp, HISTORY_REASON, "+")
             cursor.execute(_insert_mention_history_sql(len(inserted)), params)
     return count

@@ -67,6 +67,45 @@ def test_inserted_items_read_back_through_the_orm_as_written():
     assert NewsItem.objects.get(pk=inserted["https://news.example.org/2"]).published_at is None
 
 
+def test_rows_whose_text_needs_escaping_and_that_have_no_dates_are_stored_as_given():
+    # PostgreSQL gets the rows as arrays: quotes, braces, backslashes, commas and the word
+    # NULL inside values must come back as sent, and a batch without a single date still
+    # stores (an array of nothing but NULLs).
+    awkward = 'He said "free {them}", C:\\path\\, NULL; it\'s {"a": 1}'
+    rows = [_row(n, title=f"{awkward} {n}", summary=awkward, published_at=None) for n in (1, 2)]
+
+    inserted = store.insert_items(rows, now=dj_timezone.now())
+
+    stored = NewsItem.objects.filter(pk__in=inserted.values()).order_by("url")
+    assert [(i.title, i.summary, i.published_at) for i in stored] == [
+        (f"{awkward} 1", awkward, None),
+        (f"{awkward} 2", awkward, None),
+    ]
+
+
+def test_more_rows_than_one_statement_holds_are_all_stored_and_found():
+    dated = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
+    rows = [_row(0, url=f"https://news.example.org/{n}", guid=f"g{n}") for n in range(1203)]
+    for n, row in enumerate(rows):
+        row.published_at = None if n % 7 else dated
+    source = _source()
+
+    inserted = store.insert_items(rows, now=dj_timezone.now())
+    store.link_items(source_id=source.pk, item_ids=inserted.values())
+    by_url, by_guid, by_key = store.find_items(
+        source_id=source.pk,
+        urls=[r.url for r in rows],
+        guids=[r.guid for r in rows],
+        title_keys=[],
+        keys_since=dj_timezone.now(),
+    )
+
+    assert len(inserted) == 1203 == NewsItem.objects.count()
+    assert {i.url for i in by_url} == {r.url for r in rows}
+    assert {i.guid for i in by_guid} == {r.guid for r in rows}
+    assert by_key == []
+
+
 def test_a_url_stored_already_is_left_alone_and_not_reported():
     now = dj_timezone.now()
     store.insert_items([_row(1)], now=now)
