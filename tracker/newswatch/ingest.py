@@ -92,7 +92,8 @@ def ingest_entries(
     new: list[ItemRow] = []
     changed: list[ItemRow] = []  # the new version, with the stored item's pk
     seen_ids: set[int] = set()
-    batch_keys: set[str] = set()  # one story twice in the same answer
+    batch_guids: set[str] = set()  # one story twice in the same answer
+    batch_keys: set[str] = set()
     for c in candidates.values():
         item = (
             found_guid.get(c.guid or None)
@@ -100,14 +101,12 @@ def ingest_entries(
             or found_key.get(c.title_key or None)
         )
         if item is None:
-            keys = {
-                f"guid:{c.guid}" if c.guid else "",
-                f"title:{c.title_key}" if c.title_key else "",
-            }
-            keys.discard("")
-            if not keys & batch_keys:
-                new.append(c)
-            batch_keys |= keys
+            if c.guid not in batch_guids and c.title_key not in batch_keys:
+                new.append(c)  # (else the same story as an entry before it)
+            if c.guid:
+                batch_guids.add(c.guid)
+            if c.title_key:
+                batch_keys.add(c.title_key)
             continue
         if item.pk in seen_ids:
             continue

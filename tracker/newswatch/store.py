@@ -301,7 +301,9 @@ def _datetime_adapter() -> Callable[[datetime | None], object]:
     def to_sqlite(value: datetime | None) -> object:
         if value is None or value.tzinfo is None:  # (a naive one is refused, as by Django)
             return adapt(value)
-        return str(value.astimezone(UTC).replace(tzinfo=None))
+        if value.tzinfo is not UTC:  # (parsed dates and timezone.now() are in UTC already)
+            value = value.astimezone(UTC)
+        return value.isoformat(" ")[:-6]  # str() of the naive time: without "+00:00"
 
     return to_sqlite
 
