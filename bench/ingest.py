@@ -489,12 +489,34 @@ def _serve_feeds(bodies: dict[str, bytes], port, counts, busy, ready) -> None:
     every feed is on a host of its own), one request at a time, an ETag on every feed and 304
     to a matching If-None-Match. Counts its answers (200, 304, 404) and its own time.
 
-    A plain socket loop rather than `http.server`: a real feed server answers in a few dozen
-    microseconds, and the stand-in should not add much more to every poll it serves (its time
-    is printed as "server busy")."""
-    routes = {
-        path: (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"') for path, body in bodies.items()
-    }
+    A plain socket loop rather than `http.server`, with every answer rendered before the first
+    request: a real feed server answers in a few dozen microseconds, and the stand-in should
+    not add much more to every poll it serves (its time is printed as "server busy")."""
+
+    def answer(status: str, headers: list[str], body: bytes = b"") -> bytes:
+        head = [f"HTTP/1.0 {status}", "Server: vigil-bench", "Connection: close", *headers]
+        return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+    routes = {}  # request path -> (ETag as If-None-Match carries it, 200 answer, 304 answer)
+    for path, body in bodies.items():
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        full = answer(
+            "200 OK",
+            [
+                f"ETag: {etag}",
+                "Content-Type: application/rss+xml; charset=utf-8",
+                f"Content-Length: {len(body)}",
+            ],
+            body,
+        )
+        routes[path.encode("latin-1")] = (
+            etag.encode("latin-1"),
+            full,
+            answer("304 Not Modified", [f"ETag: {etag}"]),
+        )
+    missing = answer(
+        "404 Not Found", ["Content-Type: text/plain", "Content-Length: 9"], b"not found"
+    )
     slots = {200: 0, 304: 1, 404: 2}
     listener = socket.create_server(("127.0.0.1", 0), backlog=128)
     port.value = listener.getsockname()[1]
@@ -509,33 +531,22 @@ def _serve_feeds(bodies: dict[str, bytes], port, counts, busy, ready) -> None:
                 if not chunk:
                     break
                 request += chunk
-            head = request.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
-            method, path, _version = [*head[0].split(" "), "", "", ""][:3]
-            headers = {
-                name.strip().lower(): value.strip()
-                for name, _, value in (line.partition(":") for line in head[1:])
-            }
-            route = routes.get(path) if method == "GET" else None
-            body, etag = route or (b"not found", "")
+            head = request.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+            method, path, *_version = head[0].split(b" ")
+            route = routes.get(path) if method == b"GET" else None
             if route is None:
-                status, reason = 404, "Not Found"
-            elif headers.get("if-none-match") == etag:
-                status, reason = 304, "Not Modified"
+                status, reply = 404, missing
             else:
-                status, reason = 200, "OK"
+                etag, full, not_modified = route
+                conditional = [
+                    value.strip()
+                    for name, _, value in (line.partition(b":") for line in head[1:])
+                    if name.strip().lower() == b"if-none-match"
+                ]
+                status, reply = (304, not_modified) if etag in conditional else (200, full)
             with counts.get_lock():  # before answering: the client may move on at once
                 counts[slots[status]] += 1
-            lines = [f"HTTP/1.0 {status} {reason}", "Server: vigil-bench", "Connection: close"]
-            if status != 404:
-                lines.append(f"ETag: {etag}")
-            if status != 304:
-                content_type = "application/rss+xml" if status == 200 else "text/plain"
-                lines += [
-                    f"Content-Type: {content_type}; charset=utf-8",
-                    f"Content-Length: {len(body)}",
-                ]
-            answer = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-            conn.sendall(answer if status == 304 else answer + body)
+            conn.sendall(reply)
         with busy.get_lock():
             busy.value += time.perf_counter() - started
 
