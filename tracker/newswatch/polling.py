@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from urllib.parse import quote_plus
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from tracker.models import NewsSource
@@ -21,7 +20,7 @@ from tracker.newswatch.ingest import IngestResult, ingest_entries
 from tracker.newswatch.matching import search_query
 from tracker.newswatch.parsing import ParseError, parse_feed, parse_gdelt, parse_google_news
 from tracker.newswatch.politeness import wait_for_request_slot
-from tracker.newswatch.store import load_source, record_poll
+from tracker.newswatch.store import claim_due_sources, load_source, record_poll
 from tracker.newswatch.watchlist import current_matcher, watched_people
 
 logger = logging.getLogger(__name__)
@@ -50,18 +49,10 @@ class PollOutcome:
 
 def sources_claim_due(*, now: datetime | None = None) -> list[int]:
     """Claim every active source whose next poll has passed, by moving its next_poll_at a
-    lease ahead with a compare-and-set update: a source is claimed by one scheduler run only,
-    and one whose poll died becomes due again when the lease ends."""
+    lease ahead in one statement: a source is claimed by one scheduler run only, and one whose
+    poll died becomes due again when the lease ends."""
     now = now or timezone.now()
-    due = NewsSource.objects.filter(
-        Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now), active=True
-    ).values_list("pk", "next_poll_at")
-    claimed = []
-    for pk, was in due:
-        unchanged = Q(next_poll_at__isnull=True) if was is None else Q(next_poll_at=was)
-        if NewsSource.objects.filter(unchanged, pk=pk).update(next_poll_at=now + CLAIM_LEASE):
-            claimed.append(pk)
-    return claimed
+    return claim_due_sources(now=now, until=now + CLAIM_LEASE)
 
 
 def _jitter(seconds: float, spread: float = 0.2) -> timedelta:

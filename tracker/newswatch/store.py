@@ -160,6 +160,14 @@ def _record_poll_sql(validators: bool) -> str:
     )
 
 
+@functools.cache
+def _claim_due_sql() -> str:
+    return (
+        f"UPDATE {_table(NewsSource)} SET next_poll_at = %s "
+        "WHERE active AND (next_poll_at IS NULL OR next_poll_at <= %s) RETURNING id"
+    )
+
+
 @functools.lru_cache(maxsize=256)  # keyed by three counts: bounded, unlike the others
 def _find_sql(urls: int, guids: int, keys: int) -> str:
     table, links = _table(NewsItem), _table(NewsItem.sources.through)
@@ -342,6 +350,19 @@ def record_poll(
         params += [etag, last_modified or ""]
     with connection.cursor() as cursor:
         cursor.execute(_record_poll_sql(etag is not None), [*params, source_id])
+
+
+def claim_due_sources(*, now: datetime, until: datetime) -> list[int]:
+    """Move next_poll_at to `until` on every active source whose next poll is not after `now`
+    (or was never set), and return their ids, in order.
+
+    One statement: a source due at `now` is claimed by exactly one caller, however many run at
+    once (PostgreSQL re-checks the condition on a row another transaction just updated; SQLite
+    runs one writer at a time)."""
+    dt = _datetime_adapter()
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_due_sql(), [dt(until), dt(now)])
+        return sorted(pk for (pk,) in cursor.fetchall())
 
 
 def find_items(

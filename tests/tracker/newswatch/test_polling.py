@@ -2,15 +2,17 @@
 mentions land in the database; failures are recorded on their source and backed off."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections
 from django.utils import timezone
 
 from tests.tracker.newswatch.feedserver import FIXTURES, Route
 from tracker.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.parsing import parse_feed
-from tracker.newswatch.polling import poll_cycle, poll_source, sources_claim_due
+from tracker.newswatch.polling import CLAIM_LEASE, poll_cycle, poll_source, sources_claim_due
 from tracker.services import detained_person_save, news_source_save
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
@@ -247,6 +249,55 @@ def test_due_sources_are_claimed_once(feed_server, fixture_people):
     )
     assert sources_claim_due() == [due.pk]
     assert sources_claim_due() == []
+
+
+def test_claiming_takes_due_and_never_polled_active_sources_for_the_length_of_a_lease():
+    now = timezone.now()
+    sources = {
+        name: news_source_save(name=name, kind="feed", url=f"https://example.org/{name}.xml")
+        for name in ("never", "due", "just_due", "later", "off")
+    }
+    states = {"due": now - datetime.timedelta(minutes=5), "just_due": now}
+    states |= {"later": now + datetime.timedelta(seconds=1), "off": None}
+    for name, next_poll_at in states.items():
+        NewsSource.objects.filter(pk=sources[name].pk).update(next_poll_at=next_poll_at)
+    NewsSource.objects.filter(pk=sources["off"].pk).update(active=False)
+
+    claimed = sources_claim_due(now=now)
+
+    assert claimed == sorted(sources[name].pk for name in ("never", "due", "just_due"))
+    leases = set(NewsSource.objects.filter(pk__in=claimed).values_list("next_poll_at", flat=True))
+    assert leases == {now + CLAIM_LEASE}
+    assert sources_claim_due(now=now + CLAIM_LEASE - datetime.timedelta(seconds=1)) == [
+        sources["later"].pk
+    ]
+    # A poll that died: its source is due again when the lease ends.
+    assert sources_claim_due(now=now + CLAIM_LEASE) == claimed
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+def test_schedulers_claiming_at_once_claim_each_due_source_once():
+    sources = [
+        news_source_save(name=f"Outlet {n}", kind="feed", url=f"https://example.org/{n}.xml")
+        for n in range(40)
+    ]
+    barrier, claims = threading.Barrier(4), []
+
+    def scheduler():
+        try:
+            barrier.wait(timeout=10)
+            claims.append(sources_claim_due())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(claims) == 4
+    assert sorted(pk for claim in claims for pk in claim) == [s.pk for s in sources]
 
 
 def test_watch_news_once_prints_a_summary_and_succeeds_despite_failing_sources(
