@@ -16,9 +16,11 @@ unnest(%s::text[], ...)`, `url = ANY(%s)`): the SQL text then has the same few p
 however many rows there are. A `VALUES` list of 50 items is over 4 KB of SQL, which psycopg
 does not cache, and splitting it at its 500 placeholders cost about 1.5 ms a statement, twice
 what PostgreSQL took to run it. Mentions and their history rows are then one statement (a
-data-modifying `WITH`). Table and
-column names come from the models' `_meta`, and values go through the backend's own adapters
-(`adapt_datetimefield_value`, `adapt_json_value`), so the rows are those the ORM would write.
+data-modifying `WITH`).
+
+Table and column names come from the models' `_meta`, and values go through the backend's own
+adapters (`adapt_datetimefield_value`, `adapt_json_value`), so the rows are those the ORM would
+write.
 
 `load_source` reads the source a poll starts from with one plain query, for the same reason:
 building the ORM query costs several times what running it does, on every poll.
@@ -257,13 +259,11 @@ def _find_array_sql() -> str:
     )
 
 
-# The PostgreSQL array type of each column _ITEM_INSERT lists before the two timestamps.
-_ITEM_ARRAY_TYPES = ("text", "text", "text", "timestamptz", "text", "text", "text", "text")
-
-
 @functools.cache
 def _insert_items_array_sql() -> str:
-    arrays = ", ".join(f"%s::{kind}[]" for kind in _ITEM_ARRAY_TYPES)
+    # One array per column of _ITEM_INSERT but the two timestamps every row shares.
+    kinds = {"published_at": "timestamptz"}
+    arrays = ", ".join(f"%s::{kinds.get(column, 'text')}[]" for column in _ITEM_INSERT[:-2])
     return (
         f"INSERT INTO {_table(NewsItem)} ({', '.join(map(_q, _ITEM_INSERT))}) "
         f"SELECT u.*, %s, %s FROM unnest({arrays}) AS u "
@@ -285,13 +285,13 @@ def _insert_mentions_array_sql() -> str:
     mentions were inserted."""
     copied = ", ".join(map(_q, _MENTION_HISTORY_INSERT[:7]))  # the mention's own columns
     return (
-        f"WITH new AS (INSERT INTO {_table(Mention)} ({', '.join(map(_q, _MENTION_INSERT))}) "
+        f"WITH inserted AS (INSERT INTO {_table(Mention)} ({', '.join(map(_q, _MENTION_INSERT))}) "
         "SELECT %s, %s, u.item, u.person, u.terms::jsonb, %s "
         "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS u (item, person, terms) "
         f"ON CONFLICT DO NOTHING RETURNING {copied}) "
         f"INSERT INTO {_table(Mention.history.model)} "
         f"({', '.join(map(_q, _MENTION_HISTORY_INSERT))}) "
-        f"SELECT {copied}, %s, %s, %s FROM new"
+        f"SELECT {copied}, %s, %s, %s FROM inserted"
     )
 
 
