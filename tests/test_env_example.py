@@ -38,6 +38,8 @@ print(json.dumps({
     "allowed_hosts": s.ALLOWED_HOSTS,
     "num_proxies": s.REST_FRAMEWORK["NUM_PROXIES"],
     "user_agent": s.NEWSWATCH_USER_AGENT,
+    "conn_max_age": s.DATABASES["default"]["CONN_MAX_AGE"],
+    "conn_health_checks": s.DATABASES["default"].get("CONN_HEALTH_CHECKS", False),
 }))
 """
 
@@ -68,6 +70,7 @@ def test_development_settings_keep_the_embedded_defaults_with_the_example_as_env
     assert s["allowed_hosts"] == ["127.0.0.1", "localhost"]
     assert s["num_proxies"] == 0
     assert s["user_agent"].startswith("VigilNewsWatch/1.0 (+https://")
+    assert s["conn_max_age"] == 0
 
 
 def test_production_settings_start_with_the_example_as_env():
@@ -76,6 +79,15 @@ def test_production_settings_start_with_the_example_as_env():
     assert s["debug"] is False
     assert s["engine"] == "config.sqlite"
     assert s["broker"] == "filesystem://"
+    # Workers keep their connection between tasks (a new one per poll costs more than a 304).
+    assert (s["conn_max_age"], s["conn_health_checks"]) == (60, True)
+
+
+def test_production_keeps_connections_only_as_long_as_told():
+    s = _load_settings(
+        "config.settings.prod", DJANGO_SECRET_KEY=GOOD_KEY, DATABASE_CONN_MAX_AGE="0"
+    )
+    assert s["conn_max_age"] == 0
 
 
 def _example_lines() -> list[str]:
