@@ -258,6 +258,24 @@ def test_staff_confirm_mentions_from_the_review_queue(staff_client, staff_user):
     assert (mention.status, mention.reviewed_by) == ("confirmed", staff_user)
 
 
+def test_staff_change_a_mentions_status_on_its_page_and_a_repeat_changes_nothing(
+    staff_client, staff_user
+):
+    seed_demo()
+    mention = _make_one(Mention)
+    url = _url(Mention, "change", mention.pk)
+
+    response = staff_client.post(url, {"status": "dismissed"})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mention.refresh_from_db()
+    assert (mention.status, mention.reviewed_by) == ("dismissed", staff_user)
+    reviewed_at, versions = mention.reviewed_at, mention.history.count()
+    staff_client.post(url, {"status": "dismissed"})
+    mention.refresh_from_db()
+    assert (mention.reviewed_at, mention.history.count()) == (reviewed_at, versions)
+
+
 def test_a_detained_persons_page_lists_their_mentions(staff_client):
     seed_demo()
     mention = _make_one(Mention)

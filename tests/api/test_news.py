@@ -182,6 +182,25 @@ def test_an_editor_confirms_a_mention_and_the_reviewer_is_recorded(editor_client
     assert mention.history.first().history_user == editor
 
 
+def test_confirming_a_confirmed_mention_keeps_the_first_review(
+    editor_client, editor, superuser_client, mention
+):
+    editor_client.patch(f"/api/mentions/{mention.pk}/", {"status": "confirmed"})
+    mention.refresh_from_db()
+    first = (mention.reviewed_by_id, mention.reviewed_at, mention.history.count())
+
+    again = superuser_client.patch(f"/api/mentions/{mention.pk}/", {"status": "confirmed"})
+
+    assert again.status_code == 200, again.json()
+    assert (again.json()["status"], again.json()["reviewed_by"]) == ("confirmed", editor.pk)
+    mention.refresh_from_db()
+    assert (mention.reviewed_by_id, mention.reviewed_at, mention.history.count()) == first
+    # A real change is still recorded, with the new reviewer.
+    dismissed = superuser_client.patch(f"/api/mentions/{mention.pk}/", {"status": "dismissed"})
+    assert dismissed.json()["reviewed_by"] != editor.pk
+    assert mention.history.count() == first[2] + 1
+
+
 def test_only_the_status_of_a_mention_can_be_changed(editor_client, mention):
     response = editor_client.patch(f"/api/mentions/{mention.pk}/", {"matched_terms": ["x"]})
     assert response.status_code == 400
