@@ -2,13 +2,13 @@
 clear 409, never a 500 (PostgreSQL, where both really run at once; and on any database when
 the database itself refuses a clash that validation let through)."""
 
-import threading
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
+from tests.concurrency import at_once
 from tracker.models import Subscription
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,27 +18,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_simultaneous_duplicate_subscriptions_give_one_201_and_one_409(django_user_model):
     user = django_user_model.objects.create_superuser("racer", "", "x")
     for attempt in range(5):
-        barrier, statuses = threading.Barrier(2), []
+        email = f"race{attempt}@example.org"
 
-        def create(email=f"race{attempt}@example.org", barrier=barrier, statuses=statuses):
-            try:
-                client = APIClient()
-                client.force_authenticate(user)
-                barrier.wait(timeout=10)
-                response = client.post(
-                    "/api/subscriptions/", {"email": email, "frequency": "daily"}, format="json"
-                )
-                statuses.append(response.status_code)
-            finally:
-                connections.close_all()
+        def create(email=email):
+            client = APIClient()  # one each: a test client is not shared between threads
+            client.force_authenticate(user)
+            data = {"email": email, "frequency": "daily"}
+            return client.post("/api/subscriptions/", data, format="json").status_code
 
-        threads = [threading.Thread(target=create) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
+        statuses = at_once(create, create)
         assert sorted(statuses) in ([201, 400], [201, 409]), statuses
-        assert Subscription.objects.filter(email=f"race{attempt}@example.org").count() == 1
+        assert Subscription.objects.filter(email=email).count() == 1
 
 
 def test_a_unique_clash_refused_by_the_database_is_a_409(superuser_client):

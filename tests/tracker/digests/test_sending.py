@@ -1,15 +1,15 @@
 """Who gets which digest, and each digest at most once per (subscription, period)."""
 
 import datetime
-import threading
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.concurrency import at_once
 from tests.tracker.digests.conftest import START, mention, subscribe
 from tracker.digests.content import build_digests
 from tracker.digests.sending import deliveries_resend, digest_send, digests_create_due
@@ -288,19 +288,6 @@ def test_two_workers_sending_the_same_delivery_at_once_send_one_message(people):
     subscribe(persons=[people["liu"]])
     mention(people["liu"])
     (pk,) = digests_create_due(frequency="daily")
-    barrier, results = threading.Barrier(2), []
-
-    def worker():
-        try:
-            barrier.wait(timeout=10)
-            results.append(digest_send(delivery_id=pk))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    results = at_once(*[lambda: digest_send(delivery_id=pk)] * 2)
     assert sorted(results) == ["sent", "skipped"]
     assert len(mail.outbox) == 1

@@ -2,13 +2,13 @@
 mentions land in the database; failures are recorded on their source and backed off."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
+from tests.concurrency import at_once
 from tests.tracker.newswatch.feedserver import FIXTURES, Route
 from tracker.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.parsing import parse_feed
@@ -282,20 +282,7 @@ def test_schedulers_claiming_at_once_claim_each_due_source_once():
         news_source_save(name=f"Outlet {n}", kind="feed", url=f"https://example.org/{n}.xml")
         for n in range(40)
     ]
-    barrier, claims = threading.Barrier(4), []
-
-    def scheduler():
-        try:
-            barrier.wait(timeout=10)
-            claims.append(sources_claim_due())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=scheduler) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    claims = at_once(*[sources_claim_due] * 4)
     assert len(claims) == 4
     assert sorted(pk for claim in claims for pk in claim) == [s.pk for s in sources]
 
