@@ -8,6 +8,7 @@ from django.urls import reverse
 from campaigns.demo import seed_demo
 from campaigns.models import Organization, Signature
 from tests.campaigns.factories import LetterFactory, OrganizationFactory
+from tracker.admin import highlight
 from tracker.models import (
     DetainedPerson,
     DigestDelivery,
@@ -244,6 +245,31 @@ def test_the_review_queue_highlights_matched_terms_and_escapes_the_text(staff_cl
     assert "<mark>Gao Yu</mark> &lt;b&gt;freed&lt;/b&gt;" in body
     page = staff_client.get(_url(Mention, "change", mention.pk)).content.decode()
     assert "<mark>Gao Yu</mark>" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "terms", "marked"),
+    [
+        # Case, accents, hyphens and spacing as the matcher ignores them; the text as written.
+        ("NGUYỄN VĂN MINH was moved", ["Nguyen Van Minh"], "<mark>NGUYỄN VĂN MINH</mark> was"),
+        ("Nguyen-Van  Minh", ["Nguyễn Văn Minh"], "<mark>Nguyen-Van  Minh</mark>"),
+        # A written accent after the last letter (decomposed text) is marked with it.
+        ("Nguye\u0302\u0303n said", ["Nguyễn"], "<mark>Nguye\u0302\u0303n</mark> said"),
+        ("Straße 5", ["strasse"], "<mark>Straße</mark> 5"),
+        # Whole words only, as the matcher: no mark inside a longer name.
+        ("Li Weiming and Li Wei", ["Li Wei"], "Li Weiming and <mark>Li Wei</mark>"),
+        # Scripts without spaces match as character sequences.
+        ("维权人士王芳被拘", ["王芳"], "维权人士<mark>王芳</mark>被拘"),
+        # The longest form first, and the text around is escaped.
+        (
+            "<b>Wang Fang Li</b>",
+            ["Wang", "Wang Fang"],
+            "&lt;b&gt;<mark>Wang Fang</mark> Li&lt;/b&gt;",
+        ),
+    ],
+)
+def test_the_review_queue_marks_terms_as_the_matcher_found_them(text, terms, marked):
+    assert marked in highlight(text, terms)
 
 
 def test_staff_confirm_mentions_from_the_review_queue(staff_client, staff_user):

@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from django import forms
@@ -38,7 +39,7 @@ from tracker.services import (
 )
 from tracker.tasks import poll_source as poll_source_task
 from tracker.tasks import send_digest as send_digest_task
-from tracker.text import fold
+from tracker.text import fold, fold_with_origins, is_word_char
 
 
 class DetainedPersonForm(forms.ModelForm):
@@ -212,18 +213,32 @@ class CaseEventAdmin(SimpleHistoryAdmin):
 
 
 def highlight(text: str, terms: list[str]) -> str:
-    """`text` escaped, with each matched term wrapped in <mark> (case-insensitive)."""
+    """`text` escaped, with each matched term wrapped in <mark>.
+
+    Terms are found as the matcher finds them: folded (case, accents, hyphens and spacing do
+    not matter, so `Nguyen Van Minh` marks `NGUYỄN VĂN MINH`) and as whole words (`Li Wei` does
+    not mark the start of `Li Weiming`); the text is marked as it is written."""
     if not text:
         return ""
-    forms = sorted({t for t in terms if t}, key=len, reverse=True)
-    if not forms:
+    keys = sorted({fold(t) for t in terms} - {""}, key=len, reverse=True)
+    if not keys:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(t) for t in forms), re.IGNORECASE)
-    parts, last = [], 0
-    for match in pattern.finditer(text):
-        parts.append(escape(text[last : match.start()]))
-        parts.append(format_html("<mark>{}</mark>", match.group(0)))
-        last = match.end()
+    folded, origins = fold_with_origins(text)
+    pattern = re.compile("|".join(map(re.escape, keys)))
+    parts, last, position = [], 0, 0
+    while match := pattern.search(folded, position):
+        start, end = match.span()
+        position = start + 1
+        if (is_word_char(folded[start]) and start > 0 and is_word_char(folded[start - 1])) or (
+            is_word_char(folded[end - 1]) and end < len(folded) and is_word_char(folded[end])
+        ):
+            continue  # inside a longer word
+        begin, finish = origins[start], origins[end - 1] + 1
+        while finish < len(text) and unicodedata.combining(text[finish]):
+            finish += 1  # a written accent after the last letter belongs to it
+        parts.append(escape(text[last:begin]))
+        parts.append(format_html("<mark>{}</mark>", text[begin:finish]))
+        last, position = finish, end
     parts.append(escape(text[last:]))
     return mark_safe("".join(str(p) for p in parts))  # noqa: S308 (every part is escaped)
 

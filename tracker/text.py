@@ -1,4 +1,4 @@
-"""Text folding shared by search and (later) the news matcher.
+"""Text folding shared by search, the news matcher and the review queue's highlighting.
 
 `fold()` maps a string to a comparison key: case-folded (Turkish dotted İ included), Latin
 accents and diacritics removed (`Trần Thị Thu Hà` -> `tran thi thu ha`), hyphens, curly and
@@ -6,6 +6,7 @@ straight apostrophes and runs of whitespace made alike. Scripts without case or 
 (Chinese, Japanese, Korean) pass through unchanged.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -29,7 +30,59 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 
 
 def fold(text: str) -> str:
+    return _fold_unstripped(text).strip()
+
+
+def _fold_unstripped(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = unicodedata.normalize("NFC", stripped).translate(_STROKED).translate(_APOSTROPHES)
-    return _SEPARATORS.sub(" ", stripped).strip()
+    return _SEPARATORS.sub(" ", stripped)
+
+
+# Scripts written without spaces between words: names in them match as character sequences, and
+# their characters do not continue a neighbouring Latin or Cyrillic word.
+_UNSPACED = re.compile(
+    "["
+    "\u0e00-\u0fff"  # Thai, Lao, Tibetan
+    "\u1000-\u109f"  # Myanmar
+    "\u1100-\u11ff"  # Hangul jamo
+    "\u1780-\u17ff"  # Khmer
+    "\u2e80-\ua4cf"  # CJK radicals and symbols, kana, bopomofo, CJK ideographs, Yi
+    "\ua960-\ua97f"  # Hangul jamo extended A
+    "\ua9e0-\ua9ff\uaa60-\uaa7f"  # Myanmar extended
+    "\uac00-\ud7ff"  # Hangul syllables, jamo extended B
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff65-\uffdc"  # half-width kana and Hangul
+    "\U00016fe0-\U00018aff"  # Tangut, Khitan
+    "\U0001b000-\U0001b2ff"  # kana supplements
+    "\U00020000-\U0003ffff"  # CJK ideographs, extensions B onwards
+    "]"
+)
+
+
+def is_word_char(ch: str) -> bool:
+    """A letter, mark or digit that would continue a word of a spaced script."""
+    if ch.isascii():
+        return ch.isalnum()
+    return unicodedata.category(ch)[0] in "LMN" and _UNSPACED.match(ch) is None
+
+
+_fold_one = functools.lru_cache(maxsize=8192)(_fold_unstripped)  # one character at a time
+
+
+def fold_with_origins(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` worked out a character at a time, with the index in `text` each folded
+    character comes from: a match found in the folded text can then be shown in the original.
+
+    The folded text is fold(text) with, at most, one space more at its end; but for the rare
+    sequences that fold() recomposes across characters (Hangul jamo), which stay apart."""
+    folded: list[str] = []
+    origins: list[int] = []
+    for index, ch in enumerate(text):
+        for out in _fold_one(ch):
+            if out == " " and (not folded or folded[-1] == " "):
+                continue  # a run of separators is one space, and none leads
+            folded.append(out)
+            origins.append(index)
+    return "".join(folded), origins

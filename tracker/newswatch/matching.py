@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from tracker.text import fold
+from tracker.text import fold, is_word_char
 
 
 @dataclass(frozen=True)
@@ -55,38 +55,10 @@ class WatchedPerson:
     context_terms: tuple[str, ...]  # may be empty
 
 
-# Scripts written without spaces between words: their keys match as character sequences, and
-# their characters do not continue a neighbouring Latin or Cyrillic word.
-_UNSPACED = re.compile(
-    "["
-    "\u0e00-\u0fff"  # Thai, Lao, Tibetan
-    "\u1000-\u109f"  # Myanmar
-    "\u1100-\u11ff"  # Hangul jamo
-    "\u1780-\u17ff"  # Khmer
-    "\u2e80-\ua4cf"  # CJK radicals and symbols, kana, bopomofo, CJK ideographs, Yi
-    "\ua960-\ua97f"  # Hangul jamo extended A
-    "\ua9e0-\ua9ff\uaa60-\uaa7f"  # Myanmar extended
-    "\uac00-\ud7ff"  # Hangul syllables, jamo extended B
-    "\uf900-\ufaff"  # CJK compatibility ideographs
-    "\uff65-\uffdc"  # half-width kana and Hangul
-    "\U00016fe0-\U00018aff"  # Tangut, Khitan
-    "\U0001b000-\U0001b2ff"  # kana supplements
-    "\U00020000-\U0003ffff"  # CJK ideographs, extensions B onwards
-    "]"
-)
-
-
-def _is_word_char(ch: str) -> bool:
-    """A letter, mark or digit that would continue a word of a spaced script."""
-    if ch.isascii():
-        return ch.isalnum()
-    return unicodedata.category(ch)[0] in "LMN" and _UNSPACED.match(ch) is None
-
-
 class _WordChars(dict[str, bool]):
     def __missing__(self, ch: str) -> bool:
-        self[ch] = is_word_char = _is_word_char(ch)
-        return is_word_char
+        self[ch] = found = is_word_char(ch)
+        return found
 
 
 _word_chars = _WordChars()
@@ -256,8 +228,8 @@ class Matcher:
                 named,
                 context_numbers.get(key),
                 len(key),
-                _is_word_char(key[0]),
-                _is_word_char(key[-1]),
+                is_word_char(key[0]),
+                is_word_char(key[-1]),
                 any(self._contexts[index] for index, _form in named),
             )
             automaton.add_word(key, value)
