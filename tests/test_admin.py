@@ -3,6 +3,8 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.demo import seed_demo
@@ -17,6 +19,7 @@ from tracker.models import (
     NewsSource,
     Subscription,
 )
+from tracker.services import detained_person_save
 
 pytestmark = pytest.mark.django_db
 
@@ -270,6 +273,32 @@ def test_the_review_queue_highlights_matched_terms_and_escapes_the_text(staff_cl
 )
 def test_the_review_queue_marks_terms_as_the_matcher_found_them(text, terms, marked):
     assert marked in highlight(text, terms)
+
+
+def test_staff_rescan_the_news_for_several_people_in_one_pass(staff_client):
+    first = detained_person_save(name="Ilham Tohti")
+    second = detained_person_save(name="Wang Fang")
+    NewsItem.objects.create(url="https://news.example.org/a", title="İlham Toxti's trial opens")
+    NewsItem.objects.create(url="https://news.example.org/b", title="Vương Phương released")
+    detained_person_save(person=first, aliases=["Ilham Toxti"])
+    detained_person_save(person=second, aliases=["Vuong Phuong"])
+
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.post(
+            _url(DetainedPerson, "changelist"),
+            {"action": "rematch_news", "_selected_action": [first.pk, second.pk]},
+            follow=True,
+        )
+
+    assert "2 new mention(s) found." in response.content.decode()
+    assert sorted(Mention.objects.values_list("person__name", "matched_terms")) == [
+        ("Ilham Tohti", ["Ilham Toxti"]),
+        ("Wang Fang", ["Vuong Phuong"]),
+    ]
+    scans = [
+        q for q in queries if 'FROM "tracker_newsitem"' in q["sql"] and "first_seen_at" in q["sql"]
+    ]
+    assert len(scans) == 1, [q["sql"] for q in scans]
 
 
 def test_staff_confirm_mentions_from_the_review_queue(staff_client, staff_user):

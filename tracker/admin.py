@@ -27,7 +27,7 @@ from tracker.models import (
     NewsSource,
     Subscription,
 )
-from tracker.newswatch.rematch import rematch_person
+from tracker.newswatch.rematch import rematch_people
 from tracker.resources import DetainedPersonResource
 from tracker.services import (
     case_event_delete,
@@ -170,7 +170,7 @@ class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     @admin.action(description="Re-scan the last 30 days of news for them", permissions=["change"])
     def rematch_news(self, request, queryset):
-        total = sum(rematch_person(person=person, days=30) for person in queryset)
+        total = rematch_people(people=queryset.only("pk"), days=30)
         self.message_user(request, f"{total} new mention(s) found.", messages.SUCCESS)
 
     def save_formset(self, request, form, formset, change):

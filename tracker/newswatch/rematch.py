@@ -1,5 +1,6 @@
-"""Re-scan stored news for one person, after their names changed."""
+"""Re-scan stored news for some people, after their names changed."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.utils import timezone
@@ -12,12 +13,20 @@ from tracker.newswatch.watchlist import watched_people
 _BATCH = 1000
 
 
-def rematch_person(*, person: DetainedPerson, days: int = 30) -> int:
-    """Match the items first seen in the last `days` days against this person's current
-    name forms; returns how many new mentions were recorded (existing ones are kept)."""
-    matcher = Matcher(watched_people(DetainedPerson.objects.filter(pk=person.pk)))
+def rematch_people(*, people: Iterable[DetainedPerson], days: int = 30) -> int:
+    """Match the items first seen in the last `days` days against these people's current name
+    forms, in one pass over the items however many people there are; returns how many new
+    mentions were recorded (existing ones, and staff's review of them, are kept)."""
+    ids = [person.pk for person in people]
+    if not ids:
+        return 0
+    matcher = Matcher(watched_people(DetainedPerson.objects.filter(pk__in=ids)))
     since = timezone.now() - timedelta(days=days)
-    items = NewsItem.objects.filter(first_seen_at__gte=since).only("id", "title", "summary")
+    items = (
+        NewsItem.objects.filter(first_seen_at__gte=since)
+        .order_by()  # any order will do: no sort of a month of news
+        .only("id", "title", "summary")
+    )
     created, batch = 0, []
     for item in items.iterator(chunk_size=_BATCH):
         batch.append(item)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.models import DetainedPerson
-from tracker.newswatch.rematch import rematch_person
+from tracker.newswatch.rematch import rematch_people
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
             target = DetainedPerson.objects.get(pk=person)
         except DetainedPerson.DoesNotExist:
             raise CommandError(f"No detained person with id {person}.") from None
-        created = rematch_person(person=target, days=days)
+        created = rematch_people(people=[target], days=days)
         self.stdout.write(
             self.style.SUCCESS(f"{target}: {created} new mentions in the last {days} days.")
         )
