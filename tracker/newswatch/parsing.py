@@ -279,8 +279,14 @@ _BLOCK_ELEMENTS = (
 _TAG = re.compile(r"<[^>]*>")
 
 
+# Control characters that are not whitespace (NUL, BEL, ESC, DEL...): junk in text for staff,
+# and PostgreSQL refuses NUL in any text column. JSON (GDELT) can carry them as \u escapes.
+_CONTROLS = dict.fromkeys(c for c in (*range(0x20), 0x7F) if not chr(c).isspace())
+
+
 def _collapse(text: str) -> str:
-    return " ".join(text.split())
+    """One line of plain text: control characters dropped, whitespace runs made one space."""
+    return " ".join(text.translate(_CONTROLS).split())
 
 
 def html_to_text(html: str) -> str:
@@ -741,5 +747,5 @@ def _gdelt_entry(article: dict) -> ParsedEntry:
         published_at=seen,
         guid="",
         language=_language(field("language")),
-        publisher=field("domain").strip().lower(),
+        publisher=_collapse(field("domain")).lower(),
     )

@@ -2,6 +2,7 @@
 mentions land in the database; failures are recorded on their source and backed off."""
 
 import datetime
+import json
 
 import pytest
 from django.core.management import call_command
@@ -239,6 +240,33 @@ def test_gdelt_answers_become_items_and_an_empty_answer_is_fine(feed_server, fix
     assert not Mention.objects.filter(
         news_item__url="https://finance.example.org/liu-jianguo-bank"
     ).exists()
+
+
+def test_a_gdelt_title_with_control_characters_is_stored_without_them(feed_server, fixture_people):
+    # JSON can carry NUL as "\u0000": PostgreSQL refuses it in text, which failed the poll.
+    article = {
+        "url": "https://wire.example.org/wang-fang\u0000",
+        "title": "Lawyer Wang\u0000 Fang\u0007 moved to \u001b[1mPrison 2",
+        "seendate": "20250630T120000Z",
+        "domain": "wire.\u0000example.org",
+        "language": "English",
+    }
+    body = json.dumps({"articles": [article]}).encode()
+    feed_server.routes["/gdelt"] = lambda seen: Route(body, content_type="application/json")
+    source = news_source_save(
+        name="GDELT",
+        kind=NewsSource.Kind.GDELT,
+        url=feed_server.url("/gdelt?query={query}&mode=artlist&format=json"),
+        min_interval_seconds=0,
+    )
+
+    assert poll_source(source_id=source.pk).status == "ok"
+
+    item = NewsItem.objects.get()
+    assert item.title == "Lawyer Wang Fang moved to [1mPrison 2"
+    assert item.publisher == "wire.example.org"
+    assert item.url == "https://wire.example.org/wang-fang%00"
+    assert Mention.objects.filter(news_item=item, person=fixture_people["P1"]).exists()
 
 
 def test_due_sources_are_claimed_once(feed_server, fixture_people):
