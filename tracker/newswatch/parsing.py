@@ -281,12 +281,15 @@ _TAG = re.compile(r"<[^>]*>")
 
 # Control characters that are not whitespace (NUL, BEL, ESC, DEL...): junk in text for staff,
 # and PostgreSQL refuses NUL in any text column. JSON (GDELT) can carry them as \u escapes.
-_CONTROLS = dict.fromkeys(c for c in (*range(0x20), 0x7F) if not chr(c).isspace())
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
 
 
 def _collapse(text: str) -> str:
     """One line of plain text: control characters dropped, whitespace runs made one space."""
-    return " ".join(text.translate(_CONTROLS).split())
+    line = " ".join(text.split())
+    if line.isprintable():  # (the usual case, checked at C speed)
+        return line
+    return " ".join(_CONTROLS.sub("", line).split())
 
 
 def html_to_text(html: str) -> str:
