@@ -107,17 +107,16 @@ def mention_review(*, mention: Mention, status: str, user) -> Mention:
     A mention already in that status keeps its reviewer, time and history: confirming it again
     (two staff at once, or a second click) does not claim someone else's review. The stored
     status is read under a row lock, so of two reviews at once the second sees the first."""
-    with transaction.atomic():
-        stored = Mention.objects.select_for_update().get(pk=mention.pk)
-        if stored.status == status:
-            return stored
-        stored.status = status
-        if status == Mention.Status.NEW:
-            stored.reviewed_by, stored.reviewed_at = None, None
-        else:
-            stored.reviewed_by, stored.reviewed_at = user, timezone.now()
-        stored.full_clean()
-        stored.save()
+    stored = Mention.objects.select_for_update().get(pk=mention.pk)
+    if stored.status == status:
+        return stored
+    stored.status = status
+    if status == Mention.Status.NEW:
+        stored.reviewed_by, stored.reviewed_at = None, None
+    else:
+        stored.reviewed_by, stored.reviewed_at = user, timezone.now()
+    stored.full_clean()
+    stored.save()
     return stored
 
 

@@ -46,3 +46,24 @@ def test_a_unique_clash_refused_by_the_database_is_a_409(superuser_client):
         "detail": "This conflicts with a record saved at the same moment; reload and retry."
     }
     assert Subscription.objects.filter(email="clash@example.org").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency")
+def test_two_staff_confirming_a_mention_at_once_record_one_review(django_user_model):
+    from tracker.models import Mention, NewsItem
+    from tracker.services import detained_person_save, mention_review
+
+    person = detained_person_save(name="Wang Fang")
+    staff = [django_user_model.objects.create_user(f"staff{n}", "", "x") for n in range(2)]
+    for attempt in range(5):
+        item = NewsItem.objects.create(url=f"https://news.example.org/{attempt}", title="Wang Fang")
+        mention = Mention.objects.create(news_item=item, person=person, matched_terms=["Wang Fang"])
+
+        def confirm(user, mention=mention):
+            return mention_review(mention=mention, status="confirmed", user=user).reviewed_by_id
+
+        reviewers = at_once(*(lambda user=user: confirm(user) for user in staff))
+
+        mention.refresh_from_db()
+        assert reviewers[0] == reviewers[1] == mention.reviewed_by_id  # both see the one review
+        assert mention.history.count() == 2  # created, then confirmed once
