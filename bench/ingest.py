@@ -775,7 +775,7 @@ def print_round(number: int, r: Round, args) -> None:
     print(
         f"round {number}: fetch+parse {r.fp_seconds:.3f} s ({total / r.fp_seconds:.0f} items/s)"
         f"; first poll {r.first:.3f} s ({total / r.first:.0f} items/s), ratio "
-        f"{r.fp_seconds / r.first:.2f}; all-304 poll {r.second:.3f} s, "
+        f"{r.fp_seconds / r.first:.3f}; all-304 poll {r.second:.3f} s, "
         f"{r.second / r.first:.3f} of the first"
     )
 
@@ -803,7 +803,7 @@ def print_summary(rounds: list[Round], args) -> None:
         f"{last.first_queries / args.feeds:.1f} queries a source; server busy "
         f"{median(r.first_server for r in rounds):.2f} s"
     )
-    print(f"ratio end-to-end / fetch+parse: {ratio:.2f} (target >= 0.5)")
+    print(f"ratio end-to-end / fetch+parse: {ratio:.3f} (target >= 0.5)")
     print(
         f"second poll (all 304): {second:.3f} s = {share:.3f} of the first poll (target < 0.1); "
         f"{second / args.feeds * 1000:.2f} ms and {last.second_queries / args.feeds:.1f} queries "
