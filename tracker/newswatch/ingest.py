@@ -125,7 +125,7 @@ def ingest_entries(
             stored.append(c)
     # A URL another worker stored meanwhile: that item is linked like any seen before.
     raced = [c.url for c in new if c.pk is None]
-    seen_ids.update(store.item_ids(raced).values() if raced else ())
+    seen_ids.update(store.item_ids(raced).values())
     store.update_items(changed, now=now)
     result.items_new, result.items_updated = len(stored), len(changed)
     store.link_items(source_id=source.pk, item_ids=[*(c.pk for c in stored), *seen_ids])
@@ -149,6 +149,6 @@ def record_mentions(
     if not found:
         return 0
     item_ids = sorted({item_id for item_id, _ in found} - set(new_item_ids))
-    for pair in store.mentioned_pairs(item_ids) if item_ids else ():
+    for pair in store.mentioned_pairs(item_ids):
         found.pop(pair, None)
     return store.insert_mentions(found, now=now or timezone.now())

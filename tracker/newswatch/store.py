@@ -127,14 +127,10 @@ _MENTION_INSERT = (
     "matched_terms",
     "status",
 )
+# A history row copies the mention as inserted (its id included), then says when and why.
+_MENTION_COPIED = ("id", *_MENTION_INSERT)
 _MENTION_HISTORY_INSERT = (
-    "id",
-    "created_at",
-    "updated_at",
-    "news_item_id",
-    "person_id",
-    "matched_terms",
-    "status",
+    *_MENTION_COPIED,
     "history_date",
     "history_change_reason",
     "history_type",
@@ -283,7 +279,7 @@ def _link_array_sql() -> str:
 def _insert_mentions_array_sql() -> str:
     """The new mentions and their history rows in one statement; its row count is how many
     mentions were inserted."""
-    copied = ", ".join(map(_q, _MENTION_HISTORY_INSERT[:7]))  # the mention's own columns
+    copied = ", ".join(map(_q, _MENTION_COPIED))
     return (
         f"WITH inserted AS (INSERT INTO {_table(Mention)} ({', '.join(map(_q, _MENTION_INSERT))}) "
         "SELECT %s, %s, u.item, u.person, u.terms::jsonb, %s "
