@@ -31,6 +31,12 @@ def poll_due_sources() -> list[int]:
 POLL_RETRIES = 2
 
 
+def _backoff(seconds: float, retries: int) -> float:
+    """`seconds` doubled for each retry already made, spread by ±20% so that tasks that failed
+    together do not all come back at the same moment."""
+    return seconds * 2**retries * random.uniform(0.8, 1.2)  # noqa: S311 (not for secrets)
+
+
 @shared_task(
     bind=True,
     acks_late=True,
@@ -45,8 +51,7 @@ def poll_source(self, source_id: int) -> dict:
     POLL_RETRIES times, backed off and jittered."""
     outcome = poll_source_service(source_id=source_id)
     if outcome.status == "failed" and outcome.retryable and self.request.retries < POLL_RETRIES:
-        delay = 30 * 2**self.request.retries
-        raise self.retry(countdown=delay + random.uniform(0, delay / 2))  # noqa: S311
+        raise self.retry(countdown=_backoff(30, self.request.retries))
     return {
         "source": outcome.source_id,
         "status": outcome.status,
@@ -81,5 +86,4 @@ def send_digest(self, delivery_id: int) -> str:
     try:
         return digest_send(delivery_id=delivery_id)
     except (OSError, smtplib.SMTPException) as exc:
-        countdown = int(60 * 2**self.request.retries * random.uniform(0.8, 1.2))  # noqa: S311
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise self.retry(exc=exc, countdown=_backoff(60, self.request.retries)) from exc
