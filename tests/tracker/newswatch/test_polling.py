@@ -26,6 +26,13 @@ def _feed(server, path, fixture=None, **route) -> NewsSource:
     return news_source_save(name=path, kind=NewsSource.Kind.FEED, url=url)
 
 
+def _search(server, kind: str, path_and_query: str) -> NewsSource:
+    """A search source of `kind` on the test server, with no wait between its requests."""
+    name = NewsSource.Kind(kind).label
+    url = server.url(path_and_query)
+    return news_source_save(name=name, kind=kind, url=url, min_interval_seconds=0)
+
+
 def _labels_by_person_key(fixture_people) -> dict[int, str]:
     return {person.pk: key for key, person in fixture_people.items()}
 
@@ -93,12 +100,7 @@ def test_an_article_carried_by_two_sources_is_one_item_linked_to_both(feed_serve
     # differ only in tracking parameters.
     feed = _feed(feed_server, "/rights.xml")
     feed_server.serve_fixture("/gnews", "gnews/P3.xml")
-    search = news_source_save(
-        name="Google News",
-        kind=NewsSource.Kind.GOOGLE_NEWS,
-        url=feed_server.url("/gnews?q={query}"),
-        min_interval_seconds=0,
-    )
+    search = _search(feed_server, NewsSource.Kind.GOOGLE_NEWS, "/gnews?q={query}")
     poll_cycle()
     shared = [item for item in NewsItem.objects.all() if item.sources.count() > 1]
     assert len(shared) == 1
@@ -202,12 +204,7 @@ def test_search_sources_send_one_or_query_per_watched_person(feed_server, fixtur
         return Route(path.read_bytes() if path.exists() else b"<rss><channel/></rss>")
 
     feed_server.routes["/gnews"] = answer
-    source = news_source_save(
-        name="Google News",
-        kind=NewsSource.Kind.GOOGLE_NEWS,
-        url=feed_server.url("/gnews?q={query}&hl=en"),
-        min_interval_seconds=0,
-    )
+    source = _search(feed_server, NewsSource.Kind.GOOGLE_NEWS, "/gnews?q={query}&hl=en")
     outcome = poll_source(source_id=source.pk)
     assert outcome.status == "ok"
     queries = [hit.query["q"][0] for hit in feed_server.hits("/gnews")]
@@ -229,11 +226,8 @@ def test_gdelt_answers_become_items_and_an_empty_answer_is_fine(feed_server, fix
         return Route(path.read_bytes() if path.exists() else b"{}", content_type="application/json")
 
     feed_server.routes["/gdelt"] = answer
-    source = news_source_save(
-        name="GDELT",
-        kind=NewsSource.Kind.GDELT,
-        url=feed_server.url("/gdelt?query={query}&mode=artlist&format=json"),
-        min_interval_seconds=0,
+    source = _search(
+        feed_server, NewsSource.Kind.GDELT, "/gdelt?query={query}&mode=artlist&format=json"
     )
     assert poll_source(source_id=source.pk).status == "ok"
     assert NewsItem.objects.filter(url="https://finance.example.org/liu-jianguo-bank").exists()
@@ -253,11 +247,8 @@ def test_a_gdelt_title_with_control_characters_is_stored_without_them(feed_serve
     }
     body = json.dumps({"articles": [article]}).encode()
     feed_server.routes["/gdelt"] = lambda seen: Route(body, content_type="application/json")
-    source = news_source_save(
-        name="GDELT",
-        kind=NewsSource.Kind.GDELT,
-        url=feed_server.url("/gdelt?query={query}&mode=artlist&format=json"),
-        min_interval_seconds=0,
+    source = _search(
+        feed_server, NewsSource.Kind.GDELT, "/gdelt?query={query}&mode=artlist&format=json"
     )
 
     assert poll_source(source_id=source.pk).status == "ok"
@@ -443,12 +434,7 @@ def test_an_item_carried_without_a_summary_is_not_rewritten_on_every_poll(feed_s
         b"</item></channel></rss>"
     )
     poll_source(source_id=feed.pk)
-    gdelt = news_source_save(
-        name="GDELT",
-        kind=NewsSource.Kind.GDELT,
-        url=feed_server.url("/gdelt?query={query}"),
-        min_interval_seconds=0,
-    )
+    gdelt = _search(feed_server, NewsSource.Kind.GDELT, "/gdelt?query={query}")
     detained_person_save(name="Zora Quill")
     feed_server.routes["/gdelt"] = Route(
         b'{"articles": [{"url": "https://news.example.org/a", "title": "Verdict due", '
@@ -471,12 +457,7 @@ def test_a_search_source_told_to_slow_down_is_backed_off_as_asked(feed_server, d
     feed_server.routes["/gnews"] = Route(
         b"slow down", status=429, content_type="text/plain", headers={"Retry-After": "7200"}
     )
-    source = news_source_save(
-        name="Google News",
-        kind=NewsSource.Kind.GOOGLE_NEWS,
-        url=feed_server.url("/gnews?q={query}"),
-        min_interval_seconds=0,
-    )
+    source = _search(feed_server, NewsSource.Kind.GOOGLE_NEWS, "/gnews?q={query}")
     before = timezone.now()
 
     outcome = poll_source(source_id=source.pk)
