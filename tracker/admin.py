@@ -528,7 +528,6 @@ class SubscriptionAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, self.preview_template, context)
 
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
         subscription_save(
             subscription=obj,
             campaigns=form.cleaned_data.get("campaigns"),

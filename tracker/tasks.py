@@ -1,7 +1,6 @@
 """Celery tasks: thin, idempotent, safe to run twice (see tracker/newswatch/)."""
 
 import random
-import smtplib
 
 from celery import shared_task
 from django.db import OperationalError, transaction
@@ -85,5 +84,5 @@ def send_digest(self, delivery_id: int) -> str:
     with backoff and jitter, and recorded on the delivery each time."""
     try:
         return digest_send(delivery_id=delivery_id)
-    except (OSError, smtplib.SMTPException) as exc:
+    except OSError as exc:  # socket errors, and smtplib.SMTPException (an OSError)
         raise self.retry(exc=exc, countdown=_backoff(60, self.request.retries)) from exc

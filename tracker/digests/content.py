@@ -28,7 +28,6 @@ from django.db.models import Prefetch, Q
 from campaigns.models import Campaign, Letter, Signature
 from tracker.models import (
     CaseEvent,
-    CaseStatus,
     DetainedPerson,
     DigestDelivery,
     Mention,
@@ -48,7 +47,7 @@ class CaseNews:
 
     @property
     def status_changes(self) -> list[CaseEvent]:
-        return [e for e in self.events if e.kind in CaseStatus.values]
+        return [e for e in self.events if e.is_status_change]
 
 
 @dataclass

@@ -12,15 +12,13 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from campaigns.models import Signature
 from tracker.digests.content import CampaignNews, CaseNews, Digest
 from tracker.digests.unsubscribe import make_token
 from tracker.models import Mention, Subscription
 
-# Where tracker.urls is mounted (config/urls.py: path("digests/", include("tracker.urls"))).
-UNSUBSCRIBE_PATH = "/digests/unsubscribe/{token}/"
-ADMIN_CASE_PATH = "/admin/tracker/detainedperson/{pk}/change/"
 # A letter may gather hundreds of signatures in a day (CSV import): name this many, count the rest.
 MAX_SIGNATORIES_NAMED = 20
 MAX_DESCRIPTION_CHARS = 600
@@ -31,7 +29,7 @@ def site_domain() -> str:
 
 
 def unsubscribe_url(subscription: Subscription) -> str:
-    return settings.SITE_URL + UNSUBSCRIBE_PATH.format(token=make_token(subscription))
+    return settings.SITE_URL + reverse("digests:unsubscribe", args=[make_token(subscription)])
 
 
 def unsubscribe_mailto(subscription: Subscription) -> str:
@@ -42,7 +40,7 @@ def unsubscribe_mailto(subscription: Subscription) -> str:
 
 
 def admin_case_url(person_pk: int) -> str:
-    return settings.SITE_URL + ADMIN_CASE_PATH.format(pk=person_pk)
+    return settings.SITE_URL + reverse("admin:tracker_detainedperson_change", args=[person_pk])
 
 
 def message_id(delivery_id: int | None) -> str:
@@ -121,7 +119,6 @@ class _Campaign:
 
 def _case(news: CaseNews) -> _Case:
     person = news.person
-    status_changes = {e.pk for e in news.status_changes}
     return _Case(
         name=f"{person.name} ({person.native_name})" if person.native_name else person.name,
         status=person.get_status_display(),
@@ -131,7 +128,7 @@ def _case(news: CaseNews) -> _Case:
                 date=e.date,
                 kind=e.get_kind_display(),
                 description=_one_line(e.description),
-                is_status_change=e.pk in status_changes,
+                is_status_change=e.is_status_change,
             )
             for e in news.events
         ],

@@ -86,7 +86,7 @@ def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
     now = now or timezone.now()
     if not _claim(delivery_id, now):
         return "skipped"
-    delivery = DigestDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    delivery = DigestDelivery.objects.get(pk=delivery_id)  # build_digests loads its subscription
     digest = build_digests([delivery], period_end=now)[delivery.pk]
     if digest.is_empty:
         DigestDelivery.objects.filter(pk=delivery.pk).update(
