@@ -57,7 +57,7 @@ import ahocorasick  # noqa: E402
 
 from tracker.newswatch import matching  # noqa: E402
 from tracker.newswatch.matching import Matcher, WatchedPerson  # noqa: E402
-from tracker.text import fold  # noqa: E402
+from tracker.text import fold, is_whole_word  # noqa: E402
 
 # People.
 
@@ -424,12 +424,7 @@ def _occurs(key, folded):
         return False
     start = folded.find(key)
     while start >= 0:
-        end = start + len(key)
-        before = start > 0 and matching._is_word_char(folded[start - 1])
-        after = end < len(folded) and matching._is_word_char(folded[end])
-        if not (before and matching._is_word_char(key[0])) and not (
-            after and matching._is_word_char(key[-1])
-        ):
+        if is_whole_word(folded, start, start + len(key)):
             return True
         start = folded.find(key, start + 1)
     return False

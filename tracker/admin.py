@@ -39,7 +39,7 @@ from tracker.services import (
 )
 from tracker.tasks import poll_source as poll_source_task
 from tracker.tasks import send_digest as send_digest_task
-from tracker.text import fold, fold_with_origins, is_word_char
+from tracker.text import fold, fold_with_origins, is_whole_word
 
 
 class DetainedPersonForm(forms.ModelForm):
@@ -229,10 +229,8 @@ def highlight(text: str, terms: list[str]) -> str:
     while match := pattern.search(folded, position):
         start, end = match.span()
         position = start + 1
-        if (is_word_char(folded[start]) and start > 0 and is_word_char(folded[start - 1])) or (
-            is_word_char(folded[end - 1]) and end < len(folded) and is_word_char(folded[end])
-        ):
-            continue  # inside a longer word
+        if not is_whole_word(folded, start, end):
+            continue
         begin, finish = origins[start], origins[end - 1] + 1
         while finish < len(text) and unicodedata.combining(text[finish]):
             finish += 1  # a written accent after the last letter belongs to it

@@ -68,6 +68,15 @@ def is_word_char(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LMN" and _UNSPACED.match(ch) is None
 
 
+def is_whole_word(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is not part of a longer word: no word character continues it
+    on either side (an edge in an unspaced script, or punctuation, is never continued). The
+    matcher applies the same rule with its flags worked out ahead (matching._is_whole)."""
+    if start > 0 and is_word_char(text[start]) and is_word_char(text[start - 1]):
+        return False
+    return not (end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end]))
+
+
 _fold_one = functools.lru_cache(maxsize=8192)(_fold_unstripped)  # one character at a time
 
 
