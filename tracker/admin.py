@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import escape, format_html, format_html_join
@@ -286,16 +287,7 @@ class NewsSourceAdmin(SimpleHistoryAdmin):
         "etag",
         "last_modified",
     ]
-    fields = [
-        "name",
-        "kind",
-        "url",
-        "active",
-        "poll_interval_minutes",
-        "min_interval_seconds",
-        "next_poll_at",
-        *readonly_fields,
-    ]
+    fields = [*NewsSourceForm.Meta.fields, *readonly_fields]
     actions = ["poll_now"]
 
     @admin.display(description="health", ordering="last_status")
@@ -398,7 +390,7 @@ class MentionAdmin(SimpleHistoryAdmin):
         mention_review(mention=obj, status=obj.status, user=request.user)
 
     def _review(self, request, queryset, status):
-        mentions = list(queryset.select_related(None))
+        mentions = list(queryset.select_related(None).only("pk"))  # mention_review reads each
         for mention in mentions:
             mention_review(mention=mention, status=status, user=request.user)
         self.message_user(request, f"{len(mentions)} mention(s) marked {status}.", messages.SUCCESS)
@@ -413,6 +405,15 @@ class MentionAdmin(SimpleHistoryAdmin):
 
 
 # --- Email digests ------------------------------------------------------------------------------
+
+
+def _links(relation) -> Subquery:
+    """How many rows of a many-to-many `relation` (e.g. Subscription.campaigns) the outer row
+    has, as a subquery."""
+    through = relation.through
+    own = relation.field.m2m_field_name()
+    counted = through.objects.filter(**{own: OuterRef("pk")}).values(own).annotate(n=Count("*"))
+    return Coalesce(Subquery(counted.values("n")), 0)
 
 
 @admin.register(Subscription)
@@ -443,12 +444,13 @@ class SubscriptionAdmin(SimpleHistoryAdmin):
     preview_template = "admin/tracker/subscription/preview.html"
 
     def get_queryset(self, request):
+        # One counting subquery per link table: joining both would multiply each
+        # subscription's rows (campaigns x cases) before counting them.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                n_campaigns=Count("campaigns", distinct=True),
-                n_persons=Count("persons", distinct=True),
+                n_campaigns=_links(Subscription.campaigns), n_persons=_links(Subscription.persons)
             )
         )
 
@@ -483,9 +485,7 @@ class SubscriptionAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{}">preview</a>', self._preview_url(obj))
 
     @admin.display(description="next digest")
-    def next_digest(self, obj):
-        if obj.pk is None:
-            return "-"
+    def next_digest(self, obj):  # (get_fields leaves it out of the add form)
         return format_html(
             '<a href="{}">Preview the digest this address would get if it were sent now</a>',
             self._preview_url(obj),

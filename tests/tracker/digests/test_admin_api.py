@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -421,6 +422,28 @@ def test_subscription_and_delivery_pages_render_for_a_superuser(admin_site_clien
     assert "Gao Yu" in page.content.decode()
     assert 'name="_save"' not in page.content.decode()  # read-only
     assert admin_site_client.get(_admin_url(DigestDelivery, "add")).status_code == 403
+
+
+def test_the_subscription_list_counts_each_subscriptions_campaigns_and_cases(
+    superuser, gao, liu, free_the_20
+):
+    from django.contrib import admin
+
+    second = campaign_save(name="Release Gao Yu", detained_persons=[gao])
+    followed = subscription_save(
+        email="ally@example.org", campaigns=[free_the_20, second], persons=[gao, liu]
+    )
+    subscription_save(email="quiet@example.org")
+    model_admin = admin.site._registry[Subscription]
+    request = RequestFactory().get("/")
+    request.user = superuser
+
+    counts = {
+        s.email: (model_admin.n_campaigns(s), model_admin.n_persons(s))
+        for s in model_admin.get_queryset(request)
+    }
+
+    assert counts == {followed.email: (2, 2), "quiet@example.org": (0, 0)}
 
 
 def test_a_subscription_saved_in_the_admin_goes_through_the_service(
