@@ -3,7 +3,8 @@
 - validation errors: 400 `{"field": ["message", ...], "non_field_errors": [...]}`, whether DRF or
   a service's full_clean() raised them;
 - deleting a record that history depends on: 409 `{"detail": ..., "protected": {...}}`;
-- a write that loses a race for a unique value (the database refuses it): 409 `{"detail"}`.
+- a write that loses a race for a unique value (the database refuses it): 409 `{"detail"}`;
+  any other refusal by the database is a bug, answered (and logged) as a 500.
 """
 
 from collections import Counter
@@ -29,6 +30,13 @@ def _django_errors(exc: DjangoValidationError) -> dict | list:
     return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
 
 
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)  # PostgreSQL (psycopg) names it
+    if sqlstate is not None:
+        return sqlstate == "23505"  # unique_violation
+    return "UNIQUE constraint failed" in str(exc)  # SQLite only says it in words
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(_django_errors(exc))
@@ -46,9 +54,10 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, IntegrityError):
+    if isinstance(exc, IntegrityError) and _is_unique_violation(exc):
         # Validation passed, then the database refused the write: another request saved a
         # conflicting record (the same unique name, signature, subscription) at that moment.
+        # Any other refusal (a check or foreign key) is a bug, and stays a logged 500.
         return Response(
             {"detail": "This conflicts with a record saved at the same moment; reload and retry."},
             status=status.HTTP_409_CONFLICT,

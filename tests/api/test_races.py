@@ -9,7 +9,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.concurrency import at_once
-from tracker.models import Subscription
+from tracker.models import NewsSource, Subscription
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,6 +46,18 @@ def test_a_unique_clash_refused_by_the_database_is_a_409(superuser_client):
         "detail": "This conflicts with a record saved at the same moment; reload and retry."
     }
     assert Subscription.objects.filter(email="clash@example.org").count() == 1
+
+
+def test_a_database_refusal_that_is_no_unique_clash_stays_a_500(superuser_client):
+    """A check constraint that validation let through is a bug, not a race to retry."""
+    superuser_client.raise_request_exception = False
+    body = {"name": "Wire", "kind": "feed", "url": "http://93.184.216.34/rss"}
+    body["poll_interval_minutes"] = 0  # newssource_poll_interval_positive refuses it
+    with mock.patch.object(NewsSource, "validate_constraints", autospec=True) as precheck:
+        response = superuser_client.post("/api/news-sources/", body)
+    assert precheck.called
+    assert response.status_code == 500, response.content[:300]
+    assert not NewsSource.objects.exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency")
