@@ -123,8 +123,10 @@ def mention_review(*, mention: Mention, status: str, user) -> Mention:
 def news_source_check_url(*, url: str, kind: str) -> None:
     """Raise ValidationError unless a source's URL passes the same SSRF rules as every fetch (a
     private or loopback address is refused unless NEWSWATCH_ALLOWED_NETWORKS allows it). Looks
-    the host up in DNS: call it outside a transaction. The admin form calls it for its URL
-    field, news_source_save for every save."""
+    the host up in DNS, so callers keep it out of their own transactions: news_source_save
+    calls it for every save before taking its lock. The admin form calls it too, for a field
+    error, inside the transaction Django's admin wraps every save in (a second look-up, on a
+    rare action)."""
     probe = url.replace("{query}", "test") if kind != NewsSource.Kind.FEED else url
     try:
         check_url(probe)
