@@ -13,7 +13,6 @@ import csv
 import datetime
 import functools
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -24,11 +23,11 @@ from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
 from campaigns.models import Letter, Organization, Person, Signature
+from config.batching import chunks
 
 COLUMNS = ("organization", "person", "email", "country", "signed_on", "note")
 MAX_ROWS = 50_000
 _BATCH = 1000
-_CHUNK = 900  # values per IN (...) lookup, below every database's parameter limit
 
 
 @functools.cache
@@ -157,19 +156,13 @@ def _check(number: int, raw: dict[str, str] | None, errors: list[RowError]) -> _
     )  # fmt: skip
 
 
-def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
-    values = list(values)
-    for i in range(0, len(values), _CHUNK):
-        yield values[i : i + _CHUNK]
-
-
 def _organizations(rows: list[_Row], user, report: ImportReport) -> dict[str, Organization]:
     wanted: dict[str, _Row] = {}
     for row in rows:  # a new organization is created as the first row naming it spells it
         if row.organization:
             wanted.setdefault(row.organization.lower(), row)
     found: dict[str, Organization] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for org in Organization.objects.annotate(key=Lower("name")).filter(key__in=chunk):
             found[org.key] = org
     new = [
@@ -190,10 +183,10 @@ def _people(rows: list[_Row], user, report: ImportReport) -> dict[int, Person | 
     names = {r.person.lower() for r in people_rows}
     by_email: dict[str, Person] = {}
     by_name: dict[str, list[Person]] = {}
-    for chunk in _chunks(emails):
+    for chunk in chunks(emails):
         for p in Person.objects.annotate(key=Lower("email")).filter(key__in=chunk).order_by("pk"):
             by_email.setdefault(p.key, p)
-    for chunk in _chunks(names):
+    for chunk in chunks(names):
         for p in Person.objects.annotate(key=Lower("full_name")).filter(key__in=chunk):
             by_name.setdefault(p.key, []).append(p)
     resolved: dict[int, Person | RowError] = {}

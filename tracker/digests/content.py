@@ -19,13 +19,14 @@ mention put back to new and confirmed again counts again at its new review.)
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch, Q
 
 from campaigns.models import Campaign, Letter, Signature
+from config.batching import chunks
 from tracker.models import (
     CaseEvent,
     DetainedPerson,
@@ -33,8 +34,6 @@ from tracker.models import (
     Mention,
     Subscription,
 )
-
-_CHUNK = 900
 
 
 @dataclass
@@ -100,12 +99,6 @@ class Digest:
         return f"Vigil {self.subscription.frequency} digest: {body}{tail}"
 
 
-def _chunks(values: Iterable) -> Iterable[list]:
-    values = list(values)
-    for i in range(0, len(values), _CHUNK):
-        yield values[i : i + _CHUNK]
-
-
 def _within(when: datetime, start: datetime, end: datetime) -> bool:
     return start <= when < end
 
@@ -140,7 +133,7 @@ def build_digests(
     }
     campaign_ids = {c.pk for s in subscriptions.values() for c in s.campaigns.all()}
     members: dict[int, set[int]] = defaultdict(set)  # campaign -> its persons, as of now
-    for chunk in _chunks(campaign_ids):
+    for chunk in chunks(campaign_ids):
         links = Campaign.detained_persons.through.objects.filter(campaign_id__in=chunk)
         for campaign_id, person_id in links.values_list("campaign_id", "detainedperson_id"):
             members[campaign_id].add(person_id)
@@ -154,7 +147,7 @@ def build_digests(
     persons: dict[int, DetainedPerson] = {}
     mentions: dict[int, list[Mention]] = defaultdict(list)
     events: dict[int, list[CaseEvent]] = defaultdict(list)
-    for chunk in _chunks(set().union(*followed.values())):
+    for chunk in chunks(set().union(*followed.values())):
         persons.update(DetainedPerson.objects.in_bulk(chunk))
         # Found in the window (for include_unreviewed), or confirmed in it (for the others):
         # _mention_is_news sorts them out per subscription.
@@ -177,7 +170,7 @@ def build_digests(
             events[e.person_id].append(e)
     letters: dict[int, list[Letter]] = defaultdict(list)
     signatures: dict[int, list[Signature]] = defaultdict(list)
-    for chunk in _chunks(campaign_ids):
+    for chunk in chunks(campaign_ids):
         for letter in Letter.objects.filter(campaign_id__in=chunk, **window).order_by("created_at"):
             letters[letter.campaign_id].append(letter)
         new_signatures = (

@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 
 from django.db import connection
 
+from config.batching import chunks
 from tracker.models import Mention, NewsItem, NewsSource
 
 # Rows per statement: PostgreSQL allows 65,535 parameters, SQLite 32,766.
@@ -58,11 +59,6 @@ class ItemRow:
     publisher: str
     title_key: str
     pk: int | None = None
-
-
-def _chunks(values: Sequence) -> Iterable[Sequence]:
-    for i in range(0, len(values), CHUNK):
-        yield values[i : i + CHUNK]
 
 
 # --- SQL text, built once per shape (names come from the models' _meta) -----------------------
@@ -408,7 +404,7 @@ def insert_items(rows: Sequence[ItemRow], *, now: datetime) -> dict[str, int]:
             cursor.execute(_insert_items_array_sql(), [stamp, stamp, *columns])
             return {url: pk for pk, url in cursor.fetchall()}
         inserted: dict[str, int] = {}
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows, CHUNK):
             params: list = []
             for url, title, summary, published, *rest in map(_item_values, chunk):
                 params += (url, title, summary, dt(published), *rest, stamp, stamp)
@@ -420,7 +416,7 @@ def insert_items(rows: Sequence[ItemRow], *, now: datetime) -> dict[str, int]:
 def item_ids(urls: Sequence[str]) -> dict[str, int]:
     """{url: id} of the stored items among urls."""
     found: dict[str, int] = {}
-    for chunk in _chunks(urls):
+    for chunk in chunks(urls, CHUNK):
         found.update(NewsItem.objects.filter(url__in=chunk).values_list("url", "pk"))
     return found
 
@@ -460,7 +456,7 @@ def link_items(*, source_id: int, item_ids: Iterable[int]) -> None:
         if _arrays():
             cursor.execute(_link_array_sql(), [ids, source_id])
             return
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, CHUNK):
             params = [value for item_id in chunk for value in (item_id, source_id)]
             cursor.execute(_link_sql(len(chunk)), params)
 
@@ -468,7 +464,7 @@ def link_items(*, source_id: int, item_ids: Iterable[int]) -> None:
 def mentioned_pairs(item_ids: Sequence[int]) -> set[tuple[int, int]]:
     """(item id, person id) of the mentions already recorded for these items."""
     existing: set[tuple[int, int]] = set()
-    for chunk in _chunks(item_ids):
+    for chunk in chunks(item_ids, CHUNK):
         existing.update(
             Mention.objects.filter(news_item_id__in=chunk).values_list("news_item_id", "person_id")
         )
@@ -495,7 +491,7 @@ def insert_mentions(found: dict[tuple[int, int], list[str]], *, now: datetime) -
             return cursor.rowcount
         adapted = {pair: connection.ops.adapt_json_value(found[pair], encoder) for pair in pairs}
         count = 0
-        for chunk in _chunks(pairs):
+        for chunk in chunks(pairs, CHUNK):
             params: list = []
             for item_id, person_id in chunk:
                 params += (stamp, stamp, item_id, person_id, adapted[item_id, person_id], new)
