@@ -6,19 +6,16 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from rest_framework.test import APIClient
 
 from campaigns.models import Campaign
 from campaigns.services import campaign_save
-from config.roles import EDITOR, VIEWER
-from tests.api.conftest import token_client
 from tracker.digests.email import render_digest_email
 from tracker.digests.sending import digest_preview
 from tracker.digests.unsubscribe import subscription_unsubscribe
@@ -38,35 +35,6 @@ pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 N = 210  # more than the largest page
-
-
-# --- Clients for each role (as in tests/api/conftest.py) ----------------------------------------
-
-
-def _member_of(django_user_model, username: str, group: str):
-    user = django_user_model.objects.create_user(username=username, password="x")
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def viewer_client(django_user_model):
-    return token_client(_member_of(django_user_model, "viewer", VIEWER))
-
-
-@pytest.fixture
-def editor_client(django_user_model):
-    return token_client(_member_of(django_user_model, "editor", EDITOR))
-
-
-@pytest.fixture
-def anonymous_client():
-    return APIClient()
-
-
-@pytest.fixture
-def superuser(django_user_model):
-    return django_user_model.objects.create_superuser(username="root", password="x")
 
 
 @pytest.fixture
