@@ -5,8 +5,8 @@ import time_machine
 from django.utils import timezone
 
 from campaigns.services import campaign_save
-from tracker.models import Mention, NewsItem, Subscription
-from tracker.services import detained_person_save
+from tracker.models import Mention, NewsItem
+from tracker.services import detained_person_save, subscription_save
 
 START = datetime.datetime(2026, 3, 1, 7, 0, tzinfo=datetime.UTC)
 
@@ -33,10 +33,10 @@ def campaign(people):
 
 
 def subscribe(email="ally@example.org", *, frequency="daily", campaigns=(), persons=(), **kw):
-    sub = Subscription.objects.create(email=email, frequency=frequency, **kw)
-    sub.campaigns.set(campaigns)
-    sub.persons.set(persons)
-    return sub
+    """A subscription made as staff make one (tracker.services.subscription_save)."""
+    return subscription_save(
+        email=email, frequency=frequency, campaigns=campaigns, persons=persons, **kw
+    )
 
 
 _n = iter(range(1, 10_000))
