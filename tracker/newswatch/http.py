@@ -7,9 +7,11 @@
   the checked address itself, so a second DNS answer cannot swap in an internal address
   (DNS rebinding). The ``Host`` header, SNI and certificate check use the host name.
   Redirects are followed here, one hop at a time, and every hop is checked the same way.
-* **Time.** A connect timeout, a read timeout, and a deadline for the whole fetch. The deadline
-  is enforced by a watchdog timer that shuts the socket down, because a server that trickles
-  its headers or body a byte at a time never trips a per-read timeout.
+* **Time.** A connect timeout (which bounds the host's DNS look-up too), a read timeout, and a
+  deadline for the whole fetch, look-ups included. The deadline is enforced by a watchdog timer
+  that shuts the socket down, because a server that trickles its headers or body a byte at a
+  time never trips a per-read timeout; look-ups run on resolver threads (`_Resolver`), so a
+  fetch stops waiting for name servers that do not answer.
 * **Size.** The body is streamed in chunks and decoded (gzip/deflate) incrementally, and
   reading stops as soon as the decoded or the raw size passes the cap.
 
@@ -21,6 +23,7 @@ Every failure is a `FetchError` whose ``kind`` says what went wrong, whose ``mes
 sentence staff can read, and whose ``retryable`` says whether trying again later may help.
 """
 
+import concurrent.futures
 import contextlib
 import email.utils
 import errno
@@ -134,10 +137,11 @@ def check_url(url: str, *, allowed_networks: Sequence[str] | None = None) -> Non
     """Raise FetchError(kind="refused_url") unless the scheme is http/https and every address
     the host resolves to is public (or inside allowed_networks). No request is sent.
 
-    A host name that does not resolve raises FetchError(kind="dns"). allowed_networks defaults
-    to settings.NEWSWATCH_ALLOWED_NETWORKS.
+    A host name that does not resolve, or not within settings.NEWSWATCH_CONNECT_TIMEOUT, raises
+    FetchError(kind="dns"). allowed_networks defaults to settings.NEWSWATCH_ALLOWED_NETWORKS.
     """
-    _check(url, _allowed_networks(allowed_networks))
+    lookup_timeout = _or_setting(None, "NEWSWATCH_CONNECT_TIMEOUT")
+    _check(url, _allowed_networks(allowed_networks), lookup_timeout)
 
 
 def fetch(
@@ -171,7 +175,8 @@ def fetch(
     visited: set[str] = set()
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
-        target = _check(current, networks)
+        lookup_timeout = min(limits.connect_timeout, clock.remaining())
+        target = _check(current, networks, lookup_timeout)
         visited.add(target.url)
         answer = _exchange(target, request_headers, limits, clock)
         if answer.status not in _REDIRECT_STATUSES:
@@ -372,10 +377,11 @@ _NON_PUBLIC_NETWORKS: tuple[tuple[str, tuple[IPNetwork, ...]], ...] = tuple(
 _NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 
 
-def _check(url: str, networks: Sequence[IPNetwork]) -> _Target:
-    """Parse url, resolve its host and refuse it unless every address may be fetched."""
+def _check(url: str, networks: Sequence[IPNetwork], lookup_timeout: float) -> _Target:
+    """Parse url, resolve its host (within lookup_timeout seconds) and refuse it unless every
+    address may be fetched."""
     scheme, host, port, path_and_query = _parse_url(url)
-    addresses = _resolve(host, port)
+    addresses = _resolve(host, port, lookup_timeout)
     for address in addresses:
         if _in_networks(address, networks):
             continue
@@ -419,13 +425,19 @@ def _quote_target(target: str) -> str:
     return quote(target, safe=_TARGET_SAFE_CHARACTERS)
 
 
-def _resolve(host: str, port: int) -> tuple[IPAddress, ...]:
+def _resolve(host: str, port: int, timeout: float) -> tuple[IPAddress, ...]:
     """Return the addresses host resolves to, in the resolver's order of preference."""
     literal = _ip_literal(host)
     if literal is not None:  # nothing to look up
         return (literal,)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _resolver.getaddrinfo(host, port, timeout)
+    except TimeoutError:
+        raise FetchError(
+            "dns",
+            f"Could not look up {host}: the name servers did not answer "
+            f"within {max(timeout, 0):.3g} seconds, try again later.",
+        ) from None
     except socket.gaierror as exc:
         raise FetchError("dns", f"Could not look up {host}: {_dns_reason(exc)}.") from exc
     except UnicodeError:
@@ -435,6 +447,45 @@ def _resolve(host: str, port: int) -> tuple[IPAddress, ...]:
     if not addresses:
         raise FetchError("dns", f"Could not look up {host}: the name has no address.")
     return addresses
+
+
+class _Resolver:
+    """Runs DNS look-ups on a few threads of its own, so that whoever asks can stop waiting.
+
+    `socket.getaddrinfo` cannot be interrupted and the system resolver's own timeouts (several
+    name servers, several tries each) can add up to far more than a fetch's deadline. A caller
+    waits for its answer only until its timeout; a look-up it gave up on finishes (or fails) on
+    its thread and is dropped. At most MAX_THREADS look-ups run at once: when name servers hang,
+    later look-ups wait their turn, and give up in time, rather than piling up threads.
+    Threads are started on first use; a forked child (a Celery worker process) starts afresh.
+    """
+
+    MAX_THREADS = 4
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def getaddrinfo(self, host: str, port: int, timeout: float) -> list:
+        """socket.getaddrinfo(host, port) for TCP, or TimeoutError after timeout seconds."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    self.MAX_THREADS, thread_name_prefix="newswatch-dns"
+                )
+            future = self._pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+        try:
+            return future.result(timeout=max(timeout, 0.0))
+        except concurrent.futures.TimeoutError:
+            future.cancel()  # if it has not started yet, it never will
+            raise TimeoutError(f"looking up {host} took over {timeout} seconds") from None
+
+
+_resolver = _Resolver()
 
 
 def _dns_reason(exc: socket.gaierror) -> str:

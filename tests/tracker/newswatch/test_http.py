@@ -4,6 +4,7 @@ import gzip
 import multiprocessing
 import pickle
 import socket
+import threading
 import time
 import tracemalloc
 import zlib
@@ -463,6 +464,85 @@ def test_a_host_that_does_not_resolve_is_a_dns_error():
 
     assert (error.kind, error.retryable) == ("dns", True)
     assert error.message.startswith("Could not look up nonexistent.invalid")
+
+
+@pytest.fixture
+def silent_name_servers(monkeypatch):
+    """A resolver whose name servers do not answer (a look-up hangs until the test ends, or
+    for 5 s at most), standing in for the DNS servers outside this machine. Gives the list of
+    hosts looked up."""
+    asked = []
+    test_over = threading.Event()
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        asked.append(host)
+        test_over.wait(5)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield asked
+    test_over.set()  # frees the resolver threads for the tests that follow
+
+
+def test_a_look_up_that_outlasts_the_deadline_is_given_up_at_the_deadline(silent_name_servers):
+    started = time.monotonic()
+    error = fetch_error("http://slow-dns.example/feed.xml", deadline=0.5, connect_timeout=10)
+
+    assert time.monotonic() - started < 1.0
+    assert silent_name_servers == ["slow-dns.example"]
+    assert (error.kind, error.retryable) == ("dns", True)
+    assert error.message == (
+        "Could not look up slow-dns.example: the name servers did not answer within 0.5 "
+        "seconds, try again later."
+    )
+
+
+def test_a_look_up_is_bounded_by_the_connect_timeout(silent_name_servers):
+    started = time.monotonic()
+    error = fetch_error("http://slow-dns.example/feed.xml", deadline=30, connect_timeout=0.3)
+
+    assert time.monotonic() - started < 0.8
+    assert error.kind == "dns"
+    assert "within 0.3 seconds" in error.message
+
+
+def test_checking_a_url_stops_waiting_for_dns_after_the_connect_timeout(
+    silent_name_servers, settings
+):
+    settings.NEWSWATCH_CONNECT_TIMEOUT = 0.3
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        check_url("https://slow-dns.example/rss")
+
+    assert time.monotonic() - started < 0.8
+    assert caught.value.kind == "dns"
+
+
+def test_look_ups_work_in_a_forked_worker_process(silent_name_servers):
+    """Celery's prefork workers are forked from a parent whose resolver threads may all be
+    busy: those threads are not copied into the child, which must start its own rather than
+    queue its look-ups behind threads that do not exist there."""
+    for _ in range(http._Resolver.MAX_THREADS):  # every resolver thread of the parent hangs
+        with pytest.raises(FetchError):
+            fetch("http://slow-dns.example/feed.xml", deadline=0.1)
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+
+    def child() -> None:
+        socket.getaddrinfo = lambda host, port, *args, **kwargs: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))
+        ]
+        try:
+            check_url("http://quick-dns.example/feed.xml", allowed_networks=LOOPBACK)
+            results.put("resolved")
+        except FetchError as error:
+            results.put(error.message)
+
+    process = context.Process(target=child)
+    process.start()
+    process.join(timeout=15)
+
+    assert results.get(timeout=1) == "resolved"
 
 
 @pytest.fixture(scope="module")
