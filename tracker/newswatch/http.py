@@ -15,9 +15,12 @@
 * **Size.** The body is streamed in chunks and decoded (gzip/deflate) incrementally, and
   reading stops as soon as the decoded or the raw size passes the cap.
 
-Each hop uses one urllib3 ``HTTPConnection``/``HTTPSConnection`` opened to the checked address
-and closed afterwards (no pool: one fetch never reuses a connection, and the watchdog needs the
-socket while the headers are still arriving, which a pool does not expose).
+Each hop uses one `http.client` connection opened to the checked address (TLS through the
+standard library's default client context, checking the certificate against the host name) and
+closed afterwards: no pool, since one fetch never reuses a connection and the watchdog needs the
+socket while the headers are still arriving. Bodies are decoded here (gzip, deflate), never more
+than the size cap. A connection pool library (urllib3) would add nothing this module uses, and
+its per-request work cost more than the whole of a 304 poll's database work.
 
 Every failure is a `FetchError` whose ``kind`` says what went wrong, whose ``message`` is a
 sentence staff can read, and whose ``retryable`` says whether trying again later may help.
@@ -25,10 +28,12 @@ sentence staff can read, and whose ``retryable`` says whether trying again later
 
 import concurrent.futures
 import contextlib
+import email.message
 import email.utils
 import errno
 import functools
 import heapq
+import http.client
 import ipaddress
 import itertools
 import os
@@ -36,6 +41,7 @@ import socket
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,15 +50,7 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import quote, urljoin, urlsplit
 
-import urllib3
 from django.conf import settings
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    DecodeError,
-    NewConnectionError,
-    ReadTimeoutError,
-)
 
 try:  # certifi's bundle when it is installed, otherwise the system's trusted certificates.
     import certifi
@@ -77,7 +75,7 @@ _DECODABLE_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
 # so that existing escapes survive. Anything else (spaces, non-ASCII) is percent-encoded.
 _TARGET_SAFE_CHARACTERS = "!#$%&'()*+,/:;=?@[]~"
 # Errors that mean the network, the server or TLS let us down (rather than a bug here).
-_NETWORK_ERRORS = (urllib3.exceptions.HTTPError, OSError)
+_NETWORK_ERRORS = (http.client.HTTPException, OSError, zlib.error)
 _RETRYABLE_KINDS = frozenset({"dns", "connect", "timeout"})
 
 
@@ -570,25 +568,34 @@ def _ip_literal(host: str) -> IPAddress | None:
 @dataclass(frozen=True)
 class _Answer:
     status: int
-    headers: urllib3.HTTPHeaderDict
+    headers: email.message.Message  # http.client's: names are matched without regard to case
     body: bytes
 
 
 def _request_headers(
     extra: Mapping[str, str] | None, *, etag: str, last_modified: str
-) -> urllib3.HTTPHeaderDict:
-    headers = urllib3.HTTPHeaderDict({"User-Agent": settings.NEWSWATCH_USER_AGENT, "Accept": "*/*"})
-    headers.update(extra or {})
+) -> dict[str, str]:
+    """The request's headers: ours, then extra (a name given again in another case replaces
+    ours), then the validators and the one Accept-Encoding _read_body can decode."""
+    named = {
+        name.lower(): (name, value)
+        for name, value in (
+            ("User-Agent", settings.NEWSWATCH_USER_AGENT),
+            ("Accept", "*/*"),
+            *(extra or {}).items(),
+        )
+    }
     if etag:
-        headers["If-None-Match"] = etag
+        named["if-none-match"] = ("If-None-Match", etag)
     if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    headers["Accept-Encoding"] = ACCEPT_ENCODING  # only what _read_body can decode
-    return headers
+        named["if-modified-since"] = ("If-Modified-Since", last_modified)
+    named["accept-encoding"] = ("Accept-Encoding", ACCEPT_ENCODING)
+    named.pop("host", None)  # always the URL's own (see _get)
+    return dict(named.values())
 
 
 def _exchange(
-    target: _Target, headers: urllib3.HTTPHeaderDict, limits: _Limits, clock: _Deadline
+    target: _Target, headers: Mapping[str, str], limits: _Limits, clock: _Deadline
 ) -> _Answer:
     """Send one GET to target's checked address and get the answer within the deadline."""
     conn = _connect(target, limits, clock)
@@ -610,12 +617,13 @@ def _exchange(
 
 
 def _get(
-    conn: HTTPConnection, target: _Target, headers: urllib3.HTTPHeaderDict, limits: _Limits
+    conn: http.client.HTTPConnection,
+    target: _Target,
+    headers: Mapping[str, str],
+    limits: _Limits,
 ) -> _Answer:
     """Send the GET on conn and read the answer; the body only if it is a 2xx."""
-    hop_headers = headers.copy()
-    hop_headers["Host"] = target.host_header
-    conn.request("GET", target.path_and_query, headers=hop_headers, preload_content=False)
+    conn.request("GET", target.path_and_query, headers={**headers, "Host": target.host_header})
     response = conn.getresponse()
     try:
         body = _read_body(response, target, limits) if 200 <= response.status < 300 else b""
@@ -624,7 +632,7 @@ def _get(
     return _Answer(response.status, response.headers, body)
 
 
-def _connect(target: _Target, limits: _Limits, clock: _Deadline) -> HTTPConnection:
+def _connect(target: _Target, limits: _Limits, clock: _Deadline) -> http.client.HTTPConnection:
     """Open a connection to the first of target's checked addresses that accepts one."""
     *others, last = target.addresses
     for address in others:
@@ -636,65 +644,130 @@ def _connect(target: _Target, limits: _Limits, clock: _Deadline) -> HTTPConnecti
     return _open(target, last, limits, clock)
 
 
-def _open(target: _Target, address: IPAddress, limits: _Limits, clock: _Deadline) -> HTTPConnection:
-    conn = _connection(target, address, clock.cap(limits.connect_timeout, target.host))
+def _open(
+    target: _Target, address: IPAddress, limits: _Limits, clock: _Deadline
+) -> http.client.HTTPConnection:
+    """Connect to address (and make the TLS handshake) within the connect timeout."""
+    timeout = clock.cap(limits.connect_timeout, target.host)
+    conn: http.client.HTTPConnection
+    if target.scheme == "http":
+        conn = http.client.HTTPConnection(str(address), target.port, timeout=timeout)
+    else:
+        conn = _TLSConnection(str(address), target.port, timeout=timeout, tls_name=target.tls_name)
     try:
         conn.connect()
-    except _NETWORK_ERRORS as exc:
+    except OSError as exc:  # ssl.SSLError and TimeoutError included
         conn.close()
-        raise _error(exc, target) from exc
-    # From now on, the longest wait for the next bytes (urllib3 applies it to the socket).
-    conn.timeout = limits.read_timeout
+        raise _connect_error(exc, target) from exc
+    # From now on, the longest wait for the next bytes.
+    conn.sock.settimeout(limits.read_timeout)
     return conn
 
 
-def _connection(target: _Target, address: IPAddress, timeout: float) -> HTTPConnection:
-    """An unopened connection to address, speaking TLS for target's host name if https."""
-    if target.scheme == "http":
-        return HTTPConnection(str(address), target.port, timeout=timeout)
-    return HTTPSConnection(
-        str(address),
-        target.port,
-        timeout=timeout,
-        server_hostname=target.tls_name,
-        assert_hostname=target.tls_name,
-        cert_reqs="CERT_REQUIRED",
-        ca_certs=_CA_CERTS,
-    )
+class _TLSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to a checked address that verifies the certificate against the
+    URL's host name (sent as SNI too), not against the address dialled."""
+
+    def __init__(self, address: str, port: int, *, timeout: float, tls_name: str) -> None:
+        self._tls_context = _tls_context(_CA_CERTS)
+        super().__init__(address, port, timeout=timeout, context=self._tls_context)
+        self._tls_name = tls_name
+
+    def connect(self) -> None:
+        http.client.HTTPConnection.connect(self)  # TCP to the checked address
+        self.sock = self._tls_context.wrap_socket(self.sock, server_hostname=self._tls_name)
 
 
-def _read_body(response: urllib3.BaseHTTPResponse, target: _Target, limits: _Limits) -> bytes:
-    """Read and decode the body in chunks, stopping as soon as it passes limits.max_bytes."""
-    _refuse_unknown_encoding(response, target)
+@functools.lru_cache(maxsize=4)
+def _tls_context(ca_certs: str | None) -> ssl.SSLContext:
+    """The standard library's client defaults: certificate and host name checked, TLS 1.2 or
+    later, no compression; trusting ca_certs, or the system's certificates if None."""
+    return ssl.create_default_context(cafile=ca_certs)
+
+
+def _read_body(response: http.client.HTTPResponse, target: _Target, limits: _Limits) -> bytes:
+    """Read and decode the body in chunks, stopping as soon as it passes limits.max_bytes,
+    decoded or not (a stream that decodes to nothing is no better)."""
+    decoder = _decoder(response.headers.get("Content-Encoding", ""), target)
     declared = _content_length(response)
     if declared is not None and declared > limits.max_bytes:
         raise _too_large(target, limits)
     chunks: list[bytes] = []
-    size = 0
-    while chunk := response.read(min(CHUNK_SIZE, limits.max_bytes - size + 1)):
+    raw_size = size = 0
+    while raw := response.read(CHUNK_SIZE):
+        raw_size += len(raw)
+        # At most one byte over the cap is decoded: enough to know the cap was passed.
+        chunk = raw if decoder is None else decoder.decode(raw, limits.max_bytes - size + 1)
         size += len(chunk)
-        # The decoded size, and the raw size (a stream that decodes to nothing is no better).
-        if size > limits.max_bytes or response.tell() > limits.max_bytes:
+        if size > limits.max_bytes or raw_size > limits.max_bytes:
             raise _too_large(target, limits)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _refuse_unknown_encoding(response: urllib3.BaseHTTPResponse, target: _Target) -> None:
-    encodings = response.headers.get("Content-Encoding", "").lower()
-    for encoding in (part.strip() for part in encodings.split(",")):
+def _decoder(content_encoding: str, target: _Target) -> "_Inflater | None":
+    """The decoder for a Content-Encoding header, or None for none (or identity)."""
+    encodings = [part.strip() for part in content_encoding.lower().split(",")]
+    encodings = [encoding for encoding in encodings if encoding not in ("", "identity")]
+    for encoding in encodings:
         if encoding not in _DECODABLE_ENCODINGS:
             raise FetchError(
                 "protocol",
                 f"{target.host} compressed its answer as {encoding!r}, "
                 "which the news watch did not ask for and cannot read.",
             )
+    if len(encodings) > 1:
+        raise FetchError(
+            "protocol",
+            f"{target.host} compressed its answer more than once ({', '.join(encodings)}); "
+            "the news watch asked for one compression and cannot read that.",
+        )
+    return _Inflater(encodings[0]) if encodings else None
 
 
-def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
+class _Inflater:
+    """Undoes gzip (every member of a multi-member stream) or deflate (zlib-wrapped, as the
+    standard says, or raw, as some servers send it) a chunk at a time, never giving more than
+    asked for, so that a small compressed bomb never unpacks into memory."""
+
+    def __init__(self, encoding: str) -> None:
+        self._gzip = encoding in ("gzip", "x-gzip")
+        self._unsure = not self._gzip  # deflate: zlib-wrapped until its first bytes say otherwise
+        self._inflate = self._new(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
+
+    @staticmethod
+    def _new(wbits: int) -> "zlib._Decompress":
+        return zlib.decompressobj(wbits)
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        """The decoded bytes of data, at most limit of them; raises zlib.error on bad data.
+        When limit is reached, the rest of data is dropped: the caller stops there."""
+        if self._unsure:
+            self._unsure = False
+            try:
+                return self._decode(data, limit)
+            except zlib.error:  # not zlib-wrapped: raw deflate
+                self._inflate = self._new(-zlib.MAX_WBITS)
+        return self._decode(data, limit)
+
+    def _decode(self, data: bytes, limit: int) -> bytes:
+        pieces = []
+        while data and limit > 0:
+            piece = self._inflate.decompress(data, limit)
+            pieces.append(piece)
+            limit -= len(piece)
+            data = b""
+            if self._gzip and self._inflate.eof:  # another gzip member may follow
+                data = self._inflate.unused_data
+                if data:
+                    self._inflate = self._new(16 + zlib.MAX_WBITS)
+        return b"".join(pieces)
+
+
+def _content_length(response: http.client.HTTPResponse) -> int | None:
     try:
-        return int(response.headers["Content-Length"])
-    except (KeyError, ValueError):
+        return int(response.headers.get("Content-Length", ""))
+    except ValueError:
         return None
 
 
@@ -774,20 +847,29 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _error(exc: BaseException, target: _Target) -> FetchError:
-    """Translate a urllib3, http.client, socket or ssl exception into a FetchError."""
+def _connect_error(exc: OSError, target: _Target) -> FetchError:
+    """Translate what connecting (TCP, then TLS) raised into a FetchError."""
     host = target.host
-    if isinstance(exc, NewConnectionError):  # (a subclass of ConnectTimeoutError)
-        return FetchError("connect", f"Could not connect to {host}: {_connect_reason(exc)}.")
-    if isinstance(exc, ConnectTimeoutError):
-        return FetchError("timeout", f"{host} did not accept a connection in time.")
-    if isinstance(exc, ReadTimeoutError | TimeoutError):
-        return FetchError("timeout", f"{host} stopped answering; it sent nothing for too long.")
-    if isinstance(exc, urllib3.exceptions.SSLError | ssl.SSLError):
+    if isinstance(exc, ssl.SSLError):
         return FetchError(
             "tls", f"Could not make a secure connection to {host}: {_tls_reason(exc)}."
         )
-    if isinstance(exc, DecodeError):
+    if isinstance(exc, TimeoutError):
+        return FetchError("timeout", f"{host} did not accept a connection in time.")
+    return FetchError("connect", f"Could not connect to {host}: {_connect_reason(exc)}.")
+
+
+def _error(exc: BaseException, target: _Target) -> FetchError:
+    """Translate what an exchange on an open connection raised (http.client, socket, ssl or
+    zlib) into a FetchError."""
+    host = target.host
+    if isinstance(exc, TimeoutError):
+        return FetchError("timeout", f"{host} stopped answering; it sent nothing for too long.")
+    if isinstance(exc, ssl.SSLError):
+        return FetchError(
+            "tls", f"Could not make a secure connection to {host}: {_tls_reason(exc)}."
+        )
+    if isinstance(exc, zlib.error):
         return FetchError(
             "protocol", f"{host} sent a compressed answer that could not be unpacked."
         )
@@ -798,17 +880,14 @@ def _error(exc: BaseException, target: _Target) -> FetchError:
     )
 
 
-def _connect_reason(exc: BaseException) -> str:
-    cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else None
+def _connect_reason(exc: OSError) -> str:
     reasons = {
         errno.ECONNREFUSED: "connection refused",
         errno.ECONNRESET: "the connection was reset",
         errno.EHOSTUNREACH: "the host is unreachable",
         errno.ENETUNREACH: "the network is unreachable",
     }
-    if cause is None or cause.errno not in reasons:
-        return "the connection failed"
-    return reasons[cause.errno]
+    return reasons.get(exc.errno, "the connection failed")
 
 
 def _tls_reason(exc: BaseException) -> str:
