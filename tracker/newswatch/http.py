@@ -702,6 +702,8 @@ def _read_body(response: http.client.HTTPResponse, target: _Target, limits: _Lim
         if size > limits.max_bytes or raw_size > limits.max_bytes:
             raise _too_large(target, limits)
         chunks.append(chunk)
+    if response.length:  # the connection ended before the Content-Length promised was sent
+        raise http.client.IncompleteRead(b"", response.length)
     return b"".join(chunks)
 
 
@@ -728,16 +730,16 @@ def _decoder(content_encoding: str, target: _Target) -> "_Inflater | None":
 class _Inflater:
     """Undoes gzip (every member of a multi-member stream) or deflate (zlib-wrapped, as the
     standard says, or raw, as some servers send it) a chunk at a time, never giving more than
-    asked for, so that a small compressed bomb never unpacks into memory."""
+    asked for, so that a small compressed bomb never unpacks into memory. Bytes after a whole
+    gzip member that do not start another one (padding some servers add) are ignored, as
+    browsers and curl ignore them."""
 
     def __init__(self, encoding: str) -> None:
         self._gzip = encoding in ("gzip", "x-gzip")
         self._unsure = not self._gzip  # deflate: zlib-wrapped until its first bytes say otherwise
-        self._inflate = self._new(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
-
-    @staticmethod
-    def _new(wbits: int) -> "zlib._Decompress":
-        return zlib.decompressobj(wbits)
+        self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
+        self._members = 0  # whole gzip members decoded
+        self._done = False  # the rest is padding
 
     def decode(self, data: bytes, limit: int) -> bytes:
         """The decoded bytes of data, at most limit of them; raises zlib.error on bad data.
@@ -747,20 +749,26 @@ class _Inflater:
             try:
                 return self._decode(data, limit)
             except zlib.error:  # not zlib-wrapped: raw deflate
-                self._inflate = self._new(-zlib.MAX_WBITS)
+                self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
         return self._decode(data, limit)
 
     def _decode(self, data: bytes, limit: int) -> bytes:
         pieces = []
-        while data and limit > 0:
-            piece = self._inflate.decompress(data, limit)
+        while data and limit > 0 and not self._done:
+            try:
+                piece = self._inflate.decompress(data, limit)
+            except zlib.error:
+                if not self._members:
+                    raise
+                self._done = True  # not another member: padding after the last one
+                break
             pieces.append(piece)
             limit -= len(piece)
             data = b""
             if self._gzip and self._inflate.eof:  # another gzip member may follow
+                self._members += 1
                 data = self._inflate.unused_data
-                if data:
-                    self._inflate = self._new(16 + zlib.MAX_WBITS)
+                self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
         return b"".join(pieces)
 
 

@@ -238,6 +238,63 @@ def test_a_gzip_bomb_is_too_large_without_being_decoded_into_memory(server):
     assert peak < 8 * 1024 * 1024
 
 
+def test_every_member_of_a_multi_member_gzip_body_is_decoded(server):
+    body = gzip.compress(FEED[:40]) + gzip.compress(FEED[40:])
+    server.route("/feed.xml", reply(200, body, {"Content-Encoding": "x-gzip"}))
+
+    assert fetch(server.url("/feed.xml"), allowed_networks=LOOPBACK).body == FEED
+
+
+def test_padding_after_a_whole_gzip_body_is_ignored_as_browsers_ignore_it(server):
+    server.route(
+        "/feed.xml", reply(200, gzip.compress(FEED) + bytes(64), {"Content-Encoding": "gzip"})
+    )
+
+    assert fetch(server.url("/feed.xml"), allowed_networks=LOOPBACK).body == FEED
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_body_that_does_not_decode_is_a_protocol_error(server, encoding):
+    server.route(
+        "/feed.xml", reply(200, b"this is not compressed" * 10, {"Content-Encoding": encoding})
+    )
+
+    error = fetch_error(server.url("/feed.xml"), allowed_networks=LOOPBACK)
+
+    assert (error.kind, error.retryable) == ("protocol", False)
+    assert error.message == "127.0.0.1 sent a compressed answer that could not be unpacked."
+
+
+def test_a_body_compressed_twice_is_a_protocol_error(server):
+    body = zlib.compress(gzip.compress(FEED))
+    server.route("/feed.xml", reply(200, body, {"Content-Encoding": "gzip, deflate"}))
+
+    error = fetch_error(server.url("/feed.xml"), allowed_networks=LOOPBACK)
+
+    assert error.kind == "protocol"
+    assert "more than once (gzip, deflate)" in error.message
+
+
+def test_a_large_compressed_body_within_the_cap_is_decoded_whole(server):
+    text = b"".join(b"<item>%d</item>" % n for n in range(200_000))  # 3 MB, many chunks
+    server.route("/feed.xml", reply(200, gzip.compress(text), {"Content-Encoding": "gzip"}))
+
+    result = fetch(server.url("/feed.xml"), max_bytes=len(text), allowed_networks=LOOPBACK)
+
+    assert result.body == text
+
+
+def test_a_body_cut_short_is_a_protocol_error(server):
+    server.route(
+        "/feed.xml", reply(200, FEED[:20], {"Content-Length": str(len(FEED))}, content_length=False)
+    )
+
+    error = fetch_error(server.url("/feed.xml"), allowed_networks=LOOPBACK)
+
+    assert error.kind == "protocol"
+    assert "broke off before a complete answer arrived" in error.message
+
+
 def test_an_encoding_we_did_not_ask_for_is_a_protocol_error(server):
     server.route("/", reply(200, b"\x1b\x00", {"Content-Encoding": "br"}))
 
