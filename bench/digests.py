@@ -129,7 +129,11 @@ def run(args) -> None:
         connection.execute_wrapper(count),
     ):
         mail.outbox = []
+        counted[0] = 0
+        began = time.perf_counter()
         ids = digests_create_due(frequency="daily")
+        took = time.perf_counter() - began
+        print(f"make the {len(ids)} due deliveries: {took:.2f} s, {counted[0]} queries")
         deliveries = list(DigestDelivery.objects.filter(pk__in=ids))
         counted[0] = 0
         began = time.perf_counter()

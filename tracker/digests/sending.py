@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from config.batching import chunks
 from tracker.digests.content import Digest, build_digests
 from tracker.digests.email import render_digest_email
 from tracker.models import DigestDelivery, Subscription
@@ -26,38 +27,69 @@ MAX_ATTEMPTS = 5
 _DONE = (DigestDelivery.Status.SENT, DigestDelivery.Status.EMPTY)
 
 
-def _period_start(subscription: Subscription) -> datetime:
-    last = (
-        subscription.deliveries.filter(status__in=_DONE)
+def _latest_done_end(deliveries):
+    """The end of the latest completed (sent or empty) delivery among `deliveries`, as a
+    one-row queryset: where the subscription's next period starts."""
+    return (
+        deliveries.filter(status__in=_DONE)
         .order_by("-period_end")
-        .values_list("period_end", flat=True)
-        .first()
+        .values_list("period_end", flat=True)[:1]
     )
+
+
+def _period_start(subscription: Subscription) -> datetime:
+    last = next(iter(_latest_done_end(subscription.deliveries.all())), None)
     return last or subscription.created_at
 
 
 def digests_create_due(
     *, frequency: str, now: datetime | None = None, email: str | None = None
 ) -> list[int]:
-    """The ids of the deliveries to send now for `frequency` (optionally one address)."""
+    """The ids of the deliveries to send now for `frequency` (optionally one address), in the
+    order of the subscriptions.
+
+    A fixed number of statements however many subscriptions there are: one reads each
+    subscription's period start, one batched insert adds the deliveries not made yet (the
+    unique (subscription, period_start) constraint skips those another run made first), one
+    reads the deliveries to send, and one puts the failed among them back to pending. A
+    period that would start after `now` is not due."""
     now = now or timezone.now()
     subscriptions = Subscription.objects.filter(frequency=frequency, active=True)
     if email:
         subscriptions = subscriptions.filter(email=email.strip().lower())
-    ids = []
-    for subscription in subscriptions:
-        delivery, _ = DigestDelivery.objects.get_or_create(
-            subscription=subscription,
-            period_start=_period_start(subscription),
-            defaults={"period_end": now},
+    starts = {
+        pk: last_done or created_at
+        for pk, last_done, created_at in subscriptions.annotate(
+            last_done=Subquery(
+                _latest_done_end(DigestDelivery.objects.filter(subscription=OuterRef("pk")))
+            )
+        ).values_list("pk", "last_done", "created_at")
+    }
+    starts = {pk: start for pk, start in starts.items() if start <= now}
+    if not starts:
+        return []
+    DigestDelivery.objects.bulk_create(
+        [
+            DigestDelivery(subscription_id=pk, period_start=start, period_end=now)
+            for pk, start in starts.items()
+        ],
+        ignore_conflicts=True,
+    )
+    due = {
+        subscription_id: (pk, status)
+        for pk, subscription_id, period_start, status in DigestDelivery.objects.filter(
+            subscription__in=subscriptions.values("pk")
         )
-        if delivery.status == DigestDelivery.Status.FAILED:
-            DigestDelivery.objects.filter(
-                pk=delivery.pk, status=DigestDelivery.Status.FAILED
-            ).update(status=DigestDelivery.Status.PENDING)
-        if delivery.status not in _DONE:
-            ids.append(delivery.pk)
-    return ids
+        .exclude(status__in=_DONE)
+        .values_list("pk", "subscription_id", "period_start", "status")
+        if starts.get(subscription_id) == period_start
+    }
+    failed = [pk for pk, status in due.values() if status == DigestDelivery.Status.FAILED]
+    for chunk in chunks(failed):
+        DigestDelivery.objects.filter(pk__in=chunk, status=DigestDelivery.Status.FAILED).update(
+            status=DigestDelivery.Status.PENDING
+        )
+    return [due[pk][0] for pk in starts if pk in due]
 
 
 def _of_active_subscriptions():

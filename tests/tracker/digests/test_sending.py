@@ -268,6 +268,40 @@ def test_building_the_digests_takes_the_same_queries_for_5_or_50_subscriptions(
     assert build(5) == build(50)
 
 
+def test_making_the_due_deliveries_takes_the_same_queries_for_3_or_30_subscriptions(clock, people):
+    def create_due(n: int) -> tuple[int, list[str]]:
+        clock.move_to(START)
+        Subscription.objects.all().delete()
+        subs = [subscribe(f"s{n}-{i}@example.org", persons=[people["ha"]]) for i in range(n)]
+        clock.move_to(START + DAY)
+        _send_all()  # a first period each, sent or empty
+        clock.move_to(START + 2 * DAY)
+        DigestDelivery.objects.create(  # a failed delivery of the period now due: reused
+            subscription=subs[0],
+            period_start=START + DAY,
+            period_end=START + 2 * DAY,
+            status="failed",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            ids = digests_create_due(frequency="daily")
+        due = {d.pk: d for d in DigestDelivery.objects.filter(pk__in=ids).select_related()}
+        due = [due[pk] for pk in ids]
+        assert len(due) == n
+        assert {(d.period_start, d.status) for d in due} == {(START + DAY, "pending")}
+        assert digests_create_due(frequency="daily") == ids  # a second run makes nothing new
+        assert DigestDelivery.objects.count() == 2 * n
+        return len(queries), [d.subscription.email for d in due]
+
+    queries_3, emails_3 = create_due(3)
+    queries_30, _emails_30 = create_due(30)
+    assert queries_3 == queries_30
+    assert emails_3 == [  # in the subscriptions' order
+        "s3-0@example.org",
+        "s3-1@example.org",
+        "s3-2@example.org",
+    ]
+
+
 def test_send_digests_dry_run_prints_and_sends_nothing(clock, people, capsys):
     subscribe(persons=[people["liu"]])
     clock.move_to(START + HOUR)
