@@ -313,6 +313,55 @@ def test_staff_confirm_mentions_from_the_review_queue(staff_client, staff_user):
     assert (mention.status, mention.reviewed_by) == ("confirmed", staff_user)
 
 
+def _delete_the_other_on_review(first: Mention, second: Mention) -> None:
+    """A trigger standing in for another member of staff: reviewing either mention deletes the
+    other, between the action reading the selection and reviewing the rest of it."""
+    a, b = int(first.pk), int(second.pk)  # numbers only in the SQL below
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION delete_other() RETURNS trigger AS $$ BEGIN "  # noqa: S608
+                f"DELETE FROM tracker_mention WHERE id IN ({a}, {b}) AND id <> NEW.id; "
+                "RETURN NULL; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER delete_other AFTER UPDATE ON tracker_mention FOR EACH ROW "
+                f"WHEN (NEW.id IN ({a}, {b})) EXECUTE FUNCTION delete_other()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER delete_other AFTER UPDATE ON tracker_mention "  # noqa: S608
+                f"WHEN NEW.id IN ({a}, {b}) BEGIN "
+                f"DELETE FROM tracker_mention WHERE id IN ({a}, {b}) AND id <> NEW.id; END"
+            )
+
+
+def test_reviewing_a_selection_of_which_one_was_deleted_meanwhile_reviews_the_rest(
+    staff_client, staff_user
+):
+    seed_demo()
+    first = _make_one(Mention)
+    second = Mention.objects.create(
+        news_item=first.news_item,
+        person=DetainedPerson.objects.exclude(pk=first.person_id).first(),
+        matched_terms=["Gao Yu"],
+    )
+    _delete_the_other_on_review(first, second)
+
+    response = staff_client.post(
+        _url(Mention, "changelist"),
+        {"action": "confirm", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    (reviewed,) = Mention.objects.filter(pk__in=[first.pk, second.pk])
+    assert (reviewed.status, reviewed.reviewed_by) == ("confirmed", staff_user)
+    assert "1 mention(s) marked confirmed. 1 had been deleted meanwhile." in [
+        str(message) for message in response.context["messages"]
+    ]
+
+
 def test_staff_change_a_mentions_status_on_its_page_and_a_repeat_changes_nothing(
     staff_client, staff_user
 ):

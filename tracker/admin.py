@@ -391,9 +391,16 @@ class MentionAdmin(SimpleHistoryAdmin):
 
     def _review(self, request, queryset, status):
         mentions = list(queryset.select_related(None).only("pk"))  # mention_review reads each
+        gone = 0
         for mention in mentions:
-            mention_review(mention=mention, status=status, user=request.user)
-        self.message_user(request, f"{len(mentions)} mention(s) marked {status}.", messages.SUCCESS)
+            try:
+                mention_review(mention=mention, status=status, user=request.user)
+            except Mention.DoesNotExist:  # deleted since the list was read
+                gone += 1
+        note = f" {gone} had been deleted meanwhile." if gone else ""
+        self.message_user(
+            request, f"{len(mentions) - gone} mention(s) marked {status}.{note}", messages.SUCCESS
+        )
 
     @admin.action(description="Confirm: the article is about this person", permissions=["change"])
     def confirm(self, request, queryset):

@@ -2,14 +2,18 @@
 clear 409, never a 500 (PostgreSQL, where both really run at once; and on any database when
 the database itself refuses a clash that validation let through)."""
 
+import threading
+import time
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from tests.concurrency import at_once
-from tracker.models import NewsSource, Subscription
+from tracker.api.views import MentionViewSet
+from tracker.models import Mention, NewsItem, NewsSource, Subscription
+from tracker.services import detained_person_save
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,3 +83,55 @@ def test_two_staff_confirming_a_mention_at_once_record_one_review(django_user_mo
         mention.refresh_from_db()
         assert reviewers[0] == reviewers[1] == mention.reviewed_by_id  # both see the one review
         assert mention.history.count() == 2  # created, then confirmed once
+
+
+def _mention(n: int = 0) -> Mention:
+    person = detained_person_save(name=f"Wang Fang {n}")
+    item = NewsItem.objects.create(url=f"https://news.example.org/{n}", title=person.name)
+    return Mention.objects.create(news_item=item, person=person, matched_terms=[person.name])
+
+
+def test_a_mention_deleted_after_it_was_read_for_a_review_is_a_404(superuser_client):
+    """The moment the next test aims at, made certain: the review request has read the
+    mention, then another request deletes it, before the review locks it."""
+    mention = _mention()
+    read = MentionViewSet.get_object
+
+    def read_then_deleted_elsewhere(view):
+        found = read(view)
+        Mention.objects.filter(pk=found.pk).delete()
+        return found
+
+    superuser_client.raise_request_exception = False
+    with mock.patch.object(MentionViewSet, "get_object", read_then_deleted_elsewhere):
+        response = superuser_client.patch(
+            f"/api/mentions/{mention.pk}/", {"status": "confirmed"}, format="json"
+        )
+    assert response.status_code == 404, response.content[:300]
+    assert response.json() == {"detail": "This mention has just been deleted."}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency")
+def test_a_review_waiting_on_a_mention_being_deleted_is_a_404(django_user_model):
+    user = django_user_model.objects.create_superuser("reviewer", "", "x")
+    mention = _mention()
+    locked = threading.Event()
+
+    def delete() -> str:
+        with transaction.atomic():
+            Mention.objects.select_for_update().get(pk=mention.pk)
+            locked.set()
+            time.sleep(1)  # meanwhile the review reads the mention, then waits for its lock
+            Mention.objects.filter(pk=mention.pk).delete()
+        return "deleted"
+
+    def review() -> tuple[int, dict]:
+        assert locked.wait(10)
+        client = APIClient()
+        client.force_authenticate(user)
+        response = client.patch(f"/api/mentions/{mention.pk}/", {"status": "confirmed"})
+        return response.status_code, response.json()
+
+    deleted, (status, body) = at_once(delete, review)
+    assert (deleted, status) == ("deleted", 404)
+    assert body == {"detail": "This mention has just been deleted."}

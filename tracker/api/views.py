@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound
 
 from campaigns.models import Campaign
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
@@ -82,11 +83,14 @@ class MentionViewSet(
     filterset_class = filters.MentionFilter
 
     def perform_update(self, serializer):
-        serializer.instance = mention_review(
-            mention=serializer.instance,
-            status=serializer.validated_data.get("status", serializer.instance.status),
-            user=self.request.user,
-        )
+        try:
+            serializer.instance = mention_review(
+                mention=serializer.instance,
+                status=serializer.validated_data.get("status", serializer.instance.status),
+                user=self.request.user,
+            )
+        except Mention.DoesNotExist:  # deleted after it was read for this request
+            raise NotFound("This mention has just been deleted.") from None
 
 
 class SubscriptionViewSet(ServiceModelViewSet):
