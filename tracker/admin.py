@@ -620,17 +620,17 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
         description="Resend: queue the failed or stuck deliveries again", permissions=["resend"]
     )
     def resend(self, request, queryset):
-        chosen = list(
-            queryset.select_related("subscription").only("pk", "status", "subscription__active")
-        )
-        ids = deliveries_resend(deliveries=chosen)
-        for pk in ids:
+        outcome = deliveries_resend(deliveries=list(queryset.select_related(None).only("pk")))
+        for pk in outcome.queued:
             transaction.on_commit(lambda pk=pk: send_digest_task.delay(pk))
+        ids = outcome.queued
         message = f"Queued {len(ids)} deliver{'y' if len(ids) == 1 else 'ies'} to send again."
-        queued = set(ids)
-        left = [d for d in chosen if d.pk not in queued]
-        if unsubscribed := sum(not d.subscription.active for d in left):
-            message += f" {unsubscribed} of unsubscribed (inactive) addresses left alone."
-        if skipped := len(left) - unsubscribed:
-            message += f" {skipped} sent or empty one(s) left alone: a digest is never sent twice."
+        if outcome.unsubscribed:
+            message += f" {outcome.unsubscribed} of unsubscribed (inactive) addresses left alone."
+        if outcome.done:
+            message += (
+                f" {outcome.done} sent or empty one(s) left alone: a digest is never sent twice."
+            )
+        if outcome.sending:
+            message += f" {outcome.sending} being sent right now, left to the worker sending it."
         self.message_user(request, message, messages.SUCCESS if ids else messages.WARNING)

@@ -11,6 +11,7 @@
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -159,20 +160,42 @@ def digest_preview(*, subscription: Subscription, now: datetime | None = None) -
     return build_digests([draft], period_end=now)[0]
 
 
-def deliveries_resend(*, deliveries: Sequence[DigestDelivery]) -> list[int]:
+@dataclass
+class ResendOutcome:
+    """What a resend did with the deliveries it was given."""
+
+    queued: list[int] = field(default_factory=list)  # the ids to send (again)
+    unsubscribed: int = 0  # of inactive subscriptions: never sent
+    done: int = 0  # sent or empty: a digest is never sent twice
+    sending: int = 0  # claimed by a worker sending it right now: left to that worker
+
+
+def deliveries_resend(*, deliveries: Sequence[DigestDelivery]) -> ResendOutcome:
     """Put failed (or stuck) deliveries of active subscriptions back in the queue; sent ones
-    are sent again only as a new period. Returns the ids to send."""
+    are sent again only as a new period. Says which were queued and why the others were not."""
     now = timezone.now()
-    # A delivery a worker is sending right now (claim not expired) is left to that worker.
-    resendable = DigestDelivery.objects.filter(
+    outcome = ResendOutcome()
+    rows = DigestDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).values_list(
+        "pk", "status", "claimed_until", "subscription__active"
+    )
+    for pk, status, claimed_until, active in rows:
+        if not active:
+            outcome.unsubscribed += 1
+        elif status in _DONE:
+            outcome.done += 1
+        elif claimed_until is not None and claimed_until >= now:
+            outcome.sending += 1
+        else:
+            outcome.queued.append(pk)
+    # The update repeats the conditions: a delivery a worker claimed or sent since the read
+    # above, or whose address unsubscribed, is left alone (its id may still be returned; its
+    # task then finds it done, or inactive, and skips).
+    DigestDelivery.objects.filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
         _of_active_subscriptions(),
-        pk__in=[d.pk for d in deliveries],
-    ).exclude(status__in=_DONE)
-    ids = list(resendable.values_list("pk", flat=True))
-    # The update repeats the conditions: a delivery a worker claimed or sent since the read
-    # above is left alone (its id may still be returned; its task then finds it done and skips).
-    resendable.filter(pk__in=ids).update(
+        pk__in=outcome.queued,
+    ).exclude(status__in=_DONE).update(
         status=DigestDelivery.Status.PENDING, attempts=0, claimed_until=None
     )
-    return ids
+    outcome.queued.sort()
+    return outcome

@@ -520,6 +520,32 @@ def test_resending_a_failed_delivery_puts_it_back_in_the_queue(
     delay.assert_called_once_with(failed.pk)
 
 
+def test_resending_leaves_a_delivery_being_sent_to_its_worker_and_says_so(
+    admin_site_client, django_capture_on_commit_callbacks
+):
+    subscription = subscription_save(email="ally@example.org")
+    claimed = _delivery(
+        subscription,
+        status=DigestDelivery.Status.PENDING,
+        attempts=1,
+        claimed_until=timezone.now() + datetime.timedelta(minutes=5),
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_site_client.post(
+            _admin_url(DigestDelivery, "changelist"),
+            {"action": "resend", "_selected_action": [claimed.pk]},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "Queued 0 deliveries to send again." in page
+    assert "1 being sent right now, left to the worker sending it." in page
+    assert "sent or empty" not in page
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.attempts) == ("pending", 1)
+    assert callbacks == []
+
+
 def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(
     admin_site_client, django_capture_on_commit_callbacks
 ):

@@ -149,7 +149,8 @@ def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(clock, peop
     (pk,) = digests_create_due(frequency="daily")
     DigestDelivery.objects.filter(pk=pk).update(status="failed", attempts=5)
     subscription_unsubscribe(subscription=sub)
-    assert deliveries_resend(deliveries=[DigestDelivery.objects.get(pk=pk)]) == []
+    outcome = deliveries_resend(deliveries=[DigestDelivery.objects.get(pk=pk)])
+    assert (outcome.queued, outcome.unsubscribed) == ([], 1)
     delivery = DigestDelivery.objects.get(pk=pk)
     assert (delivery.status, delivery.attempts) == ("failed", 5)
     assert digest_send(delivery_id=pk) == "skipped"
