@@ -490,6 +490,19 @@ def test_staff_who_may_only_view_subscriptions_get_no_preview(client, django_use
     assert preview_url not in client.get(_admin_url(Subscription, "changelist")).content.decode()
 
 
+def _resend(client, capture_on_commit_callbacks, *deliveries) -> tuple[str, list]:
+    """Run the admin's Resend action on deliveries: the page it leads to, and the callbacks
+    it left to run on commit (not run)."""
+    with capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            _admin_url(DigestDelivery, "changelist"),
+            {"action": "resend", "_selected_action": [d.pk for d in deliveries]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    return response.content.decode(), callbacks
+
+
 def test_resending_a_failed_delivery_puts_it_back_in_the_queue(
     admin_site_client, django_capture_on_commit_callbacks
 ):
@@ -498,14 +511,7 @@ def test_resending_a_failed_delivery_puts_it_back_in_the_queue(
     other = subscription_save(email="other@example.org")
     sent = _delivery(other, status=DigestDelivery.Status.SENT, attempts=1)
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = admin_site_client.post(
-            _admin_url(DigestDelivery, "changelist"),
-            {"action": "resend", "_selected_action": [failed.pk, sent.pk]},
-            follow=True,
-        )
-    assert response.status_code == 200
-    page = response.content.decode()
+    page, callbacks = _resend(admin_site_client, django_capture_on_commit_callbacks, failed, sent)
     assert "Queued 1 delivery to send again." in page
     assert "1 sent or empty one(s) left alone" in page
     failed.refresh_from_db()
@@ -531,13 +537,7 @@ def test_resending_leaves_a_delivery_being_sent_to_its_worker_and_says_so(
         claimed_until=timezone.now() + datetime.timedelta(minutes=5),
     )
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = admin_site_client.post(
-            _admin_url(DigestDelivery, "changelist"),
-            {"action": "resend", "_selected_action": [claimed.pk]},
-            follow=True,
-        )
-    page = response.content.decode()
+    page, callbacks = _resend(admin_site_client, django_capture_on_commit_callbacks, claimed)
     assert "Queued 0 deliveries to send again." in page
     assert "1 being sent right now, left to the worker sending it." in page
     assert "sent or empty" not in page
@@ -553,13 +553,7 @@ def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(
     failed = _delivery(gone, attempts=5, last_error="SMTPServerDisconnected: closed")
     subscription_unsubscribe(subscription=gone)
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = admin_site_client.post(
-            _admin_url(DigestDelivery, "changelist"),
-            {"action": "resend", "_selected_action": [failed.pk]},
-            follow=True,
-        )
-    page = response.content.decode()
+    page, callbacks = _resend(admin_site_client, django_capture_on_commit_callbacks, failed)
     assert "Queued 0 deliveries to send again." in page
     assert "1 of unsubscribed (inactive) addresses left alone." in page
     assert "sent or empty" not in page
