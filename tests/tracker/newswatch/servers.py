@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Self
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -27,6 +27,15 @@ class ReceivedRequest:
     method: str
     path: str  # with the query string
     headers: dict[str, str]  # names lower-cased
+
+    @property
+    def route(self) -> str:
+        """The path without its query string: what routes are registered under."""
+        return urlsplit(self.path).path
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(self.path).query)
 
 
 class LocalServer:
@@ -57,6 +66,14 @@ class LocalServer:
     def paths(self) -> list[str]:
         return [request.path for request in self.requests]
 
+    def hits(self, route: str) -> list[ReceivedRequest]:
+        """The requests received for one route (whatever their query strings)."""
+        return [request for request in self.requests if request.route == route]
+
+    def answer(self, request: BaseHTTPRequestHandler, received: ReceivedRequest) -> None:
+        """Answer a request with the handler registered for its route, or 404."""
+        self.routes.get(received.route, reply(404, b"not found"))(request)
+
     def __enter__(self) -> Self:
         self._thread.start()
         return self
@@ -86,11 +103,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         local = self.server.local
         headers = {name.lower(): value for name, value in self.headers.items()}
-        local.requests.append(ReceivedRequest(self.command, self.path, headers))
-        handler = local.routes.get(urlsplit(self.path).path, reply(404, b"not found"))
+        received = ReceivedRequest(self.command, self.path, headers)
+        local.requests.append(received)
         # The fetcher hanging up early is what some tests want (too large, too slow).
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            handler(self)
+            local.answer(self, received)
 
     def log_message(self, format: str, *args: object) -> None:
         pass

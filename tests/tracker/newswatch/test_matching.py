@@ -5,17 +5,15 @@ import re
 import sys
 import unicodedata
 import xml.etree.ElementTree as ET  # the fixtures are our own, trusted files
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
+# The shared fixtures live beside the repository: <repo>/../shared/fixtures/news.
+from tests.tracker.newswatch.feedserver import FIXTURES
 from tracker.newswatch import matching
 from tracker.newswatch.matching import Matcher, WatchedPerson, search_query
 from tracker.text import fold
-
-# The shared fixtures live beside the repository: <repo>/../shared/fixtures/news.
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "news"
 
 
 def person(pid, *forms, context=()):

@@ -78,7 +78,7 @@ def test_a_second_poll_is_answered_304_and_writes_nothing_but_the_poll_time(
     second = poll_source(source_id=source.pk)
 
     assert second.status == "not_modified"
-    assert feed_server.hits("/rights.xml")[-1].headers.get("If-None-Match")
+    assert feed_server.hits("/rights.xml")[-1].headers.get("if-none-match")
     assert list(NewsItem.objects.values_list("pk", "updated_at")) == items
     assert Mention.objects.count() == mentions
     source.refresh_from_db()
