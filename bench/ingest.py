@@ -726,24 +726,6 @@ class Round:
     second_server: float
 
 
-@dataclass
-class Timings:
-    """What one round measured: seconds, database queries and server time, per measure."""
-
-    fp_seconds: float
-    entries: int
-    size: int
-    fp_server: float
-    first: float
-    first_outcomes: list
-    first_queries: int
-    first_server: float
-    second: float
-    second_outcomes: list
-    second_queries: int
-    second_server: float
-
-
 def poll_all_unchanged(server, source_ids, passes: int) -> tuple[float, list, int, float]:
     """The 304 poll: poll_all() `passes` times over, each time checking that the server
     answered 304 to every source and that no news item or mention changed. Returns the median
@@ -762,31 +744,20 @@ def poll_all_unchanged(server, source_ids, passes: int) -> tuple[float, list, in
     return sorted(results, key=lambda result: result[0])[len(results) // 2]
 
 
-def measure_in_passes(server, urls, source_ids, passes: int) -> Timings:
-    """Three passes over every feed, one after another: fetch+parse, first poll, 304 poll."""
+# What measure_in_passes and measure_interleaved return: (fetch_and_parse()'s (seconds, entries,
+# body bytes), the server's time for it, poll_all()'s (seconds, outcomes, queries) for the
+# first poll, the server's time for that).
+Measured = tuple[tuple[float, int, int], float, tuple[float, list, int], float]
+
+
+def measure_in_passes(server, urls, source_ids) -> Measured:
+    """Fetch+parse and the first poll as two passes over every feed, one after the other."""
     server.reset_counts()
-    fp_seconds, entries, size = fetch_and_parse(urls)
+    fp = fetch_and_parse(urls)
     fp_server = server.busy
     server.reset_counts()
-    first, first_outcomes, first_queries = poll_all(source_ids)
-    first_server = server.busy
-    second, second_outcomes, second_queries, second_server = poll_all_unchanged(
-        server, source_ids, passes
-    )
-    return Timings(
-        fp_seconds=fp_seconds,
-        entries=entries,
-        size=size,
-        fp_server=fp_server,
-        first=first,
-        first_outcomes=first_outcomes,
-        first_queries=first_queries,
-        first_server=first_server,
-        second=second,
-        second_outcomes=second_outcomes,
-        second_queries=second_queries,
-        second_server=second_server,
-    )
+    first = poll_all(source_ids)
+    return fp, fp_server, first, server.busy
 
 
 class StepCounter:
@@ -801,12 +772,11 @@ class StepCounter:
         return execute(sql, params, many, context)
 
 
-def measure_interleaved(server, urls, source_ids, passes: int) -> Timings:
+def measure_interleaved(server, urls, source_ids) -> Measured:
     """One feed at a time, its fetch+parse and its first poll, in alternating order (so that
     neither always runs second, on warm caches), each timed separately and summed over the
     feeds: the two totals are taken under the same conditions, however the machine's speed
-    drifts during the round. Then the 304 poll, a pass over every source as in a polling cycle
-    in which nothing changed."""
+    drifts during the round."""
     from django.db import connection
 
     from tracker.newswatch.http import fetch
@@ -848,22 +818,11 @@ def measure_interleaved(server, urls, source_ids, passes: int) -> Timings:
                     first_outcomes.append(timed("first", poll_one, pk))
     assert counter.counts["fp"] == 0, "fetch+parse queried the database"
     assert server.answers == {200: 2 * len(urls)}, f"server answers: {dict(server.answers)}"
-    second, second_outcomes, second_queries, second_server = poll_all_unchanged(
-        server, source_ids, passes
-    )
-    return Timings(
-        fp_seconds=seconds["fp"],
-        entries=entries,
-        size=size,
-        fp_server=server_busy["fp"],
-        first=seconds["first"],
-        first_outcomes=first_outcomes,
-        first_queries=counter.counts["first"],
-        first_server=server_busy["first"],
-        second=second,
-        second_outcomes=second_outcomes,
-        second_queries=second_queries,
-        second_server=second_server,
+    return (
+        (seconds["fp"], entries, size),
+        server_busy["fp"],
+        (seconds["first"], first_outcomes, counter.counts["first"]),
+        server_busy["first"],
     )
 
 
@@ -875,11 +834,17 @@ def measure_round(args, server, urls, source_ids, planted) -> Round:
 
     total_items = args.feeds * args.items
     measure = measure_in_passes if args.passes else measure_interleaved
-    t = measure(server, urls, source_ids, args.passes_304)
-    assert t.entries == total_items, f"parsed {t.entries} entries, expected {total_items}"
-    statuses = Counter(outcome.status for outcome in t.first_outcomes)
+    (fp_seconds, entries, size), fp_server, first_poll, first_server = measure(
+        server, urls, source_ids
+    )
+    first, first_outcomes, first_queries = first_poll
+    assert entries == total_items, f"parsed {entries} entries, expected {total_items}"
+    statuses = Counter(outcome.status for outcome in first_outcomes)
     assert statuses == {"ok": args.feeds}, f"first poll: {dict(statuses)}"
-    statuses = Counter(outcome.status for outcome in t.second_outcomes)
+    second, second_outcomes, second_queries, second_server = poll_all_unchanged(
+        server, source_ids, args.passes_304
+    )
+    statuses = Counter(outcome.status for outcome in second_outcomes)
     assert statuses == {"not_modified": args.feeds}, f"second poll: {dict(statuses)}"
     items, _latest = _items_state()
     assert items == args.history + total_items, (
@@ -889,27 +854,27 @@ def measure_round(args, server, urls, source_ids, planted) -> Round:
     items_named = Mention.objects.values("news_item").distinct().count()
     assert items_named >= planted, f"only {items_named} of {planted} named items matched"
     reported = (
-        sum(o.ingest.items_new for o in t.first_outcomes),
-        sum(o.ingest.mentions_new for o in t.first_outcomes),
+        sum(o.ingest.items_new for o in first_outcomes),
+        sum(o.ingest.mentions_new for o in first_outcomes),
     )
     assert reported == (total_items, mentions), f"poll_source reported {reported}"
-    assert not any(o.ingest.items_new or o.ingest.items_updated for o in t.second_outcomes)
+    assert not any(o.ingest.items_new or o.ingest.items_updated for o in second_outcomes)
     not_modified = NewsSource.objects.filter(last_status="not_modified").count()
     assert not_modified == args.feeds, f"{not_modified} sources say not_modified"
     return Round(
-        fp_seconds=t.fp_seconds,
-        size=t.size,
-        fp_server=t.fp_server,
-        first=t.first,
-        first_queries=t.first_queries,
-        first_server=t.first_server,
+        fp_seconds=fp_seconds,
+        size=size,
+        fp_server=fp_server,
+        first=first,
+        first_queries=first_queries,
+        first_server=first_server,
         items=items - args.history,
         mentions=mentions,
         items_named=items_named,
         reported=reported,
-        second=t.second,
-        second_queries=t.second_queries,
-        second_server=t.second_server,
+        second=second,
+        second_queries=second_queries,
+        second_server=second_server,
     )
 
 
