@@ -26,6 +26,17 @@ def _send_all(frequency="daily") -> list[str]:
     return [digest_send(delivery_id=pk) for pk in digests_create_due(frequency=frequency)]
 
 
+def _due_with_news(clock, people) -> tuple[Subscription, int]:
+    """A subscription following Liu Xia, a mention of her an hour later, then a day on: the
+    subscription and the id of its one due delivery."""
+    sub = subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + DAY)
+    (pk,) = digests_create_due(frequency="daily")
+    return sub, pk
+
+
 def test_following_a_campaign_covers_its_people_including_people_added_later(
     clock, people, campaign
 ):
@@ -130,11 +141,7 @@ def test_inactive_subscriptions_get_nothing(clock, people):
 
 
 def test_a_delivery_queued_before_unsubscribing_is_never_sent(clock, people):
-    sub = subscribe(persons=[people["liu"]])
-    clock.move_to(START + HOUR)
-    mention(people["liu"])
-    clock.move_to(START + DAY)
-    (pk,) = digests_create_due(frequency="daily")
+    sub, pk = _due_with_news(clock, people)
     subscription_unsubscribe(subscription=sub)  # before the worker gets to it
     assert digest_send(delivery_id=pk) == "skipped"
     assert mail.outbox == []
@@ -142,11 +149,7 @@ def test_a_delivery_queued_before_unsubscribing_is_never_sent(clock, people):
 
 
 def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(clock, people):
-    sub = subscribe(persons=[people["liu"]])
-    clock.move_to(START + HOUR)
-    mention(people["liu"])
-    clock.move_to(START + DAY)
-    (pk,) = digests_create_due(frequency="daily")
+    sub, pk = _due_with_news(clock, people)
     DigestDelivery.objects.filter(pk=pk).update(status="failed", attempts=5)
     subscription_unsubscribe(subscription=sub)
     outcome = deliveries_resend(deliveries=[DigestDelivery.objects.get(pk=pk)])
@@ -158,11 +161,7 @@ def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(clock, peop
 
 
 def test_a_delivery_sent_while_a_resend_is_under_way_is_not_sent_twice(clock, people):
-    subscribe(persons=[people["liu"]])
-    clock.move_to(START + HOUR)
-    mention(people["liu"])
-    clock.move_to(START + DAY)
-    (pk,) = digests_create_due(frequency="daily")  # pending, not claimed: resendable
+    _sub, pk = _due_with_news(clock, people)  # pending, not claimed: resendable
     chosen = [DigestDelivery.objects.get(pk=pk)]
     sent_meanwhile = []
 
@@ -226,19 +225,15 @@ def test_each_digest_starts_where_the_last_one_ended_so_nothing_falls_between(cl
 
 
 def test_a_failed_send_is_recorded_and_tried_again_next_time(clock, people, settings):
-    sub = subscribe(persons=[people["liu"]])
-    clock.move_to(START + HOUR)
-    mention(people["liu"])
-    clock.move_to(START + DAY)
+    sub, pk = _due_with_news(clock, people)
     # A real SMTP connection to a port where nothing listens.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
-    (pk,) = digests_create_due(frequency="daily")
     with pytest.raises(OSError):
         digest_send(delivery_id=pk)
     delivery = DigestDelivery.objects.get(pk=pk)
     assert (delivery.status, delivery.attempts) == ("pending", 1)
-    assert "Connection refused" in delivery.last_error or "refused" in delivery.last_error.lower()
+    assert "refused" in delivery.last_error.lower()
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert digests_create_due(frequency="daily") == [pk]
