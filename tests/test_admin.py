@@ -261,6 +261,12 @@ def test_the_review_queue_highlights_matched_terms_and_escapes_the_text(staff_cl
         ("Straße 5", ["strasse"], "<mark>Straße</mark> 5"),
         # Whole words only, as the matcher: no mark inside a longer name.
         ("Li Weiming and Li Wei", ["Li Wei"], "Li Weiming and <mark>Li Wei</mark>"),
+        # A shorter term where a longer one starts but is not a whole word.
+        (
+            "Anna Bella met Anna Bell",
+            ["Anna", "Anna Bell"],
+            "<mark>Anna</mark> Bella met <mark>Anna Bell</mark>",
+        ),
         # Scripts without spaces match as character sequences.
         ("维权人士王芳被拘", ["王芳"], "维权人士<mark>王芳</mark>被拘"),
         # The longest form first, and the text around is escaped.

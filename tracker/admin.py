@@ -228,9 +228,19 @@ def highlight(text: str, terms: list[str]) -> str:
     pattern = re.compile("|".join(map(re.escape, keys)))
     parts, last, position = [], 0, 0
     while match := pattern.search(folded, position):
-        start, end = match.span()
+        start = match.start()
         position = start + 1
-        if not is_whole_word(folded, start, end):
+        # The longest key found here may not be a whole word while a shorter one is ("Anna"
+        # in "Anna Bella", with "Anna Bell" a term too): take the longest one that is.
+        end = next(
+            (
+                start + len(key)
+                for key in keys
+                if folded.startswith(key, start) and is_whole_word(folded, start, start + len(key))
+            ),
+            None,
+        )
+        if end is None:
             continue
         begin, finish = origins[start], origins[end - 1] + 1
         while finish < len(text) and unicodedata.combining(text[finish]):
