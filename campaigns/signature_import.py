@@ -190,8 +190,10 @@ def _people(rows: list[_Row], user, report: ImportReport) -> dict[int, Person | 
         for p in Person.objects.annotate(key=Lower("full_name")).filter(key__in=chunk):
             by_name.setdefault(p.key, []).append(p)
     resolved: dict[int, Person | RowError] = {}
-    # New people are keyed as existing ones are looked up: by email when the row has one (so
-    # "Ann Lee,ann@x" and "Annie Lee,ann@x" are one person), else by name.
+    # New people are keyed as existing ones are looked up: by email when the row has one, else
+    # by name. Rows with one email are one person, whatever their names ("Ann Lee,ann@x" and
+    # "Annie Lee,ann@x"): the person the first of them resolves to, stored or new, is the
+    # person of every later row with that email.
     new: dict[tuple[str, str], Person] = {}
     for row in people_rows:
         key = row.person.lower()
@@ -205,13 +207,18 @@ def _people(rows: list[_Row], user, report: ImportReport) -> dict[int, Person | 
                 "person",
                 f"{len(namesakes)} people are named '{row.person}'; add an email to say which.",
             )
-        elif namesakes:
-            resolved[row.number] = namesakes[0]
-        else:
-            resolved[row.number] = new.setdefault(
+            continue
+        person = (
+            namesakes[0]
+            if namesakes
+            else new.setdefault(
                 ("email", row.email) if row.email else ("name", key),
                 Person(full_name=row.person, email=row.email, country=row.country),
             )
+        )
+        resolved[row.number] = person
+        if row.email:
+            by_email[row.email] = person
     bulk_create_with_history(list(new.values()), Person, batch_size=_BATCH, default_user=user)
     report.people_created = len(new)
     return resolved

@@ -244,6 +244,21 @@ def test_new_people_with_one_email_are_one_person_whatever_their_names(editor_cl
     assert Signature.objects.filter(letter=letter).count() == 3
 
 
+@pytest.mark.parametrize(("first", "second"), [("Annie Lee", "Ann Lee"), ("Ann Lee", "Annie Lee")])
+def test_rows_with_one_email_are_one_person_when_a_namesake_has_no_email(
+    editor_client, letter, first, second
+):
+    existing = PersonFactory(full_name="Ann Lee", email="")
+    csv = f"person,email\n{first},ann@example.org\n{second},ann@example.org\n"
+    response = upload(editor_client, letter, csv)
+    assert response.status_code == 201, response.json()
+    signatories = set(Signature.objects.filter(letter=letter).values_list("person", flat=True))
+    assert len(signatories) == 1  # one person signed, whichever row came first
+    assert response.json()["created"] == 1
+    if first == "Ann Lee":  # the stored namesake is that person
+        assert signatories == {existing.pk}
+
+
 def test_a_row_with_more_cells_than_the_header_is_an_error(editor_client, letter):
     response = upload(editor_client, letter, "organization\nOne,Two\n")
     assert response.status_code == 400
