@@ -111,9 +111,10 @@ def ingest_entries(
         if item.pk in seen_ids:
             continue
         seen_ids.add(item.pk)
-        # A changed title or summary updates the item; an empty one (GDELT sends no
-        # summaries) keeps the stored one (see store.update_items), so it is no change.
-        if (c.title and c.title != item.title) or (c.summary and c.summary != item.summary):
+        # A changed title or summary updates the item; an empty summary (GDELT sends none)
+        # keeps the stored one (see store.update_items), so it is no change. (Every candidate
+        # has a title: see _candidate.)
+        if c.title != item.title or (c.summary and c.summary != item.summary):
             c.pk = item.pk
             changed.append(c)
 

@@ -279,9 +279,10 @@ _BLOCK_ELEMENTS = (
 _TAG = re.compile(r"<[^>]*>")
 
 
-# Control characters that are not whitespace (NUL, BEL, ESC, DEL...): junk in text for staff,
-# and PostgreSQL refuses NUL in any text column. JSON (GDELT) can carry them as \u escapes.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
+# Control characters that are not whitespace (NUL, BEL, ESC, DEL, and the C1 controls such as
+# CSI but NEL): junk in text for staff, and PostgreSQL refuses NUL in any text column. JSON
+# (GDELT) can carry them as \u escapes.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def _collapse(text: str) -> str:

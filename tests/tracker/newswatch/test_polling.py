@@ -240,7 +240,7 @@ def test_a_gdelt_title_with_control_characters_is_stored_without_them(feed_serve
     # JSON can carry NUL as "\u0000": PostgreSQL refuses it in text, which failed the poll.
     article = {
         "url": "https://wire.example.org/wang-fang\u0000",
-        "title": "Lawyer Wang\u0000 Fang\u0007 moved to \u001b[1mPrison 2",
+        "title": "Lawyer Wang\u0000 Fang\u0007 moved to \u001b[1mPrison\u009b 2",
         "seendate": "20250630T120000Z",
         "domain": "wire.\u0000example.org",
         "language": "English",
