@@ -138,8 +138,8 @@ def check_url(url: str, *, allowed_networks: Sequence[str] | None = None) -> Non
     A host name that does not resolve, or not within settings.NEWSWATCH_CONNECT_TIMEOUT, raises
     FetchError(kind="dns"). allowed_networks defaults to settings.NEWSWATCH_ALLOWED_NETWORKS.
     """
-    lookup_timeout = _or_setting(None, "NEWSWATCH_CONNECT_TIMEOUT")
-    _check(url, _allowed_networks(allowed_networks), lookup_timeout)
+    connect_timeout = _or_setting(None, "NEWSWATCH_CONNECT_TIMEOUT")
+    _check(url, _allowed_networks(allowed_networks), connect_timeout)
 
 
 def fetch(
@@ -173,8 +173,7 @@ def fetch(
     visited: set[str] = set()
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
-        lookup_timeout = min(limits.connect_timeout, clock.remaining())
-        target = _check(current, networks, lookup_timeout)
+        target = _check(current, networks, limits.connect_timeout, clock)
         visited.add(target.url)
         answer = _exchange(target, request_headers, limits, clock)
         if answer.status not in _REDIRECT_STATUSES:
@@ -375,11 +374,17 @@ _NON_PUBLIC_NETWORKS: tuple[tuple[str, tuple[IPNetwork, ...]], ...] = tuple(
 _NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 
 
-def _check(url: str, networks: Sequence[IPNetwork], lookup_timeout: float) -> _Target:
-    """Parse url, resolve its host (within lookup_timeout seconds) and refuse it unless every
-    address may be fetched."""
+def _check(
+    url: str,
+    networks: Sequence[IPNetwork],
+    connect_timeout: float,
+    clock: _Deadline | None = None,
+) -> _Target:
+    """Parse url, resolve its host (within connect_timeout, and the clock's time left) and
+    refuse it unless every address may be fetched."""
     scheme, host, port, path_and_query = _parse_url(url)
-    addresses = _resolve(host, port, lookup_timeout)
+    timeout = connect_timeout if clock is None else clock.cap(connect_timeout, host)
+    addresses = _resolve(host, port, timeout)
     for address in addresses:
         if _in_networks(address, networks):
             continue
@@ -434,7 +439,7 @@ def _resolve(host: str, port: int, timeout: float) -> tuple[IPAddress, ...]:
         raise FetchError(
             "dns",
             f"Could not look up {host}: the name servers did not answer "
-            f"within {max(timeout, 0):.3g} seconds, try again later.",
+            f"within {timeout:.3g} seconds, try again later.",
         ) from None
     except socket.gaierror as exc:
         raise FetchError("dns", f"Could not look up {host}: {_dns_reason(exc)}.") from exc
@@ -477,7 +482,7 @@ class _Resolver:
                 )
             future = self._pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
         try:
-            return future.result(timeout=max(timeout, 0.0))
+            return future.result(timeout=timeout)
         except concurrent.futures.TimeoutError:
             future.cancel()  # if it has not started yet, it never will
             raise TimeoutError(f"looking up {host} took over {timeout} seconds") from None

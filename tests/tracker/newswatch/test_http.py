@@ -563,6 +563,16 @@ def test_a_look_up_is_bounded_by_the_connect_timeout(silent_name_servers):
     assert "within 0.3 seconds" in error.message
 
 
+def test_a_hop_checked_after_the_deadline_is_a_timeout_without_a_look_up(silent_name_servers):
+    """A redirect hop reached once the fetch's time is up: the deadline, not DNS, is what
+    failed, and no look-up is started."""
+    with pytest.raises(FetchError) as caught:
+        http._check("http://slow-dns.example/feed.xml", [], 10, http._Deadline(0))
+
+    assert caught.value.kind == "timeout"
+    assert silent_name_servers == []
+
+
 def test_checking_a_url_stops_waiting_for_dns_after_the_connect_timeout(
     silent_name_servers, settings
 ):
