@@ -162,36 +162,41 @@ def _claim_due_sql() -> str:
     )
 
 
-@functools.lru_cache(maxsize=256)  # keyed by three counts: bounded, unlike the others
-def _find_sql(urls: int, guids: int, keys: int) -> str:
+def _find_statement(matches: Callable[[str, int], str], urls: int, guids: int, keys: int) -> str:
+    """The look-up of stored items by URL, by guid among a source's items and by title key, for
+    lists of the given lengths (a part whose list is empty is left out). `matches(column, n)`
+    writes the test of a column against a list of n values, as each backend takes lists."""
     table, links = _table(NewsItem), _table(NewsItem.sources.through)
     columns = ", ".join(f"i.{_q(c)}" for c in _ITEM_FOUND)
     parts = []
     if urls:
-        parts.append(f"SELECT 0, {columns} FROM {table} i WHERE i.url IN ({_placeholders(urls)})")
+        parts.append(f"SELECT 0, {columns} FROM {table} i WHERE {matches('i.url', urls)}")
     if guids:
         # An item whose guid differs from its URL is in the (partial) guid index; one whose
         # guid is its URL is found by URL. The conditions repeat the index's, so it is used.
         # CROSS JOIN: SQLite then reads the items first (by index), never all of the
         # source's links; PostgreSQL plans it as any inner join.
-        by_guid = f"SELECT 1, {columns} FROM {table} i CROSS JOIN {links} l "
+        by_guid = (
+            f"SELECT 1, {columns} FROM {table} i CROSS JOIN {links} l "
+            "WHERE l.newsitem_id = i.id AND l.newssource_id = %s "
+        )
         parts.append(
-            f"{by_guid}WHERE l.newsitem_id = i.id AND l.newssource_id = %s "
-            f"AND i.guid IN ({_placeholders(guids)}) "
+            f"{by_guid}AND {matches('i.guid', guids)} "
             "AND (NOT (i.guid = '') AND NOT (i.guid = (i.url)))"
         )
-        parts.append(
-            f"{by_guid}WHERE l.newsitem_id = i.id AND l.newssource_id = %s "
-            f"AND i.url IN ({_placeholders(guids)}) "
-            "AND i.guid = i.url"
-        )
+        parts.append(f"{by_guid}AND {matches('i.url', guids)} AND i.guid = i.url")
     if keys:
         # NOT (title_key = ''): the condition of the partial index this uses.
         parts.append(
-            f"SELECT 2, {columns} FROM {table} i WHERE i.title_key IN ({_placeholders(keys)}) "
+            f"SELECT 2, {columns} FROM {table} i WHERE {matches('i.title_key', keys)} "
             "AND NOT (i.title_key = '') AND i.first_seen_at >= %s"
         )
     return " UNION ALL ".join(parts)
+
+
+@functools.lru_cache(maxsize=256)  # keyed by three counts: bounded, unlike the others
+def _find_sql(urls: int, guids: int, keys: int) -> str:
+    return _find_statement(lambda column, n: f"{column} IN ({_placeholders(n)})", urls, guids, keys)
 
 
 @functools.cache
@@ -232,23 +237,8 @@ def _insert_mention_history_sql(rows: int) -> str:
 
 @functools.cache
 def _find_array_sql() -> str:
-    """_find_sql for PostgreSQL: each list is one array parameter."""
-    table, links = _table(NewsItem), _table(NewsItem.sources.through)
-    columns = ", ".join(f"i.{_q(c)}" for c in _ITEM_FOUND)
-    by_guid = (
-        f"SELECT 1, {columns} FROM {table} i CROSS JOIN {links} l "
-        "WHERE l.newsitem_id = i.id AND l.newssource_id = %s "
-    )
-    return " UNION ALL ".join(
-        [
-            f"SELECT 0, {columns} FROM {table} i WHERE i.url = ANY(%s::text[])",
-            f"{by_guid}AND i.guid = ANY(%s::text[]) "
-            "AND (NOT (i.guid = '') AND NOT (i.guid = (i.url)))",
-            f"{by_guid}AND i.url = ANY(%s::text[]) AND i.guid = i.url",
-            f"SELECT 2, {columns} FROM {table} i WHERE i.title_key = ANY(%s::text[]) "
-            "AND NOT (i.title_key = '') AND i.first_seen_at >= %s",
-        ]
-    )
+    """_find_sql for PostgreSQL: each list is one array parameter, every part present."""
+    return _find_statement(lambda column, _n: f"{column} = ANY(%s::text[])", 1, 1, 1)
 
 
 @functools.cache
