@@ -171,7 +171,7 @@ class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     @admin.action(description="Re-scan the last 30 days of news for them", permissions=["change"])
     def rematch_news(self, request, queryset):
-        total = rematch_people(people=queryset.only("pk"), days=30)
+        total = rematch_people(people=queryset, days=30)
         self.message_user(request, f"{total} new mention(s) found.", messages.SUCCESS)
 
     def save_formset(self, request, form, formset, change):

@@ -1,8 +1,8 @@
 """Re-scan stored news for some people, after their names changed."""
 
-from collections.abc import Iterable
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker.models import DetainedPerson, NewsItem
@@ -13,14 +13,15 @@ from tracker.newswatch.watchlist import watched_people
 _BATCH = 1000
 
 
-def rematch_people(*, people: Iterable[DetainedPerson], days: int = 30) -> int:
-    """Match the items first seen in the last `days` days against these people's current name
-    forms, in one pass over the items however many people there are; returns how many new
-    mentions were recorded (existing ones, and staff's review of them, are kept)."""
-    ids = [person.pk for person in people]
-    if not ids:
+def rematch_people(*, people: QuerySet[DetainedPerson], days: int = 30) -> int:
+    """Match the items first seen in the last `days` days against the current name forms of
+    `people` (read with one query), in one pass over the items however many people there are;
+    returns how many new mentions were recorded (existing ones, and staff's review of them,
+    are kept)."""
+    forms = watched_people(people)
+    if not forms:
         return 0
-    matcher = Matcher(watched_people(DetainedPerson.objects.filter(pk__in=ids)))
+    matcher = Matcher(forms)
     since = timezone.now() - timedelta(days=days)
     items = (
         NewsItem.objects.filter(first_seen_at__gte=since)

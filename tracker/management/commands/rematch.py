@@ -14,11 +14,11 @@ class Command(BaseCommand):
     def handle(self, *args, person: int, days: int, **options):
         if days < 1:
             raise CommandError("--days must be at least 1.")
-        try:
-            target = DetainedPerson.objects.get(pk=person)
-        except DetainedPerson.DoesNotExist:
-            raise CommandError(f"No detained person with id {person}.") from None
-        created = rematch_people(people=[target], days=days)
+        chosen = DetainedPerson.objects.filter(pk=person)
+        target = chosen.first()
+        if target is None:
+            raise CommandError(f"No detained person with id {person}.")
+        created = rematch_people(people=chosen, days=days)
         self.stdout.write(
             self.style.SUCCESS(f"{target}: {created} new mentions in the last {days} days.")
         )
