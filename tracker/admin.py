@@ -630,7 +630,7 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
         description="Resend: queue the failed or stuck deliveries again", permissions=["resend"]
     )
     def resend(self, request, queryset):
-        outcome = deliveries_resend(deliveries=list(queryset.select_related(None).only("pk")))
+        outcome = deliveries_resend(deliveries=queryset)
         for pk in outcome.queued:
             transaction.on_commit(lambda pk=pk: send_digest_task.delay(pk))
         ids = outcome.queued

@@ -10,12 +10,11 @@
   since been made inactive (unsubscribed) is never claimed, so it is never sent.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from config.batching import chunks
@@ -170,12 +169,12 @@ class ResendOutcome:
     sending: int = 0  # claimed by a worker sending it right now: left to that worker
 
 
-def deliveries_resend(*, deliveries: Sequence[DigestDelivery]) -> ResendOutcome:
+def deliveries_resend(*, deliveries: QuerySet[DigestDelivery]) -> ResendOutcome:
     """Put failed (or stuck) deliveries of active subscriptions back in the queue; sent ones
     are sent again only as a new period. Says which were queued and why the others were not."""
     now = timezone.now()
     outcome = ResendOutcome()
-    rows = DigestDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).values_list(
+    rows = deliveries.order_by().values_list(
         "pk", "status", "claimed_until", "subscription__active"
     )
     for pk, status, claimed_until, active in rows:

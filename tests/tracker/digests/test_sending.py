@@ -152,7 +152,7 @@ def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(clock, peop
     sub, pk = _due_with_news(clock, people)
     DigestDelivery.objects.filter(pk=pk).update(status="failed", attempts=5)
     subscription_unsubscribe(subscription=sub)
-    outcome = deliveries_resend(deliveries=[DigestDelivery.objects.get(pk=pk)])
+    outcome = deliveries_resend(deliveries=DigestDelivery.objects.filter(pk=pk))
     assert (outcome.queued, outcome.unsubscribed) == ([], 1)
     delivery = DigestDelivery.objects.get(pk=pk)
     assert (delivery.status, delivery.attempts) == ("failed", 5)
@@ -162,7 +162,7 @@ def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(clock, peop
 
 def test_a_delivery_sent_while_a_resend_is_under_way_is_not_sent_twice(clock, people):
     _sub, pk = _due_with_news(clock, people)  # pending, not claimed: resendable
-    chosen = [DigestDelivery.objects.get(pk=pk)]
+    chosen = DigestDelivery.objects.filter(pk=pk)
     sent_meanwhile = []
 
     def worker_sends_before_the_resend_writes(execute, sql, params, many, context):
