@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.tracker.newswatch.servers import LocalServer, ReceivedRequest
 
+# The shared fixtures live beside the repository: <repo>/../shared/fixtures/news.
 FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "news"
 
 

@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-# The shared fixtures live beside the repository: <repo>/../shared/fixtures/news.
 from tests.tracker.newswatch.feedserver import FIXTURES
 from tracker.newswatch import matching
 from tracker.newswatch.matching import Matcher, WatchedPerson, search_query

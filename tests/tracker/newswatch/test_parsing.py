@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tracker.newswatch.feedserver import FIXTURES
 from tracker.newswatch.parsing import (
     ParsedEntry,
     ParseError,
@@ -15,8 +16,6 @@ from tracker.newswatch.parsing import (
     parse_google_news,
 )
 
-# The shared fixtures live beside the repository: <repo>/../shared/fixtures/news.
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "news"
 ENTITY_REFUSAL = "declares XML entities"
 
 

@@ -1,16 +1,13 @@
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.tracker.newswatch.feedserver import FIXTURES
 from tracker.newswatch.parsing import parse_feed, parse_gdelt, parse_google_news
 from tracker.newswatch.urls import _PLAIN, _canonical, canonical_url
-
-# The shared fixtures live beside the repository: <repo>/../shared/fixtures/news.
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "news"
 
 CASES = [
     # scheme and host lower-cased, default ports dropped, empty path -> "/"
