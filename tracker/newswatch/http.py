@@ -23,7 +23,8 @@ than the size cap. A connection pool library (urllib3) would add nothing this mo
 its per-request work cost more than the whole of a 304 poll's database work.
 
 Every failure is a `FetchError` whose ``kind`` says what went wrong, whose ``message`` is a
-sentence staff can read, and whose ``retryable`` says whether trying again later may help.
+sentence staff can read, and whose ``is_network_failure`` says whether trying again soon may
+help.
 """
 
 import concurrent.futures
@@ -76,7 +77,7 @@ _DECODABLE_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
 _TARGET_SAFE_CHARACTERS = "!#$%&'()*+,/:;=?@[]~"
 # Errors that mean the network, the server or TLS let us down (rather than a bug here).
 _NETWORK_ERRORS = (http.client.HTTPException, OSError, zlib.error)
-_RETRYABLE_KINDS = frozenset({"dns", "connect", "timeout"})
+_NETWORK_KINDS = frozenset({"dns", "connect", "timeout"})
 
 
 # --- The interface ------------------------------------------------------------------------------
@@ -100,8 +101,8 @@ class FetchError(Exception):
     ``kind`` is one of "refused_url", "dns", "connect", "timeout", "tls", "http",
     "too_large", "too_many_redirects" or "protocol". ``message`` is a sentence for staff.
     ``status`` is the HTTP status for kind "http", ``retry_after`` the seconds the server asked us
-    to wait (Retry-After), and ``retryable`` is True when trying again later may succeed:
-    DNS, connection and timeout failures, 5xx and 429.
+    to wait (Retry-After), and ``is_network_failure`` says whether it is worth trying again
+    soon.
     """
 
     def __init__(
@@ -117,15 +118,12 @@ class FetchError(Exception):
         self.message = message
         self.status = status
         self.retry_after = retry_after
-        self.retryable = kind in _RETRYABLE_KINDS or (
-            kind == "http" and status is not None and (status >= 500 or status == 429)
-        )
 
     @property
     def is_network_failure(self) -> bool:
         """DNS, connection or timeout: worth trying again soon (unlike an HTTP error, after
         which the source's backoff, and any Retry-After, decide when to ask again)."""
-        return self.kind in _RETRYABLE_KINDS
+        return self.kind in _NETWORK_KINDS
 
     def __str__(self) -> str:
         return self.message

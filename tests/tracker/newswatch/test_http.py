@@ -62,7 +62,7 @@ def refusal(url, **kwargs) -> FetchError:
     with pytest.raises(FetchError) as caught:
         check_url(url, **kwargs)
     assert caught.value.kind == "refused_url"
-    assert not caught.value.retryable
+    assert not caught.value.is_network_failure
     return caught.value
 
 
@@ -205,7 +205,7 @@ def test_a_body_far_over_the_cap_is_cut_off_as_soon_as_it_passes_it(server):
     error = fetch_error(server.url("/huge"), max_bytes=1000, allowed_networks=LOOPBACK)
 
     assert error.kind == "too_large"
-    assert not error.retryable
+    assert not error.is_network_failure
     assert time.monotonic() - started < 1.0
 
 
@@ -261,7 +261,7 @@ def test_a_body_that_does_not_decode_is_a_protocol_error(server, encoding):
 
     error = fetch_error(server.url("/feed.xml"), allowed_networks=LOOPBACK)
 
-    assert (error.kind, error.retryable) == ("protocol", False)
+    assert (error.kind, error.is_network_failure) == ("protocol", False)
     assert error.message == "127.0.0.1 sent a compressed answer that could not be unpacked."
 
 
@@ -313,7 +313,7 @@ def test_a_server_trickling_its_body_is_cut_off_at_the_deadline(server):
     error = fetch_error(server.url("/slow"), deadline=1.0, allowed_networks=LOOPBACK)
 
     assert error.kind == "timeout"
-    assert error.retryable
+    assert error.is_network_failure
     assert error.message == (
         "127.0.0.1 took longer than 1 seconds to answer; the fetch was stopped."
     )
@@ -378,7 +378,7 @@ def test_a_server_that_stops_sending_hits_the_read_timeout(server):
     )
 
     assert error.kind == "timeout"
-    assert error.retryable
+    assert error.is_network_failure
     assert time.monotonic() - started < 1.5
 
 
@@ -414,7 +414,7 @@ def test_a_sixth_redirect_is_too_many(server):
     error = fetch_error(server.url("/hop/0"), allowed_networks=LOOPBACK)
 
     assert error.kind == "too_many_redirects"
-    assert not error.retryable
+    assert not error.is_network_failure
     assert "/hop/6" not in server.paths
 
 
@@ -455,20 +455,20 @@ def test_every_redirect_hop_is_checked_against_the_allowed_networks(server):
 # --- HTTP errors --------------------------------------------------------------------------------
 
 
-def test_a_server_error_is_a_retryable_http_error(server):
+def test_a_server_error_is_an_http_error_left_to_the_sources_backoff(server):
     server.route("/", reply(500, b"oops"))
 
     error = fetch_error(server.url("/"), allowed_networks=LOOPBACK)
 
-    assert (error.kind, error.status, error.retryable) == ("http", 500, True)
+    assert (error.kind, error.status, error.is_network_failure) == ("http", 500, False)
     assert error.message == "The server answered HTTP 500 (Internal Server Error)."
     assert error.retry_after is None
 
 
-def test_not_found_is_not_retryable(server):
+def test_not_found_is_an_http_error(server):
     error = fetch_error(server.url("/gone"), allowed_networks=LOOPBACK)
 
-    assert (error.kind, error.status, error.retryable) == ("http", 404, False)
+    assert (error.kind, error.status, error.is_network_failure) == ("http", 404, False)
 
 
 def test_too_many_requests_gives_the_retry_after_seconds(server):
@@ -476,7 +476,7 @@ def test_too_many_requests_gives_the_retry_after_seconds(server):
 
     error = fetch_error(server.url("/"), allowed_networks=LOOPBACK)
 
-    assert (error.kind, error.status, error.retryable) == ("http", 429, True)
+    assert (error.kind, error.status, error.is_network_failure) == ("http", 429, False)
     assert error.retry_after == 120
     assert "wait 120 seconds" in error.message
 
@@ -487,7 +487,7 @@ def test_service_unavailable_with_an_http_date_gives_the_seconds_until_then(serv
 
     error = fetch_error(server.url("/"), allowed_networks=LOOPBACK)
 
-    assert (error.kind, error.status, error.retryable) == ("http", 503, True)
+    assert (error.kind, error.status, error.is_network_failure) == ("http", 503, False)
     assert 80 < error.retry_after <= 90
 
 
@@ -496,13 +496,14 @@ def test_fetch_errors_survive_pickling():
 
     copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
 
-    assert (copy.kind, copy.message, copy.status, copy.retry_after, copy.retryable) == (
+    assert (copy.kind, copy.message, copy.status, copy.retry_after) == (
         "http",
         "The server answered HTTP 429.",
         429,
         60.0,
-        True,
     )
+    network = pickle.loads(pickle.dumps(FetchError("dns", "Could not look up x.")))  # noqa: S301
+    assert network.is_network_failure
     assert str(copy) == "The server answered HTTP 429."
 
 
@@ -512,14 +513,14 @@ def test_fetch_errors_survive_pickling():
 def test_a_port_with_nothing_listening_is_a_connect_error():
     error = fetch_error(f"http://127.0.0.1:{free_port()}/", allowed_networks=LOOPBACK)
 
-    assert (error.kind, error.retryable) == ("connect", True)
+    assert (error.kind, error.is_network_failure) == ("connect", True)
     assert error.message == "Could not connect to 127.0.0.1: connection refused."
 
 
 def test_a_host_that_does_not_resolve_is_a_dns_error():
     error = fetch_error("http://nonexistent.invalid/feed.xml")
 
-    assert (error.kind, error.retryable) == ("dns", True)
+    assert (error.kind, error.is_network_failure) == ("dns", True)
     assert error.message.startswith("Could not look up nonexistent.invalid")
 
 
@@ -547,7 +548,7 @@ def test_a_look_up_that_outlasts_the_deadline_is_given_up_at_the_deadline(silent
 
     assert time.monotonic() - started < 1.0
     assert silent_name_servers == ["slow-dns.example"]
-    assert (error.kind, error.retryable) == ("dns", True)
+    assert (error.kind, error.is_network_failure) == ("dns", True)
     assert error.message == (
         "Could not look up slow-dns.example: the name servers did not answer within 0.5 "
         "seconds, try again later."
@@ -626,7 +627,7 @@ def test_an_untrusted_certificate_is_a_tls_error(certificate):
 
         error = fetch_error(tls_server.url("/", host="localhost"), allowed_networks=LOOPBACK)
 
-    assert (error.kind, error.retryable) == ("tls", False)
+    assert (error.kind, error.is_network_failure) == ("tls", False)
     assert "certificate" in error.message
     assert tls_server.requests == []
 
