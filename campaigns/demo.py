@@ -1,4 +1,4 @@
-"""The demo data set: the September 2015 story in shared/CONTEXT.md.
+"""The demo data set: the September 2015 story told at the top of README.md.
 
 Only what is publicly documented is filled in; anything we do not know is left blank rather
 than invented (for example the exact day the "Free the 20" campaign launched, or who signed

@@ -40,14 +40,15 @@ print(json.dumps({
     "user_agent": s.NEWSWATCH_USER_AGENT,
     "conn_max_age": s.DATABASES["default"]["CONN_MAX_AGE"],
     "conn_health_checks": s.DATABASES["default"].get("CONN_HEALTH_CHECKS", False),
+    "allowed_networks": s.NEWSWATCH_ALLOWED_NETWORKS,
 }))
 """
 
 
-def _load_settings(module: str, **environ: str) -> dict:
+def _load_settings(module: str, env_file: Path = EXAMPLE, **environ: str) -> dict:
     clean = {"PATH": "/usr/bin:/bin", **environ}  # nothing of the caller's environment
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", _SCRIPT, str(EXAMPLE), module],
+        [sys.executable, "-c", _SCRIPT, str(env_file), module],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -55,13 +56,12 @@ def _load_settings(module: str, **environ: str) -> dict:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
-    assert loaded["read_env_calls"] == [str(ROOT / ".env")]
-    return loaded
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_development_settings_keep_the_embedded_defaults_with_the_example_as_env():
     s = _load_settings("config.settings.dev")
+    assert s["read_env_calls"] == [str(ROOT / ".env")]
     assert s["engine"] == "config.sqlite"
     assert s["var_dir"] == str(ROOT / "var")
     assert s["db_name"] == str(ROOT / "var" / "vigil.sqlite3")
@@ -76,6 +76,7 @@ def test_development_settings_keep_the_embedded_defaults_with_the_example_as_env
 def test_production_settings_start_with_the_example_as_env():
     # docker-compose.yml passes .env as env_file: it must not switch DEBUG on.
     s = _load_settings("config.settings.prod", DJANGO_SECRET_KEY=GOOD_KEY)
+    assert s["read_env_calls"] == [str(ROOT / ".env")]
     assert s["debug"] is False
     assert s["engine"] == "config.sqlite"
     assert s["broker"] == "filesystem://"
@@ -88,6 +89,25 @@ def test_production_keeps_connections_only_as_long_as_told():
         "config.settings.prod", DJANGO_SECRET_KEY=GOOD_KEY, DATABASE_CONN_MAX_AGE="0"
     )
     assert s["conn_max_age"] == 0
+
+
+def test_the_test_settings_ignore_a_developers_env(tmp_path):
+    # The README's development advice, which would let the SSRF tests reach loopback.
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("NEWSWATCH_ALLOWED_NETWORKS=127.0.0.0/8\nCELERY_BROKER_URL=redis://x:1/0\n")
+    assert _load_settings("config.settings.dev", dotenv)["allowed_networks"] == ["127.0.0.0/8"]
+    s = _load_settings("config.settings.test", dotenv)
+    assert s["read_env_calls"] == []
+    assert s["allowed_networks"] == []
+    assert s["broker"] == "memory://"
+
+
+def test_the_process_environment_still_configures_the_test_settings(tmp_path):
+    # .ci/run points the suite at PostgreSQL and Redis this way.
+    s = _load_settings(
+        "config.settings.test", tmp_path / "absent", CELERY_BROKER_URL="redis://127.0.0.1:1/1"
+    )
+    assert s["broker"] == "redis://127.0.0.1:1/1"
 
 
 def _example_lines() -> list[str]:

@@ -9,7 +9,9 @@ from celery.schedules import crontab
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-env.read_env(BASE_DIR / ".env")
+# config.settings.test turns this off: a developer's .env must not change what the suite finds.
+if env.bool("VIGIL_READ_DOTENV", default=True):
+    env.read_env(BASE_DIR / ".env")
 
 # Runtime state for the embedded defaults (SQLite, broker folders, beat schedule, admin password).
 VAR_DIR = Path(env.str("VIGIL_VAR_DIR", default=str(BASE_DIR / "var")))

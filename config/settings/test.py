@@ -1,7 +1,11 @@
 """The test suite: SQLite by default; PostgreSQL and Redis when DATABASE_URL and
-CELERY_BROKER_URL say so."""
+CELERY_BROKER_URL say so. It never reads .env: every setting the tests depend on comes from
+the defaults or from the process environment (as .ci/run sets it)."""
 
 import os
+
+# Forced, not defaulted, and inherited by the processes the tests start (workers, manage.py).
+os.environ["VIGIL_READ_DOTENV"] = "false"
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
 os.environ.setdefault("DJANGO_DEBUG", "false")

@@ -22,7 +22,7 @@ def allow_loopback(settings):
 
 @pytest.fixture
 def fixture_people(db) -> dict[str, DetainedPerson]:
-    """The fictional people of shared/fixtures/news/persons.json, watched."""
+    """The fictional people of tests/fixtures/news/persons.json, watched."""
     people = json.loads((FIXTURES / "persons.json").read_text())
     return {
         key: detained_person_save(

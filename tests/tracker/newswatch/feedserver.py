@@ -9,8 +9,8 @@ from pathlib import Path
 
 from tests.tracker.newswatch.servers import LocalServer, ReceivedRequest
 
-# The shared fixtures live beside the repository: <repo>/../shared/fixtures/news.
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "news"
+# Invented feeds, people and hostile documents (see tests/fixtures/news/README.md).
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "news"
 
 
 @dataclass
