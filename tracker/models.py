@@ -456,9 +456,11 @@ class Subscription(TimeStampedModel):
     )
     persons = models.ManyToManyField(DetainedPerson, related_name="subscriptions", blank=True)
     include_unreviewed = models.BooleanField(
-        default=True,
-        help_text="List new mentions that staff have not reviewed yet (marked as unreviewed). "
-        "Dismissed mentions never appear.",
+        # Off by default: digests often go to partners outside the organisation, and a match
+        # nobody has checked may name the wrong person.
+        default=False,
+        help_text="Also list new mentions that staff have not reviewed yet (marked as "
+        "unreviewed). Off: only confirmed mentions. Dismissed mentions never appear.",
     )
     active = models.BooleanField(default=True)
 

@@ -23,7 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
 
 from campaigns.models import Campaign, Letter, Signature
 from config.batching import chunks
@@ -63,6 +65,9 @@ class Digest:
     period_end: datetime
     cases: list[CaseNews] = field(default_factory=list)  # only cases with news, by name
     campaigns: list[CampaignNews] = field(default_factory=list)  # only campaigns with news
+    # The address belongs to an active staff user: only then does the digest link to the admin
+    # (partners outside the organisation have no login there).
+    to_staff: bool = False
 
     @property
     def mentions(self) -> list[Mention]:
@@ -131,6 +136,15 @@ def build_digests(
             Prefetch("persons", queryset=DetainedPerson.objects.only("pk")),
         )
     }
+    staff_addresses = set(
+        User.objects.annotate(address=Lower("email"))
+        .filter(
+            address__in={s.email.lower() for s in subscriptions.values()},
+            is_staff=True,
+            is_active=True,
+        )
+        .values_list("address", flat=True)
+    )
     campaign_ids = {c.pk for s in subscriptions.values() for c in s.campaigns.all()}
     members: dict[int, set[int]] = defaultdict(set)  # campaign -> its persons, as of now
     for chunk in chunks(campaign_ids):
@@ -189,7 +203,12 @@ def build_digests(
         def fresh(rows, start=start):
             return [r for r in rows if _within(r.created_at, start, period_end)]
 
-        digest = Digest(subscription=sub, period_start=start, period_end=period_end)
+        digest = Digest(
+            subscription=sub,
+            period_start=start,
+            period_end=period_end,
+            to_staff=sub.email.lower() in staff_addresses,
+        )
         for pk in followed[sub.pk]:
             case = CaseNews(
                 person=persons[pk],

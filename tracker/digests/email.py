@@ -89,7 +89,7 @@ class _Mention:
 class _Case:
     name: str
     status: str
-    admin_url: str
+    admin_url: str  # empty in digests to addresses outside the staff
     events: list[_Event]
     mentions: list[_Mention]
 
@@ -117,12 +117,12 @@ class _Campaign:
     signed: list[_Signed] = field(default_factory=list)
 
 
-def _case(news: CaseNews) -> _Case:
+def _case(news: CaseNews, *, to_staff: bool) -> _Case:
     person = news.person
     return _Case(
         name=f"{person.name} ({person.native_name})" if person.native_name else person.name,
         status=person.get_status_display(),
-        admin_url=admin_case_url(person.pk),
+        admin_url=admin_case_url(person.pk) if to_staff else "",
         events=[
             _Event(
                 date=e.date,
@@ -184,7 +184,7 @@ def _campaign(news: CampaignNews) -> _Campaign:
 
 def digest_context(digest: Digest) -> dict:
     subscription = digest.subscription
-    cases = [_case(news) for news in digest.cases]
+    cases = [_case(news, to_staff=digest.to_staff) for news in digest.cases]
     return {
         "subject": digest.subject,
         "email": subscription.email,

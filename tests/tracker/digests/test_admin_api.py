@@ -445,7 +445,9 @@ def test_the_preview_shows_the_subject_and_the_escaped_html_of_the_next_digest(c
         start = timezone.now()
         client.force_login(superuser)
         gao = detained_person_save(name="Gao Yu", native_name="高瑜")
-        subscription = subscription_save(email="ally@example.org", persons=[gao])
+        subscription = subscription_save(
+            email="ally@example.org", persons=[gao], include_unreviewed=True
+        )
         clock.move_to(start + HOUR)
         _mention(gao, title='Gao Yu <b>freed</b> <script>alert("x")</script>')
         clock.move_to(start + DAY)

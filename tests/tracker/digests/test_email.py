@@ -143,6 +143,7 @@ def digest(subscription, people, news):
         period_start=PERIOD_START,
         period_end=NOW,
         cases=[_case(people[key]) for key in ("daria", "liu", "ha")],
+        to_staff=True,  # the researcher's address is a staff user's
         campaigns=[
             CampaignNews(
                 campaign=news["campaign"],
@@ -330,6 +331,16 @@ def test_cases_come_in_the_digest_order_each_with_a_link_to_its_admin_page(diges
         assert f'href="{url}"' in html
         assert resolve(urlsplit(url).path).url_name == "tracker_detainedperson_change"
     assert text.index("Daria Petrenko") < text.index("Liu Xia") < text.index("Trần Thị Thu Hà")
+
+
+def test_a_digest_to_an_address_outside_the_staff_has_no_link_into_the_admin(digest):
+    digest.to_staff = False
+    text, html = _parts(render_digest_email(digest))
+
+    assert "Open the case in Vigil" not in text
+    assert "Open the case in Vigil" not in html
+    assert "/admin/" not in text + html
+    assert "Liu Xia" in text  # the cases themselves are all there
 
 
 def test_followed_campaigns_list_new_letters_and_who_signed(digest):

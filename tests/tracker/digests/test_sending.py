@@ -29,7 +29,7 @@ def _send_all(frequency="daily") -> list[str]:
 def _due_with_news(clock, people) -> tuple[Subscription, int]:
     """A subscription following Liu Xia, a mention of her an hour later, then a day on: the
     subscription and the id of its one due delivery."""
-    sub = subscribe(persons=[people["liu"]])
+    sub = subscribe(persons=[people["liu"]], include_unreviewed=True)
     clock.move_to(START + HOUR)
     mention(people["liu"])
     clock.move_to(START + DAY)
@@ -40,7 +40,7 @@ def _due_with_news(clock, people) -> tuple[Subscription, int]:
 def test_following_a_campaign_covers_its_people_including_people_added_later(
     clock, people, campaign
 ):
-    sub = subscribe(campaigns=[campaign])
+    sub = subscribe(campaigns=[campaign], include_unreviewed=True)
     clock.move_to(START + HOUR)
     campaign.detained_persons.add(people["daria"])  # joins the campaign after subscribing
     mention(people["liu"])
@@ -55,8 +55,42 @@ def test_following_a_campaign_covers_its_people_including_people_added_later(
     assert message.subject == "Vigil daily digest: 2 new mentions (2 cases)"
 
 
+def test_a_new_subscription_gets_confirmed_mentions_only(clock, people):
+    subscribe(persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"], status=Mention.Status.NEW, title="Unreviewed story")
+    mention(people["liu"], status=Mention.Status.CONFIRMED, title="Confirmed story")
+    clock.move_to(START + DAY)
+    _send_all()
+    assert "Confirmed story" in mail.outbox[0].body
+    assert "Unreviewed story" not in mail.outbox[0].body
+    assert "unreviewed" not in mail.outbox[0].body.lower()
+
+
+def test_only_digests_to_staff_addresses_link_to_the_case_in_the_admin(clock, people):
+    User.objects.create_user(username="ana", email="Ana@Example.org", is_staff=True)
+    User.objects.create_user(
+        username="gone", email="gone@example.org", is_staff=True, is_active=False
+    )
+    User.objects.create_user(username="member", email="member@example.org")
+    for address in (
+        "ana@example.org",
+        "gone@example.org",
+        "member@example.org",
+        "partner@example.org",
+    ):
+        subscribe(address, persons=[people["liu"]])
+    clock.move_to(START + HOUR)
+    mention(people["liu"], status=Mention.Status.CONFIRMED)
+    clock.move_to(START + DAY)
+    _send_all()
+    linked = {m.to[0] for m in mail.outbox if "Open the case in Vigil" in m.body}
+    assert len(mail.outbox) == 4
+    assert linked == {"ana@example.org"}
+
+
 def test_following_a_person_covers_only_them(clock, people, campaign):
-    subscribe(persons=[people["ha"]])
+    subscribe(persons=[people["ha"]], include_unreviewed=True)
     clock.move_to(START + HOUR)
     mention(people["liu"])
     mention(people["ha"])
@@ -67,7 +101,7 @@ def test_following_a_person_covers_only_them(clock, people, campaign):
 
 
 def test_dismissed_mentions_never_appear_and_unreviewed_only_when_wanted(clock, people):
-    everything = subscribe("a@example.org", persons=[people["liu"]])
+    everything = subscribe("a@example.org", persons=[people["liu"]], include_unreviewed=True)
     confirmed_only = subscribe("b@example.org", persons=[people["liu"]], include_unreviewed=False)
     clock.move_to(START + HOUR)
     mention(people["liu"], status=Mention.Status.DISMISSED, title="Dismissed story")
@@ -86,7 +120,7 @@ def test_dismissed_mentions_never_appear_and_unreviewed_only_when_wanted(clock, 
 def test_a_mention_confirmed_the_day_after_it_was_found_reaches_confirmed_only_subscribers(
     clock, people
 ):
-    everything = subscribe("a@example.org", persons=[people["liu"]])
+    everything = subscribe("a@example.org", persons=[people["liu"]], include_unreviewed=True)
     confirmed_only = subscribe("b@example.org", persons=[people["liu"]], include_unreviewed=False)
     reviewer = User.objects.create_user(username="reviewer")
     clock.move_to(START + HOUR)
@@ -191,7 +225,7 @@ def test_a_period_with_nothing_new_sends_nothing_and_is_recorded_empty(clock, pe
 
 
 def test_the_same_period_twice_sends_one_message(clock, people):
-    sub = subscribe(persons=[people["liu"]])
+    sub = subscribe(persons=[people["liu"]], include_unreviewed=True)
     clock.move_to(START + HOUR)
     mention(people["liu"])
     clock.move_to(START + DAY)
@@ -207,7 +241,7 @@ def test_the_same_period_twice_sends_one_message(clock, people):
 
 
 def test_each_digest_starts_where_the_last_one_ended_so_nothing_falls_between(clock, people):
-    subscribe(persons=[people["liu"]])
+    subscribe(persons=[people["liu"]], include_unreviewed=True)
     clock.move_to(START + HOUR)
     mention(people["liu"], title="Monday story")
     clock.move_to(START + DAY)
@@ -248,7 +282,12 @@ def test_building_the_digests_takes_the_same_queries_for_5_or_50_subscriptions(
         clock.move_to(START)
         Subscription.objects.all().delete()
         for i in range(n):
-            subscribe(f"s{n}-{i}@example.org", campaigns=[campaign], persons=[people["ha"]])
+            subscribe(
+                f"s{n}-{i}@example.org",
+                campaigns=[campaign],
+                persons=[people["ha"]],
+                include_unreviewed=True,
+            )
         clock.move_to(START + HOUR)
         mention(people["liu"])
         mention(people["ha"])
@@ -299,7 +338,7 @@ def test_making_the_due_deliveries_takes_the_same_queries_for_3_or_30_subscripti
 
 
 def test_send_digests_dry_run_prints_and_sends_nothing(clock, people, capsys):
-    subscribe(persons=[people["liu"]])
+    subscribe(persons=[people["liu"]], include_unreviewed=True)
     clock.move_to(START + HOUR)
     mention(people["liu"])
     clock.move_to(START + DAY)
