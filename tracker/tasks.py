@@ -1,13 +1,17 @@
 """Celery tasks: thin, idempotent, safe to run twice (see tracker/newswatch/)."""
 
+import logging
 import random
 
 from celery import shared_task
 from django.db import OperationalError, transaction
 
 from tracker.digests.sending import MAX_ATTEMPTS, digest_send, digests_create_due
+from tracker.models import NewsSource
 from tracker.newswatch.polling import POLL_TIME_LIMIT, sources_claim_due
 from tracker.newswatch.polling import poll_source as poll_source_service
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -48,7 +52,12 @@ def poll_source(self, source_id: int) -> dict:
     """Poll one source. Failures are recorded on the source, which backs off (honouring
     Retry-After); a network failure (DNS, connection, timeout) is also retried here, at most
     POLL_RETRIES times, backed off and jittered."""
-    outcome = poll_source_service(source_id=source_id)
+    try:
+        outcome = poll_source_service(source_id=source_id)
+    except NewsSource.DoesNotExist:
+        # Deleted by staff after its poll was queued: nothing went wrong, nothing to do.
+        logger.info("News source %s was deleted before its poll ran; nothing to poll.", source_id)
+        return {"source": source_id, "status": "gone"}
     if outcome.status == "failed" and outcome.retryable and self.request.retries < POLL_RETRIES:
         raise self.retry(countdown=_backoff(30, self.request.retries))
     return {

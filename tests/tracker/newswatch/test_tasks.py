@@ -1,6 +1,7 @@
 """tracker.tasks.poll_source: which failures the task itself retries (run eagerly: Celery
 executes the retries at once, ignoring their countdown)."""
 
+import logging
 import socket
 
 import pytest
@@ -45,3 +46,18 @@ def test_an_http_error_is_left_to_the_sources_backoff(feed_server):
         NewsSource.LastStatus.FAILED,
         1,
     )
+
+
+def test_a_poll_queued_for_a_source_deleted_since_logs_one_line_and_ends(caplog):
+    source = news_source_save(name="Soon gone", kind="feed", url="https://example.org/f.xml")
+    source_id = source.pk
+    source.delete()
+
+    with caplog.at_level(logging.DEBUG):
+        result = tasks.poll_source.apply(args=[source_id])
+
+    assert result.successful()
+    assert result.result == {"source": source_id, "status": "gone"}
+    assert [r.levelname for r in caplog.records if r.levelno >= logging.WARNING] == []
+    gone = [r for r in caplog.records if f"News source {source_id} was deleted" in r.message]
+    assert [r.levelname for r in gone] == ["INFO"]
