@@ -1,0 +1,75 @@
+"""`make run`'s processes (Procfile.dev under honcho) stop quietly on Ctrl-C."""
+
+import contextlib
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _read_until(fd: int, seen: bytearray, done, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while not done(bytes(seen)) and time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the terminal closed: every process has ended
+                return
+            if not chunk:
+                return
+            seen.extend(chunk)
+
+
+def test_ctrl_c_stops_the_worker_and_beat_quietly_and_promptly(tmp_path):
+    # The embedded defaults in a folder of the test's own, whatever the suite runs against.
+    env = {
+        "PATH": f"{BIN}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "VIGIL_READ_DOTENV": "false",
+        "VIGIL_VAR_DIR": str(tmp_path / "var"),
+    }
+    (tmp_path / "var").mkdir()  # as `make run` makes ./var
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    honcho = [str(BIN / "honcho"), "--no-colour", "-e", str(tmp_path / "no.env")]
+    honcho += ["--procfile", "Procfile.dev", "start", "worker", "beat"]
+    pid, fd = pty.fork()  # a terminal, as `make run` has
+    if pid == 0:  # pragma: no cover (the child)
+        os.chdir(ROOT)
+        os.execve(honcho[0], honcho, env)  # noqa: S606 (our own fixed command)
+    seen = bytearray()
+    try:
+        _read_until(fd, seen, lambda out: b"ready." in out and b"Starting..." in out, 120)
+        assert b"ready." in seen, seen.decode(errors="replace")
+        _read_until(fd, seen, lambda out: False, 3)  # let beat send its first tasks
+        started = len(seen)
+        stopping = time.monotonic()
+        os.kill(pid, signal.SIGINT)  # what Ctrl-C in the terminal sends honcho
+        _read_until(fd, seen, lambda out: out.count(b"stopped (rc=") >= 2, 60)
+        took = time.monotonic() - stopping
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    after = seen[started:].decode(errors="replace")
+    assert after.count("stopped (rc=") == 2, after
+    assert "Traceback" not in after
+    assert "ERROR" not in after
+    assert "SIGKILL" not in after  # honcho's last resort when a process ignores SIGTERM
+    assert took < 10
