@@ -1,8 +1,12 @@
 """Throttling: rates come from settings.API_THROTTLE_RATES; anonymous clients are counted by
 their address, which a forged X-Forwarded-For header cannot change."""
 
+import socket
+
 import pytest
 from django.core.cache import cache
+
+from config.api import throttling
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +66,31 @@ def test_the_rates_are_read_from_settings_at_request_time(settings, viewer_clien
     assert viewer_client.get("/api/campaigns/").status_code == 429
     settings.API_THROTTLE_RATES = {"anon": "2/minute", "user": "1000/minute"}
     assert viewer_client.get("/api/campaigns/").status_code == 200
+
+
+@pytest.fixture
+def cache_down(settings, monkeypatch):
+    """The shared cache is a Redis server that is not running (a closed loopback port)."""
+    monkeypatch.setattr(throttling, "_last_warning", 0.0)  # no warning given yet
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    settings.API_THROTTLE_RATES = {"anon": "2/minute", "user": "2/minute"}
+
+
+def test_the_api_keeps_serving_with_a_warning_when_the_cache_is_down(
+    cache_down, viewer_client, anonymous_client, caplog
+):
+    statuses = [viewer_client.get("/api/campaigns/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 200]  # not throttled, and above all not 500
+    # Authentication does not depend on the cache: strangers are still refused.
+    assert anonymous_client.get("/api/campaigns/").status_code == 401
+    warnings = [r for r in caplog.records if "throttling is off" in r.getMessage()]
+    assert [r.levelname for r in warnings] == ["WARNING"]  # once, not once a request
