@@ -19,9 +19,19 @@ from tracker.digests.content import CampaignNews, CaseNews, Digest
 from tracker.digests.unsubscribe import make_token
 from tracker.models import Mention, Subscription
 
+# What one digest lists. A busy feed can bring thousands of mentions of one case in a day, and
+# many mail relays refuse messages over 10 MB: a digest names the newest of each kind and counts
+# the rest, and the whole message stays under MAX_MESSAGE_BYTES (see render_digest_email).
 # A letter may gather hundreds of signatures in a day (CSV import): name this many, count the rest.
 MAX_SIGNATORIES_NAMED = 20
+MAX_MENTIONS_PER_CASE = 10
+MAX_EVENTS_PER_CASE = 20
+MAX_LETTERS_PER_CAMPAIGN = 20
 MAX_DESCRIPTION_CHARS = 600
+MAX_TITLE_CHARS = 300
+MAX_PUBLISHER_CHARS = 100
+MAX_LINK_CHARS = 1000  # longer web addresses are not printed (they would be cut, and broken)
+MAX_MESSAGE_BYTES = 1_000_000  # the whole message as sent: headers, both parts, encoded
 
 
 def site_domain() -> str:
@@ -43,6 +53,15 @@ def admin_case_url(person_pk: int) -> str:
     return settings.SITE_URL + reverse("admin:tracker_detainedperson_change", args=[person_pk])
 
 
+def admin_mentions_url(person_pk: int) -> str:
+    """The review queue's list of every mention of one case."""
+    return (
+        settings.SITE_URL
+        + reverse("admin:tracker_mention_changelist")
+        + f"?person__id__exact={person_pk}"
+    )
+
+
 def message_id(delivery_id: int | None) -> str:
     """Deterministic per delivery, so that a resend after a crash is recognisable as such."""
     if delivery_id is None:
@@ -59,8 +78,16 @@ def _one_line(text: str) -> str:
 
 
 def _web_link(url: str) -> str:
-    """The URL if it is a web address; nothing otherwise (no javascript: or data: links)."""
+    """The URL if it is a web address of a printable length; nothing otherwise (no javascript:
+    or data: links)."""
+    if len(url or "") > MAX_LINK_CHARS:
+        return ""
     return url if urlsplit(url or "").scheme.lower() in ("http", "https") else ""
+
+
+def _short(text: str, limit: int) -> str:
+    text = _one_line(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _host(url: str) -> str:
@@ -92,6 +119,9 @@ class _Case:
     admin_url: str  # empty in digests to addresses outside the staff
     events: list[_Event]
     mentions: list[_Mention]
+    more_events: int = 0  # in the period, beyond those listed
+    more_mentions: int = 0
+    more_mentions_url: str = ""  # staff only: every mention of the case in the review queue
 
 
 @dataclass
@@ -115,10 +145,15 @@ class _Campaign:
     name: str
     letters: list[_Letter] = field(default_factory=list)
     signed: list[_Signed] = field(default_factory=list)
+    more_letters: int = 0
 
 
 def _case(news: CaseNews, *, to_staff: bool) -> _Case:
     person = news.person
+    # The newest events (the period's latest status change among them) and the newest mentions.
+    events = news.events[-MAX_EVENTS_PER_CASE:]
+    mentions = news.mentions[:MAX_MENTIONS_PER_CASE]
+    more_mentions = len(news.mentions) - len(mentions)
     return _Case(
         name=f"{person.name} ({person.native_name})" if person.native_name else person.name,
         status=person.get_status_display(),
@@ -130,18 +165,23 @@ def _case(news: CaseNews, *, to_staff: bool) -> _Case:
                 description=_one_line(e.description),
                 is_status_change=e.is_status_change,
             )
-            for e in news.events
+            for e in events
         ],
         mentions=[
             _Mention(
-                title=_one_line(m.news_item.title) or m.news_item.url,
-                publisher=_one_line(m.news_item.publisher) or _host(m.news_item.url),
+                title=_short(m.news_item.title or m.news_item.url, MAX_TITLE_CHARS),
+                publisher=_short(
+                    m.news_item.publisher or _host(m.news_item.url), MAX_PUBLISHER_CHARS
+                ),
                 when=m.news_item.published_at or m.created_at,
                 url=_web_link(m.news_item.url),
                 unreviewed=m.status == Mention.Status.NEW,
             )
-            for m in news.mentions
+            for m in mentions
         ],
+        more_events=len(news.events) - len(events),
+        more_mentions=more_mentions,
+        more_mentions_url=admin_mentions_url(person.pk) if to_staff and more_mentions else "",
     )
 
 
@@ -152,24 +192,26 @@ def _signatory_name(signature: Signature) -> str:
 
 
 def _campaign(news: CampaignNews) -> _Campaign:
+    letters = news.letters[-MAX_LETTERS_PER_CAMPAIGN:]
     campaign = _Campaign(
         name=news.campaign.name,
         letters=[
             _Letter(
-                title=_one_line(letter.title),
+                title=_short(letter.title, MAX_TITLE_CHARS),
                 kind=letter.get_kind_display(),
                 status=letter.get_status_display(),
                 url=_web_link(letter.url),
             )
-            for letter in news.letters
+            for letter in letters
         ],
+        more_letters=len(news.letters) - len(letters),
     )
     by_letter: dict[int, tuple[str, list[str]]] = {}
     for signature in news.signatures:
         title, names = by_letter.setdefault(
-            signature.letter_id, (_one_line(signature.letter.title), [])
+            signature.letter_id, (_short(signature.letter.title, MAX_TITLE_CHARS), [])
         )
-        names.append(_signatory_name(signature))
+        names.append(_short(_signatory_name(signature), MAX_PUBLISHER_CHARS))
     for title, names in by_letter.values():
         campaign.signed.append(
             _Signed(
@@ -196,6 +238,14 @@ def digest_context(digest: Digest) -> dict:
         "any_unreviewed": any(m.unreviewed for case in cases for m in case.mentions),
         "max_description_chars": MAX_DESCRIPTION_CHARS,
         "unsubscribe_url": unsubscribe_url(subscription),
+        "more_cases": 0,  # set by render_digest_email when not every case fits
+        "more_campaigns": 0,
+        # Staff only: the review queue, where everything a digest could not list is.
+        "queue_url": (
+            settings.SITE_URL + reverse("admin:tracker_mention_changelist")
+            if digest.to_staff
+            else ""
+        ),
     }
 
 
@@ -213,9 +263,36 @@ def render_digest_email(
     digest: Digest, *, delivery_id: int | None = None
 ) -> EmailMultiAlternatives:
     """The digest, ready to send: plain text with an HTML alternative, the RFC 2369 and RFC 8058
-    unsubscribe headers, and a Message-ID derived from delivery_id when there is one."""
-    subscription = digest.subscription
+    unsubscribe headers, and a Message-ID derived from delivery_id when there is one.
+
+    Each case and campaign lists only its newest news (see MAX_*); should the message still be
+    over MAX_MESSAGE_BYTES (a subscription following hundreds of busy cases), it lists fewer
+    cases, then fewer campaigns, and counts the rest, until it fits."""
     context = digest_context(digest)
+    cases, campaigns = context["cases"], context["campaigns"]
+    listed_cases, listed_campaigns = len(cases), len(campaigns)
+    while True:
+        context.update(
+            cases=cases[:listed_cases],
+            more_cases=len(cases) - listed_cases,
+            campaigns=campaigns[:listed_campaigns],
+            more_campaigns=len(campaigns) - listed_campaigns,
+        )
+        message = _message(digest, context, delivery_id)
+        size = len(message.message().as_bytes())
+        if size <= MAX_MESSAGE_BYTES or listed_cases + listed_campaigns == 0:
+            return message
+        # Shrink in proportion, with a margin, so that a few passes are enough.
+        if listed_cases:
+            listed_cases = min(listed_cases - 1, int(listed_cases * MAX_MESSAGE_BYTES / size * 0.9))
+        else:
+            listed_campaigns = min(
+                listed_campaigns - 1, int(listed_campaigns * MAX_MESSAGE_BYTES / size * 0.9)
+            )
+
+
+def _message(digest: Digest, context: dict, delivery_id: int | None) -> EmailMultiAlternatives:
+    subscription = digest.subscription
     text = _tidy_text(render_to_string("tracker/email/digest.txt", context))
     html = render_to_string("tracker/email/digest.html", context)
     message = EmailMultiAlternatives(

@@ -13,7 +13,7 @@ from django.urls import resolve
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
 from tracker.digests.content import CampaignNews, CaseNews, Digest
-from tracker.digests.email import render_digest_email
+from tracker.digests.email import MAX_LINK_CHARS, render_digest_email
 from tracker.digests.unsubscribe import make_token, read_token, unsubscribe
 from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource, Subscription
 from tracker.services import case_event_record, detained_person_save
@@ -465,3 +465,84 @@ def test_an_empty_digest_says_there_is_nothing_new(subscription):
     assert "Nothing new in this period." in text
     assert "Nothing new in this period." in html
     assert "Unsubscribe:" in text
+
+
+# --- Size: a digest names the newest news of each case and stays under MAX_MESSAGE_BYTES ------
+
+
+def _hostile_mentions(person: DetainedPerson, count: int) -> list[Mention]:
+    """`count` mentions of `person`, newest first, each as large as the news watch can store:
+    a 1,000-character title of characters that escape or encode badly, a 300-character
+    publisher and the longest URL a digest prints (not saved: rendering stores nothing)."""
+    hostile = ("&<>\"'刘霞" * 200)[:1000]
+    mentions = []
+    for n in range(count):
+        url = f"https://news.example.org/{n}?q="
+        item = NewsItem(
+            url=url + "&" * (MAX_LINK_CHARS - len(url)),  # each & is 5 bytes in HTML
+            title=f"No. {count - n} {hostile}",
+            publisher=("Радио & 電台 " * 30)[:300],
+            published_at=NOW,
+        )
+        mentions.append(Mention(news_item=item, person=person, status=Mention.Status.NEW))
+    return mentions
+
+
+def _worst_case_digest(subscription, *, cases: int, mentions_each: int, to_staff: bool):
+    people = [
+        DetainedPerson(pk=n + 1, name=f"Person {n:04d}", native_name="王" * 200)
+        for n in range(cases)
+    ]
+    return Digest(
+        subscription=subscription,
+        period_start=PERIOD_START,
+        period_end=NOW,
+        to_staff=to_staff,
+        cases=[CaseNews(person=p, mentions=_hostile_mentions(p, mentions_each)) for p in people],
+    )
+
+
+def test_a_case_with_thousands_of_mentions_lists_the_newest_and_counts_the_rest(subscription):
+    digest = _worst_case_digest(subscription, cases=1, mentions_each=10_000, to_staff=True)
+
+    message = render_digest_email(digest)
+    text, html = _parts(message)
+
+    assert len(message.message().as_bytes()) < 1_000_000
+    assert message.subject == "Vigil daily digest: 10000 new mentions (1 case)"
+    assert "In the news (the newest 10):" in text
+    assert "No. 10000 " in text and "No. 9991 " in text and "No. 9990 " not in text
+    assert 'href="https://news.example.org/0?q=&amp;&amp;' in html  # long links kept
+    more = f"{SITE}/admin/tracker/mention/?person__id__exact=1"
+    assert f"- and 9990 more: {more}" in text
+    assert f'<a href="{more.replace("&", "&amp;")}"' in html
+    assert "and 9990 more</a>" in html
+
+
+def test_a_partners_digest_counts_what_it_does_not_list_without_a_link(subscription):
+    digest = _worst_case_digest(subscription, cases=1, mentions_each=25, to_staff=False)
+
+    text, html = _parts(render_digest_email(digest))
+
+    assert "- and 15 more\n" in text
+    assert "and 15 more</li>" in html
+    assert "/admin/" not in text + html
+
+
+def test_the_worst_digest_stays_under_a_megabyte_and_says_how_many_cases_it_left_out(
+    subscription,
+):
+    # Hundreds of followed cases, each with a day's worth of the largest mentions there are.
+    digest = _worst_case_digest(subscription, cases=300, mentions_each=100, to_staff=True)
+
+    message = render_digest_email(digest)
+    text, html = _parts(message)
+
+    size = len(message.message().as_bytes())
+    assert size < 1_000_000
+    assert size > 500_000  # it lists as much as fits, not one case
+    listed = text.count("==== Person ")
+    assert 0 < listed < 300
+    assert f"And {300 - listed} more cases with news in this period: {SITE}/admin/" in text
+    assert f"And {300 - listed} more cases with news in this period" in html
+    assert message.subject == "Vigil daily digest: 30000 new mentions (300 cases)"
