@@ -28,7 +28,7 @@ def _read_until(fd: int, seen: bytearray, done, timeout: float) -> None:
             seen.extend(chunk)
 
 
-def test_ctrl_c_stops_the_worker_and_beat_quietly_and_promptly(tmp_path):
+def test_ctrl_c_stops_the_workers_and_beat_quietly_and_promptly(tmp_path):
     # The embedded defaults in a folder of the test's own, whatever the suite runs against.
     env = {
         "PATH": f"{BIN}:/usr/bin:/bin",
@@ -47,20 +47,20 @@ def test_ctrl_c_stops_the_worker_and_beat_quietly_and_promptly(tmp_path):
         timeout=300,
     )
     honcho = [str(BIN / "honcho"), "--no-colour", "-e", str(tmp_path / "no.env")]
-    honcho += ["--procfile", "Procfile.dev", "start", "worker", "beat"]
+    honcho += ["--procfile", "Procfile.dev", "start", "scheduler", "polls", "digests", "beat"]
     pid, fd = pty.fork()  # a terminal, as `make run` has
     if pid == 0:  # pragma: no cover (the child)
         os.chdir(ROOT)
         os.execve(honcho[0], honcho, env)  # noqa: S606 (our own fixed command)
     seen = bytearray()
     try:
-        _read_until(fd, seen, lambda out: b"ready." in out and b"Starting..." in out, 120)
-        assert b"ready." in seen, seen.decode(errors="replace")
+        _read_until(fd, seen, lambda out: out.count(b"ready.") == 3 and b"Starting..." in out, 120)
+        assert seen.count(b"ready.") == 3, seen.decode(errors="replace")
         _read_until(fd, seen, lambda out: False, 3)  # let beat send its first tasks
         started = len(seen)
         stopping = time.monotonic()
         os.kill(pid, signal.SIGINT)  # what Ctrl-C in the terminal sends honcho
-        _read_until(fd, seen, lambda out: out.count(b"stopped (rc=") >= 2, 60)
+        _read_until(fd, seen, lambda out: out.count(b"stopped (rc=") >= 4, 60)
         took = time.monotonic() - stopping
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -68,7 +68,7 @@ def test_ctrl_c_stops_the_worker_and_beat_quietly_and_promptly(tmp_path):
         os.waitpid(pid, 0)
         os.close(fd)
     after = seen[started:].decode(errors="replace")
-    assert after.count("stopped (rc=") == 2, after
+    assert after.count("stopped (rc=") == 4, after
     assert "Traceback" not in after
     assert "ERROR" not in after
     assert "SIGKILL" not in after  # honcho's last resort when a process ignores SIGTERM

@@ -510,6 +510,13 @@ class DigestDelivery(models.Model):
     # A worker that claims the delivery holds it until then; a claim that outlives its worker
     # (killed mid-send) expires and another attempt may claim it.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # When a task to send it was last queued: the sweeper re-queues a pending delivery only once
+    # that is long past (its task was lost), not while it waits its turn in the queue.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # The message as built when first claimed (subject, from, to, headers, text and HTML): every
+    # later attempt sends exactly this, so a resend after a crash is the same message with the
+    # same Message-ID, which mail clients fold into one.
+    content = models.JSONField(null=True, blank=True, editable=False)
     mentions = models.ManyToManyField(Mention, related_name="digest_deliveries", blank=True)
     events = models.ManyToManyField(CaseEvent, related_name="digest_deliveries", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,50 +1,87 @@
-"""Celery tasks: thin, idempotent, safe to run twice (see tracker/newswatch/)."""
+"""Celery tasks: thin, idempotent, safe to run twice (see tracker/newswatch/, tracker/digests/).
+
+Every task rides out a restart of the database or the broker: those errors are retried, backed
+off from 5 s doubling to a minute, with jitter, for about TRANSIENT_RIDE_OUT in all. Beat runs
+`sweep` every few minutes, which queues again whatever lost its task, so a crash or an outage
+costs minutes, not the next scheduled run.
+"""
 
 import logging
 import random
+from datetime import timedelta
 
+import kombu.exceptions
+import redis.exceptions
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 
-from tracker.digests.sending import MAX_ATTEMPTS, digest_send, digests_create_due
+from tracker.digests.sending import (
+    CLAIM_LEASE,
+    MAX_ATTEMPTS,
+    deliveries_mark_queued,
+    deliveries_to_requeue,
+    digest_send,
+    digests_create_due,
+)
 from tracker.models import NewsSource
-from tracker.newswatch.polling import POLL_TIME_LIMIT, sources_claim_due
+from tracker.newswatch.polling import POLL_TIME_LIMIT, sources_claim_due, sources_release
 from tracker.newswatch.polling import poll_source as poll_source_service
 
 logger = logging.getLogger(__name__)
 
-
-@shared_task(
-    autoretry_for=(OperationalError,),  # the database blinked
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=3,
-    soft_time_limit=50,
-    time_limit=60,
+# The database or the broker (or the cache that paces requests) is restarting or unreachable.
+TRANSIENT = (
+    OperationalError,
+    InterfaceError,
+    kombu.exceptions.OperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
 )
-def poll_due_sources() -> list[int]:
-    """Every minute (beat): claim the sources whose next poll has passed and queue a poll
-    for each once the claim is committed."""
-    claimed = sources_claim_due()
-    for source_id in claimed:
-        transaction.on_commit(lambda pk=source_id: poll_source.delay(pk))
+TRANSIENT_RETRIES = 12  # 5+10+20+40 s, then a minute each: about 9 minutes in all
+TRANSIENT_RIDE_OUT = timedelta(minutes=9)
+
+
+def _backoff(seconds: float, retries: int, cap: float = 3600) -> float:
+    """`seconds` doubled for each retry already made, at most `cap`, spread by ±20% so that
+    tasks that failed together do not all come back at the same moment."""
+    return min(cap, seconds * 2**retries) * random.uniform(0.8, 1.2)  # noqa: S311
+
+
+def _retry_transient(task, exc: Exception):
+    logger.warning(
+        "%s will retry: %s: %s", task.name, type(exc).__name__, str(exc).splitlines()[0][:200]
+    )
+    return task.retry(
+        exc=exc, countdown=_backoff(5, task.request.retries, cap=60), max_retries=TRANSIENT_RETRIES
+    )
+
+
+@shared_task(bind=True, max_retries=TRANSIENT_RETRIES, soft_time_limit=50, time_limit=60)
+def poll_due_sources(self) -> list[int]:
+    """Every minute (beat): claim the sources whose next poll has passed and queue a poll for
+    each. A claim whose poll could not be queued (the broker is down) is released, so that the
+    source is due again at once rather than when its lease ends."""
+    try:
+        claimed = sources_claim_due()
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
+    for n, source_id in enumerate(claimed):
+        try:
+            poll_source.delay(source_id)
+        except TRANSIENT as exc:
+            sources_release(source_ids=claimed[n:])
+            raise _retry_transient(self, exc) from exc
     return claimed
 
 
 POLL_RETRIES = 2
 
 
-def _backoff(seconds: float, retries: int) -> float:
-    """`seconds` doubled for each retry already made, spread by ±20% so that tasks that failed
-    together do not all come back at the same moment."""
-    return seconds * 2**retries * random.uniform(0.8, 1.2)  # noqa: S311 (not for secrets)
-
-
 @shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=POLL_RETRIES,
+    max_retries=TRANSIENT_RETRIES,
     soft_time_limit=POLL_TIME_LIMIT - 100,
     time_limit=POLL_TIME_LIMIT,
 )
@@ -58,6 +95,8 @@ def poll_source(self, source_id: int) -> dict:
         # Deleted by staff after its poll was queued: nothing went wrong, nothing to do.
         logger.info("News source %s was deleted before its poll ran; nothing to poll.", source_id)
         return {"source": source_id, "status": "gone"}
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
     if outcome.status == "failed" and outcome.retryable and self.request.retries < POLL_RETRIES:
         raise self.retry(countdown=_backoff(30, self.request.retries))
     return {
@@ -68,15 +107,21 @@ def poll_source(self, source_id: int) -> dict:
     }
 
 
-@shared_task(
-    autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=3
-)
-def send_due_digests(frequency: str) -> list[int]:
-    """At DIGEST_HOUR (beat): make the due deliveries of `frequency` and send each in its own
-    task once they are committed."""
-    ids = digests_create_due(frequency=frequency)
+def _queue_sends(ids: list[int]) -> None:
+    deliveries_mark_queued(ids=ids)
     for delivery_id in ids:
-        transaction.on_commit(lambda pk=delivery_id: send_digest.delay(pk))
+        send_digest.delay(delivery_id)
+
+
+@shared_task(bind=True, max_retries=TRANSIENT_RETRIES, soft_time_limit=300, time_limit=360)
+def send_due_digests(self, frequency: str) -> list[int]:
+    """At DIGEST_HOUR (beat): make the due deliveries of `frequency` and send each in its own
+    task. Run twice, it queues the same deliveries, which are sent once."""
+    try:
+        ids = digests_create_due(frequency=frequency)
+        _queue_sends(ids)
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
     return ids
 
 
@@ -84,14 +129,37 @@ def send_due_digests(frequency: str) -> list[int]:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=MAX_ATTEMPTS - 1,
+    max_retries=TRANSIENT_RETRIES,
     soft_time_limit=60,
     time_limit=90,
 )
 def send_digest(self, delivery_id: int) -> str:
-    """Send one digest, at most once (see tracker.digests.sending); a failed send is retried
-    with backoff and jitter, and recorded on the delivery each time."""
+    """Send one digest (see tracker.digests.sending). A failed send is retried with backoff and
+    jitter, and recorded on the delivery each time; a delivery another attempt holds is tried
+    again once that claim has lapsed (the attempt may have died)."""
     try:
-        return digest_send(delivery_id=delivery_id)
+        status = digest_send(delivery_id=delivery_id)
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
     except OSError as exc:  # socket errors, and smtplib.SMTPException (an OSError)
+        if self.request.retries >= MAX_ATTEMPTS - 1:
+            raise
         raise self.retry(exc=exc, countdown=_backoff(60, self.request.retries)) from exc
+    if status == "held":
+        raise self.retry(countdown=CLAIM_LEASE.total_seconds() * random.uniform(1.0, 1.2))  # noqa: S311
+    return status
+
+
+@shared_task(bind=True, max_retries=TRANSIENT_RETRIES, soft_time_limit=120, time_limit=150)
+def sweep(self) -> list[int]:
+    """Every few minutes (beat): queue again the pending digests whose task was lost. (A source
+    whose poll died needs no sweeping: its claim lapses and poll_due_sources claims it again.)"""
+    try:
+        ids = deliveries_to_requeue()
+        for delivery_id in ids:
+            send_digest.delay(delivery_id)
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
+    if ids:
+        logger.info("Queued again %d digest(s) whose task was lost: %s", len(ids), ids)
+    return ids

@@ -130,6 +130,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# One queue per kind of work, each served by workers of its own (Procfile.dev,
+# docker-compose.yml), so that a day's digests never delay polling, and neither delays the
+# schedulers' own short tasks.
+CELERY_TASK_DEFAULT_QUEUE = "scheduler"
+CELERY_TASK_ROUTES = {
+    "tracker.tasks.poll_source": {"queue": "polls"},
+    "tracker.tasks.send_digest": {"queue": "digests"},
+    # poll_due_sources, send_due_digests and sweep: the default queue, "scheduler".
+}
 # --- Email digests --------------------------------------------------------------------------
 # Hour (UTC) at which digests go out: daily ones every day, weekly ones on Mondays.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
@@ -143,6 +152,8 @@ vars().update(EMAIL_CONFIG)  # django-environ's idiom: EMAIL_BACKEND, EMAIL_HOST
 
 CELERY_BEAT_SCHEDULE = {
     "poll-due-news-sources": {"task": "tracker.tasks.poll_due_sources", "schedule": 60.0},
+    # Queues again the digests whose task was lost (a worker killed, a broker restarted).
+    "sweep-lost-work": {"task": "tracker.tasks.sweep", "schedule": 180.0},
     "send-daily-digests": {
         "task": "tracker.tasks.send_due_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),

@@ -6,7 +6,7 @@ Rendering only: nothing here queries the database beyond what the Digest already
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from email.utils import parseaddr
+from email.utils import formatdate, parseaddr
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
@@ -289,6 +289,32 @@ def render_digest_email(
             listed_campaigns = min(
                 listed_campaigns - 1, int(listed_campaigns * MAX_MESSAGE_BYTES / size * 0.9)
             )
+
+
+def message_content(message: EmailMultiAlternatives) -> dict:
+    """What is stored on a delivery to send the same message again (see message_from_content).
+    The Date header is fixed here too, so that every attempt sends the identical message."""
+    headers = {"Date": formatdate(localtime=False), **message.extra_headers}
+    return {
+        "subject": message.subject,
+        "from": message.from_email,
+        "to": list(message.to),
+        "headers": headers,
+        "text": message.body,
+        "html": message.alternatives[0][0],
+    }
+
+
+def message_from_content(content: dict) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=content["subject"],
+        body=content["text"],
+        from_email=content["from"],
+        to=content["to"],
+        headers=content["headers"],
+    )
+    message.attach_alternative(content["html"], "text/html")
+    return message
 
 
 def _message(digest: Digest, context: dict, delivery_id: int | None) -> EmailMultiAlternatives:

@@ -19,10 +19,15 @@ from django.utils import timezone
 
 from config.batching import chunks
 from tracker.digests.content import Digest, build_digests
-from tracker.digests.email import render_digest_email
+from tracker.digests.email import message_content, message_from_content, render_digest_email
 from tracker.models import DigestDelivery, Subscription
 
-CLAIM_LEASE = timedelta(minutes=10)
+# Longer than building and sending one digest takes (the task's time limit); short enough that
+# a delivery held by a worker that died is sent again within minutes.
+CLAIM_LEASE = timedelta(minutes=3)
+# A pending delivery whose task was queued this long ago and that nobody holds has lost its task
+# (a worker killed before it acknowledged, a broker that lost it): the sweeper queues it again.
+REQUEUE_AFTER = timedelta(minutes=6)
 MAX_ATTEMPTS = 5
 _DONE = (DigestDelivery.Status.SENT, DigestDelivery.Status.EMPTY)
 
@@ -111,21 +116,46 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     )
 
 
+def _fix_content(delivery: DigestDelivery, now: datetime) -> bool:
+    """Build the digest up to `now` and record, in one transaction, what it holds: the message
+    itself, the period's end, and the mentions and events it lists. Return False (recorded as
+    empty) when there is nothing new. Runs once per delivery: every later attempt sends what
+    was recorded here."""
+    digest = build_digests([delivery], period_end=now)[delivery.pk]
+    with transaction.atomic():
+        if digest.is_empty:
+            DigestDelivery.objects.filter(pk=delivery.pk).update(
+                status=DigestDelivery.Status.EMPTY, period_end=now, claimed_until=None
+            )
+            return False
+        message = render_digest_email(digest, delivery_id=delivery.pk)
+        delivery.content = message_content(message)
+        delivery.period_end = now
+        delivery.message_id = message.extra_headers.get("Message-ID", "")[:300]
+        delivery.save(update_fields=["content", "period_end", "message_id"])
+        delivery.mentions.set(digest.mentions)
+        delivery.events.set(digest.events)
+    return True
+
+
 def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
-    """Send one delivery. Returns its new status, or "skipped" when another worker holds it,
-    it is already done, or its subscription is inactive. A failed send raises (for the task to
-    retry) after recording it."""
+    """Send one delivery. Returns its new status; "held" when another attempt holds its claim
+    (the caller tries again once the claim has lapsed: that attempt may have died); "skipped"
+    when it is done already, its subscription is inactive, or it is gone. A failed send raises
+    (for the task to retry) after recording it.
+
+    The first attempt fixes the message (see _fix_content); the mail server's acceptance and
+    the record that it was sent are then one small update apart. Should the worker die in
+    between, the delivery is sent again once its claim lapses: the identical message, with the
+    same Message-ID, which mail clients show once. That is as close to exactly once as SMTP
+    allows."""
     now = now or timezone.now()
     if not _claim(delivery_id, now):
-        return "skipped"
+        return _why_not_claimed(delivery_id, now)
     delivery = DigestDelivery.objects.get(pk=delivery_id)  # build_digests loads its subscription
-    digest = build_digests([delivery], period_end=now)[delivery.pk]
-    if digest.is_empty:
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DigestDelivery.Status.EMPTY, period_end=now, claimed_until=None
-        )
+    if delivery.content is None and not _fix_content(delivery, now):
         return DigestDelivery.Status.EMPTY
-    message = render_digest_email(digest, delivery_id=delivery.pk)
+    message = message_from_content(delivery.content)
     try:
         message.send()
     except Exception as exc:
@@ -136,18 +166,51 @@ def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
             claimed_until=None,
         )
         raise
-    with transaction.atomic():
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DigestDelivery.Status.SENT,
-            period_end=now,
-            sent_at=timezone.now(),
-            message_id=message.extra_headers.get("Message-ID", "")[:300],
-            last_error="",
-            claimed_until=None,
-        )
-        delivery.mentions.set(digest.mentions)
-        delivery.events.set(digest.events)
+    DigestDelivery.objects.filter(pk=delivery.pk).update(
+        status=DigestDelivery.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        claimed_until=None,
+    )
     return DigestDelivery.Status.SENT
+
+
+def _why_not_claimed(delivery_id: int, now: datetime) -> str:
+    held = DigestDelivery.objects.filter(
+        _of_active_subscriptions(),
+        pk=delivery_id,
+        status=DigestDelivery.Status.PENDING,
+        claimed_until__gte=now,
+    )
+    return "held" if held.exists() else "skipped"
+
+
+def deliveries_mark_queued(*, ids: list[int], now: datetime | None = None) -> None:
+    """Record that a task to send each of these was just queued (see deliveries_to_requeue)."""
+    now = now or timezone.now()
+    for chunk in chunks(ids):
+        DigestDelivery.objects.filter(pk__in=chunk).update(queued_at=now)
+
+
+def deliveries_to_requeue(*, now: datetime | None = None) -> list[int]:
+    """Pending deliveries of active subscriptions that no attempt holds and whose last task was
+    queued more than REQUEUE_AFTER ago (or never): their task was lost. Each is marked queued
+    again with a compare-and-set update, so two sweepers at once queue it once."""
+    now = now or timezone.now()
+    lapsed = Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER)
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    candidates = list(
+        DigestDelivery.objects.filter(
+            lapsed, free, _of_active_subscriptions(), status=DigestDelivery.Status.PENDING
+        )
+        .order_by("pk")
+        .values_list("pk", "queued_at")
+    )
+    requeued = []
+    for pk, queued_at in candidates:
+        if DigestDelivery.objects.filter(pk=pk, queued_at=queued_at).update(queued_at=now):
+            requeued.append(pk)
+    return requeued
 
 
 def digest_preview(*, subscription: Subscription, now: datetime | None = None) -> Digest:

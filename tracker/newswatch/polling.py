@@ -55,6 +55,12 @@ def sources_claim_due(*, now: datetime | None = None) -> list[int]:
     return claim_due_sources(now=now, until=now + CLAIM_LEASE)
 
 
+def sources_release(*, source_ids: list[int], now: datetime | None = None) -> None:
+    """Give up claims whose poll could not be queued: the sources are due again at once."""
+    now = now or timezone.now()
+    NewsSource.objects.filter(pk__in=source_ids, next_poll_at__gt=now).update(next_poll_at=now)
+
+
 def _jitter(seconds: float, spread: float = 0.2) -> timedelta:
     return timedelta(seconds=seconds * random.uniform(1 - spread, 1 + spread))  # noqa: S311
 

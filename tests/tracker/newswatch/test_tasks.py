@@ -1,10 +1,14 @@
 """tracker.tasks.poll_source: which failures the task itself retries (run eagerly: Celery
 executes the retries at once, ignoring their countdown)."""
 
+import datetime
 import logging
 import socket
 
+import kombu.exceptions
 import pytest
+from celery.exceptions import Retry
+from django.utils import timezone
 
 from tests.tracker.newswatch.feedserver import Route
 from tracker import tasks
@@ -61,3 +65,42 @@ def test_a_poll_queued_for_a_source_deleted_since_logs_one_line_and_ends(caplog)
     assert [r.levelname for r in caplog.records if r.levelno >= logging.WARNING] == []
     gone = [r for r in caplog.records if f"News source {source_id} was deleted" in r.message]
     assert [r.levelname for r in gone] == ["INFO"]
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """The broker is a Redis server that is not running (a closed loopback port)."""
+    from config.celery import app
+
+    def use(url):
+        # Celery reads CELERY_BROKER_URL from the environment before its configuration; a new
+        # connection pool for the new URL (the old one is left to the garbage collector).
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    before = app.conf.broker_url
+    use(f"redis://127.0.0.1:{_closed_port()}/0")
+    try:
+        yield
+    finally:
+        use(before)
+
+
+def test_claims_whose_polls_could_not_be_queued_are_released(broker_down):
+    now = timezone.now()
+    sources = [
+        news_source_save(name=f"Feed {n}", kind="feed", url=f"https://example.org/{n}.xml")
+        for n in range(3)
+    ]
+    NewsSource.objects.update(next_poll_at=now - datetime.timedelta(minutes=1))
+
+    with pytest.raises(Retry) as retry:  # backed off, as every task does for the broker
+        tasks.poll_due_sources.apply(throw=True)
+    assert isinstance(retry.value.exc, kombu.exceptions.OperationalError)
+
+    # Due again at once (not an hour later, when the claim's lease ends): the next scheduler
+    # run, once the broker is back, queues them.
+    for source in sources:
+        source.refresh_from_db()
+        assert source.next_poll_at <= timezone.now()

@@ -52,6 +52,7 @@ def worker(transactional_db, allow_loopback):
     process = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+            "-Q", "scheduler,polls,digests",
             "--without-mingle", "--without-gossip", "--loglevel", "INFO",
         ],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
