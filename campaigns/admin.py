@@ -1,16 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
 from campaigns.resources import OrganizationResource, PersonResource, SignatureResource
 from campaigns.services import campaign_unique_slug
-
-
-class HistoryImportExportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    """Change history ("History" button) plus CSV import with preview, and export."""
+from config.admin import HistoryImportExportAdmin
 
 
 @admin.register(Organization)
