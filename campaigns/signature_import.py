@@ -60,9 +60,13 @@ def check_file_size(size: int) -> None:
     limit = settings.SIGNATURE_IMPORT_MAX_BYTES
     if size > limit:
         raise ImportFileError(
-            f"The file is {filesizeformat(size)}; at most {filesizeformat(limit)} "
-            f"({limit} bytes) can be imported at once. Split it into smaller files."
+            f"The file is {_size(size)}, over the limit of {_size(limit)}: split it into "
+            "smaller files."
         )
+
+
+def _size(n: int) -> str:
+    return filesizeformat(n).replace("\xa0", " ")
 
 
 @dataclass
