@@ -261,3 +261,15 @@ def test_the_signature_list_exports_but_sends_imports_to_the_letters(staff_clien
     assert "open their letter and use its Import signatures button" in text_of(page)
     with pytest.raises(NoReverseMatch):
         reverse("admin:campaigns_signature_import")
+
+
+def test_signatures_are_still_exported_from_their_list(staff_client, letter):
+    Signature.objects.create(letter=letter, organization=OrganizationFactory(name="PEN America"))
+    url = reverse("admin:campaigns_signature_export")
+    form = staff_client.get(url).context["form"]
+    chosen = {name: form[name].value() for name in form.fields}
+    response = staff_client.post(
+        url, {**{k: v for k, v in chosen.items() if v not in (None, False)}, "format": "0"}
+    )
+    assert response["Content-Type"] == "text/csv"
+    assert "Free the 20,PEN America" in response.content.decode()
