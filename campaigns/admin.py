@@ -1,16 +1,24 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from import_export.admin import ImportExportModelAdmin
+from django.template.response import TemplateResponse
+from django.urls import path
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
 from campaigns.resources import OrganizationResource, PersonResource, SignatureResource
 from campaigns.services import campaign_unique_slug
-
-
-class HistoryImportExportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    """Change history ("History" button) plus CSV import with preview, and export."""
+from campaigns.signature_import import (
+    COLUMNS,
+    IMPORT_PERMISSIONS,
+    ImportFileError,
+    check_file_size,
+    signatures_import_csv,
+)
+from config.admin import HistoryImportExportAdmin
 
 
 @admin.register(Organization)
@@ -91,6 +99,27 @@ class SignatureInline(admin.TabularInline):
     autocomplete_fields = ["organization", "person"]
 
 
+class SignatureImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"UTF-8, with the header {','.join(COLUMNS)} (the columns you do not use may "
+        "be left out); each row fills exactly one of organization and person.",
+    )
+    partial = forms.BooleanField(
+        required=False,
+        label="Import the valid rows only",
+        help_text="Without this, any invalid row rejects the whole file.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_file_size(upload.size)
+        except ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
+
+
 @admin.register(Letter)
 class LetterAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "status", "sent_on", "campaign", "n_signatures"]
@@ -108,10 +137,70 @@ class LetterAdmin(SimpleHistoryAdmin):
     def n_signatures(self, obj):
         return obj.n_signatures
 
+    # The API's rule: the import may create the organizations and people who signed.
+    def has_import_signatures_permission(self, request) -> bool:
+        return request.user.has_perms(IMPORT_PERMISSIONS)
+
+    def get_urls(self):
+        import_signatures = path(
+            "<path:object_id>/import-signatures/",
+            self.admin_site.admin_view(self.import_signatures_view),
+            name="campaigns_letter_import_signatures",
+        )
+        return [import_signatures, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import_signatures": self.has_import_signatures_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def import_signatures_view(self, request, object_id):
+        """A CSV of signatures for this letter, in the API's format and through its service
+        (signatures_import_csv); the report is shown in the page."""
+        letter = self.get_object(request, unquote(object_id))
+        if letter is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_import_signatures_permission(request):
+            raise PermissionDenied
+        report = None
+        if request.method == "POST":
+            form = SignatureImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    report = signatures_import_csv(
+                        letter=letter,
+                        data=form.cleaned_data["file"].read(),
+                        partial=form.cleaned_data["partial"],
+                        user=request.user,
+                    )
+                except ImportFileError as exc:
+                    form.add_error("file", str(exc))
+            if report is not None and report.imported:
+                self.log_change(request, letter, f"Imported signatures: {report.summary}")
+        else:
+            form = SignatureImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import signatures for {letter}",
+            "opts": self.opts,
+            "original": letter,
+            "form": form,
+            "report": report,
+            "columns": COLUMNS,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/campaigns/letter/import_signatures.html", context)
+
 
 @admin.register(Signature)
-class SignatureAdmin(HistoryImportExportAdmin):
+class SignatureAdmin(ExportMixin, SimpleHistoryAdmin):
+    """Export only: signatures are imported on their letter's page ("Import signatures"), in
+    the API's format, so that there is one format for both."""
+
     resource_classes = [SignatureResource]
+    change_list_template = "admin/campaigns/signature/change_list.html"
     list_display = ["letter", "organization", "person", "signed_on"]
     list_filter = ["letter__campaign", "letter"]
     list_select_related = ["letter", "organization", "person"]

@@ -15,10 +15,12 @@ import functools
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.template.defaultfilters import filesizeformat
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
@@ -26,6 +28,14 @@ from campaigns.models import Letter, Organization, Person, Signature
 from config.batching import chunks
 
 COLUMNS = ("organization", "person", "email", "country", "signed_on", "note")
+# Adding signatures may create the organizations and people who signed: the API and the admin
+# both ask for these.
+IMPORT_PERMISSIONS = (
+    "campaigns.view_letter",
+    "campaigns.add_signature",
+    "campaigns.add_organization",
+    "campaigns.add_person",
+)
 MAX_ROWS = 50_000
 _BATCH = 1000
 
@@ -43,6 +53,20 @@ def _max_lengths() -> dict[str, int]:
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read (encoding, header, size): nothing is imported."""
+
+
+def check_file_size(size: int) -> None:
+    """Refuses a file over SIGNATURE_IMPORT_MAX_BYTES, before it is read."""
+    limit = settings.SIGNATURE_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportFileError(
+            f"The file is {_size(size)}, over the limit of {_size(limit)}: split it into "
+            "smaller files."
+        )
+
+
+def _size(n: int) -> str:
+    return filesizeformat(n).replace("\xa0", " ")
 
 
 @dataclass
@@ -72,6 +96,13 @@ class ImportReport:
     duplicates: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     imported: bool = False
+
+    @property
+    def summary(self) -> str:
+        if self.imported:
+            return f"Imported {self.created} signatures."
+        n = len(self.errors)
+        return f"{n} invalid row{'s' if n != 1 else ''}; nothing was imported."
 
 
 def _read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:

@@ -12,6 +12,15 @@ class CaseInsensitiveForeignKeyWidget(widgets.ForeignKeyWidget):
             return {f"{self.field}__lower": value.strip().lower()}
         return {self.field: value}
 
+    def clean(self, value, row=None, **kwargs):
+        # A ValueError is reported as an error of this column in the row, with the row's other
+        # errors; the library's DoesNotExist would stop at "matching query does not exist".
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            name = self.model._meta.verbose_name
+            raise ValueError(f"There is no {name} named '{value}'.") from None
+
 
 class ValidatedResource(resources.ModelResource):
     """Runs full_clean() on every row (field rules and database constraints), reports each

@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.demo import seed_demo
-from campaigns.models import Organization, Signature
+from campaigns.models import Organization, Person, Signature
 from tests.campaigns.factories import LetterFactory, OrganizationFactory
+from tests.pages import table_rows
 from tracker.admin import highlight
 from tracker.models import (
     DetainedPerson,
@@ -220,6 +221,44 @@ def test_csv_import_with_one_bad_row_imports_nothing_and_names_the_row(staff_cli
     assert "Value &#x27;not_a_status&#x27; is not a valid choice." in body
     assert "confirm_form" not in response.context  # nothing to confirm until the file is fixed
     assert DetainedPerson.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("model", "csv_text", "errors"),
+    [
+        (
+            Organization,
+            "name,kind,country\nAmnesty International,ngo,GB\nPEN,not_a_kind,XX\n",
+            [
+                ["3", "kind", "Value 'not_a_kind' is not a valid choice."],
+                ["3", "country", "Value 'XX' is not a valid choice."],
+            ],
+        ),
+        (
+            Person,
+            "full_name,organization,email\nAda Lovelace,,ada@example.org\n"
+            "Wang Yi,Nowhere Org,not-an-email\n",
+            [
+                ["3", "organization", "There is no organization named 'Nowhere Org'."],
+                ["3", "email", "Enter a valid email address."],
+            ],
+        ),
+        (
+            DetainedPerson,
+            "name,status,country\nIlham Tohti,sentenced,CN\nNobody,not_a_status,CN\n",
+            [["3", "status", "Value 'not_a_status' is not a valid choice."]],
+        ),
+    ],
+    ids=["organizations", "people", "detained-persons"],
+)
+def test_csv_import_lists_every_row_error_as_text_numbered_as_in_a_spreadsheet(
+    staff_client, model, csv_text, errors
+):
+    response = _import(staff_client, model, csv_text)
+    assert response.status_code == 200
+    # A table in the page, not a tooltip over a red badge; row 1 is the header.
+    assert table_rows(response, "import-row-errors") == errors
+    assert not model.objects.exists()
 
 
 def test_csv_import_of_detained_persons_confirms_and_makes_them_searchable(staff_client):

@@ -13,9 +13,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import HistoryImportExportAdmin
 from tracker.digests.email import render_digest_email
 from tracker.digests.sending import deliveries_resend, digest_preview
 from tracker.forms import StringListField
@@ -81,7 +81,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(DetainedPerson)
-class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class DetainedPersonAdmin(HistoryImportExportAdmin):
     form = DetainedPersonForm
     resource_classes = [DetainedPersonResource]
     list_display = [

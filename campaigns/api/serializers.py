@@ -1,7 +1,7 @@
-from django.conf import settings
 from rest_framework import serializers
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from campaigns.signature_import import ImportFileError, check_file_size
 from config.api.serializers import CountryCodeField, StrictModelSerializer
 from tracker.models import DetainedPerson
 
@@ -108,9 +108,10 @@ class SignatureImportSerializer(serializers.Serializer):
     )
 
     def validate_file(self, upload):
-        limit = settings.SIGNATURE_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise serializers.ValidationError(f"The file is larger than {limit} bytes.")
+        try:
+            check_file_size(upload.size)
+        except ImportFileError as exc:
+            raise serializers.ValidationError(str(exc)) from None
         return upload
 
 

@@ -16,7 +16,7 @@ from campaigns.services import (
     person_save,
     signature_save,
 )
-from campaigns.signature_import import ImportFileError, signatures_import_csv
+from campaigns.signature_import import IMPORT_PERMISSIONS, ImportFileError, signatures_import_csv
 from config.api.schema import VALIDATION_SCHEMA as _VALIDATION_SCHEMA
 from config.api.viewsets import ServiceModelViewSet
 from tracker.models import DetainedPerson
@@ -57,14 +57,6 @@ class LetterViewSet(ServiceModelViewSet):
     save_service = staticmethod(letter_save)
     instance_kwarg = "letter"
 
-    # Adding signatures may create the organizations and people who signed.
-    import_permissions = (
-        "campaigns.view_letter",
-        "campaigns.add_signature",
-        "campaigns.add_organization",
-        "campaigns.add_person",
-    )
-
     @extend_schema(
         operation_id="letters_signatures_import",
         summary="Import signatures from a CSV file",
@@ -98,7 +90,7 @@ class LetterViewSet(ServiceModelViewSet):
         filterset_class=filters.SignatureImportParams,
     )
     def import_signatures(self, request, pk=None):
-        if not request.user.has_perms(self.import_permissions):
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
             raise PermissionDenied(
                 "Importing signatures needs permission to view letters and to add signatures, "
                 "organizations and people."
@@ -121,13 +113,12 @@ class LetterViewSet(ServiceModelViewSet):
         except ImportFileError as exc:
             raise ValidationError({"file": [str(exc)]}) from None
         if report.imported:
-            detail = f"Imported {report.created} signatures."
             code = status.HTTP_201_CREATED if report.created else status.HTTP_200_OK
         else:
-            n = len(report.errors)
-            detail = f"{n} invalid row{'s' if n != 1 else ''}; nothing was imported."
             code = status.HTTP_400_BAD_REQUEST
-        body = serializers.SignatureImportReportSerializer({"detail": detail, **vars(report)}).data
+        body = serializers.SignatureImportReportSerializer(
+            {"detail": report.summary, **vars(report)}
+        ).data
         return Response(body, status=code)
 
 
