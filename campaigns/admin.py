@@ -1,15 +1,17 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
 from campaigns.resources import OrganizationResource, PersonResource, SignatureResource
-from campaigns.services import campaign_unique_slug
+from campaigns.selectors import letter_signature_changes
+from campaigns.services import campaign_unique_slug, letter_save
+from config.history import HistoryAdmin
 
 
-class HistoryImportExportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class HistoryImportExportAdmin(ImportExportModelAdmin, HistoryAdmin):
     """Change history ("History" button) plus CSV import with preview, and export."""
 
 
@@ -60,7 +62,7 @@ class CampaignForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(HistoryAdmin):
     form = CampaignForm
     list_display = [
         "name",
@@ -92,7 +94,7 @@ class SignatureInline(admin.TabularInline):
 
 
 @admin.register(Letter)
-class LetterAdmin(SimpleHistoryAdmin):
+class LetterAdmin(HistoryAdmin):
     list_display = ["title", "kind", "status", "sent_on", "campaign", "n_signatures"]
     list_filter = ["status", "kind", "campaign"]
     list_select_related = ["campaign"]
@@ -107,6 +109,28 @@ class LetterAdmin(SimpleHistoryAdmin):
     @admin.display(description="signatures", ordering="n_signatures")
     def n_signatures(self, obj):
         return obj.n_signatures
+
+    def save_model(self, request, obj, form, change):
+        # Fields and recipients in one version of the letter's history (form.save_m2m() then
+        # finds the recipients set already).
+        letter_save(letter=obj, recipients=form.cleaned_data.get("recipients"))
+
+    # Signatures keep their own history: the letter's page lists them being added and removed.
+    object_history_template = "admin/campaigns/letter/object_history.html"
+    history_signatures_shown = 500
+
+    def history_view(self, request, object_id, extra_context=None):
+        letter = self.get_object(request, object_id)
+        shown = self.history_signatures_shown
+        changes = letter_signature_changes(letter=letter, limit=shown + 1) if letter else []
+        context = {
+            "signature_changes": changes[:shown],
+            "signature_changes_more": len(changes) > shown,
+            "signatures_url": reverse("admin:campaigns_signature_changelist")
+            + f"?letter__id__exact={letter.pk if letter else ''}",
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, extra_context=context)
 
 
 @admin.register(Signature)

@@ -14,8 +14,8 @@ from django.urls import path, reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.history import HistoryAdmin
 from tracker.digests.email import render_digest_email
 from tracker.digests.sending import deliveries_resend, digest_preview
 from tracker.forms import StringListField
@@ -81,7 +81,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(DetainedPerson)
-class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class DetainedPersonAdmin(ImportExportModelAdmin, HistoryAdmin):
     form = DetainedPersonForm
     resource_classes = [DetainedPersonResource]
     list_display = [
@@ -187,7 +187,7 @@ class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(SimpleHistoryAdmin):
+class CaseEventAdmin(HistoryAdmin):
     list_display = ["date", "person", "kind", "short_description"]
     list_filter = ["kind", "person__country", "person__campaigns"]
     list_select_related = ["person"]
@@ -326,7 +326,7 @@ class NewsSourceForm(forms.ModelForm):
 
 
 @admin.register(NewsSource)
-class NewsSourceAdmin(SimpleHistoryAdmin):
+class NewsSourceAdmin(HistoryAdmin):
     form = NewsSourceForm
     list_display = [
         "name",
@@ -420,7 +420,7 @@ class MentionStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mention)
-class MentionAdmin(SimpleHistoryAdmin):
+class MentionAdmin(HistoryAdmin):
     """The review queue: new mentions, matched terms highlighted in the title and an excerpt."""
 
     list_display = [
@@ -533,7 +533,7 @@ def _links(relation) -> Subquery:
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SimpleHistoryAdmin):
+class SubscriptionAdmin(HistoryAdmin):
     list_display = [
         "email",
         "frequency",
