@@ -8,14 +8,18 @@ django-simple-history's page lists every version of a record. Two things made it
   and the page leaves out the versions already written that way (`unchanged_versions`).
 - Its "Changes" column writes an empty link as "Deleted user (pk=None)" (`diff_against` calls
   every missing related record deleted), lists as `[a, b]` and choices by their stored value.
-  `HistoryChanges` writes them as staff would: "—", "a, b", "Confirmed".
+  `HistoryChanges` writes them as staff would: "—", "a, b", "Confirmed", dates as the admin
+  does; and the page says "—", not "None", where no user made a change.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -84,6 +88,10 @@ def readable(field, value: Any) -> Any:
         return EMPTY
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value)
     if field is not None and field.choices:
         return dict(field.flatchoices).get(value, value)
     return value
@@ -99,6 +107,8 @@ class HistoryChanges(HistoricalRecordContextHelper):
 class HistoryAdmin(SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose History page lists changes only, in words, and whose "Save"
     writes no version when nothing the history keeps has changed."""
+
+    object_history_list_template = "admin/history/object_history_list.html"
 
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoryChanges(self.model, historical_record)

@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -94,6 +96,11 @@ def test_a_mentions_history_shows_a_dash_where_nobody_had_reviewed_it_and_its_st
     assert "&nbsp;&rarr;&nbsp;&nbsp;researcher" in page  # confirmed by
     assert "researcher\n                    \n                    &nbsp;&rarr;&nbsp;&nbsp;—" in page
     assert "New\n" in page and "&nbsp;&rarr;&nbsp;&nbsp;Confirmed" in page
+    assert "None" not in page  # (the news watch's version: nobody changed it, no reason given)
+    reviewed_at = Mention.history.filter(id=mention.pk).exclude(reviewed_at=None).get().reviewed_at
+    assert (
+        f"&nbsp;&rarr;&nbsp;&nbsp;{date_format(localtime(reviewed_at), 'DATETIME_FORMAT')}" in page
+    )
 
 
 def test_matched_terms_in_a_mentions_history_read_as_words(staff_client):

@@ -406,17 +406,15 @@ class MentionStatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.chosen())
 
     def choices(self, changelist):
+        """As the field filter's (with counts when asked), but "All" is a choice of its own."""
+        everything, *statuses = super().choices(changelist)
         yield {
+            **everything,
             "selected": self.chosen() == self.ALL,
             "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
-            "display": "All",
         }
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": self.chosen() == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
+        for (value, _label), choice in zip(self.lookup_choices, statuses, strict=True):
+            yield {**choice, "selected": self.chosen() == value}
 
 
 @admin.register(Mention)
