@@ -4,13 +4,13 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
 from campaigns.resources import OrganizationResource, PersonResource, SignatureResource
-from campaigns.services import campaign_unique_slug
+from campaigns.selectors import letter_signature_changes
+from campaigns.services import campaign_unique_slug, letter_save
 from campaigns.signature_import import (
     COLUMNS,
     IMPORT_PERMISSIONS,
@@ -19,6 +19,7 @@ from campaigns.signature_import import (
     signatures_import_csv,
 )
 from config.admin import HistoryImportExportAdmin
+from config.history import HistoryAdmin
 
 
 @admin.register(Organization)
@@ -68,7 +69,7 @@ class CampaignForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(HistoryAdmin):
     form = CampaignForm
     list_display = [
         "name",
@@ -121,7 +122,7 @@ class SignatureImportForm(forms.Form):
 
 
 @admin.register(Letter)
-class LetterAdmin(SimpleHistoryAdmin):
+class LetterAdmin(HistoryAdmin):
     list_display = ["title", "kind", "status", "sent_on", "campaign", "n_signatures"]
     list_filter = ["status", "kind", "campaign"]
     list_select_related = ["campaign"]
@@ -193,9 +194,31 @@ class LetterAdmin(SimpleHistoryAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/campaigns/letter/import_signatures.html", context)
 
+    def save_model(self, request, obj, form, change):
+        # Fields and recipients in one version of the letter's history (form.save_m2m() then
+        # finds the recipients set already).
+        letter_save(letter=obj, recipients=form.cleaned_data.get("recipients"))
+
+    # Signatures keep their own history: the letter's page lists them being added and removed.
+    object_history_template = "admin/campaigns/letter/object_history.html"
+    history_signatures_shown = 500
+
+    def history_view(self, request, object_id, extra_context=None):
+        letter = self.get_object(request, object_id)
+        shown = self.history_signatures_shown
+        changes = letter_signature_changes(letter=letter, limit=shown + 1) if letter else []
+        context = {
+            "signature_changes": changes[:shown],
+            "signature_changes_more": len(changes) > shown,
+            "signatures_url": reverse("admin:campaigns_signature_changelist")
+            + f"?letter__id__exact={letter.pk if letter else ''}",
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, extra_context=context)
+
 
 @admin.register(Signature)
-class SignatureAdmin(ExportMixin, SimpleHistoryAdmin):
+class SignatureAdmin(ExportMixin, HistoryAdmin):
     """Export only: signatures are imported on their letter's page ("Import signatures"), in
     the API's format, so that there is one format for both."""
 

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils.text import slugify
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from config.history import without_history
 
 
 def _apply(instance: models.Model, fields: dict[str, Any]) -> None:
@@ -76,11 +77,19 @@ def letter_save(
     recipients: Iterable[Person] | None = None,
     **fields: Any,
 ) -> Letter:
+    """Create (letter=None) or change a letter; `recipients` replaces its recipients. A change
+    is one version in its history, recipients included."""
     letter = letter or Letter()
     _apply(letter, fields)
     letter.full_clean()
+    if recipients is not None and letter.pk is not None:
+        # Set before the save, unrecorded: the save's version then has them. (Set after it,
+        # they would be a second version, and the save's would show the old recipients.)
+        with without_history(letter):
+            letter.recipients.set(recipients)
+        recipients = None
     letter.save()
-    if recipients is not None:
+    if recipients is not None:  # a new letter: its recipients are a change after its creation
         letter.recipients.set(recipients)
     return letter
 

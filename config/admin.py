@@ -1,10 +1,11 @@
 """Admin pieces shared by the apps (config is not an app: nothing here is registered)."""
 
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
+
+from config.history import HistoryAdmin
 
 
-class HistoryImportExportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class HistoryImportExportAdmin(ImportExportModelAdmin, HistoryAdmin):
     """Change history ("History" button) plus CSV import with preview, and export.
 
     The import page lists each invalid row's errors as text, numbered as a spreadsheet numbers

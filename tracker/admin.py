@@ -13,9 +13,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import HistoryImportExportAdmin
+from config.history import HistoryAdmin
 from tracker.digests.email import render_digest_email
 from tracker.digests.sending import deliveries_resend, digest_preview
 from tracker.forms import StringListField
@@ -187,7 +187,7 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(SimpleHistoryAdmin):
+class CaseEventAdmin(HistoryAdmin):
     list_display = ["date", "person", "kind", "short_description"]
     list_filter = ["kind", "person__country", "person__campaigns"]
     list_select_related = ["person"]
@@ -213,20 +213,18 @@ class CaseEventAdmin(SimpleHistoryAdmin):
 # --- News watch ---------------------------------------------------------------------------------
 
 
-def highlight(text: str, terms: list[str]) -> str:
-    """`text` escaped, with each matched term wrapped in <mark>.
+def _term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where in `text` the matched terms are, as (start, end) indexes of the text as written.
 
     Terms are found as the matcher finds them: folded (case, accents, hyphens and spacing do
-    not matter, so `Nguyen Van Minh` marks `NGUYỄN VĂN MINH`) and as whole words (`Li Wei` does
-    not mark the start of `Li Weiming`); the text is marked as it is written."""
-    if not text:
-        return ""
+    not matter, so `Nguyen Van Minh` is found in `NGUYỄN VĂN MINH`) and as whole words (`Li Wei`
+    is not found at the start of `Li Weiming`)."""
     keys = sorted({fold(t) for t in terms} - {""}, key=len, reverse=True)
-    if not keys:
-        return escape(text)
+    if not text or not keys:
+        return []
     folded, origins = fold_with_origins(text)
     pattern = re.compile("|".join(map(re.escape, keys)))
-    parts, last, position = [], 0, 0
+    spans, position = [], 0
     while match := pattern.search(folded, position):
         start = match.start()
         position = start + 1
@@ -245,11 +243,63 @@ def highlight(text: str, terms: list[str]) -> str:
         begin, finish = origins[start], origins[end - 1] + 1
         while finish < len(text) and unicodedata.combining(text[finish]):
             finish += 1  # a written accent after the last letter belongs to it
+        spans.append((begin, finish))
+        position = end
+    return spans
+
+
+def _marked(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None):
+    """`text[start:end]` escaped, with the spans in it wrapped in <mark>."""
+    end = len(text) if end is None else end
+    parts, last = [], start
+    for begin, finish in spans:
+        if begin < start or finish > end:
+            continue
         parts.append(escape(text[last:begin]))
         parts.append(format_html("<mark>{}</mark>", text[begin:finish]))
-        last, position = finish, end
-    parts.append(escape(text[last:]))
+        last = finish
+    parts.append(escape(text[last:end]))
     return mark_safe("".join(str(p) for p in parts))  # noqa: S308 (every part is escaped)
+
+
+def highlight(text: str, terms: list[str]) -> str:
+    """`text` escaped, with each matched term wrapped in <mark> (see _term_spans)."""
+    return _marked(text, _term_spans(text, terms)) if text else ""
+
+
+# How much of a long text the excerpt looks through for a match (the matcher read all of it).
+EXCERPT_SEARCHED = 5000
+
+
+def excerpt_around_match(text: str, terms: list[str], *, width: int = 180) -> str:
+    """About `width` characters of `text` around the first matched term, escaped, the terms
+    marked, cut between words with an ellipsis where the text goes on; the start of the text
+    when no term is in it (the match was in the title)."""
+    if not text:
+        return ""
+    spans = _term_spans(text[:EXCERPT_SEARCHED], terms)
+    if spans:
+        begin, finish = spans[0]
+        start = max(0, begin - (width - (finish - begin)) * 2 // 5)
+    else:
+        begin = finish = start = 0
+    end = min(len(text), max(start + width, finish))
+    start = max(0, min(start, end - width))
+    # Cut at a space, when there is one close by (texts in Chinese have none: cut anywhere).
+    if start > 0:
+        space = text.find(" ", start, begin)
+        if 0 <= space < start + 30:
+            start = space + 1
+    if end < len(text):
+        space = text.rfind(" ", finish, end)
+        if space > end - 30:
+            end = space
+    return format_html(
+        "{}{}{}",
+        "… " if start > 0 else "",
+        _marked(text, spans, start, end),
+        " …" if end < len(text) else "",
+    )
 
 
 class NewsSourceForm(forms.ModelForm):
@@ -276,7 +326,7 @@ class NewsSourceForm(forms.ModelForm):
 
 
 @admin.register(NewsSource)
-class NewsSourceAdmin(SimpleHistoryAdmin):
+class NewsSourceAdmin(HistoryAdmin):
     form = NewsSourceForm
     list_display = [
         "name",
@@ -335,13 +385,53 @@ class NewsItemAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Mention)
-class MentionAdmin(SimpleHistoryAdmin):
-    """The review queue: new mentions first, matched terms highlighted."""
+class MentionStatusFilter(admin.SimpleListFilter):
+    """Status, with "New" chosen when none is: the review queue opens on what is left to review.
+    `?status__exact=confirmed` (the field filter's own parameter) still works, and "All" is
+    `?status__exact=all`."""
 
-    list_display = ["person", "article", "matched", "status", "created_at", "reviewed_by"]
-    list_filter = [
+    title = "status"
+    parameter_name = "status__exact"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return Mention.Status.choices
+
+    def chosen(self) -> str:
+        return self.value() or Mention.Status.NEW
+
+    def queryset(self, request, queryset):
+        if self.chosen() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.chosen())
+
+    def choices(self, changelist):
+        """As the field filter's (with counts when asked), but "All" is a choice of its own."""
+        everything, *statuses = super().choices(changelist)
+        yield {
+            **everything,
+            "selected": self.chosen() == self.ALL,
+            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
+        }
+        for (value, _label), choice in zip(self.lookup_choices, statuses, strict=True):
+            yield {**choice, "selected": self.chosen() == value}
+
+
+@admin.register(Mention)
+class MentionAdmin(HistoryAdmin):
+    """The review queue: new mentions, matched terms highlighted in the title and an excerpt."""
+
+    list_display = [
+        "person",
+        "article",
+        "text_excerpt",
+        "matched",
         "status",
+        "created_at",
+        "reviewed_by",
+    ]
+    list_filter = [
+        MentionStatusFilter,
         ("person", admin.RelatedOnlyFieldListFilter),
         "person__campaigns",
         "news_item__sources",
@@ -353,7 +443,7 @@ class MentionAdmin(SimpleHistoryAdmin):
     readonly_fields = [
         "news_item",
         "person",
-        "matched_terms",
+        "matched",
         "excerpt",
         "reviewed_by",
         "reviewed_at",
@@ -362,7 +452,7 @@ class MentionAdmin(SimpleHistoryAdmin):
         "person",
         "news_item",
         "excerpt",
-        "matched_terms",
+        "matched",
         "status",
         "reviewed_by",
         "reviewed_at",
@@ -380,9 +470,16 @@ class MentionAdmin(SimpleHistoryAdmin):
             item.published_at.date() if item.published_at else "",
         )
 
-    @admin.display(description="matched")
+    @admin.display(description="excerpt")
+    def text_excerpt(self, obj):
+        return (
+            excerpt_around_match(obj.news_item.summary, obj.matched_terms)
+            or self.get_empty_value_display()
+        )
+
+    @admin.display(description="matched terms")
     def matched(self, obj):
-        return ", ".join(obj.matched_terms)
+        return ", ".join(obj.matched_terms) or self.get_empty_value_display()
 
     @admin.display(description="text")
     def excerpt(self, obj):
@@ -434,7 +531,7 @@ def _links(relation) -> Subquery:
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SimpleHistoryAdmin):
+class SubscriptionAdmin(HistoryAdmin):
     list_display = [
         "email",
         "frequency",
