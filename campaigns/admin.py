@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
 from campaigns.resources import OrganizationResource, PersonResource, SignatureResource
 from campaigns.services import campaign_unique_slug
+from config.admin_filters import CountryInUseFilter
 
 
 class HistoryImportExportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
@@ -17,7 +18,7 @@ class HistoryImportExportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 class OrganizationAdmin(HistoryImportExportAdmin):
     resource_classes = [OrganizationResource]
     list_display = ["name", "kind", "country", "website", "updated_at"]
-    list_filter = ["kind", "country"]
+    list_filter = ["kind", ("country", CountryInUseFilter)]
     search_fields = ["name"]
 
 
@@ -25,7 +26,7 @@ class OrganizationAdmin(HistoryImportExportAdmin):
 class PersonAdmin(HistoryImportExportAdmin):
     resource_classes = [PersonResource]
     list_display = ["full_name", "title", "organization", "country", "email"]
-    list_filter = ["country", "organization__kind"]
+    list_filter = [("country", CountryInUseFilter), "organization__kind"]
     list_select_related = ["organization"]
     search_fields = ["full_name", "title", "email", "organization__name"]
     autocomplete_fields = ["organization"]

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_filters import CountryInUseFilter
 from tracker.digests.email import render_digest_email
 from tracker.digests.sending import deliveries_resend, digest_preview
 from tracker.forms import StringListField
@@ -93,7 +94,13 @@ class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         "watch_enabled",
         "updated_at",
     ]
-    list_filter = ["status", "country", "campaigns", "gender", "watch_enabled"]
+    list_filter = [
+        "status",
+        ("country", CountryInUseFilter),
+        "campaigns",
+        "gender",
+        "watch_enabled",
+    ]
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
     date_hierarchy = "detained_on"
@@ -189,7 +196,7 @@ class DetainedPersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 @admin.register(CaseEvent)
 class CaseEventAdmin(SimpleHistoryAdmin):
     list_display = ["date", "person", "kind", "short_description"]
-    list_filter = ["kind", "person__country", "person__campaigns"]
+    list_filter = ["kind", ("person__country", CountryInUseFilter), "person__campaigns"]
     list_select_related = ["person"]
     search_fields = ["person__name", "person__native_name", "description"]
     autocomplete_fields = ["person"]
