@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.api.errors import api_aware_404, api_aware_500
+from config.api.errors import api_aware_404, api_aware_500, api_not_found
 from config.health import health
 
 handler404 = api_aware_404
@@ -21,4 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("config.api_router")),
+    # Last: any other path under /api/ ending in a slash. (Without the slash, APPEND_SLASH
+    # first redirects /api/campaigns to /api/campaigns/, and /api/nope to /api/nope/.)
+    re_path(r"^api/(?:.*/)?$", api_not_found),
 ]
