@@ -1,5 +1,5 @@
-"""What a browser meets around the admin: the address of the site itself, the icon and the
-header links."""
+"""What a browser meets around the admin: the address of the site itself, the icon, the header
+links and Vigil's own admin stylesheet (which makes lists and forms fit a 1366 px screen)."""
 
 import pytest
 from django.contrib import admin
@@ -53,10 +53,14 @@ def test_favicon_ico_is_a_real_icon(client):
         "/admin/campaigns/organization/import/",
     ],
 )
-def test_every_admin_page_links_vigils_icon(staff_client, url):
+def test_every_admin_page_links_vigils_icon_and_stylesheet(staff_client, url):
     if url == "/admin/login/":
         staff_client.logout()
     page = staff_client.get(url).content.decode()
-    for href in ["/static/vigil/favicon.svg", "/static/vigil/favicon.ico"]:
+    for href in [
+        "/static/vigil/favicon.svg",
+        "/static/vigil/favicon.ico",
+        "/static/vigil/admin.css",
+    ]:
         assert href in page, href
         assert finders.find(href.removeprefix("/static/")), href
