@@ -6,7 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.models import Organization
 from tests.campaigns.factories import OrganizationFactory, PersonFactory
 from tests.tracker.factories import CaseEventFactory, DetainedPersonFactory
 
@@ -65,7 +64,9 @@ def test_choosing_a_country_or_none_lists_those_organizations(staff_client):
     assert listed({"country__exact": ""}) == ["Stateless"]
 
 
-def test_the_country_filter_costs_one_query_however_many_records(staff_client):
+def test_the_country_filter_list_takes_as_many_queries_for_many_countries_as_for_one(
+    staff_client,
+):
     url = reverse("admin:campaigns_organization_changelist")
     OrganizationFactory(country="FR")
     with CaptureQueriesContext(connection) as few:
@@ -76,4 +77,3 @@ def test_the_country_filter_costs_one_query_however_many_records(staff_client):
         response = staff_client.get(url)
     assert len(_country_filter(response)) == 8
     assert len(many) == len(few)
-    assert Organization.objects.count() == 19
