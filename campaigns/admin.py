@@ -19,6 +19,7 @@ from campaigns.signature_import import (
     signatures_import_csv,
 )
 from config.admin import HistoryImportExportAdmin
+from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 
 
@@ -26,7 +27,7 @@ from config.history import HistoryAdmin
 class OrganizationAdmin(HistoryImportExportAdmin):
     resource_classes = [OrganizationResource]
     list_display = ["name", "kind", "country", "website", "updated_at"]
-    list_filter = ["kind", "country"]
+    list_filter = ["kind", ("country", CountryInUseFilter)]
     search_fields = ["name"]
 
 
@@ -34,7 +35,7 @@ class OrganizationAdmin(HistoryImportExportAdmin):
 class PersonAdmin(HistoryImportExportAdmin):
     resource_classes = [PersonResource]
     list_display = ["full_name", "title", "organization", "country", "email"]
-    list_filter = ["country", "organization__kind"]
+    list_filter = [("country", CountryInUseFilter), "organization__kind"]
     list_select_related = ["organization"]
     search_fields = ["full_name", "title", "email", "organization__name"]
     autocomplete_fields = ["organization"]

@@ -1,9 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.api.errors import api_aware_404, api_aware_500
+from config.api.errors import api_aware_404, api_aware_500, api_not_found
 from config.health import health
+from config.views import favicon
 
 handler404 = api_aware_404
 handler500 = api_aware_500
@@ -11,8 +13,12 @@ handler500 = api_aware_500
 admin.site.site_header = "Vigil"
 admin.site.site_title = "Vigil staff"
 admin.site.index_title = "Campaigns and cases"
+# Vigil has no public site: no "View site" link in the admin's header. (`/` leads to the admin.)
+admin.site.site_url = None
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     # One-click unsubscribe from digest emails: the signed token in the URL is the credential.
@@ -21,4 +27,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("config.api_router")),
+    # Last: any other path under /api/ ending in a slash. (Without the slash, APPEND_SLASH
+    # first redirects /api/campaigns to /api/campaigns/, and /api/nope to /api/nope/.)
+    re_path(r"^api/(?:.*/)?$", api_not_found),
 ]

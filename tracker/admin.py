@@ -15,6 +15,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from config.admin import HistoryImportExportAdmin
+from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 from tracker.digests.email import render_digest_email
 from tracker.digests.sending import deliveries_resend, digest_preview
@@ -93,7 +94,13 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
         "watch_enabled",
         "updated_at",
     ]
-    list_filter = ["status", "country", "campaigns", "gender", "watch_enabled"]
+    list_filter = [
+        "status",
+        ("country", CountryInUseFilter),
+        "campaigns",
+        "gender",
+        "watch_enabled",
+    ]
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
     date_hierarchy = "detained_on"
@@ -189,7 +196,7 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
 @admin.register(CaseEvent)
 class CaseEventAdmin(HistoryAdmin):
     list_display = ["date", "person", "kind", "short_description"]
-    list_filter = ["kind", "person__country", "person__campaigns"]
+    list_filter = ["kind", ("person__country", CountryInUseFilter), "person__campaigns"]
     list_select_related = ["person"]
     search_fields = ["person__name", "person__native_name", "description"]
     autocomplete_fields = ["person"]

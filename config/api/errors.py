@@ -14,6 +14,7 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -65,10 +66,20 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """A URL under /api/ that matches no endpoint answers JSON, as the endpoints do.
+
+    Routed as the API's last URL pattern (config/urls.py), not only left to handler404: with
+    DEBUG on, Django answers a URL that matches nothing with its HTML page listing every URL
+    pattern, and never calls handler404. Exempt from CSRF: it changes nothing, and a POST gets
+    the same JSON 404, not a CSRF failure page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 def api_aware_404(request, exception):
-    """A URL under /api/ that matches no endpoint answers JSON, as the endpoints do."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return api_not_found(request)
     return defaults.page_not_found(request, exception)
 
 

@@ -58,7 +58,7 @@ def admin_mentions_url(person_pk: int) -> str:
     return (
         settings.SITE_URL
         + reverse("admin:tracker_mention_changelist")
-        + f"?person__id__exact={person_pk}"
+        + f"?person__id__exact={person_pk}&status__exact=all"
     )
 
 

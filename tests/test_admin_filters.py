@@ -1,0 +1,79 @@
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.campaigns.factories import OrganizationFactory, PersonFactory
+from tests.tracker.factories import CaseEventFactory, DetainedPersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _country_filter(response) -> list[str]:
+    """The choices of the changelist's "By country" filter, as the sidebar shows them."""
+    html = response.content.decode()
+    block = re.search(r'<details data-filter-title="country".*?</details>', html, re.S)
+    assert block, "no country filter on the page"
+    return [unescape(text) for text in re.findall(r"<a [^>]*>([^<]*)</a>", block.group())]
+
+
+def test_the_country_filter_lists_only_the_countries_organizations_are_in_by_name(
+    staff_client,
+):
+    for country in ["FR", "CN", "FR", "DE", ""]:
+        OrganizationFactory(country=country)
+    response = staff_client.get(reverse("admin:campaigns_organization_changelist"))
+    assert _country_filter(response) == ["All", "China", "France", "Germany", "No country given"]
+
+
+@pytest.mark.parametrize(
+    ("factory", "url"),
+    [
+        (DetainedPersonFactory, "admin:tracker_detainedperson_changelist"),
+        (PersonFactory, "admin:campaigns_person_changelist"),
+    ],
+    ids=["detained persons", "people"],
+)
+def test_every_country_filter_offers_only_the_countries_in_its_list(staff_client, factory, url):
+    factory(country="VN")
+    factory(country="CN")
+    OrganizationFactory(country="FR")  # another list's country
+    assert _country_filter(staff_client.get(reverse(url))) == ["All", "China", "Vietnam"]
+
+
+def test_the_case_events_country_filter_lists_the_countries_of_people_with_events(staff_client):
+    CaseEventFactory(person=DetainedPersonFactory(country="VN"))
+    DetainedPersonFactory(country="CN")  # no events
+    response = staff_client.get(reverse("admin:tracker_caseevent_changelist"))
+    assert _country_filter(response) == ["All", "Vietnam"]
+
+
+def test_choosing_a_country_or_none_lists_those_organizations(staff_client):
+    OrganizationFactory(name="Amnesty France", country="FR")
+    OrganizationFactory(name="Stateless", country="")
+    OrganizationFactory(name="China Labour Bulletin", country="CN")
+    url = reverse("admin:campaigns_organization_changelist")
+
+    def listed(query):
+        return [o.name for o in staff_client.get(url, query).context["cl"].result_list]
+
+    assert listed({"country__exact": "FR"}) == ["Amnesty France"]
+    assert listed({"country__exact": ""}) == ["Stateless"]
+
+
+def test_the_country_filter_list_takes_as_many_queries_for_many_countries_as_for_one(
+    staff_client,
+):
+    url = reverse("admin:campaigns_organization_changelist")
+    OrganizationFactory(country="FR")
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(url)
+    for country in ["CN", "DE", "VN", "US", "GB", ""]:
+        OrganizationFactory.create_batch(3, country=country)
+    with CaptureQueriesContext(connection) as many:
+        response = staff_client.get(url)
+    assert len(_country_filter(response)) == 8
+    assert len(many) == len(few)
