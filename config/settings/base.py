@@ -150,10 +150,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)  # django-environ's idiom: EMAIL_BACKEND, EMAIL_HOST, ...
 
+# --- Leases (README "Reliability"): how long work claimed by a worker that died stays claimed.
+# Each is longer than the work it covers can take; the fault tests shorten them.
+# A digest send (its task's time limit is 90 s).
+DIGEST_CLAIM_LEASE_SECONDS = env.int("DIGEST_CLAIM_LEASE_SECONDS", default=180)
+# A pending digest whose task was queued this long ago, and that nobody holds, is queued again.
+DIGEST_REQUEUE_AFTER_SECONDS = env.int("DIGEST_REQUEUE_AFTER_SECONDS", default=360)
+# A news source's poll (its task's time limit is 3,400 s: a search source's whole round).
+NEWSWATCH_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_CLAIM_LEASE_SECONDS", default=3600)
+# How often beat runs tracker.tasks.sweep.
+SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=180)
+
 CELERY_BEAT_SCHEDULE = {
     "poll-due-news-sources": {"task": "tracker.tasks.poll_due_sources", "schedule": 60.0},
     # Queues again the digests whose task was lost (a worker killed, a broker restarted).
-    "sweep-lost-work": {"task": "tracker.tasks.sweep", "schedule": 180.0},
+    "sweep-lost-work": {"task": "tracker.tasks.sweep", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "send-daily-digests": {
         "task": "tracker.tasks.send_due_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),

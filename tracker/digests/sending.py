@@ -13,6 +13,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -24,10 +25,10 @@ from tracker.models import DigestDelivery, Subscription
 
 # Longer than building and sending one digest takes (the task's time limit); short enough that
 # a delivery held by a worker that died is sent again within minutes.
-CLAIM_LEASE = timedelta(minutes=3)
+CLAIM_LEASE = timedelta(seconds=settings.DIGEST_CLAIM_LEASE_SECONDS)
 # A pending delivery whose task was queued this long ago and that nobody holds has lost its task
 # (a worker killed before it acknowledged, a broker that lost it): the sweeper queues it again.
-REQUEUE_AFTER = timedelta(minutes=6)
+REQUEUE_AFTER = timedelta(seconds=settings.DIGEST_REQUEUE_AFTER_SECONDS)
 MAX_ATTEMPTS = 5
 _DONE = (DigestDelivery.Status.SENT, DigestDelivery.Status.EMPTY)
 

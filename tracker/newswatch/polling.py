@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote_plus
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ BACKOFF_CAP = timedelta(hours=24)
 POLL_TIME_LIMIT = 3400
 # A claimed source becomes due again after this long if its poll never finished (worker died),
 # never while a poll of it may still be running.
-CLAIM_LEASE = timedelta(seconds=POLL_TIME_LIMIT + 200)
+CLAIM_LEASE = timedelta(seconds=settings.NEWSWATCH_CLAIM_LEASE_SECONDS)
 _SEARCH_PARSERS = {
     NewsSource.Kind.GOOGLE_NEWS: parse_google_news,
     NewsSource.Kind.GDELT: parse_gdelt,
