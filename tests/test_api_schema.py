@@ -62,6 +62,33 @@ def test_schema_documents_filters_and_error_shapes(client):
     assert {"201", "400", "401", "403"} <= set(post)
 
 
+def _schema(client) -> dict:
+    return client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def test_schema_states_the_bounds_of_numeric_fields(client):
+    schemas = _schema(client)["components"]["schemas"]
+    bounds = {
+        ("DetainedPersonRequest", "birth_year"): (1880, 2100),
+        ("PatchedDetainedPersonRequest", "birth_year"): (1880, 2100),
+        ("NewsSourceRequest", "poll_interval_minutes"): (1, 10080),
+        ("NewsSourceRequest", "min_interval_seconds"): (0, 3600),
+    }
+    for (component, field), (low, high) in bounds.items():
+        prop = schemas[component]["properties"][field]
+        assert (prop["minimum"], prop["maximum"]) == (low, high), (component, field)
+    page_size = next(
+        p
+        for p in _schema(client)["paths"]["/api/detained-persons/"]["get"]["parameters"]
+        if p["name"] == "page_size"
+    )
+    assert (page_size["schema"]["minimum"], page_size["schema"]["maximum"]) == (1, 200)
+    # No writable integer is left with the database's own range (2**63 - 1 on SQLite).
+    for name, component in schemas.items():
+        for field, prop in component.get("properties", {}).items():
+            assert prop.get("maximum", 0) < 2**31, (name, field)
+
+
 api = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
