@@ -1,9 +1,12 @@
-"""The demo data set: the September 2015 story told at the top of README.md.
+"""The demo data set: the September 2015 story told at the top of README.md, and two cases
+still open today (Phạm Đoan Trang and Xu Zhiyong, both serving their sentences), so that a list
+of open cases has something to show.
 
 Only what is publicly documented is filled in; anything we do not know is left blank rather
 than invented (for example the exact day the "Free the 20" campaign launched, or who signed
-the two letters to President Obama). `seed_demo()` is idempotent: it looks every record up by
-its natural key and writes only what differs, so a second run changes nothing.
+the two letters to President Obama). Every status comes from a dated case event.
+`seed_demo()` is idempotent: it looks every record up by its natural key and writes only what
+differs, so a second run changes nothing.
 """
 
 from collections.abc import Callable
@@ -164,14 +167,24 @@ DETAINED_PERSONS: list[dict[str, Any]] = [
         "country": "CN",
         "occupation": "Lawyer, director of the Beijing Fengrui Law Firm",
         "affiliation": "Beijing Fengrui Law Firm",
+        "birth_year": 1964,
         "charges": '"Subversion of state power".',
-        "sentence": "Seven years.",
+        "sentence": "Seven years, then five years' deprivation of political rights.",
+        "summary": "Director of the Beijing Fengrui Law Firm, the main target of the 709 "
+        "crackdown, and the first of its lawyers to be tried. Released in September 2022 at "
+        "the end of his sentence.",
         "events": [
             (date(2015, 7, 10), "detained", "Detained in the 709 crackdown."),
+            (date(2016, 1, 8), "arrested", 'Formally arrested for "subversion of state power".'),
             (
                 date(2016, 8, 4),
                 "sentenced",
                 'Sentenced to seven years for "subversion of state power".',
+            ),
+            (
+                date(2022, 9, 24),
+                "released",
+                "Released from Tianjin Prison at the end of his sentence.",
             ),
         ],
     },
@@ -196,6 +209,80 @@ DETAINED_PERSONS: list[dict[str, Any]] = [
                 'Sentenced to four and a half years for "subversion of state power".',
             ),
             (date(2020, 4, 5), "released", "Released at the end of his sentence."),
+        ],
+    },
+]
+
+# Cases still open today, outside the 2015 story.
+DETAINED_PERSONS += [
+    {
+        "name": "Pham Doan Trang",
+        "native_name": "Phạm Đoan Trang",
+        "aliases": ["Phạm Thị Đoan Trang", "Doan Trang"],
+        "context_terms": ["journalist", "Luat Khoa", "nhà báo", "Vietnam"],
+        "gender": "female",
+        "birth_year": 1978,
+        "country": "VN",
+        "occupation": "Journalist and writer",
+        "affiliation": "Co-founder of the legal magazine Luật Khoa (luatkhoa.org)",
+        "charges": '"Conducting propaganda against the State" (article 88 of the 1999 Penal Code).',
+        "sentence": "Nine years (December 2021), upheld on appeal (August 2022).",
+        "summary": "Journalist and writer, winner of the Reporters Without Borders Press "
+        "Freedom Prize in 2019. Arrested in Ho Chi Minh City in October 2020, hours after the "
+        "annual US-Vietnam human rights dialogue, and taken to Hanoi; tried for her reports "
+        "on the 2016 marine pollution disaster, human rights and religious freedom, and for "
+        "interviews with foreign media.",
+        "events": [
+            (
+                date(2020, 10, 6),
+                "arrested",
+                "Arrested in Ho Chi Minh City at the end of the US-Vietnam human rights "
+                "dialogue, and taken to Hanoi.",
+            ),
+            (
+                date(2021, 12, 14),
+                "sentenced",
+                "Sentenced by the Hanoi People's Court to nine years for conducting propaganda "
+                "against the State.",
+            ),
+        ],
+    },
+    {
+        "name": "Xu Zhiyong",
+        "native_name": "许志永",
+        "context_terms": ["New Citizens Movement", "legal scholar", "新公民运动", "公盟"],
+        "gender": "male",
+        "birth_year": 1973,
+        "country": "CN",
+        "occupation": "Legal scholar",
+        "affiliation": "Co-founder of the Open Constitution Initiative and the New Citizens' "
+        "Movement",
+        "charges": '"Subversion of state power".',
+        "sentence": "Fourteen years (April 2023).",
+        "summary": "Legal scholar, co-founder of the New Citizens' Movement, imprisoned before "
+        "from 2013 to 2017. Went into hiding after the arrests that followed a gathering of "
+        "lawyers and activists in Xiamen in December 2019; taken in Guangzhou in February "
+        "2020, held under residential surveillance at a designated location, and tried "
+        "behind closed doors in Linyi, Shandong.",
+        "events": [
+            (
+                date(2020, 2, 15),
+                "detained",
+                "Taken into criminal detention in Guangzhou, on suspicion of inciting "
+                "subversion of state power.",
+            ),
+            (
+                date(2020, 2, 16),
+                "rsdl",
+                "Placed under residential surveillance at a designated location.",
+            ),
+            (date(2020, 6, 19), "arrested", "Formally arrested in Linyi, Shandong."),
+            (
+                date(2023, 4, 10),
+                "sentenced",
+                "Sentenced by the Linyi Intermediate People's Court to fourteen years for "
+                '"subversion of state power".',
+            ),
         ],
     },
 ]

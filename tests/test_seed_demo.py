@@ -54,3 +54,24 @@ def test_seed_demo_statuses_follow_the_documented_timelines():
         "released_on_bail",
     ]
     assert str(wang_yu.detained_on) == "2015-07-09"
+
+
+def test_seed_demo_includes_cases_still_open_today():
+    call_command("seed_demo")
+    trang = DetainedPerson.objects.get(native_name="Phạm Đoan Trang")
+    assert (trang.status, str(trang.detained_on)) == ("sentenced", "2020-10-06")
+    assert list(DetainedPerson.objects.search("doan trang")) == [trang]
+    xu = DetainedPerson.objects.get(native_name="许志永")
+    assert xu.status == "sentenced"
+    assert [e.kind for e in xu.events.order_by("date")] == [
+        "detained",
+        "rsdl",
+        "arrested",
+        "sentenced",
+    ]
+    # Zhou Shifeng, held when the 2015 story was told, was released at the end of his sentence.
+    zhou = DetainedPerson.objects.get(native_name="周世锋")
+    assert zhou.status == "released"
+    open_statuses = ["detained", "disappeared", "rsdl", "arrested", "indicted", "on_trial"]
+    held = DetainedPerson.objects.filter(status__in=[*open_statuses, "sentenced"])
+    assert sorted(held.values_list("name", flat=True)) == ["Pham Doan Trang", "Xu Zhiyong"]

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -25,6 +26,11 @@ def validate_string_list(value) -> None:
         raise ValidationError("Entries cannot be blank.", code="blank_entry")
     if any(len(item) > 200 for item in value):
         raise ValidationError("Entries are at most 200 characters.", code="entry_too_long")
+
+
+# A plausible year of birth: the database constraint, the forms and the API (which states it in
+# its schema and reports a bad value under `birth_year`) all read it here.
+BIRTH_YEAR_MIN, BIRTH_YEAR_MAX = 1880, 2100
 
 
 class CaseStatus(models.TextChoices):
@@ -90,7 +96,12 @@ class DetainedPerson(TimeStampedModel):
         "contains one of these terms.",
     )
     gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
-    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(BIRTH_YEAR_MIN), MaxValueValidator(BIRTH_YEAR_MAX)],
+        help_text=f"From {BIRTH_YEAR_MIN} to {BIRTH_YEAR_MAX}; empty when unknown.",
+    )
     country = CountryField(blank=True)
     occupation = models.CharField(max_length=200, blank=True)
     affiliation = models.CharField(max_length=200, blank=True)
@@ -118,9 +129,10 @@ class DetainedPerson(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(birth_year__isnull=True)
-                | models.Q(birth_year__gte=1880, birth_year__lte=2100),
+                | models.Q(birth_year__gte=BIRTH_YEAR_MIN, birth_year__lte=BIRTH_YEAR_MAX),
                 name="detainedperson_birth_year_plausible",
-                violation_error_message="Birth year must be between 1880 and 2100.",
+                violation_error_message=f"Birth year must be between {BIRTH_YEAR_MIN} and "
+                f"{BIRTH_YEAR_MAX}.",
             ),
         ]
         indexes = [
@@ -230,6 +242,11 @@ class NewsSource(TimeStampedModel):
     DEFAULT_URLS = {Kind.GOOGLE_NEWS: GOOGLE_NEWS_SEARCH_URL, Kind.GDELT: GDELT_DOC_URL}
     # GDELT documents one request per 5 seconds; Google News has no published limit.
     DEFAULT_MIN_INTERVALS = {Kind.FEED: 0, Kind.GOOGLE_NEWS: 1, Kind.GDELT: 5}
+    # Bounds the API states in its schema: a source is polled at least weekly (a larger
+    # interval would be a source nobody watches), and no pause between two requests is
+    # longer than an hour.
+    POLL_INTERVAL_MAX_MINUTES = 7 * 24 * 60
+    MIN_INTERVAL_MAX_SECONDS = 60 * 60
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FEED)
@@ -242,12 +259,17 @@ class NewsSource(TimeStampedModel):
         "left blank, the provider's public endpoint.",
     )
     active = models.BooleanField(default=True)
-    poll_interval_minutes = models.PositiveIntegerField(default=30)
+    poll_interval_minutes = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(POLL_INTERVAL_MAX_MINUTES)],
+        help_text="Minutes between two polls of this source (at most a week).",
+    )
     min_interval_seconds = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Least time between two requests to this source, across all workers. "
-        "Blank: 5 for GDELT, 1 for Google News, 0 for feeds.",
+        validators=[MaxValueValidator(MIN_INTERVAL_MAX_SECONDS)],
+        help_text="Least time between two requests to this source, across all workers, at "
+        "most an hour. Blank: 5 for GDELT, 1 for Google News, 0 for feeds.",
     )
     # Fetch state, written by the news watch.
     etag = models.CharField(max_length=500, blank=True, editable=False)

@@ -18,10 +18,22 @@ from campaigns.services import (
 )
 from campaigns.signature_import import IMPORT_PERMISSIONS, ImportFileError, signatures_import_csv
 from config.api.schema import VALIDATION_SCHEMA as _VALIDATION_SCHEMA
+from config.api.schema import described
 from config.api.viewsets import ServiceModelViewSet
 from tracker.models import DetainedPerson
 
 
+@described(
+    list="Organizations (NGOs, governments, legislatures, media, intergovernmental bodies, "
+    "others), by name. Filter by `kind` and `country` (ISO code), or `search` the name.",
+    create="Add an organization. The name is unique whatever its case: `Amnesty "
+    "International` and `amnesty international` are the same organization (400 otherwise).",
+    retrieve="One organization.",
+    update="Change an organization, sending every required field; PATCH sends only what changes.",
+    partial_update="Change only the fields sent.",
+    destroy="Delete an organization. An organization that signed letters, leads a campaign, "
+    "wrote a letter or employs a person cannot be deleted: 409 with what depends on it.",
+)
 class OrganizationViewSet(ServiceModelViewSet):
     queryset = Organization.objects.order_by("name", "pk")
     serializer_class = serializers.OrganizationSerializer
@@ -30,6 +42,17 @@ class OrganizationViewSet(ServiceModelViewSet):
     instance_kwarg = "organization"
 
 
+@described(
+    list="People: officials who receive letters, individuals who sign, spokespeople; by name. "
+    "Filter by `country`, by the `kind` of their organization, or `search` the name, title "
+    "and email.",
+    create="Add a person, optionally with their `organization` (an id).",
+    retrieve="One person.",
+    update="Change a person, sending every required field; PATCH sends only what changes.",
+    partial_update="Change only the fields sent.",
+    destroy="Delete a person (they leave the recipients of letters). Someone who signed a "
+    "letter or leads a campaign cannot be deleted: 409 with what depends on it.",
+)
 class PersonViewSet(ServiceModelViewSet):
     queryset = Person.objects.order_by("full_name", "pk")
     serializer_class = serializers.PersonSerializer
@@ -38,6 +61,18 @@ class PersonViewSet(ServiceModelViewSet):
     instance_kwarg = "person"
 
 
+@described(
+    list="Campaigns, by name, each with the ids of the detained persons it works for. Filter "
+    "by `status` (one or a comma-separated list) or `search` the name, slug and summary.",
+    create="Start a campaign. Leave `slug` out to derive it from the name (`free-the-20`, "
+    "then `free-the-20-2`); `detained_persons` lists the ids of the people it works for.",
+    retrieve="One campaign, with the ids of its detained persons.",
+    update="Change a campaign, sending every required field; PATCH sends only what changes. "
+    "`detained_persons`, when sent, replaces the list.",
+    partial_update="Change only the fields sent; `detained_persons`, when sent, replaces the list.",
+    destroy="Delete a campaign. A campaign with letters cannot be deleted: 409 with what "
+    "depends on it.",
+)
 class CampaignViewSet(ServiceModelViewSet):
     queryset = Campaign.objects.order_by("name", "pk").prefetch_related(
         Prefetch("detained_persons", queryset=DetainedPerson.objects.only("pk"))
@@ -48,6 +83,29 @@ class CampaignViewSet(ServiceModelViewSet):
     instance_kwarg = "campaign"
 
 
+@described(
+    list="Letters (open and private letters, petitions, statements), the most recently sent "
+    "first. Filter by `campaign` (id or slug), `status`, `kind`, `recipient` (a person's id), "
+    "`signed_by_organization`, `sent_after`/`sent_before` (YYYY-MM-DD), or `search` the "
+    "title, body and demands.",
+    create="Add a letter, with its `recipients` (people's ids) and, optionally, its "
+    "`campaign` and `author_organization`. Signatures are added separately (signatures, or "
+    "the CSV import).",
+    retrieve="One letter, with the ids of its recipients.",
+    update="Change a letter, sending every required field; PATCH sends only what changes. "
+    "`recipients`, when sent, replaces the list.",
+    partial_update="Change only the fields sent; `recipients`, when sent, replaces the list.",
+    destroy="Delete a letter. A letter with signatures cannot be deleted: 409 with their count.",
+    import_signatures="Add the signatures in a CSV file (UTF-8; columns organization, person, "
+    "email, country, signed_on, note; each row names exactly one organization or one "
+    "person). By default a file with any invalid row imports nothing and lists the rows in "
+    "`errors` (row 1 is the header); with `?partial=true` the valid rows are imported and the "
+    "others reported. Signatures the letter already has are listed under `duplicates`. "
+    "Organizations and people are matched case-insensitively (people by email, else by "
+    "name) and created when missing.\n\nPermission: "
+    + ", ".join(f"`{name}`" for name in IMPORT_PERMISSIONS)
+    + " (the Editor group has them).",
+)
 class LetterViewSet(ServiceModelViewSet):
     queryset = Letter.objects.order_by("-sent_on", "title", "pk").prefetch_related(
         Prefetch("recipients", queryset=Person.objects.only("pk"))
@@ -122,6 +180,16 @@ class LetterViewSet(ServiceModelViewSet):
         return Response(body, status=code)
 
 
+@described(
+    list="Signatures, grouped by letter. Filter by `letter`, `organization` or `person` (ids).",
+    create="Sign a letter: `letter` and exactly one of `organization` or `person`. Signing the "
+    "same letter twice is a 400.",
+    retrieve="One signature.",
+    update="Change a signature, sending every required field; PATCH sends only what changes. "
+    "It must keep exactly one signatory.",
+    partial_update="Change only the fields sent; the signature must keep exactly one signatory.",
+    destroy="Remove a signature from its letter.",
+)
 class SignatureViewSet(ServiceModelViewSet):
     queryset = Signature.objects.order_by("letter_id", "pk")
     serializer_class = serializers.SignatureSerializer

@@ -12,7 +12,7 @@ from tests.campaigns.factories import (
     SignatureFactory,
 )
 from tests.tracker.factories import DetainedPersonFactory
-from tracker.models import DetainedPerson
+from tracker.models import DetainedPerson, NewsSource
 
 pytestmark = pytest.mark.django_db
 
@@ -100,11 +100,69 @@ def test_a_detained_person_with_a_bad_field_is_refused(client, body, field):
     assert not DetainedPerson.objects.exists()
 
 
-def test_an_implausible_birth_year_is_refused(client):
-    response = client.post("/api/detained-persons/", {"name": "Gao Yu", "birth_year": 1700})
-    assert_refused(response, "non_field_errors")
-    assert response.json()["non_field_errors"] == ["Birth year must be between 1880 and 2100."]
+@pytest.mark.parametrize(
+    ("birth_year", "message"),
+    [
+        (1700, "Ensure this value is greater than or equal to 1880."),
+        (1879, "Ensure this value is greater than or equal to 1880."),
+        (2101, "Ensure this value is less than or equal to 2100."),
+        (2**63, "Ensure this value is less than or equal to 2100."),
+    ],
+)
+def test_an_implausible_birth_year_is_refused_under_birth_year(client, birth_year, message):
+    response = client.post(
+        "/api/detained-persons/", {"name": "Gao Yu", "birth_year": birth_year}, format="json"
+    )
+    assert_refused(response, "birth_year")
+    assert response.json()["birth_year"] == [message]
     assert not DetainedPerson.objects.exists()
+
+
+def test_an_implausible_birth_year_is_refused_on_update_too(client):
+    person = DetainedPersonFactory(birth_year=1944)
+    response = client.patch(f"/api/detained-persons/{person.pk}/", {"birth_year": 1800})
+    assert_refused(response, "birth_year")
+    person.refresh_from_db()
+    assert person.birth_year == 1944
+
+
+@pytest.mark.parametrize("birth_year", [1880, 2100, None])
+def test_the_bounds_of_the_birth_year_are_accepted(client, birth_year):
+    response = client.post(
+        "/api/detained-persons/", {"name": "Gao Yu", "birth_year": birth_year}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["birth_year"] == birth_year
+    assert DetainedPerson.objects.get().birth_year == birth_year
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("poll_interval_minutes", 0),
+        ("poll_interval_minutes", 7 * 24 * 60 + 1),
+        ("min_interval_seconds", -1),
+        ("min_interval_seconds", 3601),
+    ],
+)
+def test_a_news_source_interval_out_of_bounds_is_refused_under_its_name(client, field, value):
+    body = {"name": "Wire", "kind": "feed", "url": "http://93.184.216.34/rss", field: value}
+    assert_refused(client.post("/api/news-sources/", body, format="json"), field)
+    assert not NewsSource.objects.exists()
+
+
+def test_a_news_source_accepts_the_bounds_of_its_intervals(client):
+    body = {
+        "name": "Wire",
+        "kind": "feed",
+        "url": "http://93.184.216.34/rss",
+        "poll_interval_minutes": 7 * 24 * 60,
+        "min_interval_seconds": 3600,
+    }
+    response = client.post("/api/news-sources/", body, format="json")
+    assert response.status_code == 201, response.json()
+    source = NewsSource.objects.get()
+    assert (source.poll_interval_minutes, source.min_interval_seconds) == (10080, 3600)
 
 
 @pytest.mark.parametrize(

@@ -55,11 +55,17 @@ def test_a_unique_clash_refused_by_the_database_is_a_409(superuser_client):
 def test_a_database_refusal_that_is_no_unique_clash_stays_a_500(superuser_client):
     """A check constraint that validation let through is a bug, not a race to retry."""
     superuser_client.raise_request_exception = False
-    body = {"name": "Wire", "kind": "feed", "url": "http://93.184.216.34/rss"}
-    body["poll_interval_minutes"] = 0  # newssource_poll_interval_positive refuses it
-    with mock.patch.object(NewsSource, "validate_constraints", autospec=True) as precheck:
+    # A search URL without {query}: newssource_search_url_has_query refuses it. (A field
+    # bound, such as poll_interval_minutes >= 1, is checked by the serializer before any
+    # model validation, so it cannot get this far.) clean() and the constraint check would
+    # say so first; both are switched off.
+    body = {"name": "Search", "kind": "gdelt", "url": "http://93.184.216.34/search"}
+    with (
+        mock.patch.object(NewsSource, "validate_constraints", autospec=True) as precheck,
+        mock.patch.object(NewsSource, "clean", autospec=True) as clean,
+    ):
         response = superuser_client.post("/api/news-sources/", body)
-    assert precheck.called
+    assert precheck.called and clean.called
     assert response.status_code == 500, response.content[:300]
     assert not NewsSource.objects.exists()
 

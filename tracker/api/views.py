@@ -3,6 +3,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 
 from campaigns.models import Campaign
+from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
 from tracker.api import filters, serializers
 from tracker.models import (
@@ -24,6 +25,24 @@ from tracker.services import (
 )
 
 
+@described(
+    list="Detained persons, by name (or `ordering`: `name`, `detained_on`, `updated_at`, `-` "
+    "for descending). Filter by `status` (one or a comma-separated list), `country` (ISO "
+    "code), `campaign` (id or slug), `gender`, `detained_after`/`detained_before` "
+    "(YYYY-MM-DD) and `watch_enabled`; `search` finds any name form (name, native name, "
+    "aliases) whatever its case or accents: `doan trang` finds Phạm Đoan Trang, `刘霞` finds "
+    "Liu Xia.",
+    create="Open a case file. Only `name` is required. Record the steps of the case (detention, "
+    "arrest, sentence, release) as case events: the latest dated status event sets "
+    "`status`.",
+    retrieve="One detained person's case file, with the ids of their campaigns. Their "
+    "timeline is at case-events `?person={id}`.",
+    update="Change a case file, sending every required field; PATCH sends only what changes. "
+    "`campaigns`, when sent, replaces the list.",
+    partial_update="Change only the fields sent; `campaigns`, when sent, replaces the list.",
+    destroy="Delete a case file. A person with case events or news mentions cannot be "
+    "deleted: 409 with their counts.",
+)
 class DetainedPersonViewSet(ServiceModelViewSet):
     queryset = DetainedPerson.objects.order_by("name", "pk")
     serializer_class = serializers.DetainedPersonSerializer
@@ -41,6 +60,21 @@ class DetainedPersonViewSet(ServiceModelViewSet):
         return queryset
 
 
+@described(
+    list="Case events, the most recent first. Filter by `person` (id), `kind` (one or a "
+    "comma-separated list) and `after`/`before` (YYYY-MM-DD).",
+    create="Record a dated step in a case. When its `kind` is a status (`detained`, "
+    "`arrested`, `sentenced`, `released`, ...) and it is the person's latest status event, "
+    "the person's `status` becomes that kind; other kinds (`hearing`, `transferred`, "
+    "`health_concern`, ...) only add to the timeline.",
+    retrieve="One case event.",
+    update="Change an event, sending every required field; PATCH sends only what changes. An "
+    "event stays with its person. The person's status follows their latest status event.",
+    partial_update="Change only the fields sent. The person's status follows their latest "
+    "status event.",
+    destroy="Delete an event; if it was the person's latest status event, their status "
+    "becomes that of the next latest.",
+)
 class CaseEventViewSet(ServiceModelViewSet):
     queryset = CaseEvent.objects.order_by("-date", "-pk")
     serializer_class = serializers.CaseEventSerializer
@@ -50,6 +84,19 @@ class CaseEventViewSet(ServiceModelViewSet):
     instance_kwarg = "event"
 
 
+@described(
+    list="Where the news watch looks, by name: RSS or Atom feeds, and search providers "
+    "(Google News, GDELT) asked once per watched person; with how each poll went. Filter by "
+    "`kind`, `active` and `last_status`.",
+    create="Add a news source. A feed needs its `url`; a search source may leave it out (the "
+    "provider's public endpoint) or give a template containing `{query}`. Addresses that "
+    "are not public are refused.",
+    retrieve="One news source, with the state of its last poll.",
+    update="Change a news source, sending every required field; PATCH sends only what "
+    "changes. A new URL is a new resource: its ETag and Last-Modified are forgotten.",
+    partial_update="Change only the fields sent. A new URL starts afresh.",
+    destroy="Delete a news source. The news items it found stay.",
+)
 class NewsSourceViewSet(ServiceModelViewSet):
     queryset = NewsSource.objects.order_by("name", "pk")
     serializer_class = serializers.NewsSourceSerializer
@@ -58,6 +105,12 @@ class NewsSourceViewSet(ServiceModelViewSet):
     instance_kwarg = "source"
 
 
+@described(
+    list="Articles the news watch found, the most recently published first. Filter by "
+    "`source`, `person` (items that mention this detained person), "
+    "`published_after`/`published_before` (YYYY-MM-DD), or `search` the title and summary.",
+    retrieve="One article, with the ids of the sources that carried it.",
+)
 class NewsItemViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = NewsItem.objects.order_by("-published_at", "-pk").prefetch_related(
         Prefetch("sources", queryset=NewsSource.objects.only("pk"))
@@ -68,6 +121,14 @@ class NewsItemViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.NewsItemFilter
 
 
+@described(
+    list="News items that name a watched person, waiting for review, the most recent first. "
+    "Filter by `person`, `campaign` (id or slug), `status` and `since` (ISO 8601).",
+    retrieve="One mention: the news item, the person and the terms that matched.",
+    partial_update="Review a mention: send `status` (`confirmed`, `dismissed`, or `new` to "
+    "undo). Who reviewed it and when are recorded; setting the status it already has keeps "
+    "the first review.",
+)
 class MentionViewSet(
     ApiViewMixin,
     mixins.ListModelMixin,
@@ -93,6 +154,19 @@ class MentionViewSet(
             raise NotFound("This mention has just been deleted.") from None
 
 
+@described(
+    list="Email digest subscriptions, by address. Filter by `email` (any case), `frequency`, "
+    "`active`, `campaign` (id or slug) or `person` (id).",
+    create="Subscribe an address to a daily or weekly digest of the news mentions and case "
+    "events of the `campaigns` and `persons` it follows. One subscription per address and "
+    "frequency (400 otherwise).",
+    retrieve="One subscription.",
+    update="Change a subscription, sending every required field; PATCH sends only what "
+    "changes. `campaigns` and `persons`, when sent, replace the lists.",
+    partial_update="Change only the fields sent; `campaigns` and `persons`, when sent, "
+    "replace the lists.",
+    destroy="Unsubscribe: delete the subscription and the record of its digests.",
+)
 class SubscriptionViewSet(ServiceModelViewSet):
     """Email digest subscriptions: who gets a digest of which campaigns and cases, how often."""
 
@@ -106,6 +180,11 @@ class SubscriptionViewSet(ServiceModelViewSet):
     instance_kwarg = "subscription"
 
 
+@described(
+    list="The digests made for each subscription and period, the latest period first: "
+    "whether each was sent, when, and why it failed. Filter by `subscription` and `status`.",
+    retrieve="One digest, with the ids of the mentions and case events it listed.",
+)
 class DigestDeliveryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Digests made for each subscription and period: what was sent, when, and what failed."""
 
