@@ -159,17 +159,19 @@ class CaseEvent(TimeStampedModel):
     when it is the latest such event (tracker.services.case_event_record)."""
 
     class Kind(models.TextChoices):
-        DETAINED = CaseStatus.DETAINED
-        DISAPPEARED = CaseStatus.DISAPPEARED
-        RSDL = CaseStatus.RSDL
-        ARRESTED = CaseStatus.ARRESTED
-        INDICTED = CaseStatus.INDICTED
-        ON_TRIAL = CaseStatus.ON_TRIAL
-        SENTENCED = CaseStatus.SENTENCED
-        RELEASED = CaseStatus.RELEASED
-        RELEASED_ON_BAIL = CaseStatus.RELEASED_ON_BAIL
-        EXIT_BAN = CaseStatus.EXIT_BAN
-        DECEASED = CaseStatus.DECEASED
+        # Each status is a kind, with the status's own label (a bare value would take a label
+        # made from the member name: "Rsdl", "On Trial").
+        DETAINED = CaseStatus.DETAINED.value, CaseStatus.DETAINED.label
+        DISAPPEARED = CaseStatus.DISAPPEARED.value, CaseStatus.DISAPPEARED.label
+        RSDL = CaseStatus.RSDL.value, CaseStatus.RSDL.label
+        ARRESTED = CaseStatus.ARRESTED.value, CaseStatus.ARRESTED.label
+        INDICTED = CaseStatus.INDICTED.value, CaseStatus.INDICTED.label
+        ON_TRIAL = CaseStatus.ON_TRIAL.value, CaseStatus.ON_TRIAL.label
+        SENTENCED = CaseStatus.SENTENCED.value, CaseStatus.SENTENCED.label
+        RELEASED = CaseStatus.RELEASED.value, CaseStatus.RELEASED.label
+        RELEASED_ON_BAIL = CaseStatus.RELEASED_ON_BAIL.value, CaseStatus.RELEASED_ON_BAIL.label
+        EXIT_BAN = CaseStatus.EXIT_BAN.value, CaseStatus.EXIT_BAN.label
+        DECEASED = CaseStatus.DECEASED.value, CaseStatus.DECEASED.label
         TRANSFERRED = "transferred", "Transferred"
         FAMILY_HARASSED = "family_harassed", "Family harassed"
         HEALTH_CONCERN = "health_concern", "Health concern"

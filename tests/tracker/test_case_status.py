@@ -81,3 +81,11 @@ def test_every_status_value_is_an_event_kind():
         "exit_ban",
         "deceased",
     }
+
+
+def test_each_status_event_kind_has_the_statuss_label():
+    for status in DetainedPerson.Status:
+        assert CaseEvent.Kind(status.value).label == status.label
+    assert CaseEvent.Kind.RSDL.label == "Residential surveillance at a designated location (RSDL)"
+    assert CaseEvent.Kind.ON_TRIAL.label == "On trial"
+    assert CaseEvent.Kind.RELEASED_ON_BAIL.label == "Released on bail"
