@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -12,6 +13,7 @@ from campaigns.models import Organization, Signature
 from tests.campaigns.factories import LetterFactory, OrganizationFactory
 from tracker.admin import highlight
 from tracker.models import (
+    CaseEvent,
     DetainedPerson,
     DigestDelivery,
     Mention,
@@ -187,6 +189,89 @@ def test_admin_change_is_recorded_in_history_with_the_user(staff_client, staff_u
     assert latest.aliases == ["Kao Yu"]
     history_page = staff_client.get(_url(DetainedPerson, "history", person.pk))
     assert "researcher" in history_page.content.decode()
+
+
+# --- The timeline is the truth ----------------------------------------------------------------
+
+
+@pytest.fixture
+def today():
+    with time_machine.travel(datetime.datetime(2025, 3, 14, 12, tzinfo=datetime.UTC), tick=False):
+        yield datetime.date(2025, 3, 14)
+
+
+def _person_form(person, *, new_events=(), **fields) -> dict:
+    """The change form of `person` as the browser posts it, their events listed in the inline
+    and `new_events` ((date, kind) pairs) added below them."""
+    events = list(person.events.all()) if person.pk else []
+    data = {
+        "name": person.name,
+        "native_name": person.native_name,
+        "aliases": "\n".join(person.aliases),
+        "context_terms": "\n".join(person.context_terms),
+        "status": person.status,
+        "watch_enabled": "on" if person.watch_enabled else "",
+        "country": str(person.country),
+        "gender": person.gender,
+        "detained_on": person.detained_on.isoformat() if person.detained_on else "",
+        "events-TOTAL_FORMS": str(len(events) + len(new_events)),
+        "events-INITIAL_FORMS": str(len(events)),
+        "events-MIN_NUM_FORMS": "0",
+        "events-MAX_NUM_FORMS": "1000",
+    }
+    rows = [(e.pk, e.date.isoformat(), e.kind, e.description) for e in events]
+    rows += [("", on, kind, "") for on, kind in new_events]
+    for i, (pk, on, kind, description) in enumerate(rows):
+        data.update(
+            {
+                f"events-{i}-id": str(pk),
+                f"events-{i}-person": str(person.pk or ""),
+                f"events-{i}-date": on,
+                f"events-{i}-kind": kind,
+                f"events-{i}-description": description,
+            }
+        )
+    return data | fields
+
+
+def test_a_status_event_dated_after_today_in_the_inline_is_a_field_error(staff_client, today):
+    person = detained_person_save(name="Gao Yu", status="detained")
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk),
+        _person_form(person, new_events=[("2031-01-01", "deceased")]),
+    )
+    assert response.status_code == 200
+    (formset,) = response.context["inline_admin_formsets"]
+    row = formset.formset.forms[-1]
+    assert list(row.errors) == ["date"]
+    assert "cannot be dated after today (2025-03-14)" in row.errors["date"][0]
+    person.refresh_from_db()
+    assert person.status == "detained"
+    assert not person.events.filter(kind="deceased").exists()
+
+
+def test_an_upcoming_hearing_may_be_added_in_the_inline(staff_client, today):
+    person = detained_person_save(name="Gao Yu", status="detained")
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk),
+        _person_form(person, new_events=[("2025-06-01", "hearing")]),
+    )
+    assert response.status_code == 302
+    assert person.events.filter(kind="hearing", date=datetime.date(2025, 6, 1)).exists()
+    person.refresh_from_db()
+    assert person.status == "detained"
+
+
+def test_a_status_event_dated_after_today_is_a_field_error_on_the_events_page(staff_client, today):
+    person = detained_person_save(name="Gao Yu", status="detained")
+    response = staff_client.post(
+        _url(CaseEvent, "add"), {"person": person.pk, "date": "2031-01-01", "kind": "deceased"}
+    )
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["date"]
+    assert not CaseEvent.objects.filter(kind="deceased").exists()
+    person.refresh_from_db()
+    assert person.status == "detained"
 
 
 def _import(client, model, csv_text: str):

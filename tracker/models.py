@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -199,6 +200,23 @@ class CaseEvent(TimeStampedModel):
     @property
     def is_status_change(self) -> bool:
         return self.kind in CaseStatus.values
+
+    def clean(self) -> None:
+        # A status event moves the status as soon as it is recorded: dated ahead, it would
+        # announce as fact what has not happened (a living person "deceased" in 2099). Other
+        # events, a hearing say, may be dated ahead: they are upcoming.
+        if self.is_status_change and self.date and self.date > timezone.localdate():
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        "A status change cannot be dated after today (%(today)s): record it "
+                        "once it has happened. Only events that are not status changes, such "
+                        "as a hearing, may be dated ahead.",
+                        code="status_in_future",
+                        params={"today": timezone.localdate().isoformat()},
+                    )
+                }
+            )
 
 
 # --- News watch ---------------------------------------------------------------------------------

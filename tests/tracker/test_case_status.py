@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
 
 from tests.tracker.factories import DetainedPersonFactory
 from tracker.models import CaseEvent, DetainedPerson
@@ -9,6 +11,14 @@ from tracker.services import case_event_delete, case_event_record, case_event_sa
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+TODAY = D(2025, 3, 14)
+
+
+@pytest.fixture
+def today():
+    """The clock stopped at noon UTC on TODAY."""
+    with time_machine.travel(datetime.datetime(2025, 3, 14, 12, tzinfo=datetime.UTC), tick=False):
+        yield TODAY
 
 
 def _status(person) -> str:
@@ -89,3 +99,36 @@ def test_each_status_event_kind_has_the_statuss_label():
     assert CaseEvent.Kind.RSDL.label == "Residential surveillance at a designated location (RSDL)"
     assert CaseEvent.Kind.ON_TRIAL.label == "On trial"
     assert CaseEvent.Kind.RELEASED_ON_BAIL.label == "Released on bail"
+
+
+def test_a_status_event_dated_after_today_is_refused_and_leaves_the_status(today):
+    person = DetainedPersonFactory(status="detained")
+    with pytest.raises(ValidationError) as refused:
+        case_event_record(person=person, date=D(2099, 1, 1), kind="deceased")
+    assert list(refused.value.message_dict) == ["date"]
+    assert "cannot be dated after today (2025-03-14)" in refused.value.message_dict["date"][0]
+    assert _status(person) == "detained"
+    assert not CaseEvent.objects.exists()
+
+
+def test_a_status_event_dated_today_moves_the_status(today):
+    person = DetainedPersonFactory(status="detained")
+    case_event_record(person=person, date=today, kind="released")
+    assert _status(person) == "released"
+
+
+def test_an_upcoming_hearing_may_be_dated_ahead(today):
+    person = DetainedPersonFactory(status="detained")
+    hearing = case_event_record(person=person, date=today + datetime.timedelta(1), kind="hearing")
+    assert CaseEvent.objects.get().pk == hearing.pk
+    assert _status(person) == "detained"
+
+
+def test_an_upcoming_event_cannot_become_a_status_change(today):
+    person = DetainedPersonFactory(status="detained")
+    hearing = case_event_record(person=person, date=D(2031, 5, 1), kind="hearing")
+    with pytest.raises(ValidationError) as refused:
+        case_event_save(event=hearing, kind="deceased")
+    assert list(refused.value.message_dict) == ["date"]
+    assert CaseEvent.objects.get().kind == "hearing"
+    assert _status(person) == "detained"
