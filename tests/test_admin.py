@@ -274,6 +274,69 @@ def test_a_status_event_dated_after_today_is_a_field_error_on_the_events_page(st
     assert person.status == "detained"
 
 
+def test_changing_the_status_in_the_admin_records_a_status_event_by_that_user(
+    staff_client, staff_user, today
+):
+    person = detained_person_save(
+        name="Gao Yu", status="detained", detained_on=datetime.date(2014, 4, 24)
+    )
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk), _person_form(person, status="released")
+    )
+    assert response.status_code == 302, response.context["errors"]
+    person.refresh_from_db()
+    assert person.status == "released"
+    event = person.events.get(kind="released")
+    assert event.date == today
+    assert event.history.get().history_user == staff_user
+    assert person.history.first().history_user == staff_user
+
+
+def test_a_status_change_in_the_admin_takes_the_date_given(staff_client, today):
+    person = detained_person_save(
+        name="Gao Yu", status="detained", detained_on=datetime.date(2014, 4, 24)
+    )
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk),
+        _person_form(person, status="sentenced", status_date="2015-04-17"),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    assert list(person.events.values_list("date", "kind")) == [
+        (datetime.date(2015, 4, 17), "sentenced"),
+        (datetime.date(2014, 4, 24), "detained"),
+    ]
+
+
+def test_a_status_the_timeline_contradicts_is_a_field_error_in_the_admin(staff_client, today):
+    seed_demo()
+    person = DetainedPerson.objects.get(name="Zhou Shifeng")  # sentenced on 2016-08-04
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk),
+        _person_form(person, status="released", status_date="2016-01-01"),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["status_date"]
+    assert "later status event (Sentenced on 2016-08-04)" in errors["status_date"][0]
+    person.refresh_from_db()
+    assert person.status == "sentenced"
+    assert not person.events.filter(kind="released").exists()
+
+
+def test_adding_a_person_in_the_admin_records_their_status_as_of_their_detention(
+    staff_client, today
+):
+    person = DetainedPerson(name="Liu Xia", status="disappeared", country="CN")
+    data = _person_form(person, detained_on="2010-10-08", watch_enabled="on")
+    response = staff_client.post(_url(DetainedPerson, "add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    person = DetainedPerson.objects.get(name="Liu Xia")
+    assert person.status == "disappeared"
+    assert list(person.events.values_list("date", "kind")) == [
+        (datetime.date(2010, 10, 8), "disappeared")
+    ]
+
+
 def _import(client, model, csv_text: str):
     url = _url(model, "import")
     upload = SimpleUploadedFile("rows.csv", csv_text.encode("utf-8"), content_type="text/csv")
