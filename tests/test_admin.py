@@ -21,7 +21,7 @@ from tracker.models import (
     NewsSource,
     Subscription,
 )
-from tracker.services import detained_person_save
+from tracker.services import case_event_record, detained_person_save
 
 pytestmark = pytest.mark.django_db
 
@@ -386,6 +386,63 @@ def test_csv_import_of_detained_persons_confirms_and_makes_them_searchable(staff
     person = DetainedPerson.objects.get()
     assert person.aliases == ["Ilham Toxti", "Ilham Tohtiy"]
     assert list(DetainedPerson.objects.search("toxti")) == [person]
+
+
+def _confirm_import(client, model, csv_text: str):
+    form = _import(client, model, csv_text).context["confirm_form"]
+    return client.post(
+        _url(model, "process_import"), {name: form[name].value() for name in form.fields}
+    )
+
+
+def test_a_csv_import_records_the_statuses_it_sets_on_the_timeline(staff_client, today):
+    gao = detained_person_save(
+        name="Gao Yu", status="detained", detained_on=datetime.date(2014, 4, 24)
+    )
+    confirm = _confirm_import(
+        staff_client,
+        DetainedPerson,
+        "id,name,status,status_date,detained_on,country\n"
+        f"{gao.pk},Gao Yu,sentenced,2015-04-17,2014-04-24,CN\n"
+        ",Ilham Tohti,sentenced,,2014-01-15,CN\n",
+    )
+    assert confirm.status_code == 302
+    assert list(gao.events.values_list("date", "kind")) == [
+        (datetime.date(2015, 4, 17), "sentenced"),
+        (datetime.date(2014, 4, 24), "detained"),
+    ]
+    ilham = DetainedPerson.objects.get(name="Ilham Tohti")
+    assert list(ilham.events.values_list("date", "kind")) == [
+        (datetime.date(2014, 1, 15), "sentenced")
+    ]
+    assert {p.name: p.status for p in DetainedPerson.objects.all()} == {
+        "Gao Yu": "sentenced",
+        "Ilham Tohti": "sentenced",
+    }
+
+
+def test_a_csv_import_of_a_status_the_timeline_contradicts_imports_nothing(staff_client, today):
+    gao = detained_person_save(
+        name="Gao Yu", status="detained", detained_on=datetime.date(2014, 4, 24)
+    )
+    case_event_record(person=gao, date=datetime.date(2015, 4, 17), kind="sentenced")
+    response = _import(
+        staff_client,
+        DetainedPerson,
+        "id,name,status,status_date,country\n"
+        f"{gao.pk},Gao Yu,released,2015-01-01,CN\n"
+        ",Liu Xia,deceased,2099-01-01,CN\n",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Some rows failed to validate" in body
+    assert "later status event (Sentenced on 2015-04-17)" in body
+    assert "cannot be dated after today (2025-03-14)" in body
+    assert "confirm_form" not in response.context
+    gao.refresh_from_db()
+    assert gao.status == "sentenced"
+    assert gao.events.count() == 2
+    assert not DetainedPerson.objects.filter(name="Liu Xia").exists()
 
 
 def test_the_review_queue_highlights_matched_terms_and_escapes_the_text(staff_client):
