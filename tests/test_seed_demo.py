@@ -54,3 +54,10 @@ def test_seed_demo_statuses_follow_the_documented_timelines():
         "released_on_bail",
     ]
     assert str(wang_yu.detained_on) == "2015-07-09"
+
+
+def test_seed_demo_statuses_are_each_the_latest_status_event():
+    call_command("seed_demo")
+    for person in DetainedPerson.objects.all():
+        latest = person.events.filter(kind__in=DetainedPerson.Status.values).first()
+        assert latest.kind == person.status, person.name
