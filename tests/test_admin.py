@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -13,6 +14,7 @@ from tests.campaigns.factories import LetterFactory, OrganizationFactory
 from tests.pages import table_rows
 from tracker.admin import highlight
 from tracker.models import (
+    CaseEvent,
     DetainedPerson,
     DigestDelivery,
     Mention,
@@ -20,7 +22,7 @@ from tracker.models import (
     NewsSource,
     Subscription,
 )
-from tracker.services import detained_person_save
+from tracker.services import case_event_record, detained_person_save
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +192,152 @@ def test_admin_change_is_recorded_in_history_with_the_user(staff_client, staff_u
     assert "researcher" in history_page.content.decode()
 
 
+# --- The timeline is the truth ----------------------------------------------------------------
+
+
+@pytest.fixture
+def today():
+    with time_machine.travel(datetime.datetime(2025, 3, 14, 12, tzinfo=datetime.UTC), tick=False):
+        yield datetime.date(2025, 3, 14)
+
+
+def _person_form(person, *, new_events=(), **fields) -> dict:
+    """The change form of `person` as the browser posts it, their events listed in the inline
+    and `new_events` ((date, kind) pairs) added below them."""
+    events = list(person.events.all()) if person.pk else []
+    data = {
+        "name": person.name,
+        "native_name": person.native_name,
+        "aliases": "\n".join(person.aliases),
+        "context_terms": "\n".join(person.context_terms),
+        "status": person.status,
+        "watch_enabled": "on" if person.watch_enabled else "",
+        "country": str(person.country),
+        "gender": person.gender,
+        "detained_on": person.detained_on.isoformat() if person.detained_on else "",
+        "events-TOTAL_FORMS": str(len(events) + len(new_events)),
+        "events-INITIAL_FORMS": str(len(events)),
+        "events-MIN_NUM_FORMS": "0",
+        "events-MAX_NUM_FORMS": "1000",
+    }
+    rows = [(e.pk, e.date.isoformat(), e.kind, e.description) for e in events]
+    rows += [("", on, kind, "") for on, kind in new_events]
+    for i, (pk, on, kind, description) in enumerate(rows):
+        data.update(
+            {
+                f"events-{i}-id": str(pk),
+                f"events-{i}-person": str(person.pk or ""),
+                f"events-{i}-date": on,
+                f"events-{i}-kind": kind,
+                f"events-{i}-description": description,
+            }
+        )
+    return data | fields
+
+
+def test_a_status_event_dated_after_today_in_the_inline_is_a_field_error(staff_client, today):
+    person = detained_person_save(name="Gao Yu", status="detained")
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk),
+        _person_form(person, new_events=[("2031-01-01", "deceased")]),
+    )
+    assert response.status_code == 200
+    (formset,) = response.context["inline_admin_formsets"]
+    row = formset.formset.forms[-1]
+    assert list(row.errors) == ["date"]
+    assert "cannot be dated after today (2025-03-14)" in row.errors["date"][0]
+    person.refresh_from_db()
+    assert person.status == "detained"
+    assert not person.events.filter(kind="deceased").exists()
+
+
+def test_an_upcoming_hearing_may_be_added_in_the_inline(staff_client, today):
+    person = detained_person_save(name="Gao Yu", status="detained")
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk),
+        _person_form(person, new_events=[("2025-06-01", "hearing")]),
+    )
+    assert response.status_code == 302
+    assert person.events.filter(kind="hearing", date=datetime.date(2025, 6, 1)).exists()
+    person.refresh_from_db()
+    assert person.status == "detained"
+
+
+def test_a_status_event_dated_after_today_is_a_field_error_on_the_events_page(staff_client, today):
+    person = detained_person_save(name="Gao Yu", status="detained")
+    response = staff_client.post(
+        _url(CaseEvent, "add"), {"person": person.pk, "date": "2031-01-01", "kind": "deceased"}
+    )
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["date"]
+    assert not CaseEvent.objects.filter(kind="deceased").exists()
+    person.refresh_from_db()
+    assert person.status == "detained"
+
+
+def test_changing_the_status_in_the_admin_records_a_status_event_by_that_user(
+    staff_client, staff_user, today
+):
+    person = detained_person_save(
+        name="Gao Yu", status="detained", detained_on=datetime.date(2014, 4, 24)
+    )
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk), _person_form(person, status="released")
+    )
+    assert response.status_code == 302, response.context["errors"]
+    person.refresh_from_db()
+    assert person.status == "released"
+    event = person.events.get(kind="released")
+    assert event.date == today
+    assert event.history.get().history_user == staff_user
+    assert person.history.first().history_user == staff_user
+
+
+def test_a_status_change_in_the_admin_takes_the_date_given(staff_client, today):
+    person = detained_person_save(
+        name="Gao Yu", status="detained", detained_on=datetime.date(2014, 4, 24)
+    )
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk),
+        _person_form(person, status="sentenced", status_date="2015-04-17"),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    assert list(person.events.values_list("date", "kind")) == [
+        (datetime.date(2015, 4, 17), "sentenced"),
+        (datetime.date(2014, 4, 24), "detained"),
+    ]
+
+
+def test_a_status_the_timeline_contradicts_is_a_field_error_in_the_admin(staff_client, today):
+    seed_demo()
+    person = DetainedPerson.objects.get(name="Zhou Shifeng")  # sentenced on 2016-08-04
+    response = staff_client.post(
+        _url(DetainedPerson, "change", person.pk),
+        _person_form(person, status="released", status_date="2016-01-01"),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["status_date"]
+    assert "later status event (Sentenced on 2016-08-04)" in errors["status_date"][0]
+    person.refresh_from_db()
+    assert person.status == "sentenced"
+    assert not person.events.filter(kind="released").exists()
+
+
+def test_adding_a_person_in_the_admin_records_their_status_as_of_their_detention(
+    staff_client, today
+):
+    person = DetainedPerson(name="Liu Xia", status="disappeared", country="CN")
+    data = _person_form(person, detained_on="2010-10-08", watch_enabled="on")
+    response = staff_client.post(_url(DetainedPerson, "add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    person = DetainedPerson.objects.get(name="Liu Xia")
+    assert person.status == "disappeared"
+    assert list(person.events.values_list("date", "kind")) == [
+        (datetime.date(2010, 10, 8), "disappeared")
+    ]
+
+
 def _import(client, model, csv_text: str):
     url = _url(model, "import")
     upload = SimpleUploadedFile("rows.csv", csv_text.encode("utf-8"), content_type="text/csv")
@@ -277,6 +425,63 @@ def test_csv_import_of_detained_persons_confirms_and_makes_them_searchable(staff
     person = DetainedPerson.objects.get()
     assert person.aliases == ["Ilham Toxti", "Ilham Tohtiy"]
     assert list(DetainedPerson.objects.search("toxti")) == [person]
+
+
+def _confirm_import(client, model, csv_text: str):
+    form = _import(client, model, csv_text).context["confirm_form"]
+    return client.post(
+        _url(model, "process_import"), {name: form[name].value() for name in form.fields}
+    )
+
+
+def test_a_csv_import_records_the_statuses_it_sets_on_the_timeline(staff_client, today):
+    gao = detained_person_save(
+        name="Gao Yu", status="detained", detained_on=datetime.date(2014, 4, 24)
+    )
+    confirm = _confirm_import(
+        staff_client,
+        DetainedPerson,
+        "id,name,status,status_date,detained_on,country\n"
+        f"{gao.pk},Gao Yu,sentenced,2015-04-17,2014-04-24,CN\n"
+        ",Ilham Tohti,sentenced,,2014-01-15,CN\n",
+    )
+    assert confirm.status_code == 302
+    assert list(gao.events.values_list("date", "kind")) == [
+        (datetime.date(2015, 4, 17), "sentenced"),
+        (datetime.date(2014, 4, 24), "detained"),
+    ]
+    ilham = DetainedPerson.objects.get(name="Ilham Tohti")
+    assert list(ilham.events.values_list("date", "kind")) == [
+        (datetime.date(2014, 1, 15), "sentenced")
+    ]
+    assert {p.name: p.status for p in DetainedPerson.objects.all()} == {
+        "Gao Yu": "sentenced",
+        "Ilham Tohti": "sentenced",
+    }
+
+
+def test_a_csv_import_of_a_status_the_timeline_contradicts_imports_nothing(staff_client, today):
+    gao = detained_person_save(
+        name="Gao Yu", status="detained", detained_on=datetime.date(2014, 4, 24)
+    )
+    case_event_record(person=gao, date=datetime.date(2015, 4, 17), kind="sentenced")
+    response = _import(
+        staff_client,
+        DetainedPerson,
+        "id,name,status,status_date,country\n"
+        f"{gao.pk},Gao Yu,released,2015-01-01,CN\n"
+        ",Liu Xia,deceased,2099-01-01,CN\n",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Some rows failed to validate" in body
+    assert "later status event (Sentenced on 2015-04-17)" in body
+    assert "cannot be dated after today (2025-03-14)" in body
+    assert "confirm_form" not in response.context
+    gao.refresh_from_db()
+    assert gao.status == "sentenced"
+    assert gao.events.count() == 2
+    assert not DetainedPerson.objects.filter(name="Liu Xia").exists()
 
 
 def test_the_review_queue_highlights_matched_terms_and_escapes_the_text(staff_client):

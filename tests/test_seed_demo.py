@@ -75,3 +75,10 @@ def test_seed_demo_includes_cases_still_open_today():
     open_statuses = ["detained", "disappeared", "rsdl", "arrested", "indicted", "on_trial"]
     held = DetainedPerson.objects.filter(status__in=[*open_statuses, "sentenced"])
     assert sorted(held.values_list("name", flat=True)) == ["Pham Doan Trang", "Xu Zhiyong"]
+
+
+def test_seed_demo_statuses_are_each_the_latest_status_event():
+    call_command("seed_demo")
+    for person in DetainedPerson.objects.all():
+        latest = person.events.filter(kind__in=DetainedPerson.Status.values).first()
+        assert latest.kind == person.status, person.name

@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -34,6 +35,8 @@ from tracker.resources import DetainedPersonResource
 from tracker.services import (
     case_event_delete,
     case_event_save,
+    detained_person_save,
+    detained_person_status_event,
     mention_review,
     news_source_check_url,
     news_source_save,
@@ -50,6 +53,14 @@ class DetainedPersonForm(forms.ModelForm):
         required=False,
         help_text="One per line. For common names: a news item mentions this person only "
         "if it also contains one of these terms.",
+    )
+    status_date = forms.DateField(
+        label="Status since",
+        required=False,
+        widget=AdminDateWidget,
+        help_text="A new status is recorded on the timeline as an event of that date (blank: "
+        "today; for a new person, the detention date if given). It cannot be after today, "
+        "nor before the latest status event.",
     )
 
     class Meta:
@@ -72,6 +83,17 @@ class DetainedPersonForm(forms.ModelForm):
             "summary",
             "context_terms",
         ]
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if "status" in self._errors or "status_date" in self._errors:
+            return
+        try:
+            detained_person_status_event(
+                person=self.instance, status_date=self.cleaned_data.get("status_date")
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
 
 
 class CaseEventInline(admin.TabularInline):
@@ -110,7 +132,15 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["name", "native_name", "aliases", "status", "watch_enabled"]},
+            {
+                "fields": [
+                    "name",
+                    "native_name",
+                    "aliases",
+                    ("status", "status_date"),
+                    "watch_enabled",
+                ]
+            },
         ),
         (
             "Person",
@@ -180,6 +210,13 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
     def rematch_news(self, request, queryset):
         total = rematch_people(people=queryset, days=30)
         self.message_user(request, f"{total} new mention(s) found.", messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        # The form checked the status against the timeline (DetainedPersonForm._post_clean);
+        # the service records it, checking again under the person's row lock.
+        detained_person_save(
+            person=obj, status=obj.status, status_date=form.cleaned_data.get("status_date")
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not CaseEvent:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -171,17 +172,19 @@ class CaseEvent(TimeStampedModel):
     when it is the latest such event (tracker.services.case_event_record)."""
 
     class Kind(models.TextChoices):
-        DETAINED = CaseStatus.DETAINED
-        DISAPPEARED = CaseStatus.DISAPPEARED
-        RSDL = CaseStatus.RSDL
-        ARRESTED = CaseStatus.ARRESTED
-        INDICTED = CaseStatus.INDICTED
-        ON_TRIAL = CaseStatus.ON_TRIAL
-        SENTENCED = CaseStatus.SENTENCED
-        RELEASED = CaseStatus.RELEASED
-        RELEASED_ON_BAIL = CaseStatus.RELEASED_ON_BAIL
-        EXIT_BAN = CaseStatus.EXIT_BAN
-        DECEASED = CaseStatus.DECEASED
+        # Each status is a kind, with the status's own label (a bare value would take a label
+        # made from the member name: "Rsdl", "On Trial").
+        DETAINED = CaseStatus.DETAINED.value, CaseStatus.DETAINED.label
+        DISAPPEARED = CaseStatus.DISAPPEARED.value, CaseStatus.DISAPPEARED.label
+        RSDL = CaseStatus.RSDL.value, CaseStatus.RSDL.label
+        ARRESTED = CaseStatus.ARRESTED.value, CaseStatus.ARRESTED.label
+        INDICTED = CaseStatus.INDICTED.value, CaseStatus.INDICTED.label
+        ON_TRIAL = CaseStatus.ON_TRIAL.value, CaseStatus.ON_TRIAL.label
+        SENTENCED = CaseStatus.SENTENCED.value, CaseStatus.SENTENCED.label
+        RELEASED = CaseStatus.RELEASED.value, CaseStatus.RELEASED.label
+        RELEASED_ON_BAIL = CaseStatus.RELEASED_ON_BAIL.value, CaseStatus.RELEASED_ON_BAIL.label
+        EXIT_BAN = CaseStatus.EXIT_BAN.value, CaseStatus.EXIT_BAN.label
+        DECEASED = CaseStatus.DECEASED.value, CaseStatus.DECEASED.label
         TRANSFERRED = "transferred", "Transferred"
         FAMILY_HARASSED = "family_harassed", "Family harassed"
         HEALTH_CONCERN = "health_concern", "Health concern"
@@ -209,6 +212,23 @@ class CaseEvent(TimeStampedModel):
     @property
     def is_status_change(self) -> bool:
         return self.kind in CaseStatus.values
+
+    def clean(self) -> None:
+        # A status event moves the status as soon as it is recorded: dated ahead, it would
+        # announce as fact what has not happened (a living person "deceased" in 2099). Other
+        # events, a hearing say, may be dated ahead: they are upcoming.
+        if self.is_status_change and self.date and self.date > timezone.localdate():
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        "A status change cannot be dated after today (%(today)s): record it "
+                        "once it has happened. Only events that are not status changes, such "
+                        "as a hearing, may be dated ahead.",
+                        code="status_in_future",
+                        params={"today": timezone.localdate().isoformat()},
+                    )
+                }
+            )
 
 
 # --- News watch ---------------------------------------------------------------------------------

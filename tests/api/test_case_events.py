@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 
 from tests.tracker.factories import CaseEventFactory, DetainedPersonFactory
 from tracker.models import CaseEvent, DetainedPerson
@@ -89,6 +90,47 @@ def test_moving_the_latest_event_into_the_past_lets_the_new_latest_decide(editor
     response = editor_client.patch(f"{URL}{arrested['id']}/", {"date": "2015-01-01"})
     assert response.status_code == 200
     assert status_via_api(editor_client, person) == "detained"
+
+
+@pytest.fixture
+def today():
+    with time_machine.travel(datetime.datetime(2025, 3, 14, 12, tzinfo=datetime.UTC), tick=False):
+        yield datetime.date(2025, 3, 14)
+
+
+def test_a_status_event_dated_after_today_is_refused_naming_the_date(editor_client, today):
+    person = DetainedPersonFactory(status="detained")
+    response = editor_client.post(
+        URL, {"person": person.pk, "date": "2099-01-01", "kind": "deceased"}
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["date"]
+    assert "cannot be dated after today (2025-03-14)" in response.json()["date"][0]
+    assert not CaseEvent.objects.exists()
+    assert status_via_api(editor_client, person) == "detained"
+
+
+def test_a_status_event_dated_today_is_accepted(editor_client, today):
+    person = DetainedPersonFactory(status="detained")
+    record(editor_client, person, "2025-03-14", "released")
+    assert status_in_db(person) == "released"
+
+
+def test_an_upcoming_hearing_may_be_dated_ahead(editor_client, today):
+    person = DetainedPersonFactory(status="detained")
+    hearing = record(editor_client, person, "2025-03-15", "hearing")
+    assert CaseEvent.objects.get().pk == hearing["id"]
+    assert status_in_db(person) == "detained"
+
+
+def test_moving_a_status_event_after_today_is_refused(editor_client, today):
+    person = DetainedPersonFactory()
+    event = record(editor_client, person, "2016-01-08", "arrested")
+    response = editor_client.patch(f"{URL}{event['id']}/", {"date": "2031-01-01"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["date"]
+    assert CaseEvent.objects.get().date == datetime.date(2016, 1, 8)
+    assert status_in_db(person) == "arrested"
 
 
 def test_an_event_cannot_move_to_another_person(editor_client):

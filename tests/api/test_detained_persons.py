@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 
 from tests.campaigns.factories import CampaignFactory
 from tests.tracker.factories import CaseEventFactory, DetainedPersonFactory
@@ -12,6 +13,7 @@ from tracker.services import detained_person_save
 pytestmark = pytest.mark.django_db
 
 URL = "/api/detained-persons/"
+D = datetime.date
 FIELDS = {
     "id",
     "name",
@@ -328,3 +330,98 @@ def test_a_page_size_of_200_is_allowed(viewer_client):
 def test_a_page_past_the_end_is_not_found(viewer_client):
     DetainedPersonFactory()
     assert viewer_client.get(URL, {"page": 5}).status_code == 404
+
+
+# --- the status follows the timeline ---------------------------------------------------------
+
+
+@pytest.fixture
+def today():
+    with time_machine.travel(datetime.datetime(2025, 3, 14, 12, tzinfo=datetime.UTC), tick=False):
+        yield datetime.date(2025, 3, 14)
+
+
+def timeline(person) -> list[tuple[str, str]]:
+    return [(str(on), kind) for on, kind in person.events.values_list("date", "kind")]
+
+
+def test_changing_the_status_records_a_status_event_by_that_user(editor_client, editor, today):
+    person = detained_person_save(name="Gao Yu", status="detained", detained_on=D(2014, 4, 24))
+    response = editor_client.patch(f"{URL}{person.pk}/", {"status": "released"})
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "released"
+    assert "status_date" not in response.json()
+    assert timeline(person) == [("2025-03-14", "released"), ("2014-04-24", "detained")]
+    event = person.events.get(kind="released")
+    assert event.history.get().history_user == editor
+    listed = editor_client.get("/api/case-events/", {"person": person.pk}).json()["results"]
+    assert [(e["date"], e["kind"]) for e in listed] == timeline(person)
+
+
+def test_a_status_change_may_give_the_date_it_took_effect(editor_client, today):
+    person = detained_person_save(name="Gao Yu", status="detained", detained_on=D(2014, 4, 24))
+    response = editor_client.patch(
+        f"{URL}{person.pk}/", {"status": "sentenced", "status_date": "2015-04-17"}
+    )
+    assert response.status_code == 200, response.json()
+    assert timeline(person) == [("2015-04-17", "sentenced"), ("2014-04-24", "detained")]
+    assert DetainedPerson.objects.get(pk=person.pk).status == "sentenced"
+
+
+def test_creating_a_person_with_a_status_records_it_as_of_their_detention(editor_client, today):
+    response = editor_client.post(
+        URL, {"name": "Liu Xia", "status": "disappeared", "detained_on": "2010-10-08"}
+    )
+    assert response.status_code == 201, response.json()
+    person = DetainedPerson.objects.get(pk=response.json()["id"])
+    assert timeline(person) == [("2010-10-08", "disappeared")]
+
+
+def test_creating_a_person_without_a_status_records_no_event(editor_client, today):
+    response = editor_client.post(URL, {"name": "Liu Xia", "detained_on": "2010-10-08"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "detained"
+    assert timeline(DetainedPerson.objects.get(pk=response.json()["id"])) == []
+
+
+def test_a_status_dated_after_today_is_refused_naming_status_date(editor_client, today):
+    person = detained_person_save(name="Gao Yu")
+    response = editor_client.patch(
+        f"{URL}{person.pk}/", {"status": "deceased", "status_date": "2099-01-01"}
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["status_date"]
+    assert "cannot be dated after today (2025-03-14)" in response.json()["status_date"][0]
+    assert DetainedPerson.objects.get(pk=person.pk).status == "detained"
+    assert timeline(person) == []
+
+
+def test_a_status_older_than_the_latest_status_event_is_refused(editor_client, today):
+    person = detained_person_save(name="Gao Yu", status="detained", detained_on=D(2014, 4, 24))
+    CaseEventFactory(person=person, date=D(2015, 4, 17), kind="sentenced")
+    response = editor_client.patch(
+        f"{URL}{person.pk}/", {"status": "released", "status_date": "2015-01-01"}
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["status_date"]
+    assert "later status event (Sentenced on 2015-04-17)" in response.json()["status_date"][0]
+    assert len(timeline(person)) == 2
+
+
+def test_a_status_change_is_refused_while_a_later_status_event_stands(editor_client, today):
+    # A "Deceased" event dated 2099, recorded before such dates were refused.
+    person = detained_person_save(name="Gao Yu")
+    CaseEventFactory(person=person, date=D(2099, 1, 1), kind="deceased")
+    response = editor_client.patch(f"{URL}{person.pk}/", {"status": "released"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["status"]
+    assert "Deceased on 2099-01-01" in response.json()["status"][0]
+    assert DetainedPerson.objects.get(pk=person.pk).status == "detained"
+
+
+def test_a_status_date_without_a_new_status_is_refused(editor_client, today):
+    person = detained_person_save(name="Gao Yu", status="detained")
+    response = editor_client.patch(f"{URL}{person.pk}/", {"status_date": "2014-04-24"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["status_date"]
+    assert timeline(person) == [("2025-03-14", "detained")]

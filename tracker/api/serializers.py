@@ -54,6 +54,13 @@ class DetainedPersonSerializer(StrictModelSerializer):
     context_terms = StringListField(required=False)
     country = CountryCodeField(required=False, allow_blank=True)
     campaigns = CampaignIdsField(required=False)
+    status_date = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text="With a new `status`: the date it took effect (default: today; for a new "
+        "person, `detained_on` if given). A new status is recorded as a case event of that "
+        "date; it cannot be after today, nor before the latest status event.",
+    )
 
     class Meta:
         model = DetainedPerson
@@ -70,6 +77,7 @@ class DetainedPersonSerializer(StrictModelSerializer):
             "occupation",
             "affiliation",
             "status",
+            "status_date",
             "detained_on",
             "place_of_detention",
             "charges",
@@ -80,6 +88,8 @@ class DetainedPersonSerializer(StrictModelSerializer):
             "created_at",
             "updated_at",
         ]
+        # Read as columns by a list page (DetainedPersonViewSet); `status_date` is not one.
+        columns = [f for f in fields if f not in ("status_date", "campaigns")]
 
 
 class CaseEventSerializer(StrictModelSerializer):
