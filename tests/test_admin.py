@@ -310,15 +310,15 @@ def test_a_status_change_in_the_admin_takes_the_date_given(staff_client, today):
 
 def test_a_status_the_timeline_contradicts_is_a_field_error_in_the_admin(staff_client, today):
     seed_demo()
-    person = DetainedPerson.objects.get(name="Zhou Shifeng")  # sentenced on 2016-08-04
+    person = DetainedPerson.objects.get(name="Xu Zhiyong")  # sentenced on 2023-04-10
     response = staff_client.post(
         _url(DetainedPerson, "change", person.pk),
-        _person_form(person, status="released", status_date="2016-01-01"),
+        _person_form(person, status="released", status_date="2023-01-01"),
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert list(errors) == ["status_date"]
-    assert "later status event (Sentenced on 2016-08-04)" in errors["status_date"][0]
+    assert "later status event (Sentenced on 2023-04-10)" in errors["status_date"][0]
     person.refresh_from_db()
     assert person.status == "sentenced"
     assert not person.events.filter(kind="released").exists()
