@@ -110,8 +110,12 @@ STORAGES = {
 # The embedded default is kombu's filesystem transport: a broker that needs no server, with
 # its message folders under VAR_DIR. Set CELERY_BROKER_URL=redis://... in production.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-# Redis redelivers an unacknowledged task after this long: longer than the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 4 * 3600}
+# Redis redelivers a task that no worker acknowledged after this long: a worker killed mid-task
+# leaves its acks-late task (tracker.tasks.poll_source, send_digest) to another worker then. It
+# must exceed the longest such task's time limit (a search poll, 3,400 s) and the longest retry
+# countdown, or a task still running would be delivered twice; a lost poll's source is claimed
+# again sooner, when its lease ends (NEWSWATCH_*_CLAIM_LEASE_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -156,8 +160,11 @@ vars().update(EMAIL_CONFIG)  # django-environ's idiom: EMAIL_BACKEND, EMAIL_HOST
 DIGEST_CLAIM_LEASE_SECONDS = env.int("DIGEST_CLAIM_LEASE_SECONDS", default=180)
 # A pending digest whose task was queued this long ago, and that nobody holds, is queued again.
 DIGEST_REQUEUE_AFTER_SECONDS = env.int("DIGEST_REQUEUE_AFTER_SECONDS", default=360)
-# A news source's poll (its task's time limit is 3,400 s: a search source's whole round).
+# A search source's poll (its task's time limit is 3,400 s: the whole round), and the most any
+# poll is held.
 NEWSWATCH_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_CLAIM_LEASE_SECONDS", default=3600)
+# A feed's poll: a slot's wait (60 s at most), a fetch (NEWSWATCH_FETCH_DEADLINE) and storing.
+NEWSWATCH_FEED_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_FEED_CLAIM_LEASE_SECONDS", default=300)
 # How often beat runs tracker.tasks.sweep.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=180)
 

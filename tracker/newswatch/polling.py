@@ -32,7 +32,12 @@ BACKOFF_CAP = timedelta(hours=24)
 POLL_TIME_LIMIT = 3400
 # A claimed source becomes due again after this long if its poll never finished (worker died),
 # never while a poll of it may still be running.
+# A search source's round asks once per watched person at the provider's pace: its claim lasts
+# as long as its task may run.
 CLAIM_LEASE = timedelta(seconds=settings.NEWSWATCH_CLAIM_LEASE_SECONDS)
+# A feed's poll is bounded by its request slot's wait (a minute), the fetch deadline and the
+# storing: its claim lasts minutes, so a feed whose worker died is polled again soon.
+FEED_CLAIM_LEASE = min(CLAIM_LEASE, timedelta(seconds=settings.NEWSWATCH_FEED_CLAIM_LEASE_SECONDS))
 _SEARCH_PARSERS = {
     NewsSource.Kind.GOOGLE_NEWS: parse_google_news,
     NewsSource.Kind.GDELT: parse_gdelt,
@@ -53,7 +58,9 @@ def sources_claim_due(*, now: datetime | None = None) -> list[int]:
     lease ahead in one statement: a source is claimed by one scheduler run only, and one whose
     poll died becomes due again when the lease ends."""
     now = now or timezone.now()
-    return claim_due_sources(now=now, until=now + CLAIM_LEASE)
+    return claim_due_sources(
+        now=now, feed_until=now + FEED_CLAIM_LEASE, search_until=now + CLAIM_LEASE
+    )
 
 
 def sources_release(*, source_ids: list[int], now: datetime | None = None) -> None:

@@ -157,7 +157,8 @@ def _record_poll_sql(validators: bool) -> str:
 @functools.cache
 def _claim_due_sql() -> str:
     return (
-        f"UPDATE {_table(NewsSource)} SET next_poll_at = %s "
+        f"UPDATE {_table(NewsSource)} "
+        "SET next_poll_at = CASE WHEN kind = %s THEN %s ELSE %s END "
         "WHERE active AND (next_poll_at IS NULL OR next_poll_at <= %s) RETURNING id"
     )
 
@@ -334,16 +335,18 @@ def record_poll(
         cursor.execute(_record_poll_sql(etag is not None), [*params, source_id])
 
 
-def claim_due_sources(*, now: datetime, until: datetime) -> list[int]:
-    """Move next_poll_at to `until` on every active source whose next poll is not after `now`
-    (or was never set), and return their ids, in order.
+def claim_due_sources(*, now: datetime, feed_until: datetime, search_until: datetime) -> list[int]:
+    """Move next_poll_at to `feed_until` (feeds) or `search_until` (search sources) on every
+    active source whose next poll is not after `now` (or was never set), and return their ids,
+    in order.
 
     One statement: a source due at `now` is claimed by exactly one caller, however many run at
     once (PostgreSQL re-checks the condition on a row another transaction just updated; SQLite
     runs one writer at a time)."""
     dt = _datetime_adapter()
     with connection.cursor() as cursor:
-        cursor.execute(_claim_due_sql(), [dt(until), dt(now)])
+        params = [NewsSource.Kind.FEED.value, dt(feed_until), dt(search_until), dt(now)]
+        cursor.execute(_claim_due_sql(), params)
         return sorted(pk for (pk,) in cursor.fetchall())
 
 

@@ -13,7 +13,12 @@ from tests.concurrency import at_once
 from tests.tracker.newswatch.feedserver import FIXTURES, Route
 from tracker.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.parsing import parse_feed
-from tracker.newswatch.polling import CLAIM_LEASE, poll_cycle, poll_source, sources_claim_due
+from tracker.newswatch.polling import (
+    FEED_CLAIM_LEASE,
+    poll_cycle,
+    poll_source,
+    sources_claim_due,
+)
 from tracker.services import detained_person_save, news_source_save
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
@@ -286,12 +291,12 @@ def test_claiming_takes_due_and_never_polled_active_sources_for_the_length_of_a_
 
     assert claimed == sorted(sources[name].pk for name in ("never", "due", "just_due"))
     leases = set(NewsSource.objects.filter(pk__in=claimed).values_list("next_poll_at", flat=True))
-    assert leases == {now + CLAIM_LEASE}
-    assert sources_claim_due(now=now + CLAIM_LEASE - datetime.timedelta(seconds=1)) == [
+    assert leases == {now + FEED_CLAIM_LEASE}  # feeds: one bounded fetch
+    assert sources_claim_due(now=now + FEED_CLAIM_LEASE - datetime.timedelta(seconds=1)) == [
         sources["later"].pk
     ]
     # A poll that died: its source is due again when the lease ends.
-    assert sources_claim_due(now=now + CLAIM_LEASE) == claimed
+    assert sources_claim_due(now=now + FEED_CLAIM_LEASE) == claimed
 
 
 @pytest.mark.django_db(transaction=True)

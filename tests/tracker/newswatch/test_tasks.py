@@ -13,6 +13,7 @@ from django.utils import timezone
 from tests.tracker.newswatch.feedserver import Route
 from tracker import tasks
 from tracker.models import NewsSource
+from tracker.newswatch import polling
 from tracker.services import news_source_save
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
@@ -104,3 +105,36 @@ def test_claims_whose_polls_could_not_be_queued_are_released(broker_down):
     for source in sources:
         source.refresh_from_db()
         assert source.next_poll_at <= timezone.now()
+
+
+def test_no_task_outlasts_the_brokers_visibility_timeout():
+    # Every task is acknowledged late (CELERY_TASK_ACKS_LATE): one still running when the
+    # timeout passes would be delivered to a second worker.
+    from config.celery import app
+
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    ours = [task for name, task in app.tasks.items() if name.startswith("tracker.")]
+    assert {task.name.rsplit(".", 1)[1] for task in ours} == {
+        "poll_due_sources",
+        "poll_source",
+        "send_due_digests",
+        "send_digest",
+        "sweep",
+    }
+    for task in ours:
+        assert task.acks_late
+        assert task.time_limit < visibility, task.name
+
+
+def test_a_feed_is_claimed_for_minutes_and_a_search_source_for_its_round():
+    now = timezone.now()
+    feed = news_source_save(name="Feed", kind="feed", url="https://example.org/f.xml")
+    search = news_source_save(name="GDELT", kind="gdelt", url="")
+    NewsSource.objects.update(next_poll_at=now - datetime.timedelta(minutes=1))
+
+    assert polling.sources_claim_due(now=now) == sorted([feed.pk, search.pk])
+
+    feed.refresh_from_db()
+    search.refresh_from_db()
+    assert feed.next_poll_at == now + datetime.timedelta(minutes=5)
+    assert search.next_poll_at == now + datetime.timedelta(seconds=tasks.POLL_TIME_LIMIT + 200)
