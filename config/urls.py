@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from two_factor.urls import urlpatterns as two_factor_urls
 
 from config.api.errors import api_aware_404, api_aware_500, api_not_found
 from config.health import health
@@ -10,16 +11,12 @@ from config.views import favicon
 handler404 = api_aware_404
 handler500 = api_aware_500
 
-admin.site.site_header = "Vigil"
-admin.site.site_title = "Vigil staff"
-admin.site.index_title = "Campaigns and cases"
-# Vigil has no public site: no "View site" link in the admin's header. (`/` leads to the admin.)
-admin.site.site_url = None
-
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("favicon.ico", favicon, name="favicon"),
     path("health/", health, name="health"),
+    # Two-factor setup, recovery codes and the like (django-two-factor-auth): /admin/account/...
+    path("admin/", include(two_factor_urls)),
     path("admin/", admin.site.urls),
     # One-click unsubscribe from digest emails: the signed token in the URL is the credential.
     path("digests/", include("tracker.urls")),

@@ -38,3 +38,18 @@ def test_production_settings_pass_the_deployment_checklist():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=GOOD_KEY)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _require_2fa(**env: str) -> str:
+    code = "from django.conf import settings; print(settings.REQUIRE_2FA)"
+    result = _manage("shell", "-c", code, DJANGO_SECRET_KEY=GOOD_KEY, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_requires_two_factor_authentication_of_every_staff_account():
+    assert _require_2fa() == "True"
+
+
+def test_production_can_leave_two_factor_authentication_to_each_staff_member():
+    assert _require_2fa(DJANGO_REQUIRE_2FA="false") == "False"

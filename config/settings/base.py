@@ -1,6 +1,7 @@
 """Settings shared by every environment. Every variable read here is documented in README.md
 and .env.example; dev.py, test.py and prod.py adjust the defaults."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -24,7 +25,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on Vigil's site (config/admin_site.py): two-factor login, 2FA if required.
+    "config.admin_site.VigilAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,6 +40,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
+    # Login lockout (django-axes) and two-factor authentication (django-two-factor-auth).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
     "campaigns",
     "tracker",
 ]
@@ -49,10 +57,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): did this session give a second factor?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user on every history row written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: answers a locked-out login with the lockout page (AXES_LOCKOUT_TEMPLATE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -68,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.staff_site",
             ],
         },
     },
@@ -82,6 +95,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Staff sign-in (README "Security") ------------------------------------------------------
+# AxesStandaloneBackend refuses a login while its username and address are locked out; it
+# logs no one in itself. (DRF's TokenAuthentication does not go through these backends.)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The two-factor login (user name and password, then a token when the account has 2FA on).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+LOGOUT_REDIRECT_URL = "admin:login"
+
+# Lock out a user name *from one address* after this many failed passwords in a row, for this
+# long (each further failure restarts the wait). Per pair: an office behind one NAT address is
+# not locked out by one colleague's typos, and an attacker elsewhere cannot lock staff out.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Our admin registers the attempts with an "Unlock" action (config/lockout.py).
+AXES_ENABLE_ADMIN = False
+# Which address a login came from: read as the API throttle reads it (API_NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+
+# Staff must set up two-factor authentication before they can use the admin (production
+# turns this on). Without it, 2FA is each staff member's choice; once on, it is asked for.
+REQUIRE_2FA = env.bool("DJANGO_REQUIRE_2FA", default=False)
+# Name shown in authenticator apps.
+OTP_TOTP_ISSUER = "Vigil"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -207,7 +252,8 @@ REST_FRAMEWORK = {
         "config.api.throttling.UserThrottle",
     ],
     # How many proxies stand in front of the app. Only that many X-Forwarded-For entries are
-    # trusted, so a client cannot dodge the throttle by forging the header.
+    # trusted, so a client cannot dodge the throttle by forging the header. The login lockout
+    # reads the client's address the same way (config/client_ip.py).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",

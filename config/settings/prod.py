@@ -32,3 +32,6 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # /health/ must answer plain HTTP probes from the orchestrator without a redirect.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# Every staff account must set up two-factor authentication before it can use the admin.
+REQUIRE_2FA = env.bool("DJANGO_REQUIRE_2FA", default=True)

@@ -1,0 +1,86 @@
+"""Vigil's admin site: Django's, with a two-factor login and 2FA required where set.
+
+Staff sign in at /admin/login/ with django-two-factor-auth's login: user name and password
+(checked against the lockout by django-axes), then a token from their authenticator app or a
+recovery code when their account has two-factor authentication on. Sessions that did not give
+that token do not reach the admin, and with REQUIRE_2FA (production) no staff account reaches
+it before setting 2FA up.
+"""
+
+from django.conf import settings
+from django.contrib.admin import AdminSite
+from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+
+
+class VigilAdminSite(AdminSite):
+    site_header = "Vigil"
+    site_title = "Vigil staff"
+    index_title = "Campaigns and cases"
+    # Vigil has no public site: no "View site" link in the admin's header. (`/` leads to the
+    # admin.)
+    site_url = None
+
+    def has_permission(self, request) -> bool:
+        if not super().has_permission(request):
+            return False
+        return not second_factor_missing(request)
+
+    @method_decorator(never_cache)
+    def login(self, request, extra_context=None):
+        """The two-factor login; a staff member signed in without the second factor it needs
+        is sent on to give it (or, with REQUIRE_2FA, to set 2FA up first)."""
+        from two_factor.views import LoginView
+
+        next_url = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME))
+        if not next_url or not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            next_url = reverse("admin:index", current_app=self.name)
+        if request.method == "GET" and self.has_permission(request):
+            return HttpResponseRedirect(next_url)
+        if needs_2fa_setup(request.user):
+            return redirect("two_factor:setup")
+        request.current_app = self.name
+        context = {**self.each_context(request), "title": "Log in", **(extra_context or {})}
+        return LoginView.as_view(extra_context=context)(request)
+
+
+def needs_2fa_setup(user) -> bool:
+    """A staff member who must set 2FA up before using the admin."""
+    from two_factor.utils import default_device
+
+    return bool(
+        settings.REQUIRE_2FA
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and not default_device(user)
+    )
+
+
+def second_factor_missing(request) -> bool:
+    """Signed in without the token that the account (or REQUIRE_2FA) asks for."""
+    from two_factor.utils import default_device
+
+    user = request.user
+    if user.is_verified():
+        return False
+    return settings.REQUIRE_2FA or default_device(user) is not None
+
+
+class VigilAdminConfig(AdminConfig):
+    default_site = "config.admin_site.VigilAdminSite"
+
+    def ready(self):
+        super().ready()
+        # After every app's admin module: the login attempts, with an "Unlock" action.
+        from config import lockout
+
+        lockout.register()
