@@ -126,7 +126,7 @@ def test_no_task_outlasts_the_brokers_visibility_timeout():
         assert task.time_limit < visibility, task.name
 
 
-def test_a_feed_is_claimed_for_minutes_and_a_search_source_for_its_round():
+def test_a_feed_is_claimed_for_4_minutes_and_a_search_source_for_its_round():
     now = timezone.now()
     feed = news_source_save(name="Feed", kind="feed", url="https://example.org/f.xml")
     search = news_source_save(name="GDELT", kind="gdelt", url="")
@@ -136,5 +136,5 @@ def test_a_feed_is_claimed_for_minutes_and_a_search_source_for_its_round():
 
     feed.refresh_from_db()
     search.refresh_from_db()
-    assert feed.next_poll_at == now + datetime.timedelta(minutes=5)
+    assert feed.next_poll_at == now + datetime.timedelta(minutes=4)
     assert search.next_poll_at == now + datetime.timedelta(seconds=tasks.POLL_TIME_LIMIT + 200)
