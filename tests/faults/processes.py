@@ -227,8 +227,8 @@ def _parse(raw: bytes) -> ReceivedMail:
 class MailServer:
     """A real SMTP server (aiosmtpd) on a free port. It records a message as soon as its DATA
     has arrived, then answers after `delay` seconds; `stall_next(n, seconds)` makes the next
-    `n` messages wait that long for their answer: the window in which a worker killed has
-    handed the message over but not heard that it was accepted."""
+    `n` messages wait that long (or until `release()`) for their answer: the window in which a
+    worker has handed the message over but not heard that it was accepted."""
 
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
@@ -237,6 +237,7 @@ class MailServer:
         self.delay = 0.0
         self._stalls: list[float] = []
         self.stalling = 0  # messages received whose answer is being held back right now
+        self._release = threading.Event()
         self._lock = threading.Lock()
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -249,8 +250,13 @@ class MailServer:
         self._controller.stop()
 
     def stall_next(self, n: int, seconds: float) -> None:
+        """Hold the answer to the next `n` messages for `seconds`, or until release()."""
         with self._lock:
+            self._release.clear()
             self._stalls = [seconds] * n
+
+    def release(self) -> None:
+        self._release.set()
 
     async def handle_DATA(self, server, session, envelope) -> str:
         mail = _parse(envelope.original_content or envelope.content)
@@ -260,8 +266,9 @@ class MailServer:
             wait = self._stalls.pop(0) if stalled else self.delay
             self.stalling += stalled
         try:
-            if wait:
-                await asyncio.sleep(wait)
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline and not (stalled and self._release.is_set()):
+                await asyncio.sleep(min(0.05, wait))
         finally:
             with self._lock:
                 self.stalling -= stalled
