@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint format check-migrations bench clean
+.PHONY: run test install lint format check-migrations bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: install
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/digests.py
+
+# Needs PostgreSQL on 127.0.0.1:5432 (user postgres): gunicorn under 20 clients for 60 s.
+bench-load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

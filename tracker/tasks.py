@@ -18,12 +18,14 @@ from django.db import InterfaceError, OperationalError
 from tracker.digests.sending import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
+    SentNotRecorded,
     deliveries_mark_queued,
     deliveries_to_requeue,
+    digest_record_sent,
     digest_send,
     digests_create_due,
 )
-from tracker.models import NewsSource
+from tracker.models import DigestDelivery, NewsSource
 from tracker.newswatch.polling import POLL_TIME_LIMIT, sources_claim_due, sources_release
 from tracker.newswatch.polling import poll_source as poll_source_service
 
@@ -133,12 +135,26 @@ def send_due_digests(self, frequency: str) -> list[int]:
     soft_time_limit=60,
     time_limit=90,
 )
-def send_digest(self, delivery_id: int) -> str:
+def send_digest(self, delivery_id: int, sent: bool = False) -> str:
     """Send one digest (see tracker.digests.sending). A failed send is retried with backoff and
     jitter, and recorded on the delivery each time; a delivery another attempt holds is tried
-    again once that claim has lapsed (the attempt may have died)."""
+    again once that claim has lapsed (the attempt may have died). A message the mail server
+    accepted while the database could not record it is not sent again: the retry (`sent`)
+    only records it, within the claim's lease, so no other attempt sends it meanwhile."""
     try:
+        if sent:
+            digest_record_sent(delivery_id=delivery_id)
+            return DigestDelivery.Status.SENT
         status = digest_send(delivery_id=delivery_id)
+    except SentNotRecorded as exc:
+        logger.warning("%s will record, not resend: %s", self.name, exc)
+        raise self.retry(
+            exc=exc,
+            args=[delivery_id],
+            kwargs={"sent": True},
+            countdown=_backoff(5, self.request.retries, cap=60),
+            max_retries=TRANSIENT_RETRIES,
+        ) from exc
     except TRANSIENT as exc:
         raise _retry_transient(self, exc) from exc
     except OSError as exc:  # socket errors, and smtplib.SMTPException (an OSError)

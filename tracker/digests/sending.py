@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -146,10 +146,11 @@ def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
     (for the task to retry) after recording it.
 
     The first attempt fixes the message (see _fix_content); the mail server's acceptance and
-    the record that it was sent are then one small update apart. Should the worker die in
-    between, the delivery is sent again once its claim lapses: the identical message, with the
-    same Message-ID, which mail clients show once. That is as close to exactly once as SMTP
-    allows."""
+    the record that it was sent are then one small update apart. Should the database fail
+    that update, SentNotRecorded is raised for the caller to record it later without sending
+    again. Should the worker die in between, the delivery is sent again once its claim lapses:
+    the identical message, with the same Message-ID, which mail clients show once. That is as
+    close to exactly once as SMTP allows."""
     now = now or timezone.now()
     if not _claim(delivery_id, now):
         return _why_not_claimed(delivery_id, now)
@@ -167,13 +168,32 @@ def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
             claimed_until=None,
         )
         raise
-    DigestDelivery.objects.filter(pk=delivery.pk).update(
+    try:
+        digest_record_sent(delivery_id=delivery.pk)
+    except DatabaseError as exc:
+        raise SentNotRecorded(delivery.pk) from exc
+    return DigestDelivery.Status.SENT
+
+
+class SentNotRecorded(Exception):
+    """The mail server accepted the message, but the database could not record it (it is
+    restarting). The caller records it later with digest_record_sent, without sending again:
+    while the claim lasts, no other attempt sends it either."""
+
+    def __init__(self, delivery_id: int) -> None:
+        super().__init__(f"digest delivery {delivery_id} was sent but not recorded as sent")
+        self.delivery_id = delivery_id
+
+
+def digest_record_sent(*, delivery_id: int) -> None:
+    """Record that the mail server accepted the delivery's message. Idempotent: a delivery
+    already recorded as sent (by another attempt that sent it again) keeps its first time."""
+    DigestDelivery.objects.filter(pk=delivery_id).exclude(status=DigestDelivery.Status.SENT).update(
         status=DigestDelivery.Status.SENT,
         sent_at=timezone.now(),
         last_error="",
         claimed_until=None,
     )
-    return DigestDelivery.Status.SENT
 
 
 def _why_not_claimed(delivery_id: int, now: datetime) -> str:

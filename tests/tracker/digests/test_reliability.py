@@ -192,3 +192,26 @@ def test_every_task_rides_out_a_restart_of_a_few_minutes():
         tasks.sweep,
     ):
         assert task.max_retries >= tasks.TRANSIENT_RETRIES
+
+
+@pytest.mark.django_db(transaction=True)  # as a worker runs: no test transaction around it
+def test_a_digest_the_mail_server_accepted_while_the_database_went_away_is_recorded_not_resent(
+    clock, people
+):
+    pk = _one_due_delivery(clock, people)
+    refused = []
+
+    def database_gone_after_the_send(execute, sql, params, many, context):
+        # The mail server has the message; the update recording it meets a server going away.
+        if mail.outbox and len(refused) < 2 and sql.startswith("UPDATE"):
+            refused.append(sql)
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(database_gone_after_the_send):
+        result = tasks.send_digest.apply(args=[pk])  # eager: its retries run at once
+    assert result.result == "sent"
+    assert len(refused) == 2  # the record was tried again, once more refused, then made
+    assert len(mail.outbox) == 1  # and the message was not sent again
+    delivery = DigestDelivery.objects.get(pk=pk)
+    assert (delivery.status, delivery.claimed_until) == ("sent", None)
