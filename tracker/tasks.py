@@ -1,14 +1,13 @@
 """Celery tasks: thin, idempotent, safe to run twice (see tracker/newswatch/, tracker/digests/).
 
 Every task rides out a restart of the database or the broker: those errors are retried, backed
-off from 5 s doubling to a minute, with jitter, for about TRANSIENT_RIDE_OUT in all. Beat runs
+off from 5 s doubling to a minute, with jitter, for about 9 minutes in all. Beat runs
 `sweep` every few minutes, which queues again whatever lost its task, so a crash or an outage
 costs minutes, not the next scheduled run.
 """
 
 import logging
 import random
-from datetime import timedelta
 
 import kombu.exceptions
 import redis.exceptions
@@ -40,7 +39,6 @@ TRANSIENT = (
     redis.exceptions.TimeoutError,
 )
 TRANSIENT_RETRIES = 12  # 5+10+20+40 s, then a minute each: about 9 minutes in all
-TRANSIENT_RIDE_OUT = timedelta(minutes=9)
 
 
 def _backoff(seconds: float, retries: int, cap: float = 3600) -> float:

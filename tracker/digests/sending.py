@@ -215,23 +215,16 @@ def deliveries_mark_queued(*, ids: list[int], now: datetime | None = None) -> No
 
 def deliveries_to_requeue(*, now: datetime | None = None) -> list[int]:
     """Pending deliveries of active subscriptions that no attempt holds and whose last task was
-    queued more than REQUEUE_AFTER ago (or never): their task was lost. Each is marked queued
-    again with a compare-and-set update, so two sweepers at once queue it once."""
+    queued more than REQUEUE_AFTER ago (or never): their task was lost. They are marked queued
+    at `now` by one update, which two sweepers at once cannot both make for the same delivery
+    (the second finds it queued just now), then read back: two statements, however many."""
     now = now or timezone.now()
     lapsed = Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER)
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    candidates = list(
-        DigestDelivery.objects.filter(
-            lapsed, free, _of_active_subscriptions(), status=DigestDelivery.Status.PENDING
-        )
-        .order_by("pk")
-        .values_list("pk", "queued_at")
-    )
-    requeued = []
-    for pk, queued_at in candidates:
-        if DigestDelivery.objects.filter(pk=pk, queued_at=queued_at).update(queued_at=now):
-            requeued.append(pk)
-    return requeued
+    pending = DigestDelivery.objects.filter(status=DigestDelivery.Status.PENDING)
+    if not pending.filter(lapsed, free, _of_active_subscriptions()).update(queued_at=now):
+        return []
+    return list(pending.filter(queued_at=now).order_by("pk").values_list("pk", flat=True))
 
 
 def digest_preview(*, subscription: Subscription, now: datetime | None = None) -> Digest:
