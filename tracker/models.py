@@ -557,7 +557,7 @@ class DigestDelivery(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     # The message as built when first claimed (subject, from, to, headers, text and HTML): every
     # later attempt sends exactly this, so a resend after a crash is the same message with the
-    # same Message-ID, which mail clients fold into one.
+    # same Message-ID, which mail clients fold into one. Dropped once it is recorded as sent.
     content = models.JSONField(null=True, blank=True, editable=False)
     mentions = models.ManyToManyField(Mention, related_name="digest_deliveries", blank=True)
     events = models.ManyToManyField(CaseEvent, related_name="digest_deliveries", blank=True)

@@ -187,12 +187,15 @@ class SentNotRecorded(Exception):
 
 def digest_record_sent(*, delivery_id: int) -> None:
     """Record that the mail server accepted the delivery's message. Idempotent: a delivery
-    already recorded as sent (by another attempt that sent it again) keeps its first time."""
+    already recorded as sent (by another attempt that sent it again) keeps its first time.
+    The stored message is dropped: a sent delivery is never sent again, and what it listed
+    stays recorded (its mentions and events)."""
     DigestDelivery.objects.filter(pk=delivery_id).exclude(status=DigestDelivery.Status.SENT).update(
         status=DigestDelivery.Status.SENT,
         sent_at=timezone.now(),
         last_error="",
         claimed_until=None,
+        content=None,
     )
 
 

@@ -106,6 +106,10 @@ def test_a_failed_send_is_retried_with_the_message_built_the_first_time(clock, p
     assert sent.subject == built["subject"] == "Vigil daily digest: 1 new mention (1 case)"
     assert sent.extra_headers["Date"] == built["headers"]["Date"]
     assert "Second story" not in sent.body
+    # Sent: the stored copy is no longer needed (a sent digest is never sent again).
+    delivery = DigestDelivery.objects.get(pk=pk)
+    assert (delivery.status, delivery.content) == ("sent", None)
+    assert delivery.mentions.count() == 1
 
 
 def test_a_delivery_held_by_a_dead_attempt_is_sent_once_the_claim_lapses_not_skipped(
