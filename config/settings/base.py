@@ -157,7 +157,7 @@ STORAGES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # Redis redelivers a task that no worker acknowledged after this long: a worker killed mid-task
 # leaves its acks-late task (tracker.tasks.poll_source, send_digest) to another worker then. It
-# must exceed the longest such task's time limit (a search poll, 3,400 s) and the longest retry
+# must exceed the longest such task's time limit (a poll, 480 s) and the longest retry
 # countdown, or a task still running would be delivered twice; a lost poll's source is claimed
 # again sooner, when its lease ends (NEWSWATCH_*_CLAIM_LEASE_SECONDS).
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
