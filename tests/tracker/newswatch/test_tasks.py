@@ -173,3 +173,27 @@ def test_a_search_round_longer_than_one_task_queues_the_task_that_continues_it(
     assert SearchCoverage.objects.filter(source=source).count() == 3
     source.refresh_from_db()
     assert source.round_started_at is None  # the round is complete
+
+
+def test_a_search_round_whose_next_task_cannot_be_queued_is_due_again_at_once(
+    feed_server, settings, broker_down
+):
+    settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS = 0  # one request a task
+    for name in ("Zora Quill", "Ilse Varga"):
+        detained_person_save(name=name)
+    feed_server.routes["/gdelt"] = Route(b'{"articles": []}', content_type="application/json")
+    source = news_source_save(
+        name="GDELT",
+        kind="gdelt",
+        url=feed_server.url("/gdelt?query={query}"),
+        min_interval_seconds=0,
+        max_people_per_query=1,
+    )
+
+    result = tasks.poll_source.apply(args=[source.pk]).get()
+
+    assert (result["searched"], result["more"]) == (1, True)
+    source.refresh_from_db()
+    # Released rather than held for its lease: the next scheduler run resumes the round.
+    assert source.next_poll_at <= timezone.now()
+    assert source.round_started_at is not None
