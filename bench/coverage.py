@@ -166,7 +166,9 @@ def benchmark(args) -> None:
     from django.core.management import call_command
 
     django.setup()
-    from tracker.models import NewsSource
+    from django.utils import timezone
+
+    from tracker.models import DetainedPerson, NewsSource
     from tracker.newswatch.rotation import search_coverage
     from tracker.services import news_source_save
 
@@ -177,7 +179,6 @@ def benchmark(args) -> None:
     settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS = per_task * args.interval
     NewsSource.request_interval = property(lambda self: args.interval)  # type: ignore[assignment]
     rng = random.Random(1917)
-    people: list[dict] = []
     print(
         f"GDELT source: at most {NewsSource.DEFAULT_MAX_PEOPLE_PER_QUERY[NewsSource.Kind.GDELT]} "
         f"people and {NewsSource.DEFAULT_MAX_QUERY_CHARS[NewsSource.Kind.GDELT]} URL-encoded "
@@ -185,10 +186,16 @@ def benchmark(args) -> None:
         f"a task's budget to {settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS:.1f} s "
         f"({per_task:.0f} requests)"
     )
+    # Everyone at once, so that names are distinct across sizes; each size watches the first.
+    people = seed_persons(max(args.sizes), rng)
     failed = False
     with Provider(args.interval) as provider:
-        for size in args.sizes:
-            people += seed_persons(size - len(people), rng)
+        for size in sorted(args.sizes):
+            watched = [p["pk"] for p in people[:size]]
+            DetainedPerson.objects.exclude(pk__in=watched).update(watch_enabled=False)
+            DetainedPerson.objects.filter(pk__in=watched).update(
+                watch_enabled=True, updated_at=timezone.now()
+            )
             source = news_source_save(
                 name=f"GDELT {size}", kind="gdelt", url=provider.url(), min_interval_seconds=5
             )
@@ -197,7 +204,7 @@ def benchmark(args) -> None:
                 NewsSource.objects.filter(pk=source.pk).update(next_poll_at=None)
                 result = run_round(source.pk, provider)
                 requests = len(result["queries"])
-                once, more = searched_once(result["queries"], people)
+                once, more = searched_once(result["queries"], people[:size])
                 since = sum("startdatetime" in q for q in result["queries"])
                 real = requests * real_interval
                 target = TARGETS.get(size)
