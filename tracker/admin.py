@@ -1,3 +1,4 @@
+import math
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -12,6 +13,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -31,6 +34,7 @@ from tracker.models import (
     Subscription,
 )
 from tracker.newswatch.rematch import rematch_people
+from tracker.newswatch.rotation import search_coverage
 from tracker.resources import DetainedPersonResource
 from tracker.services import (
     case_event_delete,
@@ -356,6 +360,8 @@ class NewsSourceForm(forms.ModelForm):
             "active",
             "poll_interval_minutes",
             "min_interval_seconds",
+            "max_query_chars",
+            "max_people_per_query",
             "next_poll_at",
         ]
 
@@ -390,9 +396,32 @@ class NewsSourceAdmin(HistoryAdmin):
         "consecutive_failures",
         "etag",
         "last_modified",
+        "search_coverage",
     ]
     fields = [*NewsSourceForm.Meta.fields, *readonly_fields]
     actions = ["poll_now"]
+
+    @admin.display(description="search coverage")
+    def search_coverage(self, obj):
+        """Search sources: who was searched lately, and whether a round fits the interval."""
+        if obj.pk is None or not obj.is_search:
+            return "-"
+        c = search_coverage(sources=[obj])[obj.pk]
+        oldest = (
+            f"never ({c.never_searched} not searched yet)"
+            if c.oldest_search_at is None
+            else date_format(timezone.localtime(c.oldest_search_at), "DATETIME_FORMAT")
+        )
+        lines = [
+            f"{c.searched_last_24h} of {c.watched} watched people searched in the last 24 hours.",
+            f"Oldest last search: {oldest}.",
+            f"A full round: {c.round_requests} requests, about "
+            f"{math.ceil(c.round_seconds / 60)} minutes at this source's pace.",
+        ]
+        text = format_html_join("", "<p>{}</p>", ((line,) for line in lines))
+        if c.warning:
+            text += format_html('<p style="color:#b00">{}</p>', c.warning)
+        return text
 
     @admin.display(description="health", ordering="last_status")
     def health(self, obj):

@@ -1,5 +1,7 @@
 """Detained persons and the dated timeline of each case."""
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -236,7 +238,7 @@ class CaseEvent(TimeStampedModel):
 GOOGLE_NEWS_SEARCH_URL = "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
 GDELT_DOC_URL = (
     "https://api.gdeltproject.org/api/v2/doc/doc?query={query}"
-    "&mode=artlist&format=json&maxrecords=75&sort=datedesc"
+    "&mode=artlist&format=json&maxrecords=250&sort=datedesc"
 )
 
 
@@ -265,6 +267,18 @@ class NewsSource(TimeStampedModel):
     # Bounds the API states in its schema: a source is polled at least weekly (a larger
     # interval would be a source nobody watches), and no pause between two requests is
     # longer than an hour.
+    # A search source asks for several watched people at once: the OR of all their name forms,
+    # as many people as fit both limits. The query's length is counted URL-encoded (as sent):
+    # GDELT refuses long queries, and about 900 encoded characters is its safe practical cap;
+    # Google News takes longer URLs, but its 100 results are shared by everyone in the query.
+    DEFAULT_MAX_QUERY_CHARS = {Kind.GOOGLE_NEWS: 1000, Kind.GDELT: 900}
+    DEFAULT_MAX_PEOPLE_PER_QUERY = {Kind.GOOGLE_NEWS: 8, Kind.GDELT: 10}
+    # The most records one answer holds: an answer this full may have left some out, so its
+    # people are asked again in smaller batches. GDELT's is its `maxrecords` (75 when absent).
+    GOOGLE_NEWS_MAX_RECORDS = 100
+    GDELT_DEFAULT_MAX_RECORDS = 75
+    QUERY_CHARS_BOUNDS = (100, 8000)
+    PEOPLE_PER_QUERY_MAX = 50
     POLL_INTERVAL_MAX_MINUTES = 7 * 24 * 60
     MIN_INTERVAL_MAX_SECONDS = 60 * 60
 
@@ -291,6 +305,23 @@ class NewsSource(TimeStampedModel):
         help_text="Least time between two requests to this source, across all workers, at "
         "most an hour. Blank: 5 for GDELT, 1 for Google News, 0 for feeds.",
     )
+    max_query_chars = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(QUERY_CHARS_BOUNDS[0]),
+            MaxValueValidator(QUERY_CHARS_BOUNDS[1]),
+        ],
+        help_text="Search sources: the longest query sent, URL-encoded (100 to 8,000). "
+        "Blank: 900 for GDELT, 1,000 for Google News.",
+    )
+    max_people_per_query = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(PEOPLE_PER_QUERY_MAX)],
+        help_text="Search sources: the most watched people one query asks for (1 to 50). "
+        "Blank: 10 for GDELT, 8 for Google News.",
+    )
     # Fetch state, written by the news watch.
     etag = models.CharField(max_length=500, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
@@ -303,6 +334,9 @@ class NewsSource(TimeStampedModel):
     next_poll_at = models.DateTimeField(null=True, blank=True)
     # The politeness token when there is no Redis: the time of the last request sent.
     last_request_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A search source's round (every watched person searched once) runs as a chain of short
+    # tasks: when the round under way began (null: none is). People searched since are done.
+    round_started_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -314,6 +348,7 @@ class NewsSource(TimeStampedModel):
             "consecutive_failures",
             "next_poll_at",
             "last_request_at",
+            "round_started_at",
         ]
     )
 
@@ -348,6 +383,29 @@ class NewsSource(TimeStampedModel):
         if self.min_interval_seconds is not None:
             return self.min_interval_seconds
         return self.DEFAULT_MIN_INTERVALS[self.Kind(self.kind)]
+
+    @property
+    def query_chars_limit(self) -> int:
+        if self.max_query_chars is not None:
+            return self.max_query_chars
+        return self.DEFAULT_MAX_QUERY_CHARS.get(self.Kind(self.kind), 0)
+
+    @property
+    def people_per_query_limit(self) -> int:
+        if self.max_people_per_query is not None:
+            return self.max_people_per_query
+        return self.DEFAULT_MAX_PEOPLE_PER_QUERY.get(self.Kind(self.kind), 1)
+
+    @property
+    def max_records(self) -> int:
+        """The most records one answer of this search source holds."""
+        if self.kind == self.Kind.GDELT:
+            values = parse_qs(urlsplit(self.url).query).get("maxrecords", [])
+            try:
+                return int(values[0])
+            except (IndexError, ValueError):
+                return self.GDELT_DEFAULT_MAX_RECORDS
+        return self.GOOGLE_NEWS_MAX_RECORDS
 
     def clean(self) -> None:
         if self.is_search and not self.url:
@@ -402,6 +460,34 @@ class NewsItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchCoverage(models.Model):
+    """When a search source last asked about a watched person: a round takes the least
+    recently searched first, so nobody waits more than a round."""
+
+    source = models.ForeignKey(NewsSource, on_delete=models.CASCADE, related_name="search_coverage")
+    person = models.ForeignKey(
+        "DetainedPerson", on_delete=models.CASCADE, related_name="search_coverage"
+    )
+    last_searched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # A round's left join of the watch list to this source's rows goes through it.
+            models.UniqueConstraint(
+                fields=["source", "person"], name="searchcoverage_source_person_unique"
+            ),
+        ]
+        indexes = [
+            # A source's coverage: its people searched since a time, its oldest search.
+            models.Index(
+                fields=["source", "last_searched_at"], name="searchcoverage_source_last_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}/{self.person_id} searched {self.last_searched_at:%Y-%m-%d %H:%M}"
 
 
 class NewsItemSource(models.Model):

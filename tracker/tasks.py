@@ -99,11 +99,21 @@ def poll_source(self, source_id: int) -> dict:
         raise _retry_transient(self, exc) from exc
     if outcome.status == "failed" and outcome.retryable and self.request.retries < POLL_RETRIES:
         raise self.retry(countdown=_backoff(30, self.request.retries))
+    if outcome.more:
+        # A search round goes on in another task, so that no task runs long; if it cannot be
+        # queued, the source is due again at once and the next scheduler run resumes the round.
+        try:
+            poll_source.delay(source_id)
+        except TRANSIENT:
+            sources_release(source_ids=[source_id])
+            logger.warning("The next part of source %s's search round was not queued.", source_id)
     return {
         "source": outcome.source_id,
         "status": outcome.status,
         "items_new": outcome.ingest.items_new,
         "mentions_new": outcome.ingest.mentions_new,
+        "searched": outcome.searched,
+        "more": outcome.more,
     }
 
 

@@ -157,7 +157,7 @@ STORAGES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # Redis redelivers a task that no worker acknowledged after this long: a worker killed mid-task
 # leaves its acks-late task (tracker.tasks.poll_source, send_digest) to another worker then. It
-# must exceed the longest such task's time limit (a search poll, 3,400 s) and the longest retry
+# must exceed the longest such task's time limit (a poll, 480 s) and the longest retry
 # countdown, or a task still running would be delivered twice; a lost poll's source is claimed
 # again sooner, when its lease ends (NEWSWATCH_*_CLAIM_LEASE_SECONDS).
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
@@ -205,9 +205,11 @@ vars().update(EMAIL_CONFIG)  # django-environ's idiom: EMAIL_BACKEND, EMAIL_HOST
 DIGEST_CLAIM_LEASE_SECONDS = env.int("DIGEST_CLAIM_LEASE_SECONDS", default=180)
 # A pending digest whose task was queued this long ago, and that nobody holds, is queued again.
 DIGEST_REQUEUE_AFTER_SECONDS = env.int("DIGEST_REQUEUE_AFTER_SECONDS", default=360)
-# A search source's poll (its task's time limit is 3,400 s: the whole round), and the most any
-# poll is held.
-NEWSWATCH_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_CLAIM_LEASE_SECONDS", default=3600)
+# A search source's poll: one task of its round, whose time limit is the budget below plus
+# 240 s. The most any poll is held; keep it longer than that limit.
+NEWSWATCH_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_CLAIM_LEASE_SECONDS", default=600)
+# A search round runs as a chain of tasks: each starts no request after this many seconds.
+NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS = env.int("NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS", default=240)
 # A feed's poll: a slot's wait (60 s at most), a fetch (NEWSWATCH_FETCH_DEADLINE) and storing.
 NEWSWATCH_FEED_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_FEED_CLAIM_LEASE_SECONDS", default=240)
 # How often beat runs tracker.tasks.sweep.

@@ -143,9 +143,15 @@ def test_the_bounds_of_the_birth_year_are_accepted(client, birth_year):
         ("poll_interval_minutes", 7 * 24 * 60 + 1),
         ("min_interval_seconds", -1),
         ("min_interval_seconds", 3601),
+        ("max_query_chars", 99),
+        ("max_query_chars", 8001),
+        ("max_people_per_query", 0),
+        ("max_people_per_query", 51),
     ],
 )
-def test_a_news_source_interval_out_of_bounds_is_refused_under_its_name(client, field, value):
+def test_a_news_source_interval_or_batch_limit_out_of_bounds_is_refused_under_its_name(
+    client, field, value
+):
     body = {"name": "Wire", "kind": "feed", "url": "http://93.184.216.34/rss", field: value}
     assert_refused(client.post("/api/news-sources/", body, format="json"), field)
     assert not NewsSource.objects.exists()

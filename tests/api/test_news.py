@@ -239,3 +239,67 @@ def test_a_person_with_mentions_cannot_be_deleted(editor_client, mention):
     response = editor_client.delete(f"/api/detained-persons/{mention.person_id}/")
     assert response.status_code == 409
     assert response.json()["protected"] == {"mentions": 1}
+
+
+def test_a_search_sources_coverage_and_batch_limits_are_in_the_api_with_few_queries_on_a_list(
+    editor_client, django_assert_max_num_queries
+):
+    from tracker.models import SearchCoverage
+
+    people = [detained_person_save(name=n) for n in ("Zora Quill", "Ilse Varga", "Amir Sadeh")]
+    response = editor_client.post(
+        "/api/news-sources/",
+        {"name": "GDELT", "kind": "gdelt", "max_people_per_query": 1, "poll_interval_minutes": 10},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    source = NewsSource.objects.get(pk=response.json()["id"])
+    assert (source.max_people_per_query, source.max_query_chars) == (1, None)
+    SearchCoverage.objects.create(source=source, person=people[0], last_searched_at=timezone.now())
+
+    coverage = editor_client.get(f"/api/news-sources/{source.pk}/").json()["coverage"]
+
+    assert coverage["watched"] == 3
+    assert (coverage["searched_last_24h"], coverage["never_searched"]) == (1, 2)
+    assert coverage["oldest_search_at"] is None
+    assert (coverage["round_requests"], coverage["round_seconds"]) == (3, 15)
+    assert coverage["round_longer_than_poll_interval"] is False and coverage["warning"] == ""
+
+    editor_client.patch(
+        f"/api/news-sources/{source.pk}/", {"min_interval_seconds": 300}, format="json"
+    )
+    slow = editor_client.get(f"/api/news-sources/{source.pk}/").json()["coverage"]
+    assert slow["round_longer_than_poll_interval"] is True and "15 minutes" in slow["warning"]
+
+    for n in range(5):
+        NewsSource.objects.create(name=f"Feed {n}", url=f"https://example.org/{n}.xml")
+        NewsSource.objects.create(
+            name=f"Google {n}",
+            kind="google_news",
+            url="https://news.google.com/rss/search?q={query}",
+        )
+    with django_assert_max_num_queries(8) as few:
+        listed = editor_client.get("/api/news-sources/").json()
+    by_name = {row["name"]: row for row in listed["results"]}
+    assert by_name["Feed 0"]["coverage"] is None
+    assert by_name["Google 4"]["coverage"]["never_searched"] == 3
+    NewsSource.objects.create(name="Feed 6", url="https://example.org/6.xml")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        editor_client.get("/api/news-sources/")
+
+
+def test_the_admin_page_of_a_search_source_shows_its_coverage_and_warns_of_a_long_round(
+    staff_client,
+):
+    detained_person_save(name="Zora Quill")
+    source = NewsSource.objects.create(
+        name="GDELT",
+        kind="gdelt",
+        url="https://api.gdeltproject.org/?q={query}",
+        min_interval_seconds=3600,
+        poll_interval_minutes=30,
+    )
+    page = staff_client.get(f"/admin/tracker/newssource/{source.pk}/change/").content.decode()
+    assert "0 of 1 watched people searched in the last 24 hours." in page
+    assert "Oldest last search: never (1 not searched yet)." in page
+    assert "longer than its poll interval of 30 minutes" in page

@@ -286,9 +286,9 @@ class Matcher:
         return mentions
 
 
-def search_query(name_forms: Sequence[str]) -> str:
-    """One OR-query for search providers (Google News, GDELT): '"Wang Fang" OR "王芳"' (each
-    form quoted, folded duplicates removed; a single form is just quoted)."""
+def search_terms(name_forms: Sequence[str]) -> list[str]:
+    """A person's name forms as search phrases: '"Wang Fang"', '"王芳"' (each form quoted,
+    folded duplicates removed)."""
     quoted: list[str] = []
     seen: set[str] = set()
     for form in name_forms:
@@ -297,4 +297,10 @@ def search_query(name_forms: Sequence[str]) -> str:
         if key and key not in seen:
             seen.add(key)
             quoted.append(f'"{phrase}"')
-    return " OR ".join(quoted)
+    return quoted
+
+
+def search_query(name_forms: Sequence[str]) -> str:
+    """One OR-query for search providers (Google News, GDELT): '"Wang Fang" OR "王芳"' (a
+    single form is just quoted)."""
+    return " OR ".join(search_terms(name_forms))

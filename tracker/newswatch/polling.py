@@ -7,8 +7,10 @@ capped, jittered backoff of next_poll_at, honouring Retry-After; the next succes
 
 import logging
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote_plus
 
 from django.conf import settings
@@ -16,25 +18,31 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.models import NewsSource
+from tracker.newswatch.batches import batch_query, pack_batches, split
 from tracker.newswatch.http import FetchError, fetch
 from tracker.newswatch.ingest import IngestResult, ingest_entries
-from tracker.newswatch.matching import search_query
+from tracker.newswatch.matching import Matcher
 from tracker.newswatch.parsing import ParseError, parse_feed, parse_gdelt, parse_google_news
 from tracker.newswatch.politeness import wait_for_request_slot
+from tracker.newswatch.rotation import Pending, mark_searched, people_to_search
 from tracker.newswatch.store import claim_due_sources, load_source, record_poll
-from tracker.newswatch.watchlist import current_matcher, watched_people
+from tracker.newswatch.watchlist import current_matcher
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_CAP = timedelta(hours=24)
-# The longest a poll may run (the task's hard time limit): search sources ask once per
-# watched person at the provider's pace (GDELT: 5 s each).
-POLL_TIME_LIMIT = 3400
+# The longest a poll may run (the task's hard time limit). A search task stops starting
+# requests when its budget (NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS) is spent; the last one may
+# still wait a minute for its slot, take the fetch deadline and be stored, and the soft limit
+# comes 100 s before this.
+POLL_TIME_LIMIT = settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS + 240
 # A claimed source becomes due again after this long if its poll never finished (worker died),
-# never while a poll of it may still be running.
-# A search source's round asks once per watched person at the provider's pace: its claim lasts
-# as long as its task may run.
+# never while a poll of it may still be running: a search source's claim outlasts its task.
 CLAIM_LEASE = timedelta(seconds=settings.NEWSWATCH_CLAIM_LEASE_SECONDS)
+# GDELT indexes articles some minutes after it sees them: a search since the last one goes
+# back this much further. It searches only the last three months: an older start is left out.
+GDELT_OVERLAP = timedelta(minutes=30)
+GDELT_REACH = timedelta(days=85)
 # A feed's poll is bounded by its request slot's wait (a minute), the fetch deadline and the
 # storing: its claim lasts minutes, so a feed whose worker died is polled again soon.
 FEED_CLAIM_LEASE = min(CLAIM_LEASE, timedelta(seconds=settings.NEWSWATCH_FEED_CLAIM_LEASE_SECONDS))
@@ -51,6 +59,11 @@ class PollOutcome:
     ingest: IngestResult = field(default_factory=IngestResult)
     error: str = ""
     retryable: bool = False
+    # Search sources: people searched and requests sent by this task, and whether the round
+    # goes on in another task.
+    searched: int = 0
+    requests: int = 0
+    more: bool = False
 
 
 def sources_claim_due(*, now: datetime | None = None) -> list[int]:
@@ -139,46 +152,176 @@ def _poll_feed(source: NewsSource) -> PollOutcome:
     return PollOutcome(source.pk, NewsSource.LastStatus.OK, ingest=ingest)
 
 
+class _Stop(Exception):
+    """Ends a search task early: the rest of the round is left to a later task."""
+
+
+class _Throttled(_Stop):
+    pass
+
+
+class _Deferred(_Stop):
+    pass
+
+
+class _OutOfTime(_Stop):
+    pass
+
+
+@dataclass
+class _SearchTask:
+    source: NewsSource
+    parse: Callable
+    matcher: Matcher
+    deadline: float
+    outcome: PollOutcome
+    errors: list[str] = field(default_factory=list)
+    retry_after: float | None = None
+    requests: int = 0
+    done: set[int] = field(default_factory=set)
+
+
+def _search_url(source: NewsSource, batch: list[Pending], now: datetime) -> str:
+    """The batch's query in the source's URL; for GDELT, asking only for articles since the
+    batch's oldest search (less an overlap for GDELT's indexing delay), when everyone in it was
+    searched before and recently enough for GDELT to go back that far."""
+    gdelt = source.kind == NewsSource.Kind.GDELT
+    query = batch_query([p.person for p in batch], grouped=gdelt)
+    url = source.url.replace("{query}", quote_plus(query))
+    searched = [p.last_searched_at for p in batch]
+    if gdelt and all(searched) and "startdatetime=" not in url and "timespan=" not in url:
+        start = min(searched) - GDELT_OVERLAP  # type: ignore[type-var]
+        if start > now - GDELT_REACH:
+            url += (
+                "&" if "?" in url else "?"
+            ) + f"startdatetime={start.astimezone(UTC):%Y%m%d%H%M%S}"
+    return url
+
+
+def _search(task: _SearchTask, batch: list[Pending]) -> None:
+    """Ask for a batch and store what comes back; its people are then searched. An answer as
+    full as the provider gives may have left some out: it is stored, and the batch asked again
+    in two halves (down to one person), so one busy name cannot crowd out the others."""
+    source = task.source
+    if task.requests and time.monotonic() > task.deadline:
+        raise _OutOfTime
+    if not wait_for_request_slot(source):
+        raise _Deferred
+    task.requests += 1
+    now = timezone.now()
+    full = False
+    try:
+        response = fetch(_search_url(source, batch, now))
+        entries = task.parse(response.body)
+    except FetchError as exc:
+        task.errors.append(exc.message)
+        task.retry_after = exc.retry_after or task.retry_after
+        task.outcome.retryable = task.outcome.retryable or exc.is_network_failure
+        if exc.status == 429:
+            raise _Throttled from exc  # the provider asked us to slow down: stop here
+        entries = []
+    except ParseError as exc:
+        task.errors.append(str(exc))
+        entries = []
+    else:
+        full = len(batch) > 1 and len(entries) >= source.max_records
+    ids = [p.person.id for p in batch]
+    # A batch that failed counts as searched too (the error is recorded on the source): the
+    # round moves on, and the next one asks again.
+    with transaction.atomic():  # what was found and who was searched, in one commit
+        if entries:
+            task.outcome.ingest += ingest_entries(
+                source=source, entries=entries, matcher=task.matcher
+            )
+        if not full:
+            mark_searched(source_id=source.pk, person_ids=ids, at=now)
+    if full:
+        for half in split(batch):
+            _search(task, half)
+    else:
+        task.done.update(ids)
+
+
+def _round_start(source: NewsSource, now: datetime) -> datetime:
+    """When the source's round under way began, starting one now if none is."""
+    NewsSource.objects.filter(pk=source.pk, round_started_at__isnull=True).update(
+        round_started_at=now
+    )
+    return NewsSource.objects.filter(pk=source.pk).values_list("round_started_at", flat=True)[0]
+
+
 def _poll_search(source: NewsSource) -> PollOutcome:
-    """One OR-query per watched person, each request waiting for the source's slot. A 429
-    ends the round: the source is then recorded as failed, backed off at least as long as the
-    provider asked."""
-    parse = _SEARCH_PARSERS[NewsSource.Kind(source.kind)]
-    matcher = current_matcher()
-    outcome = PollOutcome(source.pk, NewsSource.LastStatus.OK)
-    errors: list[str] = []
-    retry_after = None
+    """One task of a search source's round: the watched people not yet searched this round,
+    least recently searched first, packed into batches and asked for (each request waiting
+    for the source's slot) until the task's time budget is spent. If people remain, the
+    outcome says `more` and the claim is extended for the task that continues the round.
+    A 429 stops the task: the source is recorded as failed, backed off at least as long as
+    the provider asked, and its round resumes afterwards."""
+    now = timezone.now()
+    started = _round_start(source, now)
+    pending = people_to_search(source_id=source.pk, round_started_at=started)
+    by_id = {p.person.id: p for p in pending}
+    task = _SearchTask(
+        source=source,
+        parse=_SEARCH_PARSERS[NewsSource.Kind(source.kind)],
+        matcher=current_matcher(),
+        deadline=time.monotonic() + settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS,
+        outcome=PollOutcome(source.pk, NewsSource.LastStatus.OK),
+    )
+    outcome = task.outcome
+    batches = pack_batches(
+        [p.person for p in pending],
+        max_chars=source.query_chars_limit,
+        max_people=source.people_per_query_limit,
+        grouped=source.kind == NewsSource.Kind.GDELT,
+    )
     throttled = False
-    people = watched_people()
-    for person in people:
-        url = source.url.replace("{query}", quote_plus(search_query(person.name_forms)))
-        if not wait_for_request_slot(source):
-            return _defer(source)
-        try:
-            response = fetch(url)
-            entries = parse(response.body)
-        except FetchError as exc:
-            errors.append(exc.message)
-            retry_after = exc.retry_after or retry_after
-            outcome.retryable = outcome.retryable or exc.is_network_failure
-            if exc.status == 429:
-                throttled = True  # the provider asked us to slow down: stop this round
-                break
-            continue
-        except ParseError as exc:
-            errors.append(str(exc))
-            continue
-        outcome.ingest += ingest_entries(source=source, entries=entries, matcher=matcher)
-    if throttled or (errors and len(errors) >= len(people)):
+    try:
+        for batch in batches:
+            _search(task, [by_id[person.id] for person in batch])
+    except _Deferred:
+        deferred = _defer(source)
+        deferred.ingest, deferred.searched = outcome.ingest, len(task.done)
+        return deferred
+    except _Throttled:
+        throttled = True
+    except _OutOfTime:
+        pass
+    outcome.searched, outcome.requests = len(task.done), task.requests
+    errors = task.errors
+    if throttled or (errors and len(errors) >= task.requests):
         message = errors[-1] if throttled else errors[0]
-        _record_failure(source, message, retry_after)
+        _record_failure(source, message, task.retry_after)
         outcome.status, outcome.error = NewsSource.LastStatus.FAILED, message
         return outcome
     note = (
-        f"{len(errors)} of {len(people)} searches failed; the first: {errors[0]}" if errors else ""
+        f"{len(errors)} of {task.requests} searches failed; the first: {errors[0]}"
+        if errors
+        else ""
     )
-    _record_success(source, NewsSource.LastStatus.OK, error=note)
     outcome.error = note
+    end = timezone.now()
+    if len(task.done) < len(pending):
+        # The round goes on in another task: the claim lasts until that one may end.
+        outcome.more = True
+        record_poll(
+            source.pk,
+            polled_at=end,
+            status=NewsSource.LastStatus.OK,
+            next_poll_at=end + CLAIM_LEASE,
+            error=note,
+        )
+        return outcome
+    # The round is complete: the next begins a poll interval after this one began.
+    NewsSource.objects.filter(pk=source.pk).update(round_started_at=None)
+    next_round = started + _jitter(source.poll_interval_minutes * 60, spread=0.1)
+    record_poll(
+        source.pk,
+        polled_at=end,
+        status=NewsSource.LastStatus.OK,
+        next_poll_at=max(next_round, end),
+        error=note,
+    )
     return outcome
 
 
@@ -214,6 +357,9 @@ def poll_cycle(*, source_ids=None, progress=None) -> CycleSummary:
     summary = CycleSummary()
     for done, source in enumerate(sources, start=1):
         outcome = poll_source(source_id=source.pk)
+        while outcome.more:  # a search source's whole round, task after task
+            summary.ingest += outcome.ingest
+            outcome = poll_source(source_id=source.pk)
         summary.add(outcome)
         if progress is not None:
             progress(source, outcome, done, len(sources))

@@ -3,6 +3,7 @@ mentions land in the database; failures are recorded on their source and backed 
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -199,22 +200,57 @@ def test_a_source_on_a_private_address_is_refused_without_a_request(
     assert feed_server.hits("/rights.xml") == []
 
 
-def test_search_sources_send_one_or_query_per_watched_person(feed_server, fixture_people):
-    by_name = {p.name: key for key, p in fixture_people.items()}
+def _named_in(query: str, fixture_people) -> list[str]:
+    """The keys of the fixture people whose name the query asks for, in order."""
+    return [key for key, p in fixture_people.items() if f'"{p.name}"' in query]
+
+
+def _gnews_answer(fixture_people):
+    """Google News as it answers a batch: the fixture items of every person asked for."""
 
     def answer(seen):
-        query = seen.query["q"][0]
-        name = next((n for n in by_name if f'"{n}"' in query), None)
-        path = FIXTURES / "gnews" / f"{by_name.get(name)}.xml"
-        return Route(path.read_bytes() if path.exists() else b"<rss><channel/></rss>")
+        items = "".join(
+            "".join(re.findall(r"<item>.*?</item>", path.read_text(), re.S))
+            for key in _named_in(seen.query["q"][0], fixture_people)
+            if (path := FIXTURES / "gnews" / f"{key}.xml").exists()
+        )
+        return Route(
+            f'<rss version="2.0"><channel><title>G</title>{items}</channel></rss>'.encode()
+        )
 
-    feed_server.routes["/gnews"] = answer
+    return answer
+
+
+def _gdelt_answer(fixture_people):
+    def answer(seen):
+        articles = [
+            article
+            for key in _named_in(seen.query["query"][0], fixture_people)
+            if (path := FIXTURES / "gdelt" / f"{key}.json").exists()
+            for article in json.loads(path.read_text())["articles"]
+        ]
+        return Route(json.dumps({"articles": articles}).encode(), content_type="application/json")
+
+    return answer
+
+
+def test_a_search_source_asks_for_its_watched_people_in_batches_of_or_queries(
+    feed_server, fixture_people
+):
+    feed_server.routes["/gnews"] = _gnews_answer(fixture_people)
     source = _search(feed_server, NewsSource.Kind.GOOGLE_NEWS, "/gnews?q={query}&hl=en")
+    news_source_save(source=source, max_people_per_query=3)
+
     outcome = poll_source(source_id=source.pk)
-    assert outcome.status == "ok"
+
+    assert (outcome.status, outcome.searched, outcome.requests) == ("ok", 8, 3)
     queries = [hit.query["q"][0] for hit in feed_server.hits("/gnews")]
-    assert len(queries) == len(fixture_people)
-    assert '"Wang Fang" OR "王芳"' in queries
+    assert [_named_in(q, fixture_people) for q in queries] == [
+        ["P1", "P2", "P3"],
+        ["P4", "P5", "P6"],
+        ["P7", "P8"],
+    ]
+    assert queries[0].startswith('"Wang Fang" OR "王芳" OR "Liu Jian" OR "刘坚" OR ')
     item = NewsItem.objects.get(url="https://voices.example.com/wang-fang-lawyer")
     assert item.title == "Lawyer for Wang Fang barred from court"
     assert item.publisher == "China Voices"
@@ -222,19 +258,15 @@ def test_search_sources_send_one_or_query_per_watched_person(feed_server, fixtur
 
 
 def test_gdelt_answers_become_items_and_an_empty_answer_is_fine(feed_server, fixture_people):
-    by_name = {p.name: key for key, p in fixture_people.items()}
-
-    def answer(seen):
-        query = seen.query["query"][0]
-        name = next((n for n in by_name if f'"{n}"' in query), None)
-        path = FIXTURES / "gdelt" / f"{by_name.get(name)}.json"
-        return Route(path.read_bytes() if path.exists() else b"{}", content_type="application/json")
-
-    feed_server.routes["/gdelt"] = answer
+    feed_server.routes["/gdelt"] = _gdelt_answer(fixture_people)
     source = _search(
         feed_server, NewsSource.Kind.GDELT, "/gdelt?query={query}&mode=artlist&format=json"
     )
     assert poll_source(source_id=source.pk).status == "ok"
+    # Every watched person fits one GDELT query, its OR in the parentheses GDELT requires.
+    (query,) = [hit.query["query"][0] for hit in feed_server.hits("/gdelt")]
+    assert query.startswith('("Wang Fang" OR "王芳" OR ') and query.endswith(")")
+    assert len(_named_in(query, fixture_people)) == len(fixture_people)
     assert NewsItem.objects.filter(url="https://finance.example.org/liu-jianguo-bank").exists()
     assert not Mention.objects.filter(
         news_item__url="https://finance.example.org/liu-jianguo-bank"

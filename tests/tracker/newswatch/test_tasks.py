@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from tests.tracker.newswatch.feedserver import Route
 from tracker import tasks
-from tracker.models import NewsSource
+from tracker.models import NewsSource, SearchCoverage
 from tracker.newswatch import polling
-from tracker.services import news_source_save
+from tracker.services import detained_person_save, news_source_save
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
 
@@ -126,7 +126,7 @@ def test_no_task_outlasts_the_brokers_visibility_timeout():
         assert task.time_limit < visibility, task.name
 
 
-def test_a_feed_is_claimed_for_4_minutes_and_a_search_source_for_its_round():
+def test_a_feed_is_claimed_for_4_minutes_and_a_search_source_for_one_task_of_its_round():
     now = timezone.now()
     feed = news_source_save(name="Feed", kind="feed", url="https://example.org/f.xml")
     search = news_source_save(name="GDELT", kind="gdelt", url="")
@@ -137,4 +137,63 @@ def test_a_feed_is_claimed_for_4_minutes_and_a_search_source_for_its_round():
     feed.refresh_from_db()
     search.refresh_from_db()
     assert feed.next_poll_at == now + datetime.timedelta(minutes=4)
-    assert search.next_poll_at == now + datetime.timedelta(seconds=tasks.POLL_TIME_LIMIT + 200)
+    # A round runs as a chain of bounded tasks: the claim outlasts one task, not a round.
+    assert search.next_poll_at == now + datetime.timedelta(minutes=10)
+    assert tasks.POLL_TIME_LIMIT < 10 * 60
+
+
+def test_a_search_round_longer_than_one_task_queues_the_task_that_continues_it(
+    feed_server, settings, monkeypatch
+):
+    settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS = 0  # one request a task
+    for name in ("Zora Quill", "Ilse Varga", "Amir Sadeh"):
+        detained_person_save(name=name)
+    feed_server.routes["/gdelt"] = Route(b'{"articles": []}', content_type="application/json")
+    source = news_source_save(
+        name="GDELT",
+        kind="gdelt",
+        url=feed_server.url("/gdelt?query={query}"),
+        min_interval_seconds=0,
+        max_people_per_query=1,
+    )
+
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.poll_source, "delay", queued.append)
+
+    results = [tasks.poll_source.apply(args=[source.pk]).get()]
+    while queued:
+        results.append(tasks.poll_source.apply(args=[queued.pop()]).get())
+
+    assert [(r["status"], r["searched"], r["more"]) for r in results] == [
+        ("ok", 1, True),
+        ("ok", 1, True),
+        ("ok", 1, False),
+    ]
+    assert len(feed_server.hits("/gdelt")) == 3
+    assert SearchCoverage.objects.filter(source=source).count() == 3
+    source.refresh_from_db()
+    assert source.round_started_at is None  # the round is complete
+
+
+def test_a_search_round_whose_next_task_cannot_be_queued_is_due_again_at_once(
+    feed_server, settings, broker_down
+):
+    settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS = 0  # one request a task
+    for name in ("Zora Quill", "Ilse Varga"):
+        detained_person_save(name=name)
+    feed_server.routes["/gdelt"] = Route(b'{"articles": []}', content_type="application/json")
+    source = news_source_save(
+        name="GDELT",
+        kind="gdelt",
+        url=feed_server.url("/gdelt?query={query}"),
+        min_interval_seconds=0,
+        max_people_per_query=1,
+    )
+
+    result = tasks.poll_source.apply(args=[source.pk]).get()
+
+    assert (result["searched"], result["more"]) == (1, True)
+    source.refresh_from_db()
+    # Released rather than held for its lease: the next scheduler run resumes the round.
+    assert source.next_poll_at <= timezone.now()
+    assert source.round_started_at is not None
