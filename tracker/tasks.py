@@ -25,7 +25,12 @@ from tracker.digests.sending import (
     digests_create_due,
 )
 from tracker.models import DigestDelivery, NewsSource
-from tracker.newswatch.polling import POLL_TIME_LIMIT, sources_claim_due, sources_release
+from tracker.newswatch.polling import (
+    POLL_SOFT_TIME_MARGIN,
+    POLL_TIME_LIMIT,
+    sources_claim_due,
+    sources_release,
+)
 from tracker.newswatch.polling import poll_source as poll_source_service
 
 logger = logging.getLogger(__name__)
@@ -82,7 +87,7 @@ POLL_RETRIES = 2
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=TRANSIENT_RETRIES,
-    soft_time_limit=POLL_TIME_LIMIT - 100,
+    soft_time_limit=POLL_TIME_LIMIT - POLL_SOFT_TIME_MARGIN,
     time_limit=POLL_TIME_LIMIT,
 )
 def poll_source(self, source_id: int) -> dict:

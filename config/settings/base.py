@@ -156,11 +156,12 @@ STORAGES = {
 # its message folders under VAR_DIR. Set CELERY_BROKER_URL=redis://... in production.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # Redis redelivers a task that no worker acknowledged after this long: a worker killed mid-task
-# leaves its acks-late task (tracker.tasks.poll_source, send_digest) to another worker then. It
-# must exceed the longest such task's time limit (a poll, 480 s) and the longest retry
-# countdown, or a task still running would be delivered twice; a lost poll's source is claimed
-# again sooner, when its lease ends (NEWSWATCH_*_CLAIM_LEASE_SECONDS).
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+# leaves its task (all are acknowledged late) to another worker then. It must exceed the
+# longest task's time limit (send_due_digests, 360 s; a poll, 210 s) and the longest retry
+# countdown a worker holds a task for (a failed mail send's, under 10 minutes), or a task would
+# be delivered twice. Lost work is picked up sooner by the leases (NEWSWATCH_*_CLAIM_LEASE_SECONDS,
+# DIGEST_CLAIM_LEASE_SECONDS) and the sweeper.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 900}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -206,12 +207,13 @@ DIGEST_CLAIM_LEASE_SECONDS = env.int("DIGEST_CLAIM_LEASE_SECONDS", default=180)
 # A pending digest whose task was queued this long ago, and that nobody holds, is queued again.
 DIGEST_REQUEUE_AFTER_SECONDS = env.int("DIGEST_REQUEUE_AFTER_SECONDS", default=360)
 # A search source's poll: one task of its round, whose time limit is the budget below plus
-# 240 s. The most any poll is held; keep it longer than that limit.
-NEWSWATCH_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_CLAIM_LEASE_SECONDS", default=600)
+# 140 s. The most any poll is held; keep it longer than that limit. With the scheduler's
+# minute, a source whose worker died is polled again within 5 minutes.
+NEWSWATCH_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_CLAIM_LEASE_SECONDS", default=220)
 # A search round runs as a chain of tasks: each starts no request after this many seconds.
-NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS = env.int("NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS", default=240)
+NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS = env.int("NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS", default=70)
 # A feed's poll: a slot's wait (60 s at most), a fetch (NEWSWATCH_FETCH_DEADLINE) and storing.
-NEWSWATCH_FEED_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_FEED_CLAIM_LEASE_SECONDS", default=240)
+NEWSWATCH_FEED_CLAIM_LEASE_SECONDS = env.int("NEWSWATCH_FEED_CLAIM_LEASE_SECONDS", default=220)
 # How often beat runs tracker.tasks.sweep.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=180)
 

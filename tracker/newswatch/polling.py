@@ -33,9 +33,10 @@ logger = logging.getLogger(__name__)
 BACKOFF_CAP = timedelta(hours=24)
 # The longest a poll may run (the task's hard time limit). A search task stops starting
 # requests when its budget (NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS) is spent; the last one may
-# still wait a minute for its slot, take the fetch deadline and be stored, and the soft limit
-# comes 100 s before this.
-POLL_TIME_LIMIT = settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS + 240
+# still wait a minute for its slot, take the fetch deadline (30 s) and be stored, which the
+# soft limit, POLL_SOFT_TIME_MARGIN before this, leaves room for.
+POLL_TIME_LIMIT = settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS + 140
+POLL_SOFT_TIME_MARGIN = 30
 # A claimed source becomes due again after this long if its poll never finished (worker died),
 # never while a poll of it may still be running: a search source's claim outlasts its task.
 CLAIM_LEASE = timedelta(seconds=settings.NEWSWATCH_CLAIM_LEASE_SECONDS)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.tracker.newswatch.feedserver import Route
 from tracker.models import DetainedPerson, NewsItem, NewsSource, SearchCoverage
+from tracker.newswatch import polling
 from tracker.newswatch.batches import batch_query, pack_batches
 from tracker.newswatch.matching import WatchedPerson
 from tracker.newswatch.polling import GDELT_OVERLAP, poll_source
@@ -136,7 +137,7 @@ def test_a_task_out_of_time_leaves_the_rest_of_its_round_to_the_next_and_a_new_c
     source.refresh_from_db()
     assert source.round_started_at is not None
     # Claimed for the task that continues the round, not released to the scheduler.
-    assert source.next_poll_at >= before + datetime.timedelta(minutes=9)
+    assert source.next_poll_at >= before + polling.CLAIM_LEASE
 
     _people("Amir Sadeh")  # a case added mid-round is in this round
     outcomes = [poll_source(source_id=source.pk) for _ in range(2)]
