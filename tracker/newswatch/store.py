@@ -156,6 +156,11 @@ def _record_poll_sql(validators: bool) -> str:
 
 @functools.cache
 def _claim_due_sql() -> str:
+    # Raw SQL for safety, not speed: UPDATE ... RETURNING claims the due sources and says which
+    # in one statement, so two schedulers never claim one source (a provider asked twice at once
+    # answers 429). The ORM's update() returns only a count, and a read followed by an update
+    # lets two SQLite schedulers read the same rows before either writes. The CASE gives feeds
+    # and search sources their own lease.
     return (
         f"UPDATE {_table(NewsSource)} "
         "SET next_poll_at = CASE WHEN kind = %s THEN %s ELSE %s END "
