@@ -68,6 +68,7 @@ def postgres(fault_folder) -> Iterator[PrivatePostgres]:
     server = PrivatePostgres(fault_folder / "pg" / "cluster")
     server.start()
     try:
+        # Raw SQL: creating a database is cluster DDL, which the ORM has no API for.
         server.execute(f"CREATE DATABASE {TEMPLATE}")
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -82,12 +83,15 @@ def postgres(fault_folder) -> Iterator[PrivatePostgres]:
 @pytest.fixture
 def database_url(postgres) -> Iterator[str]:
     name = f"vigil_fault_{next(_databases)}"
+    # Raw SQL (cluster DDL, no ORM API): a copy of the migrated template, far faster than
+    # migrating each test's database anew.
     postgres.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
     try:
         yield postgres.url(name)
     finally:
         if not postgres.is_running():  # a test that stopped it and failed before restarting
             postgres.start()
+        # Raw SQL (cluster DDL, no ORM API); FORCE ends the killed workers' leftover sessions.
         postgres.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 

@@ -102,6 +102,9 @@ class PrivatePostgres:
         return self._run("pg_ctl", "-D", self.data, "status", check=False).returncode == 0
 
     def execute(self, sql: str, database: str = "postgres") -> None:
+        """Run one statement against the private cluster itself. Raw SQL because these are
+        cluster-level statements (CREATE/DROP DATABASE) that the ORM has no API for, run
+        outside Django, on a server the test made."""
         import psycopg
 
         with psycopg.connect(self.url(database).replace("postgres://", "postgresql://"),
