@@ -19,7 +19,7 @@ from tracker.digests.sending import (
     digests_create_due,
 )
 from tracker.digests.unsubscribe import subscription_unsubscribe
-from tracker.models import DigestDelivery
+from tracker.models import DigestDelivery, Subscription
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
@@ -150,15 +150,24 @@ def test_the_sweeper_queues_again_a_pending_delivery_whose_task_was_lost(clock, 
 
 
 def test_the_sweeper_leaves_held_unsubscribed_and_finished_deliveries_alone(clock, people):
-    held = _one_due_delivery(clock, people)
-    DigestDelivery.objects.filter(pk=held).update(claimed_until=START + DAY + REQUEUE_AFTER + HOUR)
-    other = subscribe("gone@example.org", persons=[people["liu"]], include_unreviewed=True)
-    (_held, unsubscribed) = sorted(digests_create_due(frequency="daily"))
-    subscription_unsubscribe(subscription=other)
-    assert DigestDelivery.objects.get(pk=unsubscribed).subscription == other
+    for address in ("held@example.org", "gone@example.org", "done@example.org", "lost@example.org"):
+        subscribe(address, persons=[people["liu"]], include_unreviewed=True)
+    clock.move_to(START + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + DAY)
+    by_address = {
+        d.subscription.email: d.pk
+        for d in DigestDelivery.objects.filter(pk__in=digests_create_due(frequency="daily"))
+    }
+    DigestDelivery.objects.filter(pk=by_address["held@example.org"]).update(
+        claimed_until=START + DAY + REQUEUE_AFTER + HOUR
+    )
+    subscription_unsubscribe(subscription=Subscription.objects.get(email="gone@example.org"))
+    assert digest_send(delivery_id=by_address["done@example.org"]) == "sent"
     clock.move_to(START + DAY + REQUEUE_AFTER + SECOND)
 
-    assert deliveries_to_requeue() == []
+    # Only the delivery nobody holds, still pending, of an active subscription.
+    assert deliveries_to_requeue() == [by_address["lost@example.org"]]
 
 
 @pytest.mark.django_db(transaction=True)  # as a worker runs: no test transaction around it
