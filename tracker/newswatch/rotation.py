@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from django.db.models import Count, F, FilteredRelation, Min, Q
 from django.utils import timezone
 
-from tracker.models import DetainedPerson, NewsSource, SearchCoverage, name_forms
+from tracker.models import DetainedPerson, NewsSource, SearchCoverage
 from tracker.newswatch.batches import pack_batches
 from tracker.newswatch.matching import WatchedPerson
-from tracker.newswatch.watchlist import watched_people
+from tracker.newswatch.watchlist import WATCHED_COLUMNS, watched_people, watched_person
 
 COVERAGE_WINDOW = timedelta(hours=24)
 
@@ -41,19 +41,9 @@ def people_to_search(*, source_id: int, round_started_at: datetime) -> list[Pend
         )
         .filter(Q(last_searched__isnull=True) | Q(last_searched__lt=round_started_at))
         .order_by(F("last_searched").asc(nulls_first=True), "pk")
-        .values_list("id", "name", "native_name", "aliases", "context_terms", "last_searched")
+        .values_list(*WATCHED_COLUMNS, "last_searched")
     )
-    return [
-        Pending(
-            WatchedPerson(
-                id=pk,
-                name_forms=tuple(name_forms(name, native, aliases)),
-                context_terms=tuple(t for t in (context or []) if t and t.strip()),
-            ),
-            last,
-        )
-        for pk, name, native, aliases, context, last in rows
-    ]
+    return [Pending(watched_person(*row[:-1]), row[-1]) for row in rows]
 
 
 def mark_searched(*, source_id: int, person_ids: Iterable[int], at: datetime) -> None:

@@ -23,17 +23,22 @@ _lock = threading.Lock()
 _built: dict = {"key": None, "matcher": None}
 
 
+# The columns a WatchedPerson is made of, in the order watched_person() takes them.
+WATCHED_COLUMNS = ("id", "name", "native_name", "aliases", "context_terms")
+
+
+def watched_person(pk, name, native_name, aliases, context_terms) -> WatchedPerson:
+    """A WatchedPerson from a row of WATCHED_COLUMNS (read with values_list)."""
+    return WatchedPerson(
+        id=pk,
+        name_forms=tuple(name_forms(name, native_name, aliases)),
+        context_terms=tuple(t for t in (context_terms or []) if t and t.strip()),
+    )
+
+
 def watched_people(queryset=None) -> list[WatchedPerson]:
     queryset = DetainedPerson.objects.watched() if queryset is None else queryset
-    rows = queryset.values_list("id", "name", "native_name", "aliases", "context_terms")
-    return [
-        WatchedPerson(
-            id=pk,
-            name_forms=tuple(name_forms(name, native, aliases)),
-            context_terms=tuple(t for t in (context or []) if t and t.strip()),
-        )
-        for pk, name, native, aliases, context in rows
-    ]
+    return [watched_person(*row) for row in queryset.values_list(*WATCHED_COLUMNS)]
 
 
 @functools.cache
