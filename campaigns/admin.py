@@ -6,6 +6,9 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ExportMixin
+from unfold.admin import TabularInline
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
+from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
 from campaigns.resources import OrganizationResource, PersonResource, SignatureResource
@@ -27,7 +30,7 @@ from config.history import HistoryAdmin
 class OrganizationAdmin(HistoryImportExportAdmin):
     resource_classes = [OrganizationResource]
     list_display = ["name", "kind", "country", "website", "updated_at"]
-    list_filter = ["kind", ("country", CountryInUseFilter)]
+    list_filter = [("kind", ChoicesDropdownFilter), ("country", CountryInUseFilter)]
     search_fields = ["name"]
 
 
@@ -35,7 +38,7 @@ class OrganizationAdmin(HistoryImportExportAdmin):
 class PersonAdmin(HistoryImportExportAdmin):
     resource_classes = [PersonResource]
     list_display = ["full_name", "title", "organization", "country", "email"]
-    list_filter = [("country", CountryInUseFilter), "organization__kind"]
+    list_filter = [("country", CountryInUseFilter), ("organization__kind", ChoicesDropdownFilter)]
     list_select_related = ["organization"]
     search_fields = ["full_name", "title", "email", "organization__name"]
     autocomplete_fields = ["organization"]
@@ -80,11 +83,20 @@ class CampaignAdmin(HistoryAdmin):
         "lead_organization",
         "n_cases",
     ]
-    list_filter = ["status", "lead_organization"]
+    list_filter = [
+        ("status", ChoicesDropdownFilter),
+        ("lead_organization", RelatedDropdownFilter),
+    ]
     list_select_related = ["lead_organization"]
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["lead_organization", "lead_person", "detained_persons"]
     date_hierarchy = "started_on"
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "status", ("started_on", "ended_on")]}),
+        ("About", {"classes": ["tab"], "fields": ["summary", "description", "website"]}),
+        ("Led by", {"classes": ["tab"], "fields": ["lead_organization", "lead_person"]}),
+        ("Cases", {"classes": ["tab"], "fields": ["detained_persons"]}),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_cases=Count("detained_persons"))
@@ -94,7 +106,7 @@ class CampaignAdmin(HistoryAdmin):
         return obj.n_cases
 
 
-class SignatureInline(admin.TabularInline):
+class SignatureInline(TabularInline):
     model = Signature
     extra = 1
     fields = ["organization", "person", "signed_on", "note"]
@@ -125,12 +137,22 @@ class SignatureImportForm(forms.Form):
 @admin.register(Letter)
 class LetterAdmin(HistoryAdmin):
     list_display = ["title", "kind", "status", "sent_on", "campaign", "n_signatures"]
-    list_filter = ["status", "kind", "campaign"]
+    list_filter = [
+        ("status", ChoicesDropdownFilter),
+        ("kind", ChoicesDropdownFilter),
+        ("campaign", RelatedDropdownFilter),
+    ]
     list_select_related = ["campaign"]
     search_fields = ["title", "body", "demands", "recipients__full_name"]
     autocomplete_fields = ["campaign", "recipients", "author_organization"]
     date_hierarchy = "sent_on"
     inlines = [SignatureInline]
+    fieldsets = [
+        (None, {"fields": ["campaign", "title", ("kind", "status"), "sent_on"]}),
+        ("Text", {"classes": ["tab"], "fields": ["body", "demands", "url"]}),
+        ("From and to", {"classes": ["tab"], "fields": ["author_organization", "recipients"]}),
+        ("Response", {"classes": ["tab"], "fields": ["response_notes"]}),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_signatures=Count("signatures"))
@@ -224,9 +246,10 @@ class SignatureAdmin(ExportMixin, HistoryAdmin):
     the API's format, so that there is one format for both."""
 
     resource_classes = [SignatureResource]
+    export_form_class = SelectableFieldsExportForm
     change_list_template = "admin/campaigns/signature/change_list.html"
     list_display = ["letter", "organization", "person", "signed_on"]
-    list_filter = ["letter__campaign", "letter"]
+    list_filter = [("letter__campaign", RelatedDropdownFilter), ("letter", RelatedDropdownFilter)]
     list_select_related = ["letter", "organization", "person"]
     search_fields = ["letter__title", "organization__name", "person__full_name"]
     autocomplete_fields = ["letter", "organization", "person"]

@@ -1,6 +1,7 @@
 """Admin pieces shared by the apps (config is not an app: nothing here is registered)."""
 
 from import_export.admin import ImportExportModelAdmin
+from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from config.history import HistoryAdmin
 
@@ -13,3 +14,6 @@ class HistoryImportExportAdmin(ImportExportModelAdmin, HistoryAdmin):
     only while the pointer is over a red badge."""
 
     import_template_name = "admin/import_export/import_row_errors.html"
+    # The theme's forms for the import and export pages (unfold.contrib.import_export).
+    import_form_class = ImportForm
+    export_form_class = SelectableFieldsExportForm

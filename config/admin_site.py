@@ -8,7 +8,6 @@ it before setting 2FA up.
 """
 
 from django.conf import settings
-from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpResponseRedirect
@@ -17,11 +16,14 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from unfold.sites import UnfoldAdminSite
 
 
-class VigilAdminSite(AdminSite):
+class VigilAdminSite(UnfoldAdminSite):
+    """django-unfold's site (its sidebar, settings UNFOLD) with Vigil's login."""
+
     site_header = "Vigil"
-    site_title = "Vigil staff"
+    site_title = "Vigil"
     index_title = "Campaigns and cases"
     # Vigil has no public site: no "View site" link in the admin's header. (`/` leads to the
     # admin.)
@@ -80,7 +82,9 @@ class VigilAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        # After every app's admin module: the login attempts, with an "Unlock" action.
-        from config import lockout
+        # After every app's admin module: the login attempts, with an "Unlock" action, and the
+        # other libraries' pages (users, groups, devices, tokens) in the theme's classes.
+        from config import admin_theme, lockout
 
         lockout.register()
+        admin_theme.register()

@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_model_for_model, get_m2m_field_name
+from unfold.admin import ModelAdmin
 
 EMPTY = "—"
 
@@ -104,9 +105,12 @@ class HistoryChanges(HistoricalRecordContextHelper):
         return readable(None if field.many_to_many else field, value)
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin, ModelAdmin):
     """SimpleHistoryAdmin whose History page lists changes only, in words, and whose "Save"
-    writes no version when nothing the history keeps has changed."""
+    writes no version when nothing the history keeps has changed; in the admin's theme
+    (django-unfold's ModelAdmin, whose dropdown filters need the filter form's submit)."""
+
+    list_filter_submit = True
 
     object_history_list_template = "admin/history/object_history_list.html"
 

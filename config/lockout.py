@@ -9,9 +9,10 @@ from axes.admin import AccessAttemptAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessLog
 from axes.utils import reset
 from django.contrib import admin, messages
+from unfold.admin import ModelAdmin
 
 
-class LoginAttemptAdmin(AccessAttemptAdmin):
+class LoginAttemptAdmin(AccessAttemptAdmin, ModelAdmin):
     actions = ["unlock", *AccessAttemptAdmin.actions]
 
     @admin.action(
@@ -32,4 +33,8 @@ class LoginAttemptAdmin(AccessAttemptAdmin):
 
 def register() -> None:
     admin.site.register(AccessAttempt, LoginAttemptAdmin)
-    admin.site.register(AccessLog, AccessLogAdmin)
+    admin.site.register(AccessLog, LoginLogAdmin)
+
+
+class LoginLogAdmin(AccessLogAdmin, ModelAdmin):
+    pass

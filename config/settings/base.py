@@ -6,6 +6,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.templatetags.static import static
+from django.urls import reverse_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -25,6 +27,14 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # The admin's theme (django-unfold), before the admin so that its templates win: the
+    # sidebar (UNFOLD below), dropdown filters, tabs, and its look for import-export's and
+    # django-simple-history's pages. Its basic app config leaves the admin site ours
+    # (config.admin_site.VigilAdminSite, built on the theme's site).
+    "unfold.apps.BasicAppConfig",
+    "unfold.contrib.filters",
+    "unfold.contrib.import_export",
+    "unfold.contrib.simple_history",
     # Django's admin on Vigil's site (config/admin_site.py): two-factor login, 2FA if required.
     "config.admin_site.VigilAdminConfig",
     "django.contrib.auth",
@@ -149,6 +159,59 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- The admin's theme (django-unfold; README "The admin") ---------------------------------
+UNFOLD = {
+    "SITE_TITLE": "Vigil",
+    "SITE_HEADER": "Vigil",
+    "SITE_SUBHEADER": "Cases, campaigns, news",
+    # No public site: no "View site" link (config.admin_site.VigilAdminSite.site_url).
+    "SITE_URL": None,
+    "SITE_ICON": lambda request: static("vigil/favicon.svg"),
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": lambda request: static("vigil/favicon.svg"),
+        },
+        {
+            "rel": "alternate icon",
+            "sizes": "16x16 32x32 48x48",
+            "href": lambda request: static("vigil/favicon.ico"),
+        },
+    ],
+    "STYLES": [lambda request: static("vigil/admin.css")],
+    "SHOW_VIEW_ON_SITE": False,
+    "BORDER_RADIUS": "6px",
+    # Vigil's blue (the favicon's), for links and buttons.
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97.5% .012 232)",
+            "100": "oklch(94.5% .025 232)",
+            "200": "oklch(89% .045 232)",
+            "300": "oklch(80% .07 232)",
+            "400": "oklch(68% .09 232)",
+            "500": "oklch(58% .095 232)",
+            "600": "oklch(50% .09 232)",
+            "700": "oklch(43% .08 232)",
+            "800": "oklch(37% .07 232)",
+            "900": "oklch(31% .055 232)",
+            "950": "oklch(22% .04 232)",
+        },
+    },
+    "ACCOUNT": {
+        "navigation": [
+            {"title": "Two-factor authentication", "link": reverse_lazy("two_factor:profile")},
+            {"title": "Change password", "link": reverse_lazy("admin:password_change")},
+        ],
+    },
+    # Grouped by task; each link shows only to those who may view its list (config/admin_theme.py).
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": False,
+        "navigation": "config.admin_theme.navigation",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------

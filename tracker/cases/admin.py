@@ -2,10 +2,16 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from unfold.admin import TabularInline
+from unfold.contrib.filters.admin import (
+    BooleanRadioFilter,
+    ChoicesDropdownFilter,
+    RelatedDropdownFilter,
+)
+from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidget
 
 from config.admin import HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
@@ -27,16 +33,21 @@ from tracker.text import fold
 
 
 class DetainedPersonForm(forms.ModelForm):
-    aliases = StringListField(required=False, help_text="One per line.")
+    aliases = StringListField(
+        required=False,
+        help_text="One per line.",
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+    )
     context_terms = StringListField(
         required=False,
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
         help_text="One per line. For common names: a news item mentions this person only "
         "if it also contains one of these terms.",
     )
     status_date = forms.DateField(
         label="Status since",
         required=False,
-        widget=AdminDateWidget,
+        widget=UnfoldAdminSingleDateWidget,
         help_text="A new status is recorded on the timeline as an event of that date (blank: "
         "today; for a new person, the detention date if given). It cannot be after today, "
         "nor before the latest status event.",
@@ -75,7 +86,7 @@ class DetainedPersonForm(forms.ModelForm):
             self._update_errors(exc)
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(TabularInline):
     model = CaseEvent
     extra = 1
     fields = ["date", "kind", "description", "source_url"]
@@ -96,11 +107,11 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
         "updated_at",
     ]
     list_filter = [
-        "status",
+        ("status", ChoicesDropdownFilter),
         ("country", CountryInUseFilter),
-        "campaigns",
-        "gender",
-        "watch_enabled",
+        ("campaigns", RelatedDropdownFilter),
+        ("gender", ChoicesDropdownFilter),
+        ("watch_enabled", BooleanRadioFilter),
     ]
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
@@ -116,7 +127,8 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
                     "name",
                     "native_name",
                     "aliases",
-                    ("status", "status_date"),
+                    "status",
+                    "status_date",
                     "watch_enabled",
                 ]
             },
@@ -124,28 +136,30 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
         (
             "Person",
             {
+                "classes": ["tab"],
                 "fields": [
                     "gender",
                     "birth_year",
                     "country",
                     "occupation",
                     "affiliation",
-                ]
+                ],
             },
         ),
         (
             "Detention",
             {
+                "classes": ["tab"],
                 "fields": [
                     "detained_on",
                     "place_of_detention",
                     "charges",
                     "sentence",
                     "summary",
-                ]
+                ],
             },
         ),
-        ("News watch", {"fields": ["context_terms", "news_mentions"]}),
+        ("News watch", {"classes": ["tab"], "fields": ["context_terms", "news_mentions"]}),
     ]
 
     @admin.display(description="news mentions")
@@ -212,7 +226,11 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
 @admin.register(CaseEvent)
 class CaseEventAdmin(HistoryAdmin):
     list_display = ["date", "person", "kind", "short_description"]
-    list_filter = ["kind", ("person__country", CountryInUseFilter), "person__campaigns"]
+    list_filter = [
+        ("kind", ChoicesDropdownFilter),
+        ("person__country", CountryInUseFilter),
+        ("person__campaigns", RelatedDropdownFilter),
+    ]
     list_select_related = ["person"]
     search_fields = ["person__name", "person__native_name", "description"]
     autocomplete_fields = ["person"]

@@ -9,6 +9,12 @@ from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import (
+    BooleanRadioFilter,
+    ChoicesDropdownFilter,
+    RelatedDropdownFilter,
+)
 
 from config.history import HistoryAdmin
 from tracker.digests.email import render_digest_email
@@ -41,19 +47,22 @@ class SubscriptionAdmin(HistoryAdmin):
         "n_campaigns",
         "n_persons",
     ]
-    list_filter = ["frequency", "active", "include_unreviewed", "campaigns"]
+    list_filter = [
+        ("frequency", ChoicesDropdownFilter),
+        ("active", BooleanRadioFilter),
+        ("include_unreviewed", BooleanRadioFilter),
+        ("campaigns", RelatedDropdownFilter),
+    ]
     search_fields = ["email"]
     autocomplete_fields = ["user", "campaigns", "persons"]
     readonly_fields = ["next_digest"]
-    fields = [
-        "email",
-        "user",
-        "frequency",
-        "campaigns",
-        "persons",
-        "include_unreviewed",
-        "active",
-        "next_digest",
+    fieldsets = [
+        (None, {"fields": ["email", "user", "frequency", "active"]}),
+        (
+            "What it covers",
+            {"classes": ["tab"], "fields": ["campaigns", "persons", "include_unreviewed"]},
+        ),
+        ("Next digest", {"classes": ["tab"], "fields": ["next_digest"]}),
     ]
     preview_template = "admin/tracker/subscription/preview.html"
 
@@ -85,11 +94,11 @@ class SubscriptionAdmin(HistoryAdmin):
         columns = super().get_list_display(request)
         return [*columns, "preview_link"] if self.has_preview_permission(request) else columns
 
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
         if obj is None or not self.has_preview_permission(request, obj):
-            fields = [f for f in fields if f != "next_digest"]
-        return fields
+            fieldsets = [(name, o) for name, o in fieldsets if "next_digest" not in o["fields"]]
+        return fieldsets
 
     def _preview_url(self, obj) -> str:
         return reverse("admin:tracker_subscription_preview", args=[obj.pk])
@@ -153,7 +162,7 @@ class SubscriptionAdmin(HistoryAdmin):
 
 
 @admin.register(DigestDelivery)
-class DigestDeliveryAdmin(admin.ModelAdmin):
+class DigestDeliveryAdmin(ModelAdmin):
     """What went to whom, for which period, and what failed. Deliveries are made and sent by
     the digest tasks; staff can only look, and queue failed ones again."""
 
@@ -166,7 +175,11 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
         "sent_at",
         "error",
     ]
-    list_filter = ["status", "subscription__frequency"]
+    list_filter = [
+        ("status", ChoicesDropdownFilter),
+        ("subscription__frequency", ChoicesDropdownFilter),
+    ]
+    list_filter_submit = True
     list_select_related = ["subscription"]
     search_fields = ["subscription__email"]
     date_hierarchy = "period_end"

@@ -12,6 +12,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import (
+    BooleanRadioFilter,
+    ChoicesDropdownFilter,
+    RelatedDropdownFilter,
+)
 
 from config.history import HistoryAdmin
 from tracker.models import (
@@ -151,7 +157,11 @@ class NewsSourceAdmin(HistoryAdmin):
         "next_poll_at",
         "consecutive_failures",
     ]
-    list_filter = ["kind", "active", "last_status"]
+    list_filter = [
+        ("kind", ChoicesDropdownFilter),
+        ("active", BooleanRadioFilter),
+        ("last_status", ChoicesDropdownFilter),
+    ]
     search_fields = ["name", "url"]
     readonly_fields = [
         "last_status",
@@ -162,7 +172,37 @@ class NewsSourceAdmin(HistoryAdmin):
         "last_modified",
         "search_coverage",
     ]
-    fields = [*NewsSourceForm.Meta.fields, *readonly_fields]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "url", "active"]}),
+        (
+            "Pace",
+            {
+                "classes": ["tab"],
+                "fields": [
+                    "poll_interval_minutes",
+                    "min_interval_seconds",
+                    "max_query_chars",
+                    "max_people_per_query",
+                    "next_poll_at",
+                ],
+            },
+        ),
+        (
+            "Health",
+            {
+                "classes": ["tab"],
+                "fields": [
+                    "last_status",
+                    "last_error",
+                    "last_polled_at",
+                    "consecutive_failures",
+                    "etag",
+                    "last_modified",
+                ],
+            },
+        ),
+        ("Search coverage", {"classes": ["tab"], "fields": ["search_coverage"]}),
+    ]
     actions = ["poll_now"]
 
     @admin.display(description="search coverage")
@@ -205,9 +245,10 @@ class NewsSourceAdmin(HistoryAdmin):
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(admin.ModelAdmin):
+class NewsItemAdmin(ModelAdmin):
     list_display = ["title", "publisher", "published_at", "first_seen_at", "link"]
-    list_filter = ["sources", "language"]
+    list_filter = [("sources", RelatedDropdownFilter), "language"]
+    list_filter_submit = True
     search_fields = ["title", "url", "publisher"]
     date_hierarchy = "published_at"
     readonly_fields = [f.name for f in NewsItem._meta.fields if f.name != "id"] + ["sources"]
@@ -254,6 +295,13 @@ class MentionStatusFilter(admin.SimpleListFilter):
             yield {**choice, "selected": self.chosen() == value}
 
 
+class RelatedOnlyDropdownFilter(RelatedDropdownFilter):
+    """A dropdown of the related records this list has (Django's RelatedOnlyFieldListFilter)."""
+
+    def field_choices(self, field, request, model_admin):
+        return admin.RelatedOnlyFieldListFilter.field_choices(self, field, request, model_admin)
+
+
 @admin.register(Mention)
 class MentionAdmin(HistoryAdmin):
     """The review queue: new mentions, matched terms highlighted in the title and an excerpt."""
@@ -269,9 +317,9 @@ class MentionAdmin(HistoryAdmin):
     ]
     list_filter = [
         MentionStatusFilter,
-        ("person", admin.RelatedOnlyFieldListFilter),
-        "person__campaigns",
-        "news_item__sources",
+        ("person", RelatedOnlyDropdownFilter),
+        ("person__campaigns", RelatedDropdownFilter),
+        ("news_item__sources", RelatedDropdownFilter),
     ]
     list_select_related = ["person", "news_item", "reviewed_by"]
     search_fields = ["person__name", "person__native_name", "news_item__title"]

@@ -1,0 +1,141 @@
+"""The admin's theme, django-unfold: its sidebar, and the other libraries' pages in its classes.
+
+Vigil's own admins subclass unfold's `ModelAdmin` and inlines (through config.admin and
+config.history). The pages that other libraries register (users and groups, two-factor
+devices, API tokens) are registered again here with unfold's classes mixed in, so that their
+forms and lists look like the rest; their behaviour stays the library's.
+
+The sidebar (settings UNFOLD["SIDEBAR"]["navigation"] = `navigation`) is grouped by task; each
+link shows only to those who may view that list, and a group with no such link is left out.
+To add a page to it, add a `Link` to one of the groups in `SIDEBAR`.
+"""
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, User
+from django.http import HttpRequest
+from django.urls import reverse
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    icon: str  # a Material Symbols name (the font ships with unfold)
+    model: str  # "app_label.model_name": links to its list, shown to who may view it
+
+
+SIDEBAR: list[tuple[str, list[Link]]] = [
+    (
+        "Cases",
+        [
+            Link("Detained persons", "person_alert", "tracker.detainedperson"),
+            Link("Case events", "event_note", "tracker.caseevent"),
+        ],
+    ),
+    (
+        "Campaigns and letters",
+        [
+            Link("Campaigns", "campaign", "campaigns.campaign"),
+            Link("Letters", "mail", "campaigns.letter"),
+            Link("Signatures", "signature", "campaigns.signature"),
+            Link("Organizations", "corporate_fare", "campaigns.organization"),
+            Link("People", "group", "campaigns.person"),
+        ],
+    ),
+    (
+        "News watch",
+        [
+            Link("Review queue", "fact_check", "tracker.mention"),
+            Link("News sources", "rss_feed", "tracker.newssource"),
+            Link("News items", "newspaper", "tracker.newsitem"),
+        ],
+    ),
+    (
+        "Digests",
+        [
+            Link("Subscriptions", "forward_to_inbox", "tracker.subscription"),
+            Link("Deliveries", "outgoing_mail", "tracker.digestdelivery"),
+        ],
+    ),
+    (
+        "Settings",
+        [
+            Link("Users", "person", "auth.user"),
+            Link("Groups", "groups", "auth.group"),
+            Link("Authenticator apps", "phonelink_lock", "otp_totp.totpdevice"),
+            Link("Recovery codes", "key", "otp_static.staticdevice"),
+            Link("API tokens", "token", "authtoken.tokenproxy"),
+            Link("Login attempts", "lock_person", "axes.accessattempt"),
+            Link("Login log", "history", "axes.accesslog"),
+        ],
+    ),
+]
+
+
+def _registered(label: str):
+    """The admin of the model `app_label.model_name`, or None when it has none."""
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.label_lower == label:
+            return model_admin
+    return None
+
+
+def may_view(label: str, request: HttpRequest) -> bool:
+    """The sidebar's permission callback: the list is registered and the user may see it."""
+    model_admin = _registered(label)
+    return model_admin is not None and model_admin.has_view_or_change_permission(request)
+
+
+def navigation(request: HttpRequest) -> list[dict]:
+    """UNFOLD["SIDEBAR"]["navigation"]: the groups of SIDEBAR with a link this user may use."""
+    groups = []
+    for title, links in SIDEBAR:
+        items = [
+            {
+                "title": link.title,
+                "icon": link.icon,
+                "link": reverse(f"admin:{link.model.replace('.', '_')}_changelist"),
+                "permission": partial(may_view, link.model),
+            }
+            for link in links
+            if may_view(link.model, request)
+        ]
+        if items:
+            groups.append({"title": title, "separator": bool(groups), "items": items})
+    return groups
+
+
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    # unfold's forms for the user pages, as its documentation has them.
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+
+
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    pass
+
+
+def _themed(model_admin_class: type) -> type:
+    """`model_admin_class` with unfold's ModelAdmin mixed in (its methods win)."""
+    return type(model_admin_class.__name__, (model_admin_class, ModelAdmin), {})
+
+
+def register() -> None:
+    """Register again, in the theme's classes, the pages other libraries registered."""
+    admin.site.unregister(User)
+    admin.site.register(User, UserAdmin)
+    admin.site.unregister(Group)
+    admin.site.register(Group, GroupAdmin)
+    for model, model_admin in list(admin.site._registry.items()):
+        if model._meta.app_label in {"otp_totp", "otp_static", "authtoken"} and not isinstance(
+            model_admin, ModelAdmin
+        ):
+            admin.site.unregister(model)
+            admin.site.register(model, _themed(type(model_admin)))
