@@ -1,18 +1,23 @@
 """List filters shared by the admins of both apps."""
 
-from django.contrib import admin
 from django.db import models
 from django_countries import countries
+from unfold.contrib.filters.admin import ChoicesDropdownFilter
 
 NO_COUNTRY = "No country given"
+# The dropdown's value for "No country given": the theme's filter form leaves empty values out
+# of the URL (empty is "All"), and no country code is written in lower case.
+NO_COUNTRY_VALUE = "none"
 
 
-class CountryInUseFilter(admin.ChoicesFieldListFilter):
-    """Filter by a country field, offering only the countries this list's records have, by name.
+class CountryInUseFilter(ChoicesDropdownFilter):
+    """Filter by a country field, offering only the countries this list's records have, by name,
+    in a dropdown (the theme's, django-unfold's).
 
     The stock filter offers every country in the world (about 250 links). Use it as
     `list_filter = [("country", CountryInUseFilter)]`, or `("person__country", ...)` across a
-    relation. The URLs are the stock filter's (`?country__exact=CN`)."""
+    relation. The URLs are the stock filter's (`?country__exact=CN`); records without a country
+    are `?country__exact=none` (or the stock `?country__exact=`)."""
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
@@ -30,6 +35,13 @@ class CountryInUseFilter(admin.ChoicesFieldListFilter):
     def has_output(self):
         return bool(self.lookup_choices) or self.lookup_val is not None
 
+    def queryset(self, request, queryset):
+        if self.lookup_val is None:
+            return queryset
+        code = self.value()
+        code = "" if code == NO_COUNTRY_VALUE else code
+        return queryset.filter(**{self.lookup_kwarg: code})
+
     def get_facet_counts(self, pk_attname, filtered_qs):
         return {
             f"{i}__c": models.Count(pk_attname, filter=models.Q((self.lookup_kwarg, code)))
@@ -38,21 +50,21 @@ class CountryInUseFilter(admin.ChoicesFieldListFilter):
 
     def choices(self, changelist):
         facet_counts = self.get_facet_queryset(changelist) if changelist.add_facets else None
-        yield {
-            "selected": self.lookup_val is None,
-            "query_string": changelist.get_query_string(
-                remove=[self.lookup_kwarg, self.lookup_kwarg_isnull]
-            ),
-            "display": "All",
-        }
+        options = [self.all_option]
         for i, (code, name) in enumerate(self.lookup_choices):
-            yield {
-                "selected": self.lookup_val is not None and code in self.lookup_val,
-                "query_string": changelist.get_query_string(
-                    {self.lookup_kwarg: code}, [self.lookup_kwarg_isnull]
-                ),
-                "display": f"{name} ({facet_counts[f'{i}__c']})" if facet_counts else name,
-            }
+            label = f"{name} ({facet_counts[f'{i}__c']})" if facet_counts else name
+            options.append((code or NO_COUNTRY_VALUE, label))
+        chosen = self.value()
+        if chosen == "" and self.lookup_val is not None:
+            chosen = NO_COUNTRY_VALUE
+        yield {
+            "form": self.form_class(
+                label=f" By {self.title} ",
+                name=self.lookup_kwarg,
+                choices=options,
+                data={self.lookup_kwarg: chosen},
+            ),
+        }
 
 
 def _by_name(choice: tuple[str, str]) -> str:
