@@ -9,6 +9,7 @@ from import_export.admin import ExportMixin
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
+from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldBooleanSwitchWidget
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
 from campaigns.resources import OrganizationResource, PersonResource, SignatureResource
@@ -116,11 +117,13 @@ class SignatureInline(TabularInline):
 class SignatureImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
+        widget=UnfoldAdminFileFieldWidget,
         help_text=f"UTF-8, with the header {','.join(COLUMNS)} (the columns you do not use may "
         "be left out); each row fills exactly one of organization and person.",
     )
     partial = forms.BooleanField(
         required=False,
+        widget=UnfoldBooleanSwitchWidget,
         label="Import the valid rows only",
         help_text="Without this, any invalid row rejects the whole file.",
     )
