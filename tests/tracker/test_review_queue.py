@@ -1,6 +1,7 @@
 """The admin's review queue of news mentions (Case tracker > Mentions), as staff see it."""
 
 import itertools
+import re
 
 import pytest
 from django.db import connection
@@ -49,9 +50,17 @@ def test_the_review_queue_opens_on_the_new_mentions_with_the_other_statuses_a_cl
 
     assert _shown(response) == {new.pk}
     page = response.content.decode()
-    for label, value in [("All", "all"), ("Confirmed", "confirmed"), ("Dismissed", "dismissed")]:
-        assert f'<a href="?status__exact={value}">{label}</a>' in page
-    assert '<li class="selected">\n    <a href="?status__exact=new">New</a>' in page
+    links = re.findall(
+        r'<li class="(selected )?[^"]*">\s*<a href="\?status__exact=([a-z]+)"[^>]*>([^<]*)</a>',
+        page,
+    )
+    assert [(label, value) for _, value, label in links] == [
+        ("All", "all"),
+        ("New", "new"),
+        ("Confirmed", "confirmed"),
+        ("Dismissed", "dismissed"),
+    ]
+    assert [label for selected, _, label in links if selected] == ["New"]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +102,7 @@ def test_the_review_queue_shows_an_excerpt_of_the_text_around_the_match(staff_cl
 
     page = staff_client.get(QUEUE).content.decode()
 
-    assert '<th scope="col" class="column-text_excerpt">' in page
+    assert re.search(r'<th\b[^>]*\bcolumn-text_excerpt\b[^>]*scope="col"', page)
     assert (
         "… court on Monday morning, where the trial of the human rights lawyer <mark>Wang Yu</mark>"
         " opened behind closed doors; diplomats from eleven countries were refused entry and the "

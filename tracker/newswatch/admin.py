@@ -270,6 +270,7 @@ class MentionStatusFilter(admin.SimpleListFilter):
 
     title = "status"
     parameter_name = "status__exact"
+    template = "admin/tracker/mention/status_filter.html"
     ALL = "all"
 
     def lookups(self, request, model_admin):
