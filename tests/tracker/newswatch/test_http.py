@@ -238,6 +238,24 @@ def test_a_gzip_bomb_is_too_large_without_being_decoded_into_memory(server):
     assert peak < 8 * 1024 * 1024
 
 
+def test_a_compressed_body_that_decodes_to_nothing_is_cut_off_at_the_cap_as_it_arrives(server):
+    # A gzip header, then empty deflate blocks without end: the raw size is capped too.
+    empty_blocks = b"\x00\x00\x00\xff\xff" * 13_000
+    server.route(
+        "/feed.xml",
+        stream(
+            [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", *[empty_blocks] * 80],
+            {"Content-Encoding": "gzip"},
+        ),
+    )
+
+    started = time.monotonic()
+    error = fetch_error(server.url("/feed.xml"), max_bytes=1000, allowed_networks=LOOPBACK)
+
+    assert error.kind == "too_large"
+    assert time.monotonic() - started < 1.0
+
+
 def test_every_member_of_a_multi_member_gzip_body_is_decoded(server):
     body = gzip.compress(FEED[:40]) + gzip.compress(FEED[40:])
     server.route("/feed.xml", reply(200, body, {"Content-Encoding": "x-gzip"}))
