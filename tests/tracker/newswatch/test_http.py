@@ -665,6 +665,24 @@ def test_https_verifies_the_host_name_while_dialling_the_checked_address(
     assert connections == ["127.0.0.1"]
 
 
+def test_a_trusted_certificate_for_another_host_name_is_a_tls_error_though_its_address_matches(
+    tmp_path, monkeypatch
+):
+    # Valid for elsewhere.example and for 127.0.0.1, the address dialled, but not for localhost.
+    other = self_signed_certificate(tmp_path, name="elsewhere.example")
+    if other is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    monkeypatch.setattr(http, "_CA_CERTS", str(other.cert_file))
+    with LocalServer(tls=other) as tls_server:
+        tls_server.route("/", reply(200, b"secure"))
+
+        error = fetch_error(tls_server.url("/", host="localhost"), allowed_networks=LOOPBACK)
+
+    assert error.kind == "tls"
+    assert "certificate" in error.message
+    assert tls_server.requests == []
+
+
 def test_a_server_trickling_over_https_is_cut_off_at_the_deadline(certificate, monkeypatch):
     monkeypatch.setattr(http, "_CA_CERTS", str(certificate.cert_file))
     with LocalServer(tls=certificate) as tls_server:
