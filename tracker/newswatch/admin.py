@@ -14,11 +14,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from config.history import HistoryAdmin
-from tracker.models import (
-    Mention,
-    NewsItem,
-    NewsSource,
-)
+from tracker.newswatch.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.rotation import search_coverage
 from tracker.newswatch.services import mention_review, news_source_check_url, news_source_save
 from tracker.tasks import poll_source as poll_source_task

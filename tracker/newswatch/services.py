@@ -6,11 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import (
-    Mention,
-    NewsSource,
-)
 from tracker.newswatch.http import FetchError, check_url
+from tracker.newswatch.models import Mention, NewsSource
 
 
 @transaction.atomic

@@ -6,12 +6,8 @@ from rest_framework.exceptions import NotFound
 
 from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
-from tracker.models import (
-    Mention,
-    NewsItem,
-    NewsSource,
-)
 from tracker.newswatch.api import filters, serializers
+from tracker.newswatch.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.services import mention_review, news_source_save
 
 
