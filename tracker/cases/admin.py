@@ -17,16 +17,13 @@ from config.admin import HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 from tracker.cases.forms import StringListField
+from tracker.cases.models import CaseEvent, DetainedPerson
 from tracker.cases.resources import DetainedPersonResource
 from tracker.cases.services import (
     case_event_delete,
     case_event_save,
     detained_person_save,
     detained_person_status_event,
-)
-from tracker.models import (
-    CaseEvent,
-    DetainedPerson,
 )
 from tracker.newswatch.rematch import rematch_people
 from tracker.text import fold

@@ -8,11 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import (
-    CaseEvent,
-    CaseStatus,
-    DetainedPerson,
-)
+from tracker.cases.models import CaseEvent, CaseStatus, DetainedPerson
 
 
 def _latest_status_event(person_id: int) -> CaseEvent | None:

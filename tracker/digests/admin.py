@@ -18,12 +18,9 @@ from unfold.contrib.filters.admin import (
 
 from config.history import HistoryAdmin
 from tracker.digests.email import render_digest_email
+from tracker.digests.models import DigestDelivery, Subscription
 from tracker.digests.sending import deliveries_resend, digest_preview
 from tracker.digests.services import subscription_save
-from tracker.models import (
-    DigestDelivery,
-    Subscription,
-)
 from tracker.tasks import send_digest as send_digest_task
 
 

@@ -5,9 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
-from tracker.models import (
-    Subscription,
-)
+from tracker.digests.models import Subscription
 
 
 @transaction.atomic

@@ -20,11 +20,7 @@ from unfold.contrib.filters.admin import (
 )
 
 from config.history import HistoryAdmin
-from tracker.models import (
-    Mention,
-    NewsItem,
-    NewsSource,
-)
+from tracker.newswatch.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.rotation import search_coverage
 from tracker.newswatch.services import mention_review, news_source_check_url, news_source_save
 from tracker.tasks import poll_source as poll_source_task

@@ -6,11 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import (
-    Mention,
-    NewsSource,
-)
+from tracker.newswatch import kinds
 from tracker.newswatch.http import FetchError, check_url
+from tracker.newswatch.models import Mention, NewsSource
 
 
 @transaction.atomic
@@ -41,7 +39,8 @@ def news_source_check_url(*, url: str, kind: str) -> None:
     calls it for every save before taking its lock. The admin form calls it too, for a field
     error, inside the transaction Django's admin wraps every save in (a second look-up, on a
     rare action)."""
-    probe = url.replace("{query}", "test") if kind != NewsSource.Kind.FEED else url
+    declared = kinds.KINDS.get(kind)
+    probe = url.replace("{query}", "test") if declared is not None and declared.per_person else url
     try:
         check_url(probe)
     except FetchError as exc:

@@ -1,3 +1,5 @@
+"""The REST API filters of cases (detained persons and case events)."""
+
 from django_filters import rest_framework as filters
 
 from campaigns.api.filters import CampaignRefFilter
@@ -8,10 +10,7 @@ from config.api.filters import (
     StableOrderingFilter,
     StrictBooleanFilter,
 )
-from tracker.models import (
-    CaseEvent,
-    DetainedPerson,
-)
+from tracker.cases.models import CaseEvent, DetainedPerson
 
 
 class DetainedPersonFilter(filters.FilterSet):

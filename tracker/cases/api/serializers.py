@@ -1,3 +1,5 @@
+"""How the REST API of cases (detained persons and case events) reads and writes its records."""
+
 from rest_framework import serializers
 
 from campaigns.models import Campaign
@@ -6,11 +8,8 @@ from config.api.serializers import (
     StrictModelSerializer,
     StringListField,
 )
+from tracker.cases.models import CaseEvent, DetainedPerson
 from tracker.cases.selectors import detained_person_campaign_ids
-from tracker.models import (
-    CaseEvent,
-    DetainedPerson,
-)
 
 
 class CampaignIdsField(serializers.ManyRelatedField):

@@ -3,11 +3,8 @@
 from config.api.schema import described
 from config.api.viewsets import ServiceModelViewSet
 from tracker.cases.api import filters, serializers
+from tracker.cases.models import CaseEvent, DetainedPerson
 from tracker.cases.services import case_event_delete, case_event_save, detained_person_save
-from tracker.models import (
-    CaseEvent,
-    DetainedPerson,
-)
 
 
 @described(

@@ -1,3 +1,5 @@
+"""The REST API filters of the email digests (subscriptions, deliveries)."""
+
 from django_filters import rest_framework as filters
 
 from campaigns.api.filters import CampaignRefFilter
@@ -5,11 +7,8 @@ from config.api.filters import (
     ChoiceInFilter,
     StrictBooleanFilter,
 )
-from tracker.models import (
-    DetainedPerson,
-    DigestDelivery,
-    Subscription,
-)
+from tracker.cases.models import DetainedPerson
+from tracker.digests.models import DigestDelivery, Subscription
 
 
 class SubscriptionFilter(filters.FilterSet):

@@ -1,14 +1,13 @@
+"""How the REST API of the email digests reads and writes subscriptions and deliveries."""
+
 from rest_framework import serializers
 
 from campaigns.models import Campaign
 from config.api.serializers import (
     StrictModelSerializer,
 )
-from tracker.models import (
-    DetainedPerson,
-    DigestDelivery,
-    Subscription,
-)
+from tracker.cases.models import DetainedPerson
+from tracker.digests.models import DigestDelivery, Subscription
 
 
 class SubscriptionSerializer(StrictModelSerializer):

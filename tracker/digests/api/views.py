@@ -6,15 +6,11 @@ from rest_framework import viewsets
 from campaigns.models import Campaign
 from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
+from tracker.cases.models import CaseEvent, DetainedPerson
 from tracker.digests.api import filters, serializers
+from tracker.digests.models import DigestDelivery, Subscription
 from tracker.digests.services import subscription_save
-from tracker.models import (
-    CaseEvent,
-    DetainedPerson,
-    DigestDelivery,
-    Mention,
-    Subscription,
-)
+from tracker.newswatch.models import Mention
 
 
 @described(

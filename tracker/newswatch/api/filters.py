@@ -1,3 +1,5 @@
+"""The REST API filters of the news watch (sources, articles, mentions)."""
+
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
@@ -7,12 +9,8 @@ from config.api.filters import (
     IsoDateFilter,
     StrictBooleanFilter,
 )
-from tracker.models import (
-    DetainedPerson,
-    Mention,
-    NewsItem,
-    NewsSource,
-)
+from tracker.cases.models import DetainedPerson
+from tracker.newswatch.models import Mention, NewsItem, NewsSource
 
 
 class NewsSourceFilter(filters.FilterSet):

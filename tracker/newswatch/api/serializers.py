@@ -1,3 +1,5 @@
+"""How the REST API of the news watch (sources, articles, mentions) reads and writes its records."""
+
 import dataclasses
 
 from drf_spectacular.utils import extend_schema_field
@@ -6,11 +8,7 @@ from rest_framework import serializers
 from config.api.serializers import (
     StrictModelSerializer,
 )
-from tracker.models import (
-    Mention,
-    NewsItem,
-    NewsSource,
-)
+from tracker.newswatch.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.rotation import search_coverage
 
 

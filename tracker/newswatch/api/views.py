@@ -6,18 +6,14 @@ from rest_framework.exceptions import NotFound
 
 from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
-from tracker.models import (
-    Mention,
-    NewsItem,
-    NewsSource,
-)
 from tracker.newswatch.api import filters, serializers
+from tracker.newswatch.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.services import mention_review, news_source_save
 
 
 @described(
     list="Where the news watch looks, by name: RSS or Atom feeds, and search providers "
-    "(Google News, GDELT) asked once per watched person; with how each poll went. Filter by "
+    "asked about the watched people, several in one query; with how each poll went. Filter by "
     "`kind`, `active` and `last_status`.",
     create="Add a news source. A feed needs its `url`; a search source may leave it out (the "
     "provider's public endpoint) or give a template containing `{query}`. Addresses that "
