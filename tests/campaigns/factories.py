@@ -1,6 +1,6 @@
-import factory
-
 import datetime
+
+import factory
 
 from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 
