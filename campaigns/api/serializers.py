@@ -1,5 +1,4 @@
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -138,7 +137,7 @@ class LetterResponseSerializer(StrictModelSerializer):
         # service's full_clean() and reported as a 400 with the constraint's message.
         validators = []
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_file(self, response) -> str | None:
         if not response.file:
             return None
