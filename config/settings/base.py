@@ -288,6 +288,9 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "tracker.models.CaseStatus",
+        # A letter's list and detail shapes share these.
+        "LetterStatusEnum": "campaigns.models.Letter.Status",
+        "LetterKindEnum": "campaigns.models.Letter.Kind",
     },
 }
 
