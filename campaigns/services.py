@@ -131,8 +131,13 @@ def letter_response_record(
     moved to another letter may leave its former letter without one ("sent" again)."""
     response = response or LetterResponse()
     # The letter it had when last saved (the admin hands over a response its form changed).
-    before = LetterResponse.objects.filter(pk=response.pk).values_list("letter_id", flat=True)
-    before = before.first() if response.pk is not None else None
+    before = None
+    if response.pk is not None:
+        before = (
+            LetterResponse.objects.filter(pk=response.pk)
+            .values_list("letter_id", flat=True)
+            .first()
+        )
     _apply(response, fields)
     # Lock the letters first (in id order, so two writers never wait on each other), then
     # check and write: the status follows the responses that exist once this one is saved.
