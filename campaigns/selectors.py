@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import Campaign, Letter, LetterResponse, Person, Signature
-from tracker.models import DetainedPerson
+from tracker.cases.models import DetainedPerson
 
 # After this many days without an answer, a recipient is "waiting" (dashboard, campaign page).
 WAITING_AFTER_DAYS = 30
