@@ -303,6 +303,8 @@ class LetterResponse(TimeStampedModel):
         return self.person or self.organization
 
     def clean(self) -> None:
+        # Checked here (every write goes through full_clean in the service), not as a database
+        # constraint: "today" moves, and is the staff's date, not the database server's.
         errors = {}
         today = timezone.localdate()
         if self.received_on and self.received_on > today:
