@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ExportMixin
@@ -11,10 +12,25 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownF
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldBooleanSwitchWidget
 
-from campaigns.models import Campaign, Letter, Organization, Person, Signature
-from campaigns.resources import OrganizationResource, PersonResource, SignatureResource
-from campaigns.selectors import letter_signature_changes
-from campaigns.services import campaign_unique_slug, letter_save
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
+from campaigns.resources import (
+    LetterResponseResource,
+    OrganizationResource,
+    PersonResource,
+    SignatureResource,
+)
+from campaigns.selectors import (
+    WAITING_AFTER_DAYS,
+    campaign_summary,
+    letter_signature_changes,
+    letters_recipient_statuses,
+)
+from campaigns.services import (
+    campaign_unique_slug,
+    letter_response_delete,
+    letter_response_record,
+    letter_save,
+)
 from campaigns.signature_import import (
     COLUMNS,
     IMPORT_PERMISSIONS,
@@ -106,12 +122,33 @@ class CampaignAdmin(HistoryAdmin):
     def n_cases(self, obj):
         return obj.n_cases
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Above the form: its cases, its letters and how they were answered, its totals.
+        campaign = self.get_object(request, unquote(object_id))
+        if campaign is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "summary": campaign_summary(campaign=campaign),
+                "waiting_after_days": WAITING_AFTER_DAYS,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 class SignatureInline(TabularInline):
     model = Signature
     extra = 1
     fields = ["organization", "person", "signed_on", "note"]
     autocomplete_fields = ["organization", "person"]
+
+
+class LetterResponseInline(TabularInline):
+    """Responses are recorded through the service (LetterAdmin.save_formset), so that the
+    letter's status follows them."""
+
+    model = LetterResponse
+    extra = 0
+    fields = ["person", "organization", "received_on", "summary", "url", "file"]
+    autocomplete_fields = ["person", "organization"]
 
 
 class SignatureImportForm(forms.Form):
@@ -149,7 +186,7 @@ class LetterAdmin(HistoryAdmin):
     search_fields = ["title", "body", "demands", "recipients__full_name"]
     autocomplete_fields = ["campaign", "recipients", "author_organization"]
     date_hierarchy = "sent_on"
-    inlines = [SignatureInline]
+    inlines = [LetterResponseInline, SignatureInline]
     fieldsets = [
         (None, {"fields": ["campaign", "title", ("kind", "status"), "sent_on"]}),
         ("Text", {"classes": ["tab"], "fields": ["body", "demands", "url"]}),
@@ -159,6 +196,16 @@ class LetterAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_signatures=Count("signatures"))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not LetterResponse:
+            return super().save_formset(request, form, formset, change)
+        responses = formset.save(commit=False)
+        for response in formset.deleted_objects:
+            letter_response_delete(response=response)
+        for response in responses:
+            letter_response_record(response=response)
+        formset.save_m2m()
 
     @admin.display(description="signatures", ordering="n_signatures")
     def n_signatures(self, obj):
@@ -177,9 +224,20 @@ class LetterAdmin(HistoryAdmin):
         return [import_signatures, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        try:
+            letter_id = int(unquote(object_id))
+        except ValueError:
+            letter_id = None
         extra_context = {
             **(extra_context or {}),
             "can_import_signatures": self.has_import_signatures_permission(request),
+            # Above the form: each recipient, when it was sent to them and when they answered.
+            "recipient_statuses": letters_recipient_statuses(letter_ids=[letter_id]).get(
+                letter_id, []
+            )
+            if letter_id is not None
+            else [],
+            "waiting_after_days": WAITING_AFTER_DAYS,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -257,3 +315,64 @@ class SignatureAdmin(ExportMixin, HistoryAdmin):
     search_fields = ["letter__title", "organization__name", "person__full_name"]
     autocomplete_fields = ["letter", "organization", "person"]
     date_hierarchy = "signed_on"
+
+
+@admin.register(LetterResponse)
+class LetterResponseAdmin(ExportMixin, HistoryAdmin):
+    """Export only: a response changes its letter's status, which an import would bypass;
+    responses are recorded here or on their letter's page, one by one."""
+
+    resource_classes = [LetterResponseResource]
+    export_form_class = SelectableFieldsExportForm
+    list_display = ["letter", "responder", "received_on", "summary_start", "has_file"]
+    list_filter = [("letter__campaign", RelatedDropdownFilter), ("letter", RelatedDropdownFilter)]
+    list_select_related = ["letter", "person", "organization"]
+    search_fields = ["letter__title", "person__full_name", "organization__name", "summary"]
+    autocomplete_fields = ["letter", "person", "organization"]
+    date_hierarchy = "received_on"
+    fields = ["letter", "person", "organization", "received_on", "summary", "url", "file"]
+
+    @admin.display(description="from")
+    def responder(self, obj):
+        return obj.responder
+
+    @admin.display(description="summary")
+    def summary_start(self, obj):
+        return obj.summary if len(obj.summary) <= 80 else obj.summary[:79] + "…"
+
+    @admin.display(description="file", boolean=True)
+    def has_file(self, obj):
+        return bool(obj.file)
+
+    def save_model(self, request, obj, form, change):
+        letter_response_record(response=obj)
+
+    def delete_model(self, request, obj):
+        letter_response_delete(response=obj)
+
+    def delete_queryset(self, request, queryset):
+        for response in queryset:
+            letter_response_delete(response=response)
+
+    def get_urls(self):
+        file_view = path(
+            "<path:object_id>/file/",
+            self.admin_site.admin_view(self.file_view),
+            name="campaigns_letterresponse_file",
+        )
+        return [file_view, *super().get_urls()]
+
+    def file_view(self, request, object_id):
+        """The uploaded file, to staff allowed to view responses only (MEDIA_ROOT is never
+        served), as a download: an uploaded page never runs in the admin's origin."""
+        response = self.get_object(request, unquote(object_id))
+        if response is None or not response.file:
+            raise Http404("No such file.")
+        if not self.has_view_permission(request, response):
+            raise PermissionDenied
+        try:
+            handle = response.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing from the server.") from None
+        name = response.file.name.rsplit("/", 1)[-1]
+        return FileResponse(handle, as_attachment=True, filename=name)

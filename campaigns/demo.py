@@ -3,8 +3,10 @@ still open today (Phạm Đoan Trang and Xu Zhiyong, both serving their sentence
 of open cases has something to show.
 
 Only what is publicly documented is filled in; anything we do not know is left blank rather
-than invented (for example the exact day the "Free the 20" campaign launched, or who signed
-the two letters to President Obama). Every status comes from a dated case event.
+than invented (for example the exact day the "Free the 20" campaign launched). Of the two
+letters to President Obama, the senators' is answered (his words at the press conference with
+Xi Jinping); the NGOs' has no documented answer, and waits. Every status comes from a dated
+case event.
 `seed_demo()` is idempotent: it looks every record up by its natural key and writes only what
 differs, so a second run changes nothing.
 """
@@ -15,12 +17,14 @@ from typing import Any
 
 from django.db import models, transaction
 
-from campaigns.models import Campaign, Letter, Organization, Person
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from campaigns.services import (
     campaign_save,
+    letter_response_record,
     letter_save,
     organization_save,
     person_save,
+    signature_save,
 )
 from tracker.cases.services import case_event_record, detained_person_save
 from tracker.models import CaseEvent, DetainedPerson
@@ -316,20 +320,65 @@ LETTERS: list[dict[str, Any]] = [
         "campaign": "709-crackdown-lawyers",
         "kind": "open_letter",
         "status": "sent",
+        "sent_on": date(2015, 9, 9),
+        "url": "https://www.hrw.org/news/2015/09/09/us-obama-should-meet-activists-china",
         "recipients": ["Barack Obama"],
         "demands": "Meet Chinese dissidents at the White House during Xi Jinping's state visit.",
         "body": "Human rights organisations urged President Obama to meet Chinese dissidents "
         "at the White House in September 2015.",
+        # The nine organisations the letter names (Human Rights Watch's release of the day).
+        "signed_by": [
+            "Amnesty International",
+            "China Aid",
+            "Freedom House",
+            "Human Rights in China",
+            "Human Rights Watch",
+            "Initiatives for China",
+            "International Campaign for Tibet",
+            "Reporters Without Borders",
+            "Uyghur Human Rights Project",
+        ],
     },
     {
         "title": "Bipartisan senators' letter to President Obama on human rights in China",
         "campaign": "709-crackdown-lawyers",
         "kind": "private_letter",
-        "status": "sent",
+        # Answered: see RESPONSES.
+        "status": "responded",
+        "sent_on": date(2015, 8, 11),
         "author_organization": "United States Senate",
         "recipients": ["Barack Obama"],
-        "body": "A bipartisan group of senators wrote to President Obama ahead of Xi "
-        "Jinping's state visit in September 2015, urging him to raise human rights.",
+        "demands": "Call publicly and privately for the release of the detained lawyers and "
+        "activists, or at the very least for their due process.",
+        "body": "Ten senators, led by Ben Cardin and John McCain, wrote to President Obama "
+        "ahead of Xi Jinping's state visit in September 2015, urging him to make human rights "
+        "a key and public part of his talks.",
+    },
+]
+
+# Organisations that signed the letters above, beyond ORGANIZATIONS.
+SIGNATORIES = [
+    {"name": "Amnesty International", "kind": "ngo", "country": "GB"},
+    {"name": "China Aid", "kind": "ngo", "country": "US"},
+    {"name": "Freedom House", "kind": "ngo", "country": "US"},
+    {"name": "Human Rights in China", "kind": "ngo", "country": "US"},
+    {"name": "Initiatives for China", "kind": "ngo", "country": "US"},
+    {"name": "International Campaign for Tibet", "kind": "ngo", "country": "US"},
+    {"name": "Reporters Without Borders", "kind": "ngo", "country": "FR"},
+    {"name": "Uyghur Human Rights Project", "kind": "ngo", "country": "US"},
+]
+
+# The NGOs' letter has no documented answer: it waits (the dashboard's "waiting" list).
+RESPONSES: list[dict[str, Any]] = [
+    {
+        "letter": "Bipartisan senators' letter to President Obama on human rights in China",
+        "person": "Barack Obama",
+        "received_on": date(2015, 9, 25),
+        "summary": "No written reply is documented. At the joint press conference with Xi "
+        "Jinping, President Obama said he had told Xi in candid terms that preventing "
+        "journalists, lawyers, NGOs and civil society groups from operating freely is "
+        "problematic: the public call the senators asked for.",
+        "url": "https://www.dw.com/en/obama-and-xi-jinping-speak-at-white-house/a-18742688",
     },
 ]
 
@@ -346,7 +395,7 @@ def _sync(instance: models.Model, save: Callable[..., Any], as_: str, **values: 
 @transaction.atomic
 def seed_demo() -> dict[str, int]:
     orgs = {}
-    for data in ORGANIZATIONS:
+    for data in ORGANIZATIONS + SIGNATORIES:
         obj = (
             Organization.objects.filter(name__lower=data["name"].lower()).first() or Organization()
         )
@@ -378,8 +427,9 @@ def seed_demo() -> dict[str, int]:
         if set(campaign.detained_persons.values_list("pk", flat=True)) != wanted:
             campaign.detained_persons.set(wanted)
         campaigns[data["slug"]] = campaign
+    letters = {}
     for data in LETTERS:
-        values = {k: v for k, v in data.items() if k != "recipients"}
+        values = {k: v for k, v in data.items() if k not in ("recipients", "signed_by")}
         values["campaign"] = campaigns[values["campaign"]]
         if "author_organization" in values:
             values["author_organization"] = orgs[values["author_organization"]]
@@ -388,10 +438,24 @@ def seed_demo() -> dict[str, int]:
         wanted = {people[name].pk for name in data["recipients"]}
         if set(letter.recipients.values_list("pk", flat=True)) != wanted:
             letter.recipients.set(wanted)
+        letters[data["title"]] = letter
+        for name in data.get("signed_by", []):
+            if not Signature.objects.filter(letter=letter, organization=orgs[name]).exists():
+                signature_save(letter=letter, organization=orgs[name])
+    for data in RESPONSES:
+        values = {**data, "letter": letters[data["letter"]], "person": people[data["person"]]}
+        found = LetterResponse.objects.filter(
+            letter=values["letter"], person=values["person"], received_on=data["received_on"]
+        ).first()
+        if found is None:
+            letter_response_record(**values)
+        else:
+            _sync(found, letter_response_record, "response", **values)
     return {
         "organizations": len(orgs),
         "people": len(people),
         "detained_persons": len(persons),
         "campaigns": len(campaigns),
         "letters": len(LETTERS),
+        "letter_responses": len(RESPONSES),
     }

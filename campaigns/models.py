@@ -1,7 +1,10 @@
 """Campaigns, the organisations and people around them, letters to officials and who signed them."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -228,3 +231,98 @@ class Signature(TimeStampedModel):
     @property
     def signatory(self) -> Organization | Person | None:
         return self.organization or self.person
+
+
+# What a response's file may be: documents, images and saved emails, nothing a browser would
+# run (the admin serves them as downloads all the same).
+RESPONSE_FILE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "gif", "webp", "tif", "tiff"]
+RESPONSE_FILE_EXTENSIONS += ["doc", "docx", "odt", "rtf", "txt", "eml", "msg"]
+
+
+class LetterResponse(TimeStampedModel):
+    """An answer to a letter, from a person (usually one of its recipients) or an organisation.
+
+    Recorded through `letter_response_record` (campaigns/services.py), which moves the letter to
+    "responded"; deleting its last response (`letter_response_delete`) moves it back to "sent"."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="responses")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="letter_responses",
+        null=True,
+        blank=True,
+        help_text="Who answered: usually one of the letter's recipients.",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="letter_responses",
+        null=True,
+        blank=True,
+        help_text="Or the organisation that answered (a ministry, an office).",
+    )
+    received_on = models.DateField()
+    summary = models.TextField()
+    url = models.URLField("link", max_length=500, blank=True)
+    # Kept under MEDIA_ROOT, which is not served: the admin serves each file to staff who may
+    # view responses (LetterResponseAdmin.file_view).
+    file = models.FileField(
+        upload_to="letter-responses/%Y/%m/",
+        max_length=300,
+        blank=True,
+        validators=[FileExtensionValidator(RESPONSE_FILE_EXTENSIONS)],
+        help_text="A scan or copy of the answer: " + ", ".join(RESPONSE_FILE_EXTENSIONS) + ".",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["letter", "-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(organization__isnull=False) & models.Q(person__isnull=True))
+                | (models.Q(organization__isnull=True) & models.Q(person__isnull=False)),
+                name="letterresponse_exactly_one_responder",
+                violation_error_message=(
+                    "A response comes from exactly one of a person or an organization."
+                ),
+            ),
+        ]
+        indexes = [
+            # A letter's responses, earliest first: "answered on" per recipient, and whether
+            # a letter still has any response when one is deleted.
+            models.Index(fields=["letter", "received_on"], name="letterresponse_letter_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.responder} on {self.received_on}: {self.letter}"
+
+    @property
+    def responder(self) -> Organization | Person | None:
+        return self.person or self.organization
+
+    def clean(self) -> None:
+        # Checked here (every write goes through full_clean in the service), not as a database
+        # constraint: "today" moves, and is the staff's date, not the database server's.
+        errors = {}
+        today = timezone.localdate()
+        if self.received_on and self.received_on > today:
+            errors["received_on"] = ValidationError(
+                "A response cannot be received after today (%(today)s).",
+                code="received_in_future",
+                params={"today": today.isoformat()},
+            )
+        elif (
+            self.received_on
+            and self.letter_id is not None
+            and self.letter.sent_on
+            and self.received_on < self.letter.sent_on
+        ):
+            errors["received_on"] = ValidationError(
+                "A response cannot be received before the letter was sent (%(sent_on)s).",
+                code="received_before_sent",
+                params={"sent_on": self.letter.sent_on.isoformat()},
+            )
+        if errors:
+            raise ValidationError(errors)

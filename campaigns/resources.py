@@ -1,6 +1,6 @@
 from import_export import fields
 
-from campaigns.models import Organization, Person, Signature
+from campaigns.models import LetterResponse, Organization, Person, Signature
 from config.resources import CaseInsensitiveForeignKeyWidget, ValidatedResource
 
 
@@ -54,4 +54,31 @@ class SignatureResource(ValidatedResource):
             "person_name",
             "signed_on",
             "note",
+        )
+
+
+class LetterResponseResource(ValidatedResource):
+    letter_title = fields.Field(
+        attribute="letter__title", column_name="letter_title", readonly=True
+    )
+    person_name = fields.Field(
+        attribute="person__full_name", column_name="person_name", readonly=True
+    )
+    organization_name = fields.Field(
+        attribute="organization__name", column_name="organization_name", readonly=True
+    )
+
+    class Meta(ValidatedResource.Meta):
+        model = LetterResponse
+        fields = (
+            "id",
+            "letter",
+            "letter_title",
+            "person",
+            "person_name",
+            "organization",
+            "organization_name",
+            "received_on",
+            "summary",
+            "url",
         )

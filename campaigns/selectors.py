@@ -1,6 +1,22 @@
-"""Reads for campaigns, letters and signatures."""
+"""Reads for campaigns, letters, their responses and signatures."""
 
-from campaigns.models import Letter, Signature
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from campaigns.models import Campaign, Letter, LetterResponse, Person, Signature
+from tracker.cases.models import DetainedPerson
+
+# After this many days without an answer, a recipient is "waiting" (dashboard, campaign page).
+WAITING_AFTER_DAYS = 30
+
+# A letter counts as sent once it has a date of sending and has left the draft stages.
+UNSENT_STATUSES = [Letter.Status.DRAFT, Letter.Status.COLLECTING_SIGNATURES]
 
 
 def letter_signature_changes(*, letter: Letter, limit: int) -> list:
@@ -11,3 +27,144 @@ def letter_signature_changes(*, letter: Letter, limit: int) -> list:
         .select_related("history_user", "organization", "person")
         .order_by("-history_date", "-history_id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class RecipientStatus:
+    """One recipient of one letter: when it was sent to them and when they (or their
+    organization) first answered. `days_waiting` runs from sending to the answer, or to today
+    while there is none; None for a letter not sent."""
+
+    letter: Letter
+    recipient: Person
+    sent_on: datetime.date | None
+    answered_on: datetime.date | None
+    days_waiting: int | None
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_on is not None
+
+
+def _recipient_answers() -> QuerySet:
+    """Responses to the outer row's letter by its recipient or by the recipient's organization
+    (a ministry answering for its minister): a subquery of the recipients table."""
+    return LetterResponse.objects.filter(letter_id=OuterRef("letter_id")).filter(
+        Q(person_id=OuterRef("person_id")) | Q(organization_id=OuterRef("person__organization_id"))
+    )
+
+
+def _recipient_rows() -> QuerySet:
+    """Rows of (letter, recipient) (the recipients table), each with its first answer's date: one
+    query, whatever the number of letters and recipients."""
+    first_answer = _recipient_answers().order_by("received_on")
+    return (
+        Letter.recipients.through.objects.select_related("letter", "person")
+        .annotate(answered_on=Subquery(first_answer.values("received_on")[:1]))
+        .order_by("letter__sent_on", "letter_id", "person__full_name", "person_id")
+    )
+
+
+def _status(row, today: datetime.date) -> RecipientStatus:
+    letter = row.letter
+    sent_on = letter.sent_on if letter.status not in UNSENT_STATUSES else None
+    days = None if sent_on is None else ((row.answered_on or today) - sent_on).days
+    return RecipientStatus(letter, row.person, sent_on, row.answered_on, days)
+
+
+def letters_recipient_statuses(
+    *, letter_ids: Iterable[int], today: datetime.date | None = None
+) -> dict[int, list[RecipientStatus]]:
+    """For each letter id, its recipients by name with sent on, answered on, days waiting."""
+    today = today or timezone.localdate()
+    statuses: dict[int, list[RecipientStatus]] = defaultdict(list)
+    for row in _recipient_rows().filter(letter_id__in=list(letter_ids)):
+        statuses[row.letter_id].append(_status(row, today))
+    return statuses
+
+
+def letter_recipient_statuses(
+    *, letter: Letter, today: datetime.date | None = None
+) -> list[RecipientStatus]:
+    """A letter's recipients by name, with sent on, answered on and days waiting: one query."""
+    return letters_recipient_statuses(letter_ids=[letter.pk], today=today).get(letter.pk, [])
+
+
+def letters_waiting_for_answer(
+    *, today: datetime.date | None = None, after_days: int = WAITING_AFTER_DAYS
+) -> list[RecipientStatus]:
+    """Letters waiting for an answer, one row per recipient: sent `after_days` days ago or
+    more, and neither the recipient nor their organization has answered. Longest wait first;
+    one query (rows have letter, recipient, sent_on and days_waiting)."""
+    today = today or timezone.localdate()
+    rows = (
+        _recipient_rows()
+        .filter(letter__sent_on__lte=today - datetime.timedelta(days=after_days))
+        .exclude(letter__status__in=UNSENT_STATUSES)
+        .filter(~Exists(_recipient_answers()))
+    )
+    return [_status(row, today) for row in rows]
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """What a campaign's page shows above its form."""
+
+    cases: list[DetainedPerson]
+    letters: list[Letter]  # each with n_signatures, n_responses and .recipient_statuses
+    totals: dict[str, int]
+
+
+def _count(queryset: QuerySet, outer: str) -> Coalesce:
+    """Count of `queryset`'s rows for the outer row, as a subquery (no join that would
+    multiply other counts)."""
+    counted = (
+        queryset.filter(letter_id=OuterRef(outer))
+        .order_by()
+        .values("letter_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def campaign_summary(*, campaign: Campaign, today: datetime.date | None = None) -> CampaignSummary:
+    """A campaign's cases with their statuses, its letters with their signature and response
+    counts and per-recipient answers, and its totals: three queries, however many cases and
+    letters it has."""
+    today = today or timezone.localdate()
+    cases = list(
+        DetainedPerson.objects.filter(campaigns=campaign)
+        .only("pk", "name", "native_name", "status", "country", "detained_on")
+        .order_by("name", "pk")
+    )
+    letters = list(
+        Letter.objects.filter(campaign=campaign)
+        .annotate(
+            n_signatures=_count(Signature.objects.all(), "pk"),
+            n_responses=_count(LetterResponse.objects.all(), "pk"),
+        )
+        .order_by("-sent_on", "title", "pk")
+    )
+    statuses = letters_recipient_statuses(letter_ids=[x.pk for x in letters], today=today)
+    waiting = 0
+    for letter in letters:
+        letter.recipient_statuses = statuses.get(letter.pk, [])
+        letter.n_waiting = sum(
+            1
+            for s in letter.recipient_statuses
+            if not s.answered
+            and s.days_waiting is not None
+            and s.days_waiting >= WAITING_AFTER_DAYS
+        )
+        waiting += letter.n_waiting
+    totals = {
+        "cases": len(cases),
+        "letters": len(letters),
+        "letters_sent": sum(1 for x in letters if x.status not in UNSENT_STATUSES and x.sent_on),
+        "letters_responded": sum(1 for x in letters if x.n_responses),
+        "signatures": sum(x.n_signatures for x in letters),
+        "responses": sum(x.n_responses for x in letters),
+        "recipients_waiting": waiting,
+    }
+    return CampaignSummary(cases=cases, letters=letters, totals=totals)

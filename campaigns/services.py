@@ -1,4 +1,4 @@
-"""Writes for campaigns, organisations, people, letters and signatures.
+"""Writes for campaigns, organisations, people, letters, their responses and signatures.
 
 Every service validates with full_clean() (field rules and database constraints) before saving,
 so a bad write is a ValidationError naming the field, not an IntegrityError.
@@ -10,7 +10,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from config.history import without_history
 
 
@@ -103,3 +103,58 @@ def signature_save(*, signature: Signature | None = None, **fields: Any) -> Sign
     signature.full_clean()
     signature.save()
     return signature
+
+
+def _letter_status_follow_responses(*, letter_id: int) -> Letter:
+    """A letter with a response is "responded"; a "responded" letter whose last response was
+    deleted is "sent" again. Any other status is left as staff set it. Called with the letter
+    locked (select_for_update), so two requests adding or deleting its responses at the same
+    moment see each other's work and the status ends up right; no write when it already is."""
+    letter = Letter.objects.select_for_update().get(pk=letter_id)
+    answered = LetterResponse.objects.filter(letter_id=letter_id).exists()
+    if answered and letter.status != Letter.Status.RESPONDED:
+        letter.status = Letter.Status.RESPONDED
+    elif not answered and letter.status == Letter.Status.RESPONDED:
+        letter.status = Letter.Status.SENT
+    else:
+        return letter
+    letter.save(update_fields=["status", "updated_at"])  # one version in the letter's history
+    return letter
+
+
+@transaction.atomic
+def letter_response_record(
+    *, response: LetterResponse | None = None, **fields: Any
+) -> LetterResponse:
+    """Record (response=None) or change a response to a letter, from exactly one of a person or
+    an organization, received no later than today. The letter becomes "responded"; a response
+    moved to another letter may leave its former letter without one ("sent" again)."""
+    response = response or LetterResponse()
+    # The letter it had when last saved (the admin hands over a response its form changed).
+    before = None
+    if response.pk is not None:
+        before = (
+            LetterResponse.objects.filter(pk=response.pk)
+            .values_list("letter_id", flat=True)
+            .first()
+        )
+    _apply(response, fields)
+    # Lock the letters first (in id order, so two writers never wait on each other), then
+    # check and write: the status follows the responses that exist once this one is saved.
+    letter_ids = sorted({i for i in (before, response.letter_id) if i is not None})
+    list(Letter.objects.select_for_update().filter(pk__in=letter_ids).order_by("pk"))
+    response.full_clean()
+    response.save()
+    for letter_id in letter_ids:
+        _letter_status_follow_responses(letter_id=letter_id)
+    return response
+
+
+@transaction.atomic
+def letter_response_delete(*, response: LetterResponse) -> None:
+    """Delete a response; the letter's last one deleted, the letter is "sent" again. Deleting
+    a response that is already gone changes nothing."""
+    letter_id = response.letter_id
+    Letter.objects.select_for_update().filter(pk=letter_id).first()
+    LetterResponse.objects.filter(pk=response.pk).delete()
+    _letter_status_follow_responses(letter_id=letter_id)

@@ -43,6 +43,7 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
         [
             Link("Campaigns", "campaign", "campaigns.campaign"),
             Link("Letters", "mail", "campaigns.letter"),
+            Link("Letter responses", "mark_email_read", "campaigns.letterresponse"),
             Link("Signatures", "signature", "campaigns.signature"),
             Link("Organizations", "corporate_fare", "campaigns.organization"),
             Link("People", "group", "campaigns.person"),

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from campaigns.api.views import (
     CampaignViewSet,
+    LetterResponseViewSet,
     LetterViewSet,
     OrganizationViewSet,
     PersonViewSet,
@@ -18,6 +19,7 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("people", PersonViewSet, basename="person")
 router.register("letters", LetterViewSet, basename="letter")
+router.register("letter-responses", LetterResponseViewSet, basename="letterresponse")
 router.register("signatures", SignatureViewSet, basename="signature")
 router.register("detained-persons", DetainedPersonViewSet, basename="detainedperson")
 router.register("case-events", CaseEventViewSet, basename="caseevent")

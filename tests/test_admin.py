@@ -43,6 +43,7 @@ def test_every_record_type_has_an_admin():
         "campaign",
         "letter",
         "signature",
+        "letterresponse",
         "detainedperson",
         "caseevent",
         "newssource",

@@ -3,6 +3,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from campaigns.models import Campaign, Letter
+from campaigns.selectors import letters_waiting_for_answer
 from tracker.models import DetainedPerson
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,19 @@ def test_seed_demo_statuses_are_each_the_latest_status_event():
     for person in DetainedPerson.objects.all():
         latest = person.events.filter(kind__in=DetainedPerson.Status.values).first()
         assert latest.kind == person.status, person.name
+
+
+def test_seed_demo_has_an_answered_letter_and_one_still_waiting():
+    call_command("seed_demo")
+    senators = Letter.objects.get(title__startswith="Bipartisan senators")
+    assert senators.status == "responded"
+    (answer,) = senators.responses.all()
+    assert (answer.person.full_name, str(answer.received_on)) == ("Barack Obama", "2015-09-25")
+    waiting = letters_waiting_for_answer()
+    assert [(row.letter.title[:4], row.recipient.full_name) for row in waiting] == [
+        ("NGOs", "Barack Obama")
+    ]
+    assert waiting[0].days_waiting > 30
+    ngos = Letter.objects.get(title__startswith="NGOs")
+    assert ngos.status == "sent"
+    assert ngos.signatures.count() == 9

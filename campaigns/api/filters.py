@@ -5,7 +5,7 @@ from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from config.api.filters import ChoiceInFilter, CountryFilter, IsoDateFilter, StrictBooleanFilter
 
 
@@ -117,6 +117,32 @@ class SignatureFilter(filters.FilterSet):
     class Meta:
         model = Signature
         fields = ["letter", "organization", "person"]
+
+
+class LetterResponseFilter(filters.FilterSet):
+    letter = filters.ModelChoiceFilter(queryset=Letter.objects.all(), help_text="Letter id.")
+    campaign = CampaignRefFilter(
+        field_name="letter__campaign", help_text="The letter's campaign: id or slug."
+    )
+    person = filters.ModelChoiceFilter(
+        queryset=Person.objects.all(), help_text="Id of the person who answered."
+    )
+    organization = filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(), help_text="Id of the organization that answered."
+    )
+    received_after = IsoDateFilter(field_name="received_on", lookup_expr="gte")
+    received_before = IsoDateFilter(field_name="received_on", lookup_expr="lte")
+
+    class Meta:
+        model = LetterResponse
+        fields = [
+            "letter",
+            "campaign",
+            "person",
+            "organization",
+            "received_after",
+            "received_before",
+        ]
 
 
 class SignatureImportParams(filters.FilterSet):

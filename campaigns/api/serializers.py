@@ -1,6 +1,9 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
+from campaigns.selectors import letter_recipient_statuses
 from campaigns.signature_import import ImportFileError, check_file_size
 from config.api.serializers import CountryCodeField, StrictModelSerializer
 from tracker.models import DetainedPerson
@@ -81,6 +84,66 @@ class LetterSerializer(StrictModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+
+class RecipientStatusSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="recipient.pk", help_text="The recipient's id.")
+    name = serializers.CharField(source="recipient.full_name")
+    sent_on = serializers.DateField(allow_null=True, help_text="Null while the letter is unsent.")
+    answered_on = serializers.DateField(
+        allow_null=True,
+        help_text="The first response from this person or their organization; null if none.",
+    )
+    days_waiting = serializers.IntegerField(
+        allow_null=True,
+        help_text="Days from sending to the answer, or to today while there is none.",
+    )
+
+
+class LetterDetailSerializer(LetterSerializer):
+    """One letter, with how each recipient has answered."""
+
+    recipients_status = serializers.SerializerMethodField()
+
+    class Meta(LetterSerializer.Meta):
+        fields = [*LetterSerializer.Meta.fields, "recipients_status"]
+
+    @extend_schema_field(RecipientStatusSerializer(many=True))
+    def get_recipients_status(self, letter) -> list:
+        return RecipientStatusSerializer(letter_recipient_statuses(letter=letter), many=True).data
+
+
+class LetterResponseSerializer(StrictModelSerializer):
+    file = serializers.SerializerMethodField(
+        help_text="Link to the uploaded file (staff who may view responses, signed in to the "
+        "admin), or null."
+    )
+
+    class Meta:
+        model = LetterResponse
+        fields = [
+            "id",
+            "letter",
+            "person",
+            "organization",
+            "received_on",
+            "summary",
+            "url",
+            "file",
+            "created_at",
+            "updated_at",
+        ]
+        # Exactly one of person and organization is a database constraint, checked by the
+        # service's full_clean() and reported as a 400 with the constraint's message.
+        validators = []
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, response) -> str | None:
+        if not response.file:
+            return None
+        path = reverse("admin:campaigns_letterresponse_file", args=[response.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class SignatureSerializer(StrictModelSerializer):

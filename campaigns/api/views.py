@@ -8,9 +8,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from campaigns.api import filters, serializers
-from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from campaigns.services import (
     campaign_save,
+    letter_response_delete,
+    letter_response_record,
     letter_save,
     organization_save,
     person_save,
@@ -91,7 +93,9 @@ class CampaignViewSet(ServiceModelViewSet):
     create="Add a letter, with its `recipients` (people's ids) and, optionally, its "
     "`campaign` and `author_organization`. Signatures are added separately (signatures, or "
     "the CSV import).",
-    retrieve="One letter, with the ids of its recipients.",
+    retrieve="One letter, with the ids of its recipients, and `recipients_status`: for each "
+    "recipient, when the letter was sent (`sent_on`), when they or their organization first "
+    "answered (`answered_on`, null if not yet) and `days_waiting` (to the answer, or to today).",
     update="Change a letter, sending every required field; PATCH sends only what changes. "
     "`recipients`, when sent, replaces the list.",
     partial_update="Change only the fields sent; `recipients`, when sent, replaces the list.",
@@ -114,6 +118,11 @@ class LetterViewSet(ServiceModelViewSet):
     filterset_class = filters.LetterFilter
     save_service = staticmethod(letter_save)
     instance_kwarg = "letter"
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.LetterDetailSerializer
+        return super().get_serializer_class()
 
     @extend_schema(
         operation_id="letters_signatures_import",
@@ -196,3 +205,27 @@ class SignatureViewSet(ServiceModelViewSet):
     filterset_class = filters.SignatureFilter
     save_service = staticmethod(signature_save)
     instance_kwarg = "signature"
+
+
+@described(
+    list="Responses to letters, the most recently received first. Filter by `letter`, "
+    "`campaign` (id or slug), `person` or `organization` (ids of who answered), "
+    "`received_after`/`received_before` (YYYY-MM-DD).",
+    create="Record a response: `letter`, exactly one of `person` (usually one of the letter's "
+    "recipients) or `organization`, `received_on` (not after today, nor before the letter was "
+    "sent), `summary`, optionally `url`. The letter becomes `responded`. Both or neither of "
+    "`person` and `organization` is a 400.",
+    retrieve="One response. `file` links to an uploaded scan, for staff signed in to the admin.",
+    update="Change a response, sending every required field; PATCH sends only what changes. "
+    "It must keep exactly one of `person` and `organization`.",
+    partial_update="Change only the fields sent; the response must keep exactly one of "
+    "`person` and `organization`.",
+    destroy="Delete a response. When it was the letter's last, the letter is `sent` again.",
+)
+class LetterResponseViewSet(ServiceModelViewSet):
+    queryset = LetterResponse.objects.order_by("-received_on", "-pk")
+    serializer_class = serializers.LetterResponseSerializer
+    filterset_class = filters.LetterResponseFilter
+    save_service = staticmethod(letter_response_record)
+    delete_service = staticmethod(letter_response_delete)
+    instance_kwarg = "response"

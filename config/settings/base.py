@@ -156,6 +156,9 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (a letter response's scan). Never served as static files: the admin hands each
+# one to staff allowed to see it. MEDIA_URL stays unset on purpose.
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -348,6 +351,9 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "tracker.models.CaseStatus",
+        # A letter's list and detail shapes share these.
+        "LetterStatusEnum": "campaigns.models.Letter.Status",
+        "LetterKindEnum": "campaigns.models.Letter.Kind",
     },
 }
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.db import models
 
-from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from tests.campaigns.factories import (
     CampaignFactory,
     LetterFactory,
+    LetterResponseFactory,
     OrganizationFactory,
     PersonFactory,
     SignatureFactory,
@@ -83,6 +84,18 @@ RESOURCES = [
         SignatureFactory,
         lambda: {"letter": LetterFactory().pk, "organization": OrganizationFactory().pk},
         {"note": "On behalf of the board"},
+    ),
+    Resource(
+        "letter-responses",
+        LetterResponse,
+        LetterResponseFactory,
+        lambda: {
+            "letter": LetterFactory().pk,
+            "person": PersonFactory().pk,
+            "received_on": "2024-03-01",
+            "summary": "The ministry acknowledged the letter.",
+        },
+        {"url": "https://example.org/reply.pdf"},
     ),
     Resource(
         "detained-persons",

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from tracker.models import CaseEvent, DetainedPerson
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,21 @@ def populate_signatures():
     )
 
 
+def populate_letter_responses():
+    letter = Letter.objects.create(title="Open letter", sent_on=datetime.date(2024, 1, 1))
+    orgs, people = _orgs(N // 2), _people(N - N // 2)
+    LetterResponse.objects.bulk_create(
+        [
+            LetterResponse(letter=letter, organization=org, received_on="2024-02-01", summary=".")
+            for org in orgs
+        ]
+        + [
+            LetterResponse(letter=letter, person=person, received_on="2024-02-02", summary=".")
+            for person in people
+        ]
+    )
+
+
 def populate_case_events():
     CaseEvent.objects.bulk_create(
         CaseEvent(person=person, date=datetime.date(2016, 1, 8), kind="arrested")
@@ -101,6 +116,7 @@ POPULATE = {
     "people": (_people, "organization"),
     "letters": (populate_letters, "recipients"),
     "signatures": (populate_signatures, "letter"),
+    "letter-responses": (populate_letter_responses, "letter"),
     "detained-persons": (populate_detained_persons, "campaigns"),
     "case-events": (populate_case_events, "person"),
 }

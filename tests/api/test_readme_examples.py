@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from campaigns.models import Signature
+from campaigns.models import Letter, LetterResponse, Signature
 from tracker.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +147,9 @@ def test_every_rest_api_example_in_the_readme_returns_something_on_the_demo_data
             assert body["results"], f"no results: {command}"
     assert CaseEvent.objects.filter(kind="hearing", date="2022-08-25").count() == 1
     assert Signature.objects.filter(note="an example row").count() == 2
+    (example,) = LetterResponse.objects.filter(summary__startswith="An example")
+    assert example.letter.title.startswith("NGOs'")
+    assert Letter.objects.get(pk=example.letter_id).status == "responded"
 
 
 def test_the_readme_examples_find_what_their_comments_say(readme):
@@ -155,6 +158,10 @@ def test_the_readme_examples_find_what_their_comments_say(readme):
     open_cases = _results(readme, "?status=")
     assert [p["name"] for p in open_cases] == ["Pham Doan Trang", "Xu Zhiyong"]
     # The timeline is read before the README records the appeal hearing.
+    (answer,) = _results(readme, "letter-responses/?campaign=")
+    assert (answer["received_on"], answer["organization"]) == ("2015-09-25", None)
+    (letter,) = [r for c, r in readme.calls if c.endswith('/letters/$LETTER/"')]
+    assert [s["answered_on"] for s in letter.json()["recipients_status"]] == [None]
     timeline = _results(readme, "case-events/?person=")
     assert [(e["date"], e["kind"]) for e in timeline] == [
         ("2021-12-14", "sentenced"),

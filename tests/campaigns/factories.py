@@ -1,6 +1,8 @@
+import datetime
+
 import factory
 
-from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -42,3 +44,16 @@ class SignatureFactory(factory.django.DjangoModelFactory):
 
     letter = factory.SubFactory(LetterFactory)
     organization = factory.SubFactory(OrganizationFactory)
+
+
+class LetterResponseFactory(factory.django.DjangoModelFactory):
+    """A response written straight to the database (the letter's status is not moved: use
+    campaigns.services.letter_response_record for that)."""
+
+    class Meta:
+        model = LetterResponse
+
+    letter = factory.SubFactory(LetterFactory)
+    person = factory.SubFactory(PersonFactory)
+    received_on = datetime.date(2024, 3, 1)
+    summary = "Acknowledged receipt."
