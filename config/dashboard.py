@@ -18,11 +18,11 @@ from django_countries import countries
 
 from campaigns.models import Letter, Person
 from tracker.cases.limits import (
-    CLOSED_STATUSES,
+    NOT_HELD_STATUSES,
     WARN_DAYS,
     CaseClock,
     cases_near_limit,
-    open_cases,
+    held_cases,
     with_clock,
 )
 from tracker.models import CaseEvent, CaseStatus, DetainedPerson, Mention, NewsSource
@@ -45,6 +45,13 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+def _short(label: str) -> str:
+    """A chart's label: the abbreviation a label ends with, "(RSDL)", else the label."""
+    if label.endswith(")") and "(" in label:
+        return label[label.rindex("(") + 1 : -1]
+    return label
 
 
 # --- Cases -------------------------------------------------------------------------------------
@@ -92,10 +99,10 @@ def cases_by_country() -> list[dict]:
 
 def held_longest(*, today: date, limit: int = LIST_LENGTH) -> dict:
     """Open cases by days held, longest first (cases with no detention date last)."""
-    people = with_clock(open_cases()).order_by("held_since", "name")
+    people = with_clock(held_cases()).order_by("held_since", "name")
     people = people.filter(held_since__isnull=False)[:limit]
     return {
-        "open_count": open_cases().count(),
+        "open_count": held_cases().count(),
         "rows": [
             {
                 "person": person,
@@ -106,7 +113,7 @@ def held_longest(*, today: date, limit: int = LIST_LENGTH) -> dict:
         ],
         "url": _changelist(
             "tracker_detainedperson",
-            status__in=",".join(v for v in CaseStatus.values if v not in CLOSED_STATUSES),
+            status__in=",".join(v for v in CaseStatus.values if v not in NOT_HELD_STATUSES),
         ),
     }
 
@@ -135,7 +142,7 @@ def detention_anniversaries(
             held_since__gte=_years_before(today, n), held_since__lte=_years_before(until, n)
         )
     rows = []
-    for person in with_clock(open_cases()).filter(ranges):
+    for person in with_clock(held_cases()).filter(ranges):
         for n in years:
             on = _years_before(person.held_since, -n)
             if today <= on <= until:
@@ -264,7 +271,7 @@ def dashboard(*, today: date | None = None) -> dict:
         # What the charts draw (read by static/vigil/dashboard.js from json_script).
         "chart_data": {
             "status": {
-                "labels": [row["label"] for row in by_status],
+                "labels": [_short(row["label"]) for row in by_status],
                 "counts": [row["count"] for row in by_status],
                 "urls": [row["url"] for row in by_status],
             },

@@ -22,8 +22,14 @@ HELD_KINDS = [
     CaseEvent.Kind.RSDL,
     CaseEvent.Kind.ARRESTED,
 ]
-# A case is open until the person is released or has died.
-CLOSED_STATUSES = [CaseStatus.RELEASED, CaseStatus.DECEASED]
+# Statuses in which the person is no longer held: released (also on bail), free but barred from
+# leaving the country, or dead. Every other status counts as held (and the case as open).
+NOT_HELD_STATUSES = [
+    CaseStatus.RELEASED,
+    CaseStatus.RELEASED_ON_BAIL,
+    CaseStatus.EXIT_BAN,
+    CaseStatus.DECEASED,
+]
 # The dashboard lists cases this many days or fewer from their limit, and those past it.
 WARN_DAYS = 7
 
@@ -42,8 +48,9 @@ def with_clock(queryset: QuerySet[DetainedPerson]) -> QuerySet[DetainedPerson]:
     )
 
 
-def open_cases() -> QuerySet[DetainedPerson]:
-    return DetainedPerson.objects.exclude(status__in=CLOSED_STATUSES)
+def held_cases() -> QuerySet[DetainedPerson]:
+    """Open cases: people still held."""
+    return DetainedPerson.objects.exclude(status__in=NOT_HELD_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,8 @@ class CaseClock:
     limit: LegalLimit | None
 
     @property
-    def is_open(self) -> bool:
-        return self.person.status not in CLOSED_STATUSES
+    def is_held(self) -> bool:
+        return self.person.status not in NOT_HELD_STATUSES
 
     @property
     def days_held(self) -> int | None:
@@ -117,7 +124,7 @@ def clock_of(person: DetainedPerson, *, today: date | None = None) -> CaseClock:
         "held_since", "status_since"
     )[0]
     limit = None
-    if person.status not in CLOSED_STATUSES and person.country:
+    if person.status not in NOT_HELD_STATUSES and person.country:
         limit = LegalLimit.objects.filter(country=person.country, status=person.status).first()
     return CaseClock(
         person=person,
@@ -129,7 +136,7 @@ def clock_of(person: DetainedPerson, *, today: date | None = None) -> CaseClock:
 
 
 def cases_near_limit(*, today: date | None = None, warn_days: int = WARN_DAYS) -> list[CaseClock]:
-    """Open cases past their limit or within `warn_days` of it, most days over first: two
+    """Held cases past their limit or within `warn_days` of it, most days over first: two
     queries however many cases (the limits; then the cases, filtered in the database)."""
     today = today or timezone.localdate()
     limits = limits_by_key()
@@ -143,7 +150,7 @@ def cases_near_limit(*, today: date | None = None, warn_days: int = WARN_DAYS) -
             status=status,
             status_since__lte=today - timedelta(days=limit.max_days - warn_days),
         )
-    people = with_clock(open_cases()).filter(near).order_by("status_since", "name")
+    people = with_clock(held_cases()).filter(near).order_by("status_since", "name")
     clocks = [
         CaseClock(
             person=person,
