@@ -45,6 +45,7 @@ def test_every_record_type_has_an_admin():
         "signature",
         "detainedperson",
         "caseevent",
+        "legallimit",
         "newssource",
         "newsitem",
         "mention",

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError
+from django.urls import reverse
 
 from tracker.cases.limits import cases_near_limit, clock_of
 from tracker.cases.services import case_event_record, detained_person_save
@@ -91,3 +92,24 @@ def test_a_limit_staff_change_applies_at_once():
     assert cases_near_limit(today=TODAY) == []
     LegalLimit.objects.filter(country="CN", status="detained").update(max_days=25)
     assert [(c.person, c.days_left) for c in cases_near_limit(today=TODAY)] == [(person, 5)]
+
+
+def test_an_editor_changes_a_limit_in_the_admin_and_a_viewer_only_reads_it(client, editor, viewer):
+    limit = LegalLimit.objects.get(country="CN", status="detained")
+    url = reverse("admin:tracker_legallimit_change", args=[limit.pk])
+    for user in (editor, viewer):
+        user.is_staff = True
+        user.save()
+    client.force_login(viewer)
+    assert client.get(url).status_code == 200
+    assert (
+        client.post(url, {"country": "CN", "status": "detained", "max_days": 30}).status_code == 403
+    )
+    client.force_login(editor)
+    response = client.post(
+        url, {"country": "CN", "status": "detained", "max_days": 30, "legal_basis": "Amended."}
+    )
+    assert response.status_code == 302
+    limit.refresh_from_db()
+    assert (limit.max_days, limit.legal_basis) == (30, "Amended.")
+    assert limit.history.first().history_user == editor

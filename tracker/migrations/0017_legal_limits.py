@@ -7,6 +7,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from config.roles import sync_roles
+
 # The limits the issue names, for China; staff may edit them in the admin afterwards.
 CHINA_LIMITS = [
     {
@@ -193,4 +195,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(seed_china_limits, remove_china_limits),
+        # Editors edit the limits, Viewers read them (config.roles).
+        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]
