@@ -23,6 +23,7 @@ from campaigns.services import (
     organization_save,
     person_save,
 )
+from tracker.cases.limits import legal_limits_ensure
 from tracker.cases.services import case_event_record, detained_person_save
 from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
 from tracker.newswatch.services import mention_review, news_source_save
@@ -391,6 +392,7 @@ def seed_demo() -> dict[str, int]:
         wanted = {people[name].pk for name in data["recipients"]}
         if set(letter.recipients.values_list("pk", flat=True)) != wanted:
             letter.recipients.set(wanted)
+    legal_limits_ensure()
     urgent = seed_urgent_cases(today=timezone.localdate(), people=people)
     return {
         "organizations": len(orgs),

@@ -34,6 +34,46 @@ NOT_HELD_STATUSES = [
 WARN_DAYS = 7
 
 
+# The limits every installation starts with (the migration that adds LegalLimit, and the demo
+# data, write them when missing); staff edit them in the admin afterwards.
+CHINA_LIMITS = [
+    {
+        "status": "rsdl",
+        "max_days": 183,
+        "legal_basis": (
+            "Criminal Procedure Law of the PRC (2018), art. 79 (art. 77 in the 2012 text): "
+            "residential surveillance may not exceed six months; art. 75 (2012: art. 73) "
+            "allows it at a designated location. Six calendar months are 181 to 184 days "
+            "depending on the month it began; 183 days is half a year rounded up (365 / 2). "
+            "For a case within a day of the limit, check the calendar date."
+        ),
+    },
+    {
+        "status": "detained",
+        "max_days": 37,
+        "legal_basis": (
+            "Criminal Procedure Law of the PRC (2018), art. 91 (art. 89 in the 2012 text): "
+            "the police must ask the procuratorate to approve an arrest within 3 days of "
+            "criminal detention, extendable to 7 days, and to 30 days for suspects of "
+            "crimes committed from place to place, repeatedly or in a gang; the "
+            "procuratorate decides within 7 days. 30 + 7 = 37 days of criminal detention "
+            "before the person must be arrested or released."
+        ),
+    },
+]
+
+
+def legal_limits_ensure(model=LegalLimit) -> None:
+    """Adds each of CHINA_LIMITS that is missing; a limit staff changed is left as it is.
+    `model` is the migration's historical model when a migration calls it."""
+    for limit in CHINA_LIMITS:
+        model.objects.get_or_create(
+            country="CN",
+            status=limit["status"],
+            defaults={"max_days": limit["max_days"], "legal_basis": limit["legal_basis"]},
+        )
+
+
 def with_clock(queryset: QuerySet[DetainedPerson]) -> QuerySet[DetainedPerson]:
     """`held_since` and `status_since` on each row, computed in the same query (two correlated
     subqueries served by the (person, -date, -id) index on events)."""

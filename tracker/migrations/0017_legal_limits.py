@@ -8,43 +8,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 from config.roles import sync_roles
-
-# The limits the issue names, for China; staff may edit them in the admin afterwards.
-CHINA_LIMITS = [
-    {
-        "status": "rsdl",
-        "max_days": 183,
-        "legal_basis": (
-            "Criminal Procedure Law of the PRC (2018), art. 79 (art. 77 in the 2012 text): "
-            "residential surveillance may not exceed six months; art. 75 (2012: art. 73) "
-            "allows it at a designated location. Six calendar months are 181 to 184 days "
-            "depending on the month it began; 183 days is half a year rounded up (365 / 2). "
-            "For a case within a day of the limit, check the calendar date."
-        ),
-    },
-    {
-        "status": "detained",
-        "max_days": 37,
-        "legal_basis": (
-            "Criminal Procedure Law of the PRC (2018), art. 91 (art. 89 in the 2012 text): "
-            "the police must ask the procuratorate to approve an arrest within 3 days of "
-            "criminal detention, extendable to 7 days, and to 30 days for suspects of "
-            "crimes committed from place to place, repeatedly or in a gang; the "
-            "procuratorate decides within 7 days. 30 + 7 = 37 days of criminal detention "
-            "before the person must be arrested or released."
-        ),
-    },
-]
+from tracker.cases.limits import CHINA_LIMITS, legal_limits_ensure
 
 
 def seed_china_limits(apps, schema_editor):
-    LegalLimit = apps.get_model("tracker", "LegalLimit")
-    for limit in CHINA_LIMITS:
-        LegalLimit.objects.get_or_create(
-            country="CN",
-            status=limit["status"],
-            defaults={"max_days": limit["max_days"], "legal_basis": limit["legal_basis"]},
-        )
+    legal_limits_ensure(apps.get_model("tracker", "LegalLimit"))
 
 
 def remove_china_limits(apps, schema_editor):
