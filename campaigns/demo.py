@@ -12,10 +12,11 @@ differs, so a second run changes nothing.
 """
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from campaigns.services import (
@@ -26,8 +27,11 @@ from campaigns.services import (
     person_save,
     signature_save,
 )
+from tracker.cases.limits import legal_limits_ensure
 from tracker.cases.services import case_event_record, detained_person_save
-from tracker.models import CaseEvent, DetainedPerson
+from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
+from tracker.newswatch.services import mention_review, news_source_save
+from tracker.newswatch.store import insert_mentions
 
 ORGANIZATIONS = [
     {
@@ -451,6 +455,8 @@ def seed_demo() -> dict[str, int]:
             letter_response_record(**values)
         else:
             _sync(found, letter_response_record, "response", **values)
+    legal_limits_ensure()
+    urgent = seed_urgent_cases(today=timezone.localdate(), people=people)
     return {
         "organizations": len(orgs),
         "people": len(people),
@@ -458,4 +464,172 @@ def seed_demo() -> dict[str, int]:
         "campaigns": len(campaigns),
         "letters": len(LETTERS),
         "letter_responses": len(RESPONSES),
+        "invented_cases": urgent,
     }
+
+
+# --- Invented cases, dated from the day of seeding -----------------------------------------------
+# The real cases above are long past. So that every panel of the dashboard has something to show
+# on the day the demo is loaded (a case past its legal limit, one close to it, a hearing, an
+# anniversary, letters without an answer, news to review), three invented cases are dated
+# relative to that day. Their names, events, letters and news are made up and say so.
+INVENTED = "An invented case in the demo data, dated from the day the demo was loaded."
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _invented_cases(today: date) -> list[dict[str, Any]]:
+    taken = _years_before(today + timedelta(days=9), 2)  # its 2nd anniversary is in 9 days
+    return [
+        {
+            "name": "Lin Qiuyue",
+            "native_name": "林秋月",
+            "country": "CN",
+            "gender": "female",
+            "occupation": "Human rights lawyer (invented)",
+            "summary": INVENTED + " Held under RSDL past the six-month limit.",
+            "events": [
+                (today - timedelta(days=215), "detained", "Taken from her office by police."),
+                (
+                    today - timedelta(days=213),
+                    "rsdl",
+                    "Family notified of residential surveillance at a designated location.",
+                ),
+            ],
+        },
+        {
+            "name": "Zhao Hailin",
+            "native_name": "赵海林",
+            "country": "CN",
+            "gender": "male",
+            "occupation": "Citizen journalist (invented)",
+            "summary": INVENTED + " In criminal detention, close to the 37-day limit.",
+            "events": [
+                (today - timedelta(days=32), "detained", "Criminal detention notice issued."),
+            ],
+        },
+        {
+            "name": "He Wenjing",
+            "native_name": "何文静",
+            "country": "CN",
+            "gender": "female",
+            "occupation": "Labour activist (invented)",
+            "summary": INVENTED + " Indicted; her trial opens within the month.",
+            "events": [
+                (taken, "detained", "Detained with other labour activists."),
+                (taken + timedelta(days=37), "arrested", "Formally arrested."),
+                (taken + timedelta(days=400), "indicted", "Indicted by the procuratorate."),
+                (today + timedelta(days=12), "hearing", "First hearing at the intermediate court."),
+            ],
+        },
+    ]
+
+
+# (days before the seeding day the mention was found, case, status, title)
+INVENTED_NEWS = [
+    (1, "Lin Qiuyue", "new", "Lawyer Lin Qiuyue still held seven months on"),
+    (2, "Zhao Hailin", "new", "Citizen journalist Zhao Hailin detained after filming protest"),
+    (4, "He Wenjing", "new", "Trial date set for labour activist He Wenjing"),
+    (9, "Lin Qiuyue", "new", "UN experts ask about lawyer held under RSDL"),
+    (15, "Lin Qiuyue", "confirmed", "Family of lawyer Lin Qiuyue denied visits"),
+    (23, "He Wenjing", "confirmed", "Labour activist He Wenjing indicted"),
+    (30, "Zhao Hailin", "dismissed", "Zhao Hailin wins regional photography prize"),
+    (38, "Lin Qiuyue", "confirmed", "Rights groups urge release of Lin Qiuyue"),
+    (52, "He Wenjing", "dismissed", "He Wenjing: a profile of the painter"),
+    (66, "Lin Qiuyue", "confirmed", "Lawyers' association silent on Lin Qiuyue"),
+    (80, "He Wenjing", "confirmed", "Workers rally for detained organiser He Wenjing"),
+    (101, "Lin Qiuyue", "confirmed", "Lin Qiuyue placed under residential surveillance"),
+    (130, "He Wenjing", "dismissed", "He Wenjing opens a bakery in Chengdu"),
+    (160, "He Wenjing", "confirmed", "One year on, He Wenjing awaits trial"),
+]
+
+
+@transaction.atomic
+def seed_urgent_cases(*, today: date, people: dict[str, Person]) -> int:
+    """The invented cases, their campaign, letters and news. Created once: a later run (even on
+    another day) finds them by name and leaves them, and their dates, as they are."""
+    persons = {}
+    for data in _invented_cases(today):
+        person = DetainedPerson.objects.filter(native_name=data["native_name"]).first()
+        if person is None:
+            values = {k: v for k, v in data.items() if k != "events"}
+            person = detained_person_save(detained_on=data["events"][0][0], **values)
+            for on, kind, description in data["events"]:
+                if not CaseEvent.objects.filter(person=person, date=on, kind=kind).exists():
+                    case_event_record(person=person, date=on, kind=kind, description=description)
+        persons[data["name"]] = person
+    campaign = Campaign.objects.filter(slug="demo-urgent-cases").first()
+    if campaign is None:
+        campaign = campaign_save(
+            name="Urgent cases (invented demo)",
+            slug="demo-urgent-cases",
+            summary="Invented cases that show the dashboard's warnings.",
+            status="active",
+            started_on=today - timedelta(days=200),
+        )
+        campaign.detained_persons.set(persons.values())
+    letters = [
+        ("Urgent appeal on the residential surveillance of Lin Qiuyue (invented)", 45, ""),
+        (
+            "Appeal on the criminal detention of Zhao Hailin (invented)",
+            20,
+            "The embassy answered for him that the case is being handled according to law.",
+        ),
+    ]
+    for title, days_ago, answer in letters:
+        if Letter.objects.filter(title=title).exists():
+            continue
+        letter = letter_save(
+            title=title,
+            campaign=campaign,
+            status="sent",
+            sent_on=today - timedelta(days=days_ago),
+            body="An invented letter in the demo data.",
+            recipients=[people["Xi Jinping"]],
+        )
+        if answer:
+            letter_response_record(
+                letter=letter,
+                person=people["Xi Jinping"],
+                received_on=today - timedelta(days=days_ago - 12),
+                summary=answer,
+            )
+    if not NewsSource.objects.filter(name="Moved feed (invented)").exists():
+        source = news_source_save(
+            name="Moved feed (invented)",
+            kind=NewsSource.Kind.FEED,
+            # .invalid never resolves: each poll of this source fails, as the dashboard shows.
+            url="https://feed.example.invalid/rss.xml",
+        )
+        NewsSource.objects.filter(pk=source.pk).update(
+            last_status=NewsSource.LastStatus.FAILED,
+            last_polled_at=timezone.now(),
+            consecutive_failures=3,
+            last_error="Could not resolve feed.example.invalid (the feed has moved?).",
+        )
+    for days_ago, name, status, title in INVENTED_NEWS:
+        url = f"https://news.example.org/demo/{days_ago}-{persons[name].pk}"
+        item, created = NewsItem.objects.get_or_create(
+            url=url,
+            defaults={
+                "title": f"{title} (invented)",
+                "publisher": "Example News",
+                "published_at": timezone.now() - timedelta(days=days_ago),
+                "language": "en",
+            },
+        )
+        if not created:
+            continue
+        found_at = timezone.make_aware(
+            datetime.combine(today - timedelta(days=days_ago), time(9, 0))
+        )
+        insert_mentions({(item.pk, persons[name].pk): [name]}, now=found_at)
+        if status != Mention.Status.NEW:
+            mention = Mention.objects.get(news_item=item, person=persons[name])
+            mention_review(mention=mention, status=status, user=None)
+    return len(persons)

@@ -29,6 +29,16 @@ class VigilAdminSite(UnfoldAdminSite):
     # admin.)
     site_url = None
 
+    def index(self, request, extra_context=None):
+        """The home page: the dashboard (config/dashboard.py) above the list of records, for
+        staff who may read cases."""
+        from config.dashboard import dashboard
+
+        context = dict(extra_context or {})
+        if request.user.has_perm("tracker.view_detainedperson"):
+            context.setdefault("dashboard", dashboard())
+        return super().index(request, context)
+
     def has_permission(self, request) -> bool:
         if not super().has_permission(request):
             return False

@@ -46,6 +46,7 @@ def test_every_record_type_has_an_admin():
         "letterresponse",
         "detainedperson",
         "caseevent",
+        "legallimit",
         "newssource",
         "newsitem",
         "mention",

@@ -1,10 +1,15 @@
+import datetime
+
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.management import call_command
 
+from campaigns.demo import INVENTED
 from campaigns.models import Campaign, Letter
 from campaigns.selectors import letters_waiting_for_answer
-from tracker.models import DetainedPerson
+from config.dashboard import dashboard
+from tracker.models import CaseEvent, DetainedPerson
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +80,14 @@ def test_seed_demo_includes_cases_still_open_today():
     assert zhou.status == "released"
     open_statuses = ["detained", "disappeared", "rsdl", "arrested", "indicted", "on_trial"]
     held = DetainedPerson.objects.filter(status__in=[*open_statuses, "sentenced"])
-    assert sorted(held.values_list("name", flat=True)) == ["Pham Doan Trang", "Xu Zhiyong"]
+    real = held.exclude(summary__startswith=INVENTED)
+    assert sorted(real.values_list("name", flat=True)) == ["Pham Doan Trang", "Xu Zhiyong"]
+    invented = held.filter(summary__startswith=INVENTED)
+    assert sorted(invented.values_list("name", flat=True)) == [
+        "He Wenjing",
+        "Lin Qiuyue",
+        "Zhao Hailin",
+    ]
 
 
 def test_seed_demo_statuses_are_each_the_latest_status_event():
@@ -91,7 +103,8 @@ def test_seed_demo_has_an_answered_letter_and_one_still_waiting():
     assert senators.status == "responded"
     (answer,) = senators.responses.all()
     assert (answer.person.full_name, str(answer.received_on)) == ("Barack Obama", "2015-09-25")
-    waiting = letters_waiting_for_answer()
+    # Of the real letters, the NGOs' waits (the invented urgent appeal waits too: see below).
+    waiting = [row for row in letters_waiting_for_answer() if "(invented)" not in row.letter.title]
     assert [(row.letter.title[:4], row.recipient.full_name) for row in waiting] == [
         ("NGOs", "Barack Obama")
     ]
@@ -99,3 +112,35 @@ def test_seed_demo_has_an_answered_letter_and_one_still_waiting():
     ngos = Letter.objects.get(title__startswith="NGOs")
     assert ngos.status == "sent"
     assert ngos.signatures.count() == 9
+
+
+def test_seed_demo_gives_every_dashboard_panel_something_to_show():
+    call_command("seed_demo")
+    board = dashboard()
+    assert {c.person.name: (c.is_over, c.days_over) for c in board["near_limit"]} == {
+        "Lin Qiuyue": (True, 30),  # 213 days under RSDL against 183
+        "Zhao Hailin": (False, -5),  # 32 days of criminal detention against 37
+    }
+    assert [e.get_kind_display() for e in board["upcoming"]["rows"]] == ["Hearing"]
+    assert [(a["person"].name, a["years"]) for a in board["anniversaries"]] == [("He Wenjing", 2)]
+    assert board["review"]["new_count"] == 4 and board["review"]["failing"]
+    # The NGOs' real letter of 2015 waits longest; the invented urgent appeal 45 days.
+    waiting = [(r.letter.title[:14], r.days_waiting) for r in board["letters_waiting"]]
+    assert [title for title, _ in waiting] == ["NGOs' open let", "Urgent appeal "]
+    assert waiting[1][1] == 45
+    weekly = {s["status"]: sum(s["counts"]) for s in board["weekly"]["series"]}
+    assert weekly == {"new": 4, "confirmed": 7, "dismissed": 3}
+    assert board["by_status"] and board["by_country"] and board["held_longest"]["rows"]
+
+
+def test_seed_demo_on_a_later_day_leaves_the_invented_cases_as_they_were():
+    call_command("seed_demo")
+    first = _row_counts()
+    events = list(CaseEvent.objects.values_list("person__name", "date", "kind").order_by("pk"))
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=10)
+    with time_machine.travel(later, tick=False):
+        call_command("seed_demo")
+    assert _row_counts() == first
+    assert list(CaseEvent.objects.values_list("person__name", "date", "kind").order_by("pk")) == (
+        events
+    )

@@ -156,7 +156,15 @@ def test_the_readme_examples_find_what_their_comments_say(readme):
     assert [p["name"] for p in _results(readme, "?search=doan%20trang")] == ["Pham Doan Trang"]
     assert [p["name"] for p in _results(readme, "?search=%E5%88%98%E9%9C%9E")] == ["Liu Xia"]
     open_cases = _results(readme, "?status=")
-    assert [p["name"] for p in open_cases] == ["Pham Doan Trang", "Xu Zhiyong"]
+    # Newest detention first: the demo's three invented cases (dated from the day it is loaded)
+    # before the two real cases still open.
+    assert [p["name"] for p in open_cases] == [
+        "Zhao Hailin",
+        "Lin Qiuyue",
+        "He Wenjing",
+        "Pham Doan Trang",
+        "Xu Zhiyong",
+    ]
     # The timeline is read before the README records the appeal hearing.
     (answer,) = _results(readme, "letter-responses/?campaign=")
     assert (answer["received_on"], answer["organization"]) == ("2015-09-25", None)

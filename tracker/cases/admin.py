@@ -17,8 +17,9 @@ from config.admin import HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 from tracker.cases.forms import StringListField
-from tracker.cases.models import CaseEvent, DetainedPerson
+from tracker.cases.models import CaseEvent, DetainedPerson, LegalLimit
 from tracker.cases.resources import DetainedPersonResource
+from tracker.cases.selectors import case_summary
 from tracker.cases.services import (
     case_event_delete,
     case_event_save,
@@ -189,6 +190,15 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
             rows,
         )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Above the form, a summary to read: names, status and days held, the legal limit,
+        campaigns, letters and their answers, the timeline and confirmed mentions."""
+        extra_context = dict(extra_context or {})
+        person = self.get_object(request, object_id)
+        if person is not None:
+            extra_context["case_summary"] = case_summary(person=person)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         folded = fold(search_term)
@@ -246,6 +256,20 @@ class CaseEventAdmin(HistoryAdmin):
     def delete_queryset(self, request, queryset):
         for event in queryset:
             case_event_delete(event=event)
+
+
+@admin.register(LegalLimit)
+class LegalLimitAdmin(HistoryAdmin):
+    """The longest a status may lawfully last, per country: the dashboard and case pages count
+    each case against these."""
+
+    list_display = ["country", "status", "max_days", "legal_basis_start"]
+    list_filter = [("country", CountryInUseFilter), "status"]
+    fields = ["country", "status", "max_days", "legal_basis"]
+
+    @admin.display(description="legal basis")
+    def legal_basis_start(self, obj):
+        return obj.legal_basis[:100]
 
 
 # --- News watch ---------------------------------------------------------------------------------

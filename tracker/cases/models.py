@@ -229,3 +229,38 @@ class CaseEvent(TimeStampedModel):
                     )
                 }
             )
+
+
+class LegalLimit(TimeStampedModel):
+    """The longest a person may lawfully be held in one status in one country (for China:
+    residential surveillance at a designated location, criminal detention before arrest
+    approval). Staff edit these; the dashboard and the case page count each case's days in its
+    current status against them (tracker.cases.limits)."""
+
+    country = CountryField()
+    status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    max_days = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Counted from the day the status began (its latest status event).",
+    )
+    legal_basis = models.TextField(
+        blank=True, help_text="The law that sets the limit, and how the days were counted."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country", "status"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "status"],
+                name="legallimit_country_status_unique",
+                violation_error_message="This country already has a limit for this status.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_days__gte=1), name="legallimit_max_days_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.name}: {self.get_status_display()}, at most {self.max_days} days"

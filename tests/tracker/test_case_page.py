@@ -1,0 +1,147 @@
+"""A case's admin page: a summary to read above the form."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign, Letter, LetterResponse, Person
+from campaigns.services import letter_response_record
+from tracker.cases.services import case_event_record, detained_person_save
+from tracker.models import CaseEvent, Mention, NewsItem
+
+pytestmark = pytest.mark.django_db
+
+
+def ago(n: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def lin():
+    person = detained_person_save(
+        name="Lin Qiuyue",
+        native_name="林秋月",
+        aliases=["Lin Chiu-yueh"],
+        country="CN",
+        status="detained",
+        detained_on=ago(215),
+    )
+    case_event_record(
+        person=person,
+        date=ago(213),
+        kind="rsdl",
+        description="Family notified of RSDL.",
+        source_url="https://news.example.org/rsdl-notice",
+    )
+    return person
+
+
+def _page(client, person) -> str:
+    response = client.get(reverse("admin:tracker_detainedperson_change", args=[person.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _summary(page: str) -> str:
+    start = page.index('id="case-summary"')
+    return page[start : page.index('name="name"')]  # the summary ends where the form begins
+
+
+def test_the_case_page_summarises_names_status_days_held_and_the_legal_limit(staff_client, lin):
+    summary = _summary(_page(staff_client, lin))
+    assert "Lin Qiuyue" in summary and "林秋月" in summary and "Lin Chiu-yueh" in summary
+    assert "Residential surveillance at a designated location (RSDL)" in summary
+    assert "Held <strong>215 days</strong>" in summary
+    assert '<progress class="vd-progress" max="100" value="100"' in summary
+    assert "213 of 183 days" in summary
+    assert "30 days over the limit" in summary
+
+
+def test_a_case_within_its_limit_shows_the_days_left(staff_client):
+    person = detained_person_save(
+        name="Zhao Hailin", country="CN", status="detained", detained_on=ago(32)
+    )
+    summary = _summary(_page(staff_client, person))
+    assert "32 of 37 days" in summary and "5 days left" in summary
+
+
+def test_the_case_page_lists_campaigns_letters_and_their_answers(staff_client, lin):
+    campaign = Campaign.objects.create(name="Free Lin", slug="free-lin")
+    campaign.detained_persons.add(lin)
+    letter = Letter.objects.create(
+        title="Appeal for Lin", campaign=campaign, status="sent", sent_on=ago(40)
+    )
+    minister = Person.objects.create(full_name="A Minister")
+    letter.recipients.add(minister)
+    letter_response_record(
+        letter=letter,
+        person=minister,
+        received_on=ago(10),
+        summary="The ministry says the case follows the law.",
+        url="https://example.org/answer",
+    )
+    Letter.objects.create(title="Someone else's letter", status="sent")
+    summary = _summary(_page(staff_client, lin))
+    assert reverse("admin:campaigns_campaign_change", args=[campaign.pk]) in summary
+    assert reverse("admin:campaigns_letter_change", args=[letter.pk]) in summary
+    assert "to A Minister" in summary
+    assert "The ministry says the case follows the law." in summary
+    assert "Answer from A Minister" in summary and 'href="https://example.org/answer"' in summary
+    assert "Someone else" not in summary
+
+
+def test_the_timeline_is_newest_first_with_its_sources(staff_client, lin):
+    CaseEvent.objects.create(person=lin, date=ago(-5), kind="hearing", description="Hearing")
+    summary = _summary(_page(staff_client, lin))
+    timeline = summary[summary.index('id="vd-case-timeline"') :]
+    order = [timeline.index(text) for text in ["(upcoming)", "Family notified", "Detained"]]
+    assert order == sorted(order)
+    assert 'href="https://news.example.org/rsdl-notice"' in timeline
+
+
+def test_only_confirmed_mentions_are_listed_with_their_dates_and_links(staff_client, lin):
+    for status, title in [
+        ("confirmed", "Lin still held"),
+        ("new", "Unreviewed"),
+        ("dismissed", "Not her"),
+    ]:
+        item = NewsItem.objects.create(
+            url=f"https://news.example.org/{status}",
+            title=title,
+            published_at=timezone.make_aware(datetime.datetime(2026, 5, 4, 8)),
+        )
+        Mention.objects.create(news_item=item, person=lin, status=status)
+    news = _summary(_page(staff_client, lin)).split('id="vd-case-news"')[1]
+    assert "4 May 2026" in news and 'href="https://news.example.org/confirmed"' in news
+    assert "Unreviewed" not in news and "Not her" not in news
+
+
+def test_the_case_page_reads_as_many_queries_for_40_events_as_for_2(staff_client, lin):
+    campaign = Campaign.objects.create(name="Free Lin", slug="free-lin")
+    campaign.detained_persons.add(lin)
+
+    def add(n):
+        for i in range(n):
+            CaseEvent.objects.create(person=lin, date=ago(100 - i), kind="other", description="x")
+            item = NewsItem.objects.create(url=f"https://e.example.org/{n}/{i}", title=f"T{i}")
+            Mention.objects.create(news_item=item, person=lin, status="confirmed")
+            letter = Letter.objects.create(title=f"L{n}/{i}", campaign=campaign, status="sent")
+            recipient = Person.objects.create(full_name=f"P{n}/{i}")
+            letter.recipients.add(recipient)
+            LetterResponse.objects.create(
+                letter=letter, person=recipient, received_on=ago(1), summary="Noted."
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            _page(staff_client, lin)
+        return len(captured)
+
+    add(2)
+    few = queries()
+    add(38)
+    assert queries() == few
