@@ -19,8 +19,8 @@ CHUNK rows, the same code on SQLite and PostgreSQL:
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
 
 from config.batching import chunks
 from tracker.models import Mention, NewsItem, NewsItemSource
@@ -53,14 +53,22 @@ def find_items(
     by_guid: list[NewsItem] = []
     by_key: list[NewsItem] = []
     items = NewsItem.objects
+    carried = items.filter(
+        Exists(NewsItemSource.objects.filter(newsitem=OuterRef("pk"), newssource_id=source_id))
+    )
     for chunk in chunks(urls, CHUNK):
         by_url += _found(items.filter(url__in=chunk))
     for chunk in chunks(guids, CHUNK):
-        carried = items.filter(sources=source_id)
         # An item whose guid differs from its URL is in the (partial) guid index; one whose
-        # guid is its URL is found by URL. The conditions repeat the index's, so it is used.
-        by_guid += _found(carried.filter(guid__in=chunk).exclude(guid="").exclude(guid=F("url")))
-        by_guid += _found(carried.filter(url__in=chunk, guid=F("url")))
+        # guid is its URL is found by URL. The conditions repeat the index's, so it is used;
+        # the source's link is then checked item by item (EXISTS), never by reading all of
+        # the source's links.
+        by_guid += _found(
+            carried.filter(
+                (Q(guid__in=chunk) & ~Q(guid="") & ~Q(guid=F("url")))
+                | Q(url__in=chunk, guid=F("url"))
+            )
+        )
     for chunk in chunks(title_keys, CHUNK):
         # Not the empty key: the condition of the partial index this uses.
         by_key += _found(
@@ -112,12 +120,15 @@ def insert_mentions(found: dict[tuple[int, int], list[str]]) -> int:
     with the terms that matched; return how many were recorded. Mentions already there (and
     the staff's review of them) are left as they are.
 
-    The items are locked first (PostgreSQL; SQLite has one writer at a time), so two workers
-    recording mentions of one item do it one after the other, and the second sees the first's."""
+    The items are locked first, so two workers recording mentions of one item do it one after
+    the other, and the second sees the first's. (SQLite has no row locks and needs none: it
+    runs one writer at a time.)"""
     found = dict(found)
     item_ids = sorted({item_id for item_id, _ in found})
     for chunk in chunks(item_ids, CHUNK):
-        list(NewsItem.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values("pk"))
+        if connection.features.has_select_for_update:
+            locked = NewsItem.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+            list(locked.values_list("pk"))
         existing = Mention.objects.filter(news_item_id__in=chunk).values_list(
             "news_item_id", "person_id"
         )

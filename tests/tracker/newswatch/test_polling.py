@@ -2,11 +2,13 @@
 mentions land in the database; failures are recorded on their source and backed off."""
 
 import datetime
+import functools
 import json
 import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from tests.concurrency import at_once
@@ -340,6 +342,27 @@ def test_schedulers_claiming_at_once_claim_each_due_source_once():
     claims = at_once(*[sources_claim_due] * 4)
     assert len(claims) == 4
     assert sorted(pk for claim in claims for pk in claim) == [s.pk for s in sources]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+def test_sources_carrying_one_feed_polled_at_once_store_each_item_and_mention_once(
+    feed_server, fixture_people
+):
+    url = feed_server.serve_fixture("/rights.xml", "rights.xml")
+    sources = [news_source_save(name=f"Mirror {n}", kind="feed", url=url) for n in range(4)]
+
+    outcomes = at_once(*[functools.partial(poll_source, source_id=s.pk) for s in sources])
+
+    assert {outcome.status for outcome in outcomes} == {"ok"}
+    entries = parse_feed((FIXTURES / "rights.xml").read_bytes())
+    assert NewsItem.objects.count() == len(entries) > 0
+    for item in NewsItem.objects.all():
+        assert set(item.sources.all()) == set(sources)
+    mentions = Mention.objects.count()
+    assert mentions > 0
+    assert sum(outcome.ingest.mentions_new for outcome in outcomes) == mentions
+    assert Mention.history.count() == mentions  # one history record each, none twice
 
 
 def test_watch_news_once_prints_a_summary_and_succeeds_despite_failing_sources(
