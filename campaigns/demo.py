@@ -22,8 +22,8 @@ from campaigns.services import (
     organization_save,
     person_save,
 )
+from tracker.cases.services import case_event_record, detained_person_save
 from tracker.models import CaseEvent, DetainedPerson
-from tracker.services import case_event_record, detained_person_save
 
 ORGANIZATIONS = [
     {

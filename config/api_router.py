@@ -9,15 +9,9 @@ from campaigns.api.views import (
     PersonViewSet,
     SignatureViewSet,
 )
-from tracker.api.views import (
-    CaseEventViewSet,
-    DetainedPersonViewSet,
-    DigestDeliveryViewSet,
-    MentionViewSet,
-    NewsItemViewSet,
-    NewsSourceViewSet,
-    SubscriptionViewSet,
-)
+from tracker.cases.api.views import CaseEventViewSet, DetainedPersonViewSet
+from tracker.digests.api.views import DigestDeliveryViewSet, SubscriptionViewSet
+from tracker.newswatch.api.views import MentionViewSet, NewsItemViewSet, NewsSourceViewSet
 
 router = DefaultRouter()
 router.register("campaigns", CampaignViewSet, basename="campaign")

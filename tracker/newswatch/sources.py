@@ -11,7 +11,8 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from tracker.models import NewsSource
+from tracker.newswatch import kinds
+from tracker.newswatch.models import NewsSource
 
 # What a poll reads of its source: the rest is deferred (and read on first access).
 POLL_FIELDS = (
@@ -50,7 +51,7 @@ def sources_claim(*, now: datetime, feed_until: datetime, search_until: datetime
     candidates = NewsSource.objects.filter(_due(now)).order_by("pk").values_list("pk", "kind")
     claimed = []
     for pk, kind in candidates:
-        until = feed_until if kind == NewsSource.Kind.FEED else search_until
+        until = search_until if kinds.for_kind(kind).per_person else feed_until
         if NewsSource.objects.filter(_due(now), pk=pk).update(next_poll_at=until):
             claimed.append(pk)
     return claimed

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from config.batching import chunks
-from tracker.models import Mention, NewsItem, NewsItemSource
+from tracker.newswatch.models import Mention, NewsItem, NewsItemSource
 
 # Rows per look-up (a list of values in one IN): well under SQLite's limit on parameters.
 CHUNK = 500

@@ -12,7 +12,7 @@ import threading
 
 from django.db.models import Count, Max
 
-from tracker.models import DetainedPerson, name_forms
+from tracker.cases.models import DetainedPerson, name_forms
 from tracker.newswatch.matching import Matcher, WatchedPerson
 
 _lock = threading.Lock()

@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone as dj_timezone
 
-from tracker.models import Mention, NewsItem, NewsSource
+from tracker.cases.services import detained_person_save
 from tracker.newswatch import sources, store
-from tracker.services import detained_person_save, news_source_save
+from tracker.newswatch.models import Mention, NewsItem, NewsSource
+from tracker.newswatch.services import news_source_save
 
 pytestmark = pytest.mark.django_db
 
