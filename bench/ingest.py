@@ -39,20 +39,22 @@ as two whole passes instead, as this script did before. (3) is a pass in either 
 Between rounds it removes what the polls stored (not timed), so every first poll starts from
 the same store.
 
-It prints each round, then the medians: items per second for (1) and (2), their ratio (target:
-end-to-end at least half of fetch-and-parse), the second poll as a fraction of the first
-(target: under a tenth), the database queries per source, and the time the server spent
-answering. `--profile` then removes what the polls stored, polls every source again under
-cProfile (the matcher already built), and profiles a 304 poll as well. `--breakdown` polls
-twice more and prints where the time of each poll went, per source: each kind of SQL statement,
-commits, fetch and parse, and the rest.
+It prints each round, then the medians: items per second for (1) and (2), their ratio, what
+the second poll costs a source, the database queries per source, and the time the server spent
+answering; and whether the two floors hold:
 
-The two targets pull against each other: together they ask that a 304 poll cost less than a
-fifth of fetching and parsing the same feed in full (0.1 x 2). Everything a 304 poll does
-besides the HTTP exchange (read the source, record the poll time) must be that cheap. The
-summary prints that quotient ("all-304 poll / fetch+parse"): a faster first poll raises the
-first ratio and the 304 share together, so only a cheaper 304 poll (or a dearer parse) moves
-both at once.
+- end-to-end at least 0.25 of fetch-and-parse alone ((1) / (2) >= 0.25): storing and matching
+  may cost up to three times what reading costs, no more;
+- an unchanged feed (304) costs at most 3 ms of poll a source ((3) / sources <= 3 ms).
+
+They are floors, not targets: the ingest is written for clarity (the ORM's `bulk_create`, the
+same code on SQLite and PostgreSQL), and only has to stay above them. The loopback server makes
+the network cost nothing, so over a real network the ratio is higher than here.
+
+`--profile` then removes what the polls stored, polls every source again under cProfile (the
+matcher already built), and profiles a 304 poll as well. `--breakdown` polls twice more and
+prints where the time of each poll went, per source: each kind of SQL statement, commits,
+fetch and parse, and the rest.
 
 By default the news table is empty before the first poll, as the issue describes. On
 PostgreSQL that is a special case: the foreign-key checks of the item-source links are planned
@@ -616,6 +618,11 @@ class FeedServer:
 
 # --- Measuring -------------------------------------------------------------------------------
 
+# The floors (issue 13): end-to-end at least this share of fetch+parse alone, and a 304 poll
+# at most this many milliseconds a source.
+RATIO_FLOOR = 0.25
+MS_304_FLOOR = 3.0
+
 
 class QueryCounter:
     """connection.execute_wrapper that counts queries (cheap enough to leave on while timing),
@@ -897,18 +904,17 @@ def print_summary(rounds: list[Round], args) -> None:
         f"{last.first_queries / args.feeds:.1f} queries a source; server busy "
         f"{median(r.first_server for r in rounds):.2f} s"
     )
-    print(f"ratio end-to-end / fetch+parse: {ratio:.3f} (target >= 0.5)")
+    per_304 = second / args.feeds * 1000
     print(
-        f"second poll (all 304): {second:.3f} s = {share:.3f} of the first poll (target < 0.1); "
-        f"{second / args.feeds * 1000:.2f} ms and {last.second_queries / args.feeds:.1f} queries "
-        f"a source; server busy {median(r.second_server for r in rounds):.2f} s"
+        f"ratio end-to-end / fetch+parse: {ratio:.3f} "
+        f"(floor >= {RATIO_FLOOR}: {'holds' if ratio >= RATIO_FLOOR else 'FAILS'})"
     )
-    # share / ratio = (304 poll) / (fetch+parse): both targets can hold only while it is
-    # under 0.1 / 0.5 = 0.2, whatever the first poll costs.
-    coupling = median(r.second / r.fp_seconds for r in rounds)
     print(
-        f"all-304 poll / fetch+parse: {coupling:.3f} (both targets can hold only below 0.2; "
-        "making the first poll faster moves the two ratios along that line)"
+        f"second poll (all 304): {second:.3f} s = {share:.3f} of the first poll; "
+        f"{per_304:.2f} ms a source (floor <= {MS_304_FLOOR} ms: "
+        f"{'holds' if per_304 <= MS_304_FLOOR else 'FAILS'}); "
+        f"{last.second_queries / args.feeds:.1f} queries a source; "
+        f"server busy {median(r.second_server for r in rounds):.2f} s"
     )
 
 

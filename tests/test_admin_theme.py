@@ -36,7 +36,11 @@ def test_the_sidebar_groups_every_list_by_task(django_user_model):
     root = django_user_model.objects.create_superuser("root", "root@example.org", "x")
     sidebar = _sidebar(_logged_in(root).get(reverse("admin:index")))
     assert list(sidebar) == ["Cases", "Campaigns and letters", "News watch", "Digests", "Settings"]
-    assert [text for text, _ in sidebar["Cases"]] == ["Detained persons", "Case events"]
+    assert [text for text, _ in sidebar["Cases"]] == [
+        "Detained persons",
+        "Case events",
+        "Legal limits",
+    ]
     assert [text for text, _ in sidebar["News watch"]] == [
         "Review queue",
         "News sources",

@@ -141,8 +141,8 @@ class DetainedPerson(TimeStampedModel):
             models.Index(fields=["status", "-detained_on"], name="dp_status_detained_on_idx"),
             # API/admin list: ?country=...
             models.Index(fields=["country"], name="dp_country_idx"),
-            # News watch: has the watch list changed since the matcher was built? (the
-            # latest edit of a watched person, found without reading the others)
+            # News watch: has the watch list changed since the matcher was built? (how many
+            # watched persons there are and their latest edit, read from this index alone)
             models.Index(
                 fields=["updated_at"],
                 condition=models.Q(watch_enabled=True),

@@ -1,8 +1,8 @@
 """Parsed entries into NewsItems and Mentions, in a fixed number of queries per batch.
 
 Idempotent: items are unique by canonical URL, links to sources and mentions by their pairs,
-and every insert ignores rows another worker wrote first. Polling the same feed twice, or a
-task redelivered after a worker died, adds nothing.
+and every write leaves alone what another worker wrote first (see `store`). Polling the same
+feed twice, or a task redelivered after a worker died, adds nothing.
 """
 
 from collections.abc import Iterable, Sequence
@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from tracker.newswatch import store
 from tracker.newswatch.matching import Matcher
-from tracker.newswatch.models import NewsSource
+from tracker.newswatch.models import NewsItem, NewsSource
 from tracker.newswatch.parsing import ParsedEntry
-from tracker.newswatch.store import ItemRow
 from tracker.newswatch.urls import canonical_url
 from tracker.text import fold
 
@@ -44,11 +43,12 @@ def _title_key(entry: ParsedEntry) -> str:
     return f"{fold(entry.publisher)}|{fold(entry.title)}"[:1300]
 
 
-def _candidate(entry: ParsedEntry) -> ItemRow | None:
+def _candidate(entry: ParsedEntry) -> NewsItem | None:
+    """The entry as an unsaved item (None: it has no link or no title)."""
     url = canonical_url(entry.url) if entry.url else ""
     if not url or not entry.title:
         return None
-    return ItemRow(
+    return NewsItem(
         url=url[:2000],
         title=entry.title[:1000],
         # A feed's content:encoded can be a whole article; the start is what staff review.
@@ -70,7 +70,7 @@ def ingest_entries(
     *, source: NewsSource, entries: Iterable[ParsedEntry], matcher: Matcher
 ) -> IngestResult:
     result = IngestResult()
-    candidates: dict[str, ItemRow] = {}
+    candidates: dict[str, NewsItem] = {}
     for entry in entries:
         candidate = _candidate(entry)
         if candidate is not None:
@@ -89,8 +89,8 @@ def ingest_entries(
     found_guid = {item.guid: item for item in by_guid}
     found_key = {item.title_key: item for item in by_key}
 
-    new: list[ItemRow] = []
-    changed: list[ItemRow] = []  # the new version, with the stored item's pk
+    new: list[NewsItem] = []
+    changed: list[tuple[NewsItem, NewsItem]] = []  # (stored item, new version)
     seen_ids: set[int] = set()
     batch_guids: set[str] = set()  # one story twice in the same answer
     batch_keys: set[str] = set()
@@ -115,41 +115,26 @@ def ingest_entries(
         # keeps the stored one (see store.update_items), so it is no change. (Every candidate
         # has a title: see _candidate.)
         if c.title != item.title or (c.summary and c.summary != item.summary):
-            c.pk = item.pk
-            changed.append(c)
+            changed.append((item, c))
 
-    inserted = store.insert_items(new, now=now)
-    stored = []
-    for c in new:
-        c.pk = inserted.get(c.url)
-        if c.pk is not None:
-            stored.append(c)
-    # A URL another worker stored meanwhile: that item is linked like any seen before.
-    raced = [c.url for c in new if c.pk is None]
-    seen_ids.update(store.item_ids(raced).values())
-    store.update_items(changed, now=now)
-    result.items_new, result.items_updated = len(stored), len(changed)
-    store.link_items(source_id=source.pk, item_ids=[*(c.pk for c in stored), *seen_ids])
-    result.mentions_new = record_mentions(
-        items=[*stored, *changed], matcher=matcher, new_item_ids={c.pk for c in stored}, now=now
-    )
+    # (A URL another worker stored meanwhile comes back as that item, and counts as new here
+    # too: its mentions are looked up like any other's.)
+    store.insert_items(new)
+    updated = store.update_items(changed, now=now)
+    result.items_new, result.items_updated = len(new), len(updated)
+    store.link_items(source_id=source.pk, item_ids=[*(item.pk for item in new), *seen_ids])
+    result.mentions_new = record_mentions(items=[*new, *updated], matcher=matcher)
     return result
 
 
-def record_mentions(
-    *, items: Sequence, matcher: Matcher, new_item_ids: set[int] = frozenset(), now=None
-) -> int:
+def record_mentions(*, items: Sequence, matcher: Matcher) -> int:
     """Match each item's title and summary (items have `pk`, `title`, `summary`); add the
     mentions not recorded yet, with their history. Existing mentions (and the staff's review of
-    them) are left as they are. Items in `new_item_ids` were stored just now and cannot have
-    mentions yet: they are not looked up."""
+    them) are left as they are."""
     found: dict[tuple[int, int], list[str]] = {}
     for item in items:
         for person_id, terms in matcher.match(_text(item)).items():
             found[(item.pk, person_id)] = terms
     if not found:
         return 0
-    item_ids = sorted({item_id for item_id, _ in found} - set(new_item_ids))
-    for pair in store.mentioned_pairs(item_ids):
-        found.pop(pair, None)
-    return store.insert_mentions(found, now=now or timezone.now())
+    return store.insert_mentions(found)

@@ -24,7 +24,16 @@ from tracker.newswatch.models import NewsSource
 from tracker.newswatch.parsing import ParseError
 from tracker.newswatch.politeness import wait_for_request_slot
 from tracker.newswatch.rotation import Pending, mark_searched, people_to_search
-from tracker.newswatch.store import claim_due_sources, load_source, record_poll
+from tracker.newswatch.sources import (
+    source_defer,
+    source_for_poll,
+    source_record_failure,
+    source_record_success,
+    source_round_end,
+    source_round_start,
+    sources_claim,
+    sources_unclaim,
+)
 from tracker.newswatch.watchlist import current_matcher
 
 logger = logging.getLogger(__name__)
@@ -60,18 +69,15 @@ class PollOutcome:
 
 def sources_claim_due(*, now: datetime | None = None) -> list[int]:
     """Claim every active source whose next poll has passed, by moving its next_poll_at a
-    lease ahead in one statement: a source is claimed by one scheduler run only, and one whose
-    poll died becomes due again when the lease ends."""
+    lease ahead (see sources.sources_claim): a source is claimed by one scheduler run only,
+    and one whose poll died becomes due again when the lease ends."""
     now = now or timezone.now()
-    return claim_due_sources(
-        now=now, feed_until=now + FEED_CLAIM_LEASE, search_until=now + CLAIM_LEASE
-    )
+    return sources_claim(now=now, feed_until=now + FEED_CLAIM_LEASE, search_until=now + CLAIM_LEASE)
 
 
 def sources_release(*, source_ids: list[int], now: datetime | None = None) -> None:
     """Give up claims whose poll could not be queued: the sources are due again at once."""
-    now = now or timezone.now()
-    NewsSource.objects.filter(pk__in=source_ids, next_poll_at__gt=now).update(next_poll_at=now)
+    sources_unclaim(source_ids=source_ids, now=now or timezone.now())
 
 
 def _jitter(seconds: float, spread: float = 0.2) -> timedelta:
@@ -80,8 +86,8 @@ def _jitter(seconds: float, spread: float = 0.2) -> timedelta:
 
 def _record_success(source: NewsSource, status: str, **state) -> None:
     now = timezone.now()
-    record_poll(
-        source.pk,
+    source_record_success(
+        source_id=source.pk,
         polled_at=now,
         status=status,
         next_poll_at=now + _jitter(source.poll_interval_minutes * 60, spread=0.1),
@@ -98,11 +104,11 @@ def _record_failure(source: NewsSource, message: str, retry_after: float | None 
     wait = _jitter(delay)
     if retry_after:
         wait = max(wait, timedelta(seconds=retry_after))
-    NewsSource.objects.filter(pk=source.pk).update(
-        last_polled_at=now,
-        last_status=NewsSource.LastStatus.FAILED,
-        last_error=message[:2000],
-        consecutive_failures=failures,
+    source_record_failure(
+        source_id=source.pk,
+        polled_at=now,
+        error=message,
+        failures=failures,
         next_poll_at=now + wait,
     )
     logger.warning("news source %s failed (%s in a row): %s", source.pk, failures, message)
@@ -112,7 +118,7 @@ def _defer(source: NewsSource) -> PollOutcome:
     """Another worker holds the source's request slot for longer than we wait: poll later,
     without counting a failure."""
     later = timezone.now() + timedelta(seconds=max(source.request_interval, 60))
-    NewsSource.objects.filter(pk=source.pk).update(next_poll_at=later)
+    source_defer(source_id=source.pk, until=later)
     return PollOutcome(source.pk, "deferred")
 
 
@@ -138,8 +144,8 @@ def _poll_feed(source: NewsSource) -> PollOutcome:
         _record_success(
             source,
             NewsSource.LastStatus.OK,
-            etag=response.etag[:500],
-            last_modified=response.last_modified[:100],
+            etag=response.etag,
+            last_modified=response.last_modified,
         )
     return PollOutcome(source.pk, NewsSource.LastStatus.OK, ingest=ingest)
 
@@ -229,14 +235,6 @@ def _search(task: _SearchTask, batch: list[Pending]) -> None:
         task.done.update(ids)
 
 
-def _round_start(source: NewsSource, now: datetime) -> datetime:
-    """When the source's round under way began, starting one now if none is."""
-    NewsSource.objects.filter(pk=source.pk, round_started_at__isnull=True).update(
-        round_started_at=now
-    )
-    return NewsSource.objects.filter(pk=source.pk).values_list("round_started_at", flat=True)[0]
-
-
 def _poll_search(source: NewsSource) -> PollOutcome:
     """One task of a search source's round: the watched people not yet searched this round,
     least recently searched first, packed into batches and asked for (each request waiting
@@ -245,7 +243,7 @@ def _poll_search(source: NewsSource) -> PollOutcome:
     A 429 stops the task: the source is recorded as failed, backed off at least as long as
     the provider asked, and its round resumes afterwards."""
     now = timezone.now()
-    started = _round_start(source, now)
+    started = source_round_start(source_id=source.pk, now=now)
     pending = people_to_search(source_id=source.pk, round_started_at=started)
     by_id = {p.person.id: p for p in pending}
     task = _SearchTask(
@@ -290,8 +288,8 @@ def _poll_search(source: NewsSource) -> PollOutcome:
     if len(task.done) < len(pending):
         # The round goes on in another task: the claim lasts until that one may end.
         outcome.more = True
-        record_poll(
-            source.pk,
+        source_record_success(
+            source_id=source.pk,
             polled_at=end,
             status=NewsSource.LastStatus.OK,
             next_poll_at=end + CLAIM_LEASE,
@@ -299,10 +297,10 @@ def _poll_search(source: NewsSource) -> PollOutcome:
         )
         return outcome
     # The round is complete: the next begins a poll interval after this one began.
-    NewsSource.objects.filter(pk=source.pk).update(round_started_at=None)
+    source_round_end(source_id=source.pk)
     next_round = started + _jitter(source.poll_interval_minutes * 60, spread=0.1)
-    record_poll(
-        source.pk,
+    source_record_success(
+        source_id=source.pk,
         polled_at=end,
         status=NewsSource.LastStatus.OK,
         next_poll_at=max(next_round, end),
@@ -312,7 +310,7 @@ def _poll_search(source: NewsSource) -> PollOutcome:
 
 
 def poll_source(*, source_id: int) -> PollOutcome:
-    source = load_source(source_id)
+    source = source_for_poll(source_id)
     if source.is_search:
         return _poll_search(source)
     return _poll_feed(source)

@@ -1,20 +1,16 @@
 """The matcher for everyone currently watched, rebuilt only when the watch list changes.
 
 Every poll asks whether the watch list changed since the matcher was built, so the question
-must cost next to nothing however many people are watched. Its answer is a key of two index
-look-ups, never a scan:
-
-- the time of the latest history record of any detained person. Every write through the ORM
-  (services, admin, API, CSV import) is recorded there, deletions included, so an added,
-  renamed, unwatched or deleted person changes the key;
-- the latest `updated_at` among watched persons (a partial index), which also catches a row
-  written without history, such as a bulk insert.
+must cost next to nothing however many people are watched. Its answer is one aggregate over
+the watched persons (the partial index on watch_enabled): how many there are and the latest
+`updated_at` among them. An added, renamed or re-watched person moves the latest `updated_at`
+(every save sets it); an unwatched or deleted one lowers the count; a change that does both
+(one leaves, another is added) moves the time.
 """
 
-import functools
 import threading
 
-from django.db import connection
+from django.db.models import Count, Max
 
 from tracker.cases.models import DetainedPerson, name_forms
 from tracker.newswatch.matching import Matcher, WatchedPerson
@@ -41,21 +37,10 @@ def watched_people(queryset=None) -> list[WatchedPerson]:
     return [watched_person(*row) for row in queryset.values_list(*WATCHED_COLUMNS)]
 
 
-@functools.cache
-def _watch_list_key_sql() -> str:
-    q = connection.ops.quote_name
-    history = q(DetainedPerson.history.model._meta.db_table)
-    persons = q(DetainedPerson._meta.db_table)
-    return (
-        f"SELECT (SELECT MAX(history_date) FROM {history}), "  # noqa: S608 (names only)
-        f"(SELECT MAX(updated_at) FROM {persons} WHERE watch_enabled)"
-    )
-
-
 def _watch_list_key() -> tuple:
-    with connection.cursor() as cursor:
-        cursor.execute(_watch_list_key_sql())
-        return tuple(cursor.fetchone())
+    watched = DetainedPerson.objects.watched().order_by()
+    key = watched.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return key["count"], key["latest"]
 
 
 def current_matcher() -> Matcher:

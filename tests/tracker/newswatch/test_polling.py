@@ -2,6 +2,7 @@
 mentions land in the database; failures are recorded on their source and backed off."""
 
 import datetime
+import functools
 import json
 import re
 
@@ -333,8 +334,8 @@ def test_claiming_takes_due_and_never_polled_active_sources_for_the_length_of_a_
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
 def test_schedulers_claiming_at_once_claim_each_due_source_once():
+    # Each scheduler in a thread with its own connection: on PostgreSQL, or on SQLite's file.
     sources = [
         news_source_save(name=f"Outlet {n}", kind="feed", url=f"https://example.org/{n}.xml")
         for n in range(40)
@@ -342,6 +343,27 @@ def test_schedulers_claiming_at_once_claim_each_due_source_once():
     claims = at_once(*[sources_claim_due] * 4)
     assert len(claims) == 4
     assert sorted(pk for claim in claims for pk in claim) == [s.pk for s in sources]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+def test_sources_carrying_one_feed_polled_at_once_store_each_item_and_mention_once(
+    feed_server, fixture_people
+):
+    url = feed_server.serve_fixture("/rights.xml", "rights.xml")
+    sources = [news_source_save(name=f"Mirror {n}", kind="feed", url=url) for n in range(4)]
+
+    outcomes = at_once(*[functools.partial(poll_source, source_id=s.pk) for s in sources])
+
+    assert {outcome.status for outcome in outcomes} == {"ok"}
+    entries = parse_feed((FIXTURES / "rights.xml").read_bytes())
+    assert NewsItem.objects.count() == len(entries) > 0
+    for item in NewsItem.objects.all():
+        assert set(item.sources.all()) == set(sources)
+    mentions = Mention.objects.count()
+    assert mentions > 0
+    assert sum(outcome.ingest.mentions_new for outcome in outcomes) == mentions
+    assert Mention.history.count() == mentions  # one history record each, none twice
 
 
 def test_watch_news_once_prints_a_summary_and_succeeds_despite_failing_sources(
