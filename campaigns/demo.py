@@ -628,8 +628,12 @@ def seed_urgent_cases(*, today: date, people: dict[str, Person]) -> int:
         found_at = timezone.make_aware(
             datetime.combine(today - timedelta(days=days_ago), time(9, 0))
         )
-        insert_mentions({(item.pk, persons[name].pk): [name]}, now=found_at)
+        insert_mentions({(item.pk, persons[name].pk): [name]})
+        mention = Mention.objects.get(news_item=item, person=persons[name])
+        # Invented news "found" weeks ago, for the chart of mentions per week: the mention and
+        # its first history record are dated then.
+        Mention.objects.filter(pk=mention.pk).update(created_at=found_at, updated_at=found_at)
+        Mention.history.filter(id=mention.pk).update(history_date=found_at)
         if status != Mention.Status.NEW:
-            mention = Mention.objects.get(news_item=item, person=persons[name])
             mention_review(mention=mention, status=status, user=None)
     return len(persons)
