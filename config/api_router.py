@@ -10,6 +10,7 @@ from campaigns.api.views import (
     SignatureViewSet,
 )
 from tracker.api.views import (
+    CaseEventProposalViewSet,
     CaseEventViewSet,
     DetainedPersonViewSet,
     DigestDeliveryViewSet,
@@ -30,6 +31,7 @@ router.register("case-events", CaseEventViewSet, basename="caseevent")
 router.register("news-sources", NewsSourceViewSet, basename="newssource")
 router.register("news-items", NewsItemViewSet, basename="newsitem")
 router.register("mentions", MentionViewSet, basename="mention")
+router.register("case-event-proposals", CaseEventProposalViewSet, basename="caseeventproposal")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
 

@@ -35,6 +35,7 @@ from tracker.models import (
 )
 from tracker.newswatch.rematch import rematch_people
 from tracker.newswatch.rotation import search_coverage
+from tracker.proposal_admin import ProposalsOnPageMixin
 from tracker.resources import DetainedPersonResource
 from tracker.services import (
     case_event_delete,
@@ -108,7 +109,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(DetainedPerson)
-class DetainedPersonAdmin(HistoryImportExportAdmin):
+class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
     form = DetainedPersonForm
     resource_classes = [DetainedPersonResource]
     list_display = [
@@ -172,6 +173,18 @@ class DetainedPersonAdmin(HistoryImportExportAdmin):
         ),
         ("News watch", {"fields": ["context_terms", "news_mentions"]}),
     ]
+
+    proposals_show_article = True
+
+    def page_proposals(self, obj):
+        return obj.event_proposals.filter(status="proposed").order_by("date", "pk")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        shown = (self.proposals_fieldset_title, {"fields": [self._proposals_field(request)]})
+        return [fieldsets[0], shown, *fieldsets[1:]]
 
     @admin.display(description="news mentions")
     def news_mentions(self, obj):
@@ -491,7 +504,7 @@ class MentionStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mention)
-class MentionAdmin(HistoryAdmin):
+class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
     """The review queue: new mentions, matched terms highlighted in the title and an excerpt."""
 
     list_display = [
@@ -565,6 +578,13 @@ class MentionAdmin(HistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def page_proposals(self, obj):
+        return obj.proposals.order_by("kind")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [*fields, self._proposals_field(request)] if obj is not None else fields
 
     def save_model(self, request, obj, form, change):
         mention_review(mention=obj, status=obj.status, user=request.user)

@@ -567,6 +567,10 @@ class CaseEventProposal(TimeStampedModel):
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
+    # Who may accept or reject one (admin buttons and API actions alike): a decision adds a
+    # case event and changes the proposal.
+    DECIDE_PERMISSIONS = ("tracker.add_caseevent", "tracker.change_caseeventproposal")
+
     # No index of its own: the unique (mention, kind) constraint starts with it.
     mention = models.ForeignKey(
         Mention, on_delete=models.CASCADE, related_name="proposals", db_index=False

@@ -11,6 +11,7 @@ from config.api.filters import (
 )
 from tracker.models import (
     CaseEvent,
+    CaseEventProposal,
     DetainedPerson,
     DigestDelivery,
     Mention,
@@ -103,6 +104,21 @@ class MentionFilter(filters.FilterSet):
     class Meta:
         model = Mention
         fields = ["person", "campaign", "status", "since"]
+
+
+class CaseEventProposalFilter(filters.FilterSet):
+    person = filters.ModelChoiceFilter(queryset=DetainedPerson.objects.all())
+    mention = filters.ModelChoiceFilter(queryset=Mention.objects.all())
+    status = ChoiceInFilter(
+        choices=CaseEventProposal.Status.choices, help_text="One status or a comma-separated list."
+    )
+    kind = ChoiceInFilter(
+        choices=CaseEvent.Kind.choices, help_text="One kind or a comma-separated list."
+    )
+
+    class Meta:
+        model = CaseEventProposal
+        fields = ["person", "mention", "status", "kind"]
 
 
 class SubscriptionFilter(filters.FilterSet):

@@ -11,6 +11,7 @@ from config.api.serializers import (
 )
 from tracker.models import (
     CaseEvent,
+    CaseEventProposal,
     DetainedPerson,
     DigestDelivery,
     Mention,
@@ -221,6 +222,29 @@ class NewsItemSerializer(StrictModelSerializer):
             "publisher",
             "sources",
             "first_seen_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseEventProposalSerializer(StrictModelSerializer):
+    """Read only: a proposal is decided with the `accept` and `reject` actions."""
+
+    class Meta:
+        model = CaseEventProposal
+        fields = [
+            "id",
+            "mention",
+            "person",
+            "kind",
+            "date",
+            "evidence",
+            "source_url",
+            "status",
+            "decided_by",
+            "decided_at",
+            "event",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = fields
