@@ -3,7 +3,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from campaigns.models import Campaign, Letter
-from tracker.models import DetainedPerson
+from tracker.models import CaseEventProposal, DetainedPerson, Mention
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,19 @@ def test_seed_demo_statuses_are_each_the_latest_status_event():
     for person in DetainedPerson.objects.all():
         latest = person.events.filter(kind__in=DetainedPerson.Status.values).first()
         assert latest.kind == person.status, person.name
+
+
+def test_seed_demo_has_news_proposing_an_event_for_staff_to_accept():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    wang = DetainedPerson.objects.get(native_name="王全璋")
+    (proposal,) = CaseEventProposal.objects.filter(person=wang)
+    assert (proposal.kind, str(proposal.date), proposal.status) == (
+        "on_trial",
+        "2018-12-26",
+        "proposed",
+    )
+    assert proposal.mention.status == Mention.Status.CONFIRMED
+    assert "on_trial" not in wang.events.values_list("kind", flat=True)  # not until accepted
+    # The Chinese report waits in the review queue.
+    assert wang.mentions.filter(status=Mention.Status.NEW).count() == 1
