@@ -170,7 +170,7 @@ def benchmark(args) -> None:
 
     from tracker.models import DetainedPerson, NewsSource
     from tracker.newswatch.rotation import search_coverage
-    from tracker.services import news_source_save
+    from tracker.newswatch.services import news_source_save
 
     call_command("migrate", verbosity=0)
     real_interval = NewsSource.DEFAULT_MIN_INTERVALS[NewsSource.Kind.GDELT]

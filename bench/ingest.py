@@ -981,8 +981,8 @@ def benchmark(args) -> None:
 
     django.setup()
     from tracker.newswatch.matching import Matcher
+    from tracker.newswatch.services import news_source_save
     from tracker.newswatch.watchlist import watched_people
-    from tracker.services import news_source_save
 
     call_command("migrate", verbosity=0)
     rng = random.Random(1917)

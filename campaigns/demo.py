@@ -22,8 +22,10 @@ from campaigns.services import (
     organization_save,
     person_save,
 )
-from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem
-from tracker.services import case_event_record, detained_person_save, mention_review
+from tracker.cases.models import CaseEvent, DetainedPerson
+from tracker.cases.services import case_event_record, detained_person_save
+from tracker.newswatch.models import Mention, NewsItem
+from tracker.newswatch.services import mention_review
 
 ORGANIZATIONS = [
     {
@@ -332,6 +334,7 @@ LETTERS: list[dict[str, Any]] = [
         "Jinping's state visit in September 2015, urging him to raise human rights.",
     },
 ]
+
 
 # News the watch "found" about Wang Quanzhang's trial (26 December 2018, Tianjin No. 2
 # Intermediate People's Court, behind closed doors), which his timeline does not record yet.

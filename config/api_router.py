@@ -9,16 +9,13 @@ from campaigns.api.views import (
     PersonViewSet,
     SignatureViewSet,
 )
-from tracker.api.views import (
+from tracker.cases.api.views import (
     CaseEventProposalViewSet,
     CaseEventViewSet,
     DetainedPersonViewSet,
-    DigestDeliveryViewSet,
-    MentionViewSet,
-    NewsItemViewSet,
-    NewsSourceViewSet,
-    SubscriptionViewSet,
 )
+from tracker.digests.api.views import DigestDeliveryViewSet, SubscriptionViewSet
+from tracker.newswatch.api.views import MentionViewSet, NewsItemViewSet, NewsSourceViewSet
 
 router = DefaultRouter()
 router.register("campaigns", CampaignViewSet, basename="campaign")

@@ -12,7 +12,7 @@ from campaigns.demo import seed_demo
 from campaigns.models import Organization, Person, Signature
 from tests.campaigns.factories import LetterFactory, OrganizationFactory
 from tests.pages import table_rows
-from tracker.admin import highlight
+from tracker.cases.services import case_event_record, detained_person_save
 from tracker.models import (
     CaseEvent,
     CaseEventProposal,
@@ -23,7 +23,7 @@ from tracker.models import (
     NewsSource,
     Subscription,
 )
-from tracker.services import case_event_record, detained_person_save
+from tracker.newswatch.admin import highlight
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from tests.campaigns.factories import (
     SignatureFactory,
 )
 from tracker.models import DetainedPerson, Mention, NewsItem
-from tracker.services import mention_review
+from tracker.newswatch.services import mention_review
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.tracker.factories import DetainedPersonFactory
-from tracker.models import CaseEvent, CaseEventProposal, Mention, NewsItem
-from tracker.services import case_event_record, mention_review
+from tracker.cases.models import CaseEvent, CaseEventProposal
+from tracker.cases.services import case_event_record
+from tracker.newswatch.models import Mention, NewsItem
+from tracker.newswatch.services import mention_review
 
 pytestmark = pytest.mark.django_db
 

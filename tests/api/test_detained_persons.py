@@ -7,8 +7,8 @@ import time_machine
 
 from tests.campaigns.factories import CampaignFactory
 from tests.tracker.factories import CaseEventFactory, DetainedPersonFactory
+from tracker.cases.services import detained_person_save
 from tracker.models import DetainedPerson
-from tracker.services import detained_person_save
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tracker.cases.services import detained_person_save
 from tracker.models import Mention, NewsItem, NewsSource
-from tracker.services import detained_person_save
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from tests.concurrency import at_once
-from tracker.api.views import MentionViewSet
+from tracker.cases.services import detained_person_save
 from tracker.models import Mention, NewsItem, NewsSource, Subscription
-from tracker.services import detained_person_save
+from tracker.newswatch.api.views import MentionViewSet
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,8 +72,9 @@ def test_a_database_refusal_that_is_no_unique_clash_stays_a_500(superuser_client
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency")
 def test_two_staff_confirming_a_mention_at_once_record_one_review(django_user_model):
+    from tracker.cases.services import detained_person_save
     from tracker.models import Mention, NewsItem
-    from tracker.services import detained_person_save, mention_review
+    from tracker.newswatch.services import mention_review
 
     person = detained_person_save(name="Wang Fang")
     staff = [django_user_model.objects.create_user(f"staff{n}", "", "x") for n in range(2)]

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from campaigns.demo import seed_demo
 from campaigns.models import Letter, Person, Signature
+from tracker.cases.services import case_event_record
 from tracker.models import DetainedPerson, DigestDelivery, Mention, NewsItem, Subscription
-from tracker.services import case_event_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,14 +8,15 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.tracker.factories import DetainedPersonFactory
-from tracker.models import CaseEvent, CaseEventProposal, Mention, NewsItem
-from tracker.services import (
+from tracker.cases.models import CaseEvent, CaseEventProposal
+from tracker.cases.services import (
     case_event_proposal_accept,
     case_event_proposal_reject,
     case_event_proposals_for_mention,
     case_event_record,
-    mention_review,
 )
+from tracker.newswatch.models import Mention, NewsItem
+from tracker.newswatch.services import mention_review
 
 pytestmark = pytest.mark.django_db
 

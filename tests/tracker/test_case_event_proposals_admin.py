@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from config.roles import VIEWER
 from tests.tracker.factories import DetainedPersonFactory
-from tracker.models import CaseEventProposal, Mention, NewsItem
-from tracker.services import case_event_record, mention_review
+from tracker.cases.models import CaseEventProposal
+from tracker.cases.services import case_event_record
+from tracker.newswatch.models import Mention, NewsItem
+from tracker.newswatch.services import mention_review
 
 pytestmark = pytest.mark.django_db
 

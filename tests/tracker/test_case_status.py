@@ -5,13 +5,13 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from tests.tracker.factories import DetainedPersonFactory
-from tracker.models import CaseEvent, DetainedPerson
-from tracker.services import (
+from tracker.cases.services import (
     case_event_delete,
     case_event_record,
     case_event_save,
     detained_person_save,
 )
+from tracker.models import CaseEvent, DetainedPerson
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from tests.concurrency import at_once
+from tracker.cases.services import case_event_record
 from tracker.models import DetainedPerson
-from tracker.services import case_event_record
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

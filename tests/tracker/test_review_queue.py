@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.tracker.factories import DetainedPersonFactory
-from tracker.admin import excerpt_around_match
 from tracker.models import Mention, NewsItem
+from tracker.newswatch.admin import excerpt_around_match
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
+from tracker.cases.services import detained_person_save
 from tracker.models import DetainedPerson
-from tracker.services import detained_person_save
 
 pytestmark = pytest.mark.django_db
 

@@ -29,13 +29,9 @@ from django.db.models.functions import Lower
 
 from campaigns.models import Campaign, Letter, Signature
 from config.batching import chunks
-from tracker.models import (
-    CaseEvent,
-    DetainedPerson,
-    DigestDelivery,
-    Mention,
-    Subscription,
-)
+from tracker.cases.models import CaseEvent, DetainedPerson
+from tracker.digests.models import DigestDelivery, Subscription
+from tracker.newswatch.models import Mention
 
 
 @dataclass

@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from campaigns.models import Signature
 from tracker.digests.content import CampaignNews, CaseNews, Digest
+from tracker.digests.models import Subscription
 from tracker.digests.unsubscribe import make_token
-from tracker.models import Mention, Subscription
+from tracker.newswatch.models import Mention
 
 # What one digest lists. A busy feed can bring thousands of mentions of one case in a day, and
 # many mail relays refuse messages over 10 MB: a digest names the newest of each kind and counts

@@ -21,7 +21,7 @@ from django.utils import timezone
 from config.batching import chunks
 from tracker.digests.content import Digest, build_digests
 from tracker.digests.email import message_content, message_from_content, render_digest_email
-from tracker.models import DigestDelivery, Subscription
+from tracker.digests.models import DigestDelivery, Subscription
 
 # Longer than building and sending one digest takes (the task's time limit); short enough that
 # a delivery held by a worker that died is sent again within minutes.

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from tracker.models import Subscription
+from tracker.digests.models import Subscription
 
 SALT = "vigil.digests.unsubscribe"
 

@@ -12,9 +12,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import NewsSource
 from tracker.newswatch import store
 from tracker.newswatch.matching import Matcher
+from tracker.newswatch.models import NewsSource
 from tracker.newswatch.parsing import ParsedEntry
 from tracker.newswatch.store import ItemRow
 from tracker.newswatch.urls import canonical_url

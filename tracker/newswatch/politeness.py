@@ -13,7 +13,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker.models import NewsSource
+from tracker.newswatch.models import NewsSource
 
 
 def _take_in_redis(cache: RedisCache, source: NewsSource, interval: int) -> float:

@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import NewsSource
 from tracker.newswatch.batches import batch_query, pack_batches, split
 from tracker.newswatch.http import FetchError, fetch
 from tracker.newswatch.ingest import IngestResult, ingest_entries
 from tracker.newswatch.matching import Matcher
+from tracker.newswatch.models import NewsSource
 from tracker.newswatch.parsing import ParseError, parse_feed, parse_gdelt, parse_google_news
 from tracker.newswatch.politeness import wait_for_request_slot
 from tracker.newswatch.rotation import Pending, mark_searched, people_to_search

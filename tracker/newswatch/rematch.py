@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tracker.models import DetainedPerson, NewsItem
+from tracker.cases.models import DetainedPerson
 from tracker.newswatch.ingest import record_mentions
 from tracker.newswatch.matching import Matcher
+from tracker.newswatch.models import NewsItem
 from tracker.newswatch.watchlist import watched_people
 
 _BATCH = 1000

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from django.db.models import Count, F, FilteredRelation, Min, Q
 from django.utils import timezone
 
-from tracker.models import DetainedPerson, NewsSource, SearchCoverage
+from tracker.cases.models import DetainedPerson
 from tracker.newswatch.batches import pack_batches
 from tracker.newswatch.matching import WatchedPerson
+from tracker.newswatch.models import NewsSource, SearchCoverage
 from tracker.newswatch.watchlist import WATCHED_COLUMNS, watched_people, watched_person
 
 COVERAGE_WINDOW = timedelta(hours=24)

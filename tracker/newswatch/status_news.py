@@ -5,7 +5,7 @@ and the summary of a news item one sentence at a time and returns, per CaseEvent
 first sentence that says that THIS person was released (or released on bail), sentenced,
 formally arrested, indicted, tried or transferred, in English or Chinese, with the date the
 sentence gives (else the date the article was published). Staff accept or reject what it
-finds (tracker.services.case_event_proposals_for_mention): it proposes, it never decides.
+finds (tracker.cases.services.case_event_proposals_for_mention): it proposes, it never decides.
 
 It would rather miss a change than propose a wrong one, so a verb counts only where the
 person is what it is about, in the same sentence:
@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tracker.models import CaseEvent
+from tracker.cases.models import CaseEvent
 from tracker.text import fold, is_whole_word
 
 Kind = CaseEvent.Kind

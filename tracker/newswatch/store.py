@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from django.db import connection
 
 from config.batching import chunks
-from tracker.models import Mention, NewsItem, NewsSource
+from tracker.newswatch.models import Mention, NewsItem, NewsSource
 
 # Rows per statement: PostgreSQL allows 65,535 parameters, SQLite 32,766.
 CHUNK = 500

@@ -16,7 +16,7 @@ import threading
 
 from django.db import connection
 
-from tracker.models import DetainedPerson, name_forms
+from tracker.cases.models import DetainedPerson, name_forms
 from tracker.newswatch.matching import Matcher, WatchedPerson
 
 _lock = threading.Lock()

@@ -5,8 +5,9 @@ import time_machine
 from django.utils import timezone
 
 from campaigns.services import campaign_save
+from tracker.cases.services import detained_person_save
+from tracker.digests.services import subscription_save
 from tracker.models import Mention, NewsItem
-from tracker.services import detained_person_save, subscription_save
 
 START = datetime.datetime(2026, 3, 1, 7, 0, tzinfo=datetime.UTC)
 
@@ -33,7 +34,7 @@ def campaign(people):
 
 
 def subscribe(email="ally@example.org", *, frequency="daily", campaigns=(), persons=(), **kw):
-    """A subscription made as staff make one (tracker.services.subscription_save)."""
+    """A subscription made as staff make one (tracker.digests.services.subscription_save)."""
     return subscription_save(
         email=email, frequency=frequency, campaigns=campaigns, persons=persons, **kw
     )

@@ -16,8 +16,10 @@ from django.utils.html import escape
 
 from campaigns.models import Campaign
 from campaigns.services import campaign_save
+from tracker.cases.services import detained_person_save
 from tracker.digests.email import render_digest_email
 from tracker.digests.sending import digest_preview
+from tracker.digests.services import subscription_save
 from tracker.digests.unsubscribe import subscription_unsubscribe
 from tracker.models import (
     CaseEvent,
@@ -27,7 +29,6 @@ from tracker.models import (
     NewsItem,
     Subscription,
 )
-from tracker.services import detained_person_save, subscription_save
 from tracker.tasks import send_digest
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,11 @@ from django.core import mail
 from django.urls import resolve
 
 from campaigns.models import Campaign, Letter, Organization, Person, Signature
+from tracker.cases.services import case_event_record, detained_person_save
 from tracker.digests.content import CampaignNews, CaseNews, Digest
 from tracker.digests.email import MAX_LINK_CHARS, render_digest_email
 from tracker.digests.unsubscribe import make_token, read_token, unsubscribe
 from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource, Subscription
-from tracker.services import case_event_record, detained_person_save
 
 pytestmark = pytest.mark.django_db
 

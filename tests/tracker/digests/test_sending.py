@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.concurrency import at_once
 from tests.tracker.digests.conftest import START, mention, subscribe
+from tracker.cases.services import case_event_record
 from tracker.digests.content import build_digests
 from tracker.digests.sending import deliveries_resend, digest_send, digests_create_due
 from tracker.digests.unsubscribe import subscription_unsubscribe
 from tracker.models import DigestDelivery, Mention, Subscription
-from tracker.services import case_event_record, mention_review
+from tracker.newswatch.services import mention_review
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)

@@ -4,6 +4,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 
+from tracker.cases.services import detained_person_save
 from tracker.digests.unsubscribe import (
     BadToken,
     _email_key,
@@ -12,7 +13,6 @@ from tracker.digests.unsubscribe import (
     subscription_unsubscribe,
 )
 from tracker.models import Subscription
-from tracker.services import detained_person_save
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from tests.tracker.newswatch.feedserver import FIXTURES, FeedServer
+from tracker.cases.services import detained_person_save
 from tracker.models import DetainedPerson
-from tracker.services import detained_person_save
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.concurrency import at_once
 from tests.tracker.newswatch.feedserver import FIXTURES, Route
+from tracker.cases.services import detained_person_save
 from tracker.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.parsing import parse_feed
 from tracker.newswatch.polling import (
@@ -20,7 +21,7 @@ from tracker.newswatch.polling import (
     poll_source,
     sources_claim_due,
 )
-from tracker.services import detained_person_save, news_source_save
+from tracker.newswatch.services import news_source_save
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
 

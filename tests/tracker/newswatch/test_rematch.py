@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from tracker.cases.services import detained_person_save
 from tracker.models import Mention, NewsItem
-from tracker.services import detained_person_save
 
 pytestmark = pytest.mark.django_db
 

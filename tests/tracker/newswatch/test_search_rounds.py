@@ -9,13 +9,14 @@ import pytest
 from django.utils import timezone
 
 from tests.tracker.newswatch.feedserver import Route
+from tracker.cases.services import detained_person_save
 from tracker.models import DetainedPerson, NewsItem, NewsSource, SearchCoverage
 from tracker.newswatch import polling
 from tracker.newswatch.batches import batch_query, pack_batches
 from tracker.newswatch.matching import WatchedPerson
 from tracker.newswatch.polling import GDELT_OVERLAP, poll_source
 from tracker.newswatch.rotation import search_coverage
-from tracker.services import detained_person_save, news_source_save
+from tracker.newswatch.services import news_source_save
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
 

@@ -7,10 +7,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone as dj_timezone
 
+from tracker.cases.services import detained_person_save
 from tracker.models import Mention, NewsItem, NewsSource
 from tracker.newswatch import store
+from tracker.newswatch.services import news_source_save
 from tracker.newswatch.store import ItemRow
-from tracker.services import detained_person_save, news_source_save
 
 pytestmark = pytest.mark.django_db
 

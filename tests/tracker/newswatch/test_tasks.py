@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from tests.tracker.newswatch.feedserver import Route
 from tracker import tasks
+from tracker.cases.services import detained_person_save
 from tracker.models import NewsSource, SearchCoverage
 from tracker.newswatch import polling
-from tracker.services import detained_person_save, news_source_save
+from tracker.newswatch.services import news_source_save
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from tracker.models import Mention, NewsItem, NewsSource
-from tracker.services import news_source_save
+from tracker.newswatch.services import news_source_save
 
 ROOT = Path(__file__).resolve().parents[3]
 # A Redis database of its own, emptied before the test: no stale task can interfere.

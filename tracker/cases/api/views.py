@@ -1,34 +1,23 @@
-from django.db.models import Prefetch
+"""The REST API of cases: detained persons, case events, and the events proposed from the
+news."""
+
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from campaigns.models import Campaign
 from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
-from tracker.api import filters, serializers
-from tracker.models import (
-    CaseEvent,
-    CaseEventProposal,
-    DetainedPerson,
-    DigestDelivery,
-    Mention,
-    NewsItem,
-    NewsSource,
-    Subscription,
-)
-from tracker.services import (
+from tracker.cases.api import filters, serializers
+from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.services import (
     case_event_delete,
     case_event_proposal_accept,
     case_event_proposal_reject,
     case_event_save,
     detained_person_save,
-    mention_review,
-    news_source_save,
-    subscription_save,
 )
 
 
@@ -91,76 +80,6 @@ class CaseEventViewSet(ServiceModelViewSet):
 
 
 @described(
-    list="Where the news watch looks, by name: RSS or Atom feeds, and search providers "
-    "(Google News, GDELT) asked once per watched person; with how each poll went. Filter by "
-    "`kind`, `active` and `last_status`.",
-    create="Add a news source. A feed needs its `url`; a search source may leave it out (the "
-    "provider's public endpoint) or give a template containing `{query}`. Addresses that "
-    "are not public are refused.",
-    retrieve="One news source, with the state of its last poll.",
-    update="Change a news source, sending every required field; PATCH sends only what "
-    "changes. A new URL is a new resource: its ETag and Last-Modified are forgotten.",
-    partial_update="Change only the fields sent. A new URL starts afresh.",
-    destroy="Delete a news source. The news items it found stay.",
-)
-class NewsSourceViewSet(ServiceModelViewSet):
-    queryset = NewsSource.objects.order_by("name", "pk")
-    serializer_class = serializers.NewsSourceSerializer
-    filterset_class = filters.NewsSourceFilter
-    save_service = staticmethod(news_source_save)
-    instance_kwarg = "source"
-
-
-@described(
-    list="Articles the news watch found, the most recently published first. Filter by "
-    "`source`, `person` (items that mention this detained person), "
-    "`published_after`/`published_before` (YYYY-MM-DD), or `search` the title and summary.",
-    retrieve="One article, with the ids of the sources that carried it.",
-)
-class NewsItemViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = NewsItem.objects.order_by("-published_at", "-pk").prefetch_related(
-        Prefetch("sources", queryset=NewsSource.objects.only("pk"))
-    )
-    # No .distinct(): ?person= and ?source= take one value each and join rows unique per
-    # (item, person) and per (item, source), so an item is listed once without it.
-    serializer_class = serializers.NewsItemSerializer
-    filterset_class = filters.NewsItemFilter
-
-
-@described(
-    list="News items that name a watched person, waiting for review, the most recent first. "
-    "Filter by `person`, `campaign` (id or slug), `status` and `since` (ISO 8601).",
-    retrieve="One mention: the news item, the person and the terms that matched.",
-    partial_update="Review a mention: send `status` (`confirmed`, `dismissed`, or `new` to "
-    "undo). Who reviewed it and when are recorded; setting the status it already has keeps "
-    "the first review.",
-)
-class MentionViewSet(
-    ApiViewMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Read mentions; PATCH `status` to confirm or dismiss one (who and when are recorded)."""
-
-    http_method_names = ["get", "patch", "head", "options"]
-    queryset = Mention.objects.order_by("-created_at", "-pk")
-    serializer_class = serializers.MentionSerializer
-    filterset_class = filters.MentionFilter
-
-    def perform_update(self, serializer):
-        try:
-            serializer.instance = mention_review(
-                mention=serializer.instance,
-                status=serializer.validated_data.get("status", serializer.instance.status),
-                user=self.request.user,
-            )
-        except Mention.DoesNotExist:  # deleted after it was read for this request
-            raise NotFound("This mention has just been deleted.") from None
-
-
-@described(
     list="Case events the news watch read in confirmed mentions' articles, the newest first, "
     "waiting for staff to accept or reject them. Filter by `status` (`proposed`, `accepted`, "
     "`rejected`; one or a comma-separated list), `person`, `mention` and `kind`.",
@@ -213,45 +132,3 @@ class CaseEventProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reject(self, request, pk=None):
         return self._decide(request, case_event_proposal_reject)
-
-
-@described(
-    list="Email digest subscriptions, by address. Filter by `email` (any case), `frequency`, "
-    "`active`, `campaign` (id or slug) or `person` (id).",
-    create="Subscribe an address to a daily or weekly digest of the news mentions and case "
-    "events of the `campaigns` and `persons` it follows. One subscription per address and "
-    "frequency (400 otherwise).",
-    retrieve="One subscription.",
-    update="Change a subscription, sending every required field; PATCH sends only what "
-    "changes. `campaigns` and `persons`, when sent, replace the lists.",
-    partial_update="Change only the fields sent; `campaigns` and `persons`, when sent, "
-    "replace the lists.",
-    destroy="Unsubscribe: delete the subscription and the record of its digests.",
-)
-class SubscriptionViewSet(ServiceModelViewSet):
-    """Email digest subscriptions: who gets a digest of which campaigns and cases, how often."""
-
-    queryset = Subscription.objects.order_by("email", "frequency", "pk").prefetch_related(
-        Prefetch("campaigns", queryset=Campaign.objects.only("pk").order_by("pk")),
-        Prefetch("persons", queryset=DetainedPerson.objects.only("pk").order_by("pk")),
-    )
-    serializer_class = serializers.SubscriptionSerializer
-    filterset_class = filters.SubscriptionFilter
-    save_service = staticmethod(subscription_save)
-    instance_kwarg = "subscription"
-
-
-@described(
-    list="The digests made for each subscription and period, the latest period first: "
-    "whether each was sent, when, and why it failed. Filter by `subscription` and `status`.",
-    retrieve="One digest, with the ids of the mentions and case events it listed.",
-)
-class DigestDeliveryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Digests made for each subscription and period: what was sent, when, and what failed."""
-
-    queryset = DigestDelivery.objects.order_by("-period_end", "-pk").prefetch_related(
-        Prefetch("mentions", queryset=Mention.objects.only("pk").order_by("pk")),
-        Prefetch("events", queryset=CaseEvent.objects.only("pk").order_by("pk")),
-    )
-    serializer_class = serializers.DigestDeliverySerializer
-    filterset_class = filters.DigestDeliveryFilter

@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from import_export import fields, widgets
 
 from config.resources import ValidatedResource
-from tracker.models import DetainedPerson
-from tracker.services import detained_person_save
+from tracker.cases.models import DetainedPerson
+from tracker.cases.services import detained_person_save
 
 
 class DetainedPersonResource(ValidatedResource):

@@ -9,16 +9,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import (
-    CaseEvent,
-    CaseEventProposal,
-    CaseStatus,
-    DetainedPerson,
-    Mention,
-    NewsSource,
-    Subscription,
-)
-from tracker.newswatch.http import FetchError, check_url
+from tracker.cases.models import CaseEvent, CaseEventProposal, CaseStatus, DetainedPerson
+from tracker.newswatch.models import Mention
 from tracker.newswatch.status_news import detect_status_news
 
 
@@ -178,33 +170,6 @@ def case_event_delete(*, event: CaseEvent) -> None:
         _follow_latest_status(locked)
 
 
-@transaction.atomic
-def mention_review(*, mention: Mention, status: str, user) -> Mention:
-    """Confirm or dismiss a mention (or put it back to new), recording who and when; return it
-    as stored. Confirming it proposes the case events its article reports
-    (case_event_proposals_for_mention); dismissing it or putting it back withdraws those still
-    pending.
-
-    A mention already in that status keeps its reviewer, time and history: confirming it again
-    (two staff at once, or a second click) does not claim someone else's review. The stored
-    status is read under a row lock, so of two reviews at once the second sees the first."""
-    stored = Mention.objects.select_for_update().get(pk=mention.pk)
-    if stored.status == status:
-        return stored
-    stored.status = status
-    if status == Mention.Status.NEW:
-        stored.reviewed_by, stored.reviewed_at = None, None
-    else:
-        stored.reviewed_by, stored.reviewed_at = user, timezone.now()
-    stored.full_clean()
-    stored.save()
-    if status == Mention.Status.CONFIRMED:
-        case_event_proposals_for_mention(mention=stored)
-    else:
-        _withdraw_proposals(mention=stored, user=user)
-    return stored
-
-
 # --- Case events proposed from the news ---------------------------------------------------------
 
 
@@ -241,7 +206,7 @@ def case_event_proposals_for_mention(*, mention: Mention) -> list[CaseEventPropo
     return made
 
 
-def _withdraw_proposals(*, mention: Mention, user) -> None:
+def case_event_proposals_withdraw(*, mention: Mention, user) -> None:
     """A mention no longer confirmed (dismissed, or back to new) proposes nothing: its pending
     proposals are rejected, by whoever changed the review. Decided ones stay as they are."""
     pending = CaseEventProposal.objects.select_for_update().filter(
@@ -338,73 +303,3 @@ def case_event_proposal_reject(*, proposal: CaseEventProposal, user) -> CaseEven
         )
     _decide(stored, CaseEventProposal.Status.REJECTED, user)
     return stored
-
-
-def news_source_check_url(*, url: str, kind: str) -> None:
-    """Raise ValidationError unless a source's URL passes the same SSRF rules as every fetch (a
-    private or loopback address is refused unless NEWSWATCH_ALLOWED_NETWORKS allows it). Looks
-    the host up in DNS, so callers keep it out of their own transactions: news_source_save
-    calls it for every save before taking its lock. The admin form calls it too, for a field
-    error, inside the transaction Django's admin wraps every save in (a second look-up, on a
-    rare action)."""
-    probe = url.replace("{query}", "test") if kind != NewsSource.Kind.FEED else url
-    try:
-        check_url(probe)
-    except FetchError as exc:
-        # A name that does not resolve now is no SSRF risk (every fetch checks again); an
-        # address that is not public is refused.
-        if exc.kind != "dns":
-            raise ValidationError(exc.message, code="refused_url") from None
-
-
-def news_source_save(*, source: NewsSource | None = None, **fields: Any) -> NewsSource:
-    """Create or change a source; its URL must pass news_source_check_url. A changed URL is
-    another resource: its fetch state (etag, last_modified) is dropped unless given too."""
-    source = source or NewsSource()
-    for name, value in fields.items():
-        setattr(source, name, value)
-    source.full_clean()  # also fills a search source's default URL
-    try:
-        news_source_check_url(url=source.url, kind=source.kind)  # DNS: before the transaction
-    except ValidationError as exc:
-        raise ValidationError({"url": exc.error_list}) from None
-    with transaction.atomic():
-        # Compared with the stored URL, not with what the caller passed: the admin hands over
-        # an instance already changed, and an API PATCH may send the URL unchanged.
-        stored = (
-            NewsSource.objects.select_for_update()
-            .filter(pk=source.pk)
-            .values_list("url", flat=True)
-            .first()
-            if source.pk is not None
-            else None
-        )
-        if stored != source.url:
-            for name in ("etag", "last_modified"):
-                if name not in fields:
-                    setattr(source, name, "")
-        source.save()
-    return source
-
-
-@transaction.atomic
-def subscription_save(
-    *,
-    subscription: Subscription | None = None,
-    campaigns: Iterable | None = None,
-    persons: Iterable | None = None,
-    **fields: Any,
-) -> Subscription:
-    """Create (subscription=None) or change a digest subscription; `campaigns` and `persons`
-    replace what it follows. The address is stored lower-cased (Subscription.clean), so one
-    address has at most one subscription of each frequency whatever its case."""
-    subscription = subscription or Subscription()
-    for name, value in fields.items():
-        setattr(subscription, name, value)
-    subscription.full_clean()
-    subscription.save()
-    if campaigns is not None:
-        subscription.campaigns.set(campaigns)
-    if persons is not None:
-        subscription.persons.set(persons)
-    return subscription

@@ -1,0 +1,132 @@
+"""How the REST API of cases (detained persons, case events and the events proposed from the
+news) reads and writes its records."""
+
+from rest_framework import serializers
+
+from campaigns.models import Campaign
+from config.api.serializers import (
+    CountryCodeField,
+    StrictModelSerializer,
+    StringListField,
+)
+from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.selectors import detained_person_campaign_ids
+
+
+class CampaignIdsField(serializers.ManyRelatedField):
+    """`campaigns` as ids, ascending. A list page's rows carry `campaign_ids`, filled for the
+    whole page in one query (DetainedPersonListSerializer); a single record asks for its own."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child_relation=serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all()),
+            **kwargs,
+        )
+
+    def get_attribute(self, instance):
+        if isinstance(instance, dict):  # a row of a list page
+            return instance["campaign_ids"]
+        return list(instance.campaigns.order_by("pk").values_list("pk", flat=True))
+
+    def to_representation(self, value):
+        return list(value)
+
+
+class DetainedPersonListSerializer(serializers.ListSerializer):
+    """A list page: rows (dicts from `.values()`, see DetainedPersonViewSet) with their
+    campaign ids added from one query."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        campaign_ids = detained_person_campaign_ids(person_ids=[row["id"] for row in rows])
+        for row in rows:
+            row["campaign_ids"] = campaign_ids.get(row["id"], [])
+        return super().to_representation(rows)
+
+
+class DetainedPersonSerializer(StrictModelSerializer):
+    aliases = StringListField(required=False)
+    context_terms = StringListField(required=False)
+    country = CountryCodeField(required=False, allow_blank=True)
+    campaigns = CampaignIdsField(required=False)
+    status_date = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text="With a new `status`: the date it took effect (default: today; for a new "
+        "person, `detained_on` if given). A new status is recorded as a case event of that "
+        "date; it cannot be after today, nor before the latest status event.",
+    )
+
+    class Meta:
+        model = DetainedPerson
+        list_serializer_class = DetainedPersonListSerializer
+        fields = [
+            "id",
+            "name",
+            "native_name",
+            "aliases",
+            "context_terms",
+            "gender",
+            "birth_year",
+            "country",
+            "occupation",
+            "affiliation",
+            "status",
+            "status_date",
+            "detained_on",
+            "place_of_detention",
+            "charges",
+            "sentence",
+            "summary",
+            "watch_enabled",
+            "campaigns",
+            "created_at",
+            "updated_at",
+        ]
+        # Read as columns by a list page (DetainedPersonViewSet); `status_date` is not one.
+        columns = [f for f in fields if f not in ("status_date", "campaigns")]
+
+
+class CaseEventSerializer(StrictModelSerializer):
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "person",
+            "date",
+            "kind",
+            "description",
+            "source_url",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate_person(self, person):
+        if self.instance is not None and person.pk != self.instance.person_id:
+            raise serializers.ValidationError(
+                "An event cannot move to another person; delete it and record a new one."
+            )
+        return person
+
+
+class CaseEventProposalSerializer(StrictModelSerializer):
+    """Read only: a proposal is decided with the `accept` and `reject` actions."""
+
+    class Meta:
+        model = CaseEventProposal
+        fields = [
+            "id",
+            "mention",
+            "person",
+            "kind",
+            "date",
+            "evidence",
+            "source_url",
+            "status",
+            "decided_by",
+            "decided_at",
+            "event",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,303 @@
+"""Detained persons and the dated timeline of each case."""
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from config.models import TimeStampedModel
+from tracker.text import fold
+
+
+class UnicodeJSONEncoder(DjangoJSONEncoder):
+    """Stores non-ASCII text as itself, so native names in JSON lists stay searchable on SQLite."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
+def validate_string_list(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("Enter a list of strings.", code="invalid_list")
+    if any(not item.strip() for item in value):
+        raise ValidationError("Entries cannot be blank.", code="blank_entry")
+    if any(len(item) > 200 for item in value):
+        raise ValidationError("Entries are at most 200 characters.", code="entry_too_long")
+
+
+# A plausible year of birth: the database constraint, the forms and the API (which states it in
+# its schema and reports a bad value under `birth_year`) all read it here.
+BIRTH_YEAR_MIN, BIRTH_YEAR_MAX = 1880, 2100
+
+
+class CaseStatus(models.TextChoices):
+    """Where a case stands. CaseEvent kinds include every one of these."""
+
+    DETAINED = "detained", "Detained"
+    DISAPPEARED = "disappeared", "Disappeared"
+    RSDL = "rsdl", "Residential surveillance at a designated location (RSDL)"
+    ARRESTED = "arrested", "Formally arrested"
+    INDICTED = "indicted", "Indicted"
+    ON_TRIAL = "on_trial", "On trial"
+    SENTENCED = "sentenced", "Sentenced"
+    RELEASED = "released", "Released"
+    RELEASED_ON_BAIL = "released_on_bail", "Released on bail"
+    EXIT_BAN = "exit_ban", "Exit ban"
+    DECEASED = "deceased", "Deceased"
+
+
+class DetainedPersonQuerySet(models.QuerySet):
+    def search(self, term: str) -> "DetainedPersonQuerySet":
+        """Name, native name and aliases; case- and accent-insensitive for Latin script."""
+        key = fold(term)
+        if not key:
+            return self
+        return self.filter(search_names__contains=key)
+
+    def watched(self) -> "DetainedPersonQuerySet":
+        return self.filter(watch_enabled=True)
+
+
+def name_forms(name: str, native_name: str, aliases: list | None) -> list[str]:
+    """Every non-blank form of a person's name: name, native name, aliases (also for rows read
+    with values_list, as the news watch does)."""
+    forms = [name, native_name, *(aliases or [])]
+    return [form for form in forms if isinstance(form, str) and form.strip()]
+
+
+class DetainedPerson(TimeStampedModel):
+    Status = CaseStatus
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+
+    name = models.CharField("name (romanised)", max_length=200)
+    native_name = models.CharField(
+        max_length=200, blank=True, help_text="The name in its own script, e.g. 刘霞."
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        encoder=UnicodeJSONEncoder,
+        validators=[validate_string_list],
+        help_text="Other spellings and names, as a list.",
+    )
+    context_terms = models.JSONField(
+        default=list,
+        blank=True,
+        encoder=UnicodeJSONEncoder,
+        validators=[validate_string_list],
+        help_text="For common names: a news item mentions this person only if it also "
+        "contains one of these terms.",
+    )
+    gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(BIRTH_YEAR_MIN), MaxValueValidator(BIRTH_YEAR_MAX)],
+        help_text=f"From {BIRTH_YEAR_MIN} to {BIRTH_YEAR_MAX}; empty when unknown.",
+    )
+    country = CountryField(blank=True)
+    occupation = models.CharField(max_length=200, blank=True)
+    affiliation = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=CaseStatus.choices, default=CaseStatus.DETAINED
+    )
+    detained_on = models.DateField(null=True, blank=True)
+    place_of_detention = models.CharField(max_length=300, blank=True)
+    charges = models.TextField(blank=True)
+    sentence = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    watch_enabled = models.BooleanField(
+        default=True,
+        help_text="Watch the news for this case and record mentions for review.",
+    )
+    # Every name form folded (see tracker.text.fold), one per line: what search looks in.
+    # Derived in clean(), which every write path (services, admin, CSV import) runs.
+    search_names = models.TextField(editable=False, default="")
+
+    history = HistoricalRecords(excluded_fields=["search_names"])
+    objects = DetainedPersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birth_year__isnull=True)
+                | models.Q(birth_year__gte=BIRTH_YEAR_MIN, birth_year__lte=BIRTH_YEAR_MAX),
+                name="detainedperson_birth_year_plausible",
+                violation_error_message=f"Birth year must be between {BIRTH_YEAR_MIN} and "
+                f"{BIRTH_YEAR_MAX}.",
+            ),
+        ]
+        indexes = [
+            # API list: ?status=...&ordering=-detained_on.
+            models.Index(fields=["status", "-detained_on"], name="dp_status_detained_on_idx"),
+            # API/admin list: ?country=...
+            models.Index(fields=["country"], name="dp_country_idx"),
+            # News watch: has the watch list changed since the matcher was built? (the
+            # latest edit of a watched person, found without reading the others)
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(watch_enabled=True),
+                name="dp_watched_updated_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.native_name})" if self.native_name else self.name
+
+    @property
+    def name_forms(self) -> list[str]:
+        return name_forms(self.name, self.native_name, self.aliases)
+
+    def clean(self) -> None:
+        if isinstance(self.aliases, list):
+            self.aliases = [a.strip() for a in self.aliases if isinstance(a, str) and a.strip()]
+        if isinstance(self.context_terms, list):
+            self.context_terms = [
+                t.strip() for t in self.context_terms if isinstance(t, str) and t.strip()
+            ]
+        self.search_names = "\n".join(dict.fromkeys(fold(form) for form in self.name_forms))
+
+
+class CaseEvent(TimeStampedModel):
+    """One dated step in a case. An event whose kind is a status moves the person's status
+    when it is the latest such event (tracker.cases.services.case_event_record)."""
+
+    class Kind(models.TextChoices):
+        # Each status is a kind, with the status's own label (a bare value would take a label
+        # made from the member name: "Rsdl", "On Trial").
+        DETAINED = CaseStatus.DETAINED.value, CaseStatus.DETAINED.label
+        DISAPPEARED = CaseStatus.DISAPPEARED.value, CaseStatus.DISAPPEARED.label
+        RSDL = CaseStatus.RSDL.value, CaseStatus.RSDL.label
+        ARRESTED = CaseStatus.ARRESTED.value, CaseStatus.ARRESTED.label
+        INDICTED = CaseStatus.INDICTED.value, CaseStatus.INDICTED.label
+        ON_TRIAL = CaseStatus.ON_TRIAL.value, CaseStatus.ON_TRIAL.label
+        SENTENCED = CaseStatus.SENTENCED.value, CaseStatus.SENTENCED.label
+        RELEASED = CaseStatus.RELEASED.value, CaseStatus.RELEASED.label
+        RELEASED_ON_BAIL = CaseStatus.RELEASED_ON_BAIL.value, CaseStatus.RELEASED_ON_BAIL.label
+        EXIT_BAN = CaseStatus.EXIT_BAN.value, CaseStatus.EXIT_BAN.label
+        DECEASED = CaseStatus.DECEASED.value, CaseStatus.DECEASED.label
+        TRANSFERRED = "transferred", "Transferred"
+        FAMILY_HARASSED = "family_harassed", "Family harassed"
+        HEALTH_CONCERN = "health_concern", "Health concern"
+        HEARING = "hearing", "Hearing"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(DetainedPerson, on_delete=models.PROTECT, related_name="events")
+    date = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "-date", "-id"]
+        indexes = [
+            # A person's timeline, newest first, and "latest status event" in services.
+            models.Index(fields=["person", "-date", "-id"], name="caseevent_person_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.get_kind_display()}"
+
+    @property
+    def is_status_change(self) -> bool:
+        return self.kind in CaseStatus.values
+
+    def clean(self) -> None:
+        # A status event moves the status as soon as it is recorded: dated ahead, it would
+        # announce as fact what has not happened (a living person "deceased" in 2099). Other
+        # events, a hearing say, may be dated ahead: they are upcoming.
+        if self.is_status_change and self.date and self.date > timezone.localdate():
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        "A status change cannot be dated after today (%(today)s): record it "
+                        "once it has happened. Only events that are not status changes, such "
+                        "as a hearing, may be dated ahead.",
+                        code="status_in_future",
+                        params={"today": timezone.localdate().isoformat()},
+                    )
+                }
+            )
+
+
+class CaseEventProposal(TimeStampedModel):
+    """A case event the news watch read in a confirmed mention's article, waiting for staff to
+    accept it onto the timeline or reject it; nothing changes in the case until they accept
+    (tracker.cases.services.case_event_proposal_accept)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    # Who may accept or reject one (admin buttons and API actions alike): a decision adds a
+    # case event and changes the proposal.
+    DECIDE_PERMISSIONS = ("tracker.add_caseevent", "tracker.change_caseeventproposal")
+
+    # No index of its own: the unique (mention, kind) constraint starts with it.
+    mention = models.ForeignKey(
+        "tracker.Mention", on_delete=models.CASCADE, related_name="proposals", db_index=False
+    )
+    person = models.ForeignKey(
+        DetainedPerson, on_delete=models.PROTECT, related_name="event_proposals", db_index=False
+    )
+    kind = models.CharField(max_length=20, choices=CaseEvent.Kind.choices)
+    date = models.DateField(help_text="The date the article gives, else its publication date.")
+    evidence = models.TextField(help_text="The sentence of the article that says it.")
+    # The news item's canonical URL as stored (NewsItem.url), unvalidated like it: a proposal is
+    # never refused for its article's address.
+    source_url = models.CharField("source URL", max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        related_name="decided_event_proposals",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The timeline event it became (or that the timeline already had) once accepted.
+    event = models.ForeignKey(
+        CaseEvent,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+        null=True,
+        blank=True,
+    )
+
+    history = HistoricalRecords(no_db_index=["mention", "person", "decided_by", "event"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Reading the same article twice proposes nothing new.
+            models.UniqueConstraint(
+                fields=["mention", "kind"], name="proposal_unique_mention_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="proposed", decided_at__isnull=True)
+                | (~models.Q(status="proposed") & models.Q(decided_at__isnull=False)),
+                name="proposal_decided_when_not_proposed",
+                violation_error_message="A decided proposal records when it was decided.",
+            ),
+        ]
+        indexes = [
+            # A case page and the API's ?person=: the person's proposals, pending first.
+            models.Index(fields=["person", "status"], name="proposal_person_status_idx"),
+            # The list of proposals waiting for a decision, newest first.
+            models.Index(fields=["status", "-created_at"], name="proposal_status_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date} for {self.person} ({self.status})"

@@ -1,0 +1,240 @@
+"""Staff pages of the email digests: subscriptions and each digest sent."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from config.history import HistoryAdmin
+from tracker.digests.email import render_digest_email
+from tracker.digests.models import DigestDelivery, Subscription
+from tracker.digests.sending import deliveries_resend, digest_preview
+from tracker.digests.services import subscription_save
+from tracker.tasks import send_digest as send_digest_task
+
+
+def _links(relation) -> Subquery:
+    """How many rows of a many-to-many `relation` (e.g. Subscription.campaigns) the outer row
+    has, as a subquery."""
+    through = relation.through
+    own = relation.field.m2m_field_name()
+    counted = through.objects.filter(**{own: OuterRef("pk")}).values(own).annotate(n=Count("*"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(HistoryAdmin):
+    list_display = [
+        "email",
+        "frequency",
+        "active",
+        "include_unreviewed",
+        "created_at",
+        "n_campaigns",
+        "n_persons",
+    ]
+    list_filter = ["frequency", "active", "include_unreviewed", "campaigns"]
+    search_fields = ["email"]
+    autocomplete_fields = ["user", "campaigns", "persons"]
+    readonly_fields = ["next_digest"]
+    fields = [
+        "email",
+        "user",
+        "frequency",
+        "campaigns",
+        "persons",
+        "include_unreviewed",
+        "active",
+        "next_digest",
+    ]
+    preview_template = "admin/tracker/subscription/preview.html"
+
+    def get_queryset(self, request):
+        # One counting subquery per link table: joining both would multiply each
+        # subscription's rows (campaigns x cases) before counting them.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_campaigns=_links(Subscription.campaigns), n_persons=_links(Subscription.persons)
+            )
+        )
+
+    @admin.display(description="campaigns", ordering="n_campaigns")
+    def n_campaigns(self, obj):
+        return obj.n_campaigns
+
+    @admin.display(description="cases", ordering="n_persons")
+    def n_persons(self, obj):
+        return obj.n_persons
+
+    # The preview carries the subscriber's working unsubscribe link, so it is for those who
+    # may change the subscription anyway.
+    def has_preview_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        return [*columns, "preview_link"] if self.has_preview_permission(request) else columns
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or not self.has_preview_permission(request, obj):
+            fields = [f for f in fields if f != "next_digest"]
+        return fields
+
+    def _preview_url(self, obj) -> str:
+        return reverse("admin:tracker_subscription_preview", args=[obj.pk])
+
+    @admin.display(description="next digest")
+    def preview_link(self, obj):
+        return format_html('<a href="{}">preview</a>', self._preview_url(obj))
+
+    @admin.display(description="next digest")
+    def next_digest(self, obj):  # (get_fields leaves it out of the add form)
+        return format_html(
+            '<a href="{}">Preview the digest this address would get if it were sent now</a>',
+            self._preview_url(obj),
+        )
+
+    def get_urls(self):
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="tracker_subscription_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, object_id):
+        """The next digest as its subscriber would get it now; nothing is written or sent.
+        The email's HTML is shown in a sandboxed iframe (escaped into its srcdoc attribute):
+        it holds news titles from the web, so it never becomes part of this page."""
+        subscription = self.get_object(request, unquote(object_id))
+        if subscription is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_preview_permission(request, subscription):
+            raise PermissionDenied
+        digest = digest_preview(subscription=subscription)
+        message = render_digest_email(digest)
+        html, _mimetype = message.alternatives[0]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Next digest for {subscription}",
+            "opts": self.opts,
+            "original": subscription,
+            "digest": digest,
+            "subject": message.subject,
+            "recipients": ", ".join(message.to),
+            "html": html,
+            "text": message.body,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.preview_template, context)
+
+    def save_model(self, request, obj, form, change):
+        subscription_save(
+            subscription=obj,
+            campaigns=form.cleaned_data.get("campaigns"),
+            persons=form.cleaned_data.get("persons"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The service has set campaigns and persons (save_model): no form.save_m2m() here.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(admin.ModelAdmin):
+    """What went to whom, for which period, and what failed. Deliveries are made and sent by
+    the digest tasks; staff can only look, and queue failed ones again."""
+
+    list_display = [
+        "subscription",
+        "period_start",
+        "period_end",
+        "status",
+        "attempts",
+        "sent_at",
+        "error",
+    ]
+    list_filter = ["status", "subscription__frequency"]
+    list_select_related = ["subscription"]
+    search_fields = ["subscription__email"]
+    date_hierarchy = "period_end"
+    fields = [
+        "subscription",
+        "period_start",
+        "period_end",
+        "status",
+        "attempts",
+        "sent_at",
+        "message_id",
+        "last_error",
+        "claimed_until",
+        "created_at",
+        "mentions_listed",
+        "events_listed",
+    ]
+    readonly_fields = fields
+    actions = ["resend"]
+
+    @admin.display(description="last error", ordering="last_error")
+    def error(self, obj):
+        return obj.last_error[:120]
+
+    @admin.display(description="mentions")
+    def mentions_listed(self, obj):
+        mentions = obj.mentions.select_related("person", "news_item").order_by("-created_at")
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: {}</li>',
+            (
+                (reverse("admin:tracker_mention_change", args=[m.pk]), m.person, m.news_item)
+                for m in mentions
+            ),
+        )
+        return format_html("<ul>{}</ul>", rows) if rows else "-"
+
+    @admin.display(description="case events")
+    def events_listed(self, obj):
+        events = obj.events.select_related("person").order_by("date", "id")
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: {}</li>',
+            ((reverse("admin:tracker_caseevent_change", args=[e.pk]), e.person, e) for e in events),
+        )
+        return format_html("<ul>{}</ul>", rows) if rows else "-"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.action(
+        description="Resend: queue the failed or stuck deliveries again", permissions=["resend"]
+    )
+    def resend(self, request, queryset):
+        outcome = deliveries_resend(deliveries=queryset)
+        for pk in outcome.queued:
+            transaction.on_commit(lambda pk=pk: send_digest_task.delay(pk))
+        ids = outcome.queued
+        message = f"Queued {len(ids)} deliver{'y' if len(ids) == 1 else 'ies'} to send again."
+        if outcome.unsubscribed:
+            message += f" {outcome.unsubscribed} of unsubscribed (inactive) addresses left alone."
+        if outcome.done:
+            message += (
+                f" {outcome.done} sent or empty one(s) left alone: a digest is never sent twice."
+            )
+        if outcome.sending:
+            message += f" {outcome.sending} being sent right now, left to the worker sending it."
+        self.message_user(request, message, messages.SUCCESS if ids else messages.WARNING)

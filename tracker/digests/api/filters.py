@@ -1,0 +1,38 @@
+"""The REST API filters of the email digests (subscriptions, deliveries)."""
+
+from django_filters import rest_framework as filters
+
+from campaigns.api.filters import CampaignRefFilter
+from config.api.filters import (
+    ChoiceInFilter,
+    StrictBooleanFilter,
+)
+from tracker.cases.models import DetainedPerson
+from tracker.digests.models import DigestDelivery, Subscription
+
+
+class SubscriptionFilter(filters.FilterSet):
+    email = filters.CharFilter(lookup_expr="iexact", help_text="The address, in any case.")
+    frequency = ChoiceInFilter(choices=Subscription.Frequency.choices)
+    active = StrictBooleanFilter()
+    campaign = CampaignRefFilter(
+        field_name="campaigns", help_text="Subscriptions following this campaign (id or slug)."
+    )
+    person = filters.ModelChoiceFilter(
+        field_name="persons",
+        queryset=DetainedPerson.objects.all(),
+        help_text="Subscriptions following this detained person (id).",
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ["email", "frequency", "active", "campaign", "person"]
+
+
+class DigestDeliveryFilter(filters.FilterSet):
+    subscription = filters.ModelChoiceFilter(queryset=Subscription.objects.all())
+    status = ChoiceInFilter(choices=DigestDelivery.Status.choices)
+
+    class Meta:
+        model = DigestDelivery
+        fields = ["subscription", "status"]
