@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "tracker.models.CaseStatus",
+        # Case events and the events proposed from the news share their kinds.
+        "CaseEventKindEnum": "tracker.cases.models.CaseEvent.Kind",
     },
 }
 

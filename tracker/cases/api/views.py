@@ -123,12 +123,20 @@ class CaseEventProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         # (config.api.errors).
         return Response(self.get_serializer(decided).data)
 
-    @extend_schema(request=None, responses={200: serializers.CaseEventProposalSerializer})
+    @extend_schema(
+        summary="Accept a proposed case event",
+        request=None,
+        responses={200: serializers.CaseEventProposalSerializer},
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def accept(self, request, pk=None):
         return self._decide(request, case_event_proposal_accept)
 
-    @extend_schema(request=None, responses={200: serializers.CaseEventProposalSerializer})
+    @extend_schema(
+        summary="Reject a proposed case event",
+        request=None,
+        responses={200: serializers.CaseEventProposalSerializer},
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reject(self, request, pk=None):
         return self._decide(request, case_event_proposal_reject)
