@@ -163,3 +163,26 @@ def test_the_proposal_list_filters_by_status_and_decides_from_the_row(
     assert (
         staff_client.get(changelist, {"status__exact": "accepted"}).context["cl"].result_count == 1
     )
+
+
+def test_confirming_in_the_review_queue_points_to_the_events_it_proposed(staff_client, huang):
+    item = NewsItem.objects.create(
+        url="https://news.example.org/huang-2",
+        title=TITLE,
+        published_at=datetime(2024, 6, 14, tzinfo=UTC),
+    )
+    mention = Mention.objects.create(news_item=item, person=huang, matched_terms=["Huang Xueqin"])
+
+    response = staff_client.post(
+        reverse("admin:tracker_mention_changelist"),
+        {"action": "confirm", "_selected_action": [mention.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "1 case event(s) proposed from these articles" in page
+    proposals = reverse("admin:tracker_caseeventproposal_changelist")
+    assert f'<a href="{proposals}?status__exact=proposed">accept or reject them</a>' in page
+    assert CaseEventProposal.objects.get().mention == mention
+    huang.refresh_from_db()
+    assert huang.status == "detained"

@@ -173,6 +173,7 @@ def case_event_delete(*, event: CaseEvent) -> None:
 # --- Case events proposed from the news ---------------------------------------------------------
 
 
+@transaction.atomic
 def case_event_proposals_for_mention(*, mention: Mention) -> list[CaseEventProposal]:
     """Propose the status changes a confirmed mention's article says of its person (see
     tracker.newswatch.status_news), one per kind; return those made now. Safe to run again: a

@@ -8,13 +8,16 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from config.history import HistoryAdmin
 from tracker.cases.admin import ProposalsOnPageMixin
+from tracker.cases.models import CaseEventProposal
 from tracker.newswatch.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.rotation import search_coverage
 from tracker.newswatch.services import mention_review, news_source_check_url, news_source_save
@@ -336,6 +339,26 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         mention_review(mention=obj, status=obj.status, user=request.user)
+        self._say_what_was_proposed(request, [obj.pk])
+
+    def _say_what_was_proposed(self, request, mention_ids) -> None:
+        """Point to the case events that confirming these mentions proposed, if any."""
+        pending = CaseEventProposal.objects.filter(
+            mention__in=mention_ids, status=CaseEventProposal.Status.PROPOSED
+        ).count()
+        if pending:
+            url = reverse("admin:tracker_caseeventproposal_changelist")
+            self.message_user(
+                request,
+                format_html(
+                    '{} case event(s) proposed from these articles: <a href="{}?{}">accept or '
+                    "reject them</a>.",
+                    pending,
+                    url,
+                    urlencode({"status__exact": "proposed"}),
+                ),
+                messages.INFO,
+            )
 
     def _review(self, request, queryset, status):
         mentions = list(queryset.select_related(None).only("pk"))  # mention_review reads each
@@ -349,6 +372,8 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
         self.message_user(
             request, f"{len(mentions) - gone} mention(s) marked {status}.{note}", messages.SUCCESS
         )
+        if status == Mention.Status.CONFIRMED:
+            self._say_what_was_proposed(request, [m.pk for m in mentions])
 
     @admin.action(description="Confirm: the article is about this person", permissions=["change"])
     def confirm(self, request, queryset):
