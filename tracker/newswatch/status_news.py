@@ -317,12 +317,17 @@ def _name_spans(folded: str, keys: Sequence[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+_AHEAD, _BEHIND = 400, 160
+
+
 def _kind_for(folded: str, start: int, end: int) -> str | None:
     """The status change the sentence `folded` says of the subject or object at start:end."""
-    rest = folded[end:]
+    # Every rule looks a few words back or at most an appositive ahead: windows keep a long
+    # sentence naming the person often from costing its length for each time it does.
+    rest = folded[end : end + _AHEAD]
     if _POSSESSIVE.match(rest):
         return None
-    before = folded[:start]
+    before = folded[max(0, start - _BEHIND) : start]
     zh = _zh_subject_kind(rest)
     if zh is not None:
         return zh
