@@ -169,19 +169,21 @@ def benchmark(args) -> None:
     from django.utils import timezone
 
     from tracker.models import DetainedPerson, NewsSource
+    from tracker.newswatch.kinds import Kind, for_kind
     from tracker.newswatch.rotation import search_coverage
     from tracker.newswatch.services import news_source_save
 
     call_command("migrate", verbosity=0)
-    real_interval = NewsSource.DEFAULT_MIN_INTERVALS[NewsSource.Kind.GDELT]
+    gdelt = for_kind(Kind.GDELT)
+    real_interval = gdelt.request_interval
     # The same number of requests a task as at the real pace, in scaled time.
     per_task = settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS / real_interval
     settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS = per_task * args.interval
     NewsSource.request_interval = property(lambda self: args.interval)  # type: ignore[assignment]
     rng = random.Random(1917)
     print(
-        f"GDELT source: at most {NewsSource.DEFAULT_MAX_PEOPLE_PER_QUERY[NewsSource.Kind.GDELT]} "
-        f"people and {NewsSource.DEFAULT_MAX_QUERY_CHARS[NewsSource.Kind.GDELT]} URL-encoded "
+        f"GDELT source: at most {gdelt.max_people_per_query} "
+        f"people and {gdelt.max_query_chars} URL-encoded "
         f"characters a query; interval scaled from {real_interval} s to {args.interval} s, "
         f"a task's budget to {settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS:.1f} s "
         f"({per_task:.0f} requests)"

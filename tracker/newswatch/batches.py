@@ -18,8 +18,8 @@ _PARENTHESES = len(quote_plus("()"))
 
 def batch_query(people: Iterable[WatchedPerson], *, grouped: bool) -> str:
     """'("Wang Fang" OR "王芳" OR "Li Heping")': every form of every person, a form two people
-    share asked once. `grouped` puts an OR of several terms in parentheses (GDELT requires
-    them; a lone phrase must go without)."""
+    share asked once. `grouped` puts an OR of several terms in parentheses (for a provider
+    whose syntax requires them, as its kind declares; a lone phrase must go without)."""
     terms = list(dict.fromkeys(t for person in people for t in search_terms(person.name_forms)))
     text = " OR ".join(terms)
     return f"({text})" if grouped and len(terms) > 1 else text

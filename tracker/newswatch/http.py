@@ -15,12 +15,22 @@
 * **Size.** The body is streamed in chunks and decoded (gzip/deflate) incrementally, and
   reading stops as soon as the decoded or the raw size passes the cap.
 
-Each hop uses one `http.client` connection opened to the checked address (TLS through the
-standard library's default client context, checking the certificate against the host name) and
-closed afterwards: no pool, since one fetch never reuses a connection and the watchdog needs the
-socket while the headers are still arriving. Bodies are decoded here (gzip, deflate), never more
-than the size cap. A connection pool library (urllib3) would add nothing this module uses, and
-its per-request work cost more than the whole of a 304 poll's database work.
+Each hop is one urllib3 connection (`urllib3.connection.HTTPConnection` or `HTTPSConnection`)
+opened to the checked address and closed afterwards: urllib3 writes the request, reads the
+status line, headers and body framing (chunked, Content-Length enforced) and, for https, sends
+the host name as SNI and checks the certificate against it (a cached `ssl` context trusting
+certifi's bundle). No pool: one fetch never reuses a connection, and the watchdog needs the
+socket while the headers are still arriving, which a pool does not expose.
+
+Two things stay with the standard library, each for a safety property urllib3 cannot give:
+
+* **The look-up** (`socket.getaddrinfo` on our resolver threads). Given a host name, urllib3
+  resolves it inside ``connect()``, with no bound on the look-up's time and no way to check the
+  addresses before one is dialled; it is given the checked address instead.
+* **Decoding the body** (`zlib`, in `_Inflater`). urllib3's decoding read keeps reading raw
+  bytes until it has as many decoded bytes as asked for, so a body that decodes to almost
+  nothing is read whole inside one call, past the size cap. Read raw, a chunk at a time, and
+  decoded here, both the raw and the decoded size are checked after every chunk.
 
 Every failure is a `FetchError` whose ``kind`` says what went wrong, whose ``message`` is a
 sentence staff can read, and whose ``is_network_failure`` says whether trying again soon may
@@ -29,7 +39,6 @@ help.
 
 import concurrent.futures
 import contextlib
-import email.message
 import email.utils
 import errno
 import functools
@@ -51,7 +60,10 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import quote, urljoin, urlsplit
 
+import urllib3
 from django.conf import settings
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
 
 try:  # certifi's bundle when it is installed, otherwise the system's trusted certificates.
     import certifi
@@ -75,8 +87,9 @@ _DECODABLE_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
 # Characters left as they are in a request target: RFC 3986 reserved and unreserved ones, and "%"
 # so that existing escapes survive. Anything else (spaces, non-ASCII) is percent-encoded.
 _TARGET_SAFE_CHARACTERS = "!#$%&'()*+,/:;=?@[]~"
-# Errors that mean the network, the server or TLS let us down (rather than a bug here).
-_NETWORK_ERRORS = (http.client.HTTPException, OSError, zlib.error)
+# Errors that mean the network, the server or TLS let us down (rather than a bug here):
+# urllib3's, and http.client's and the socket's, which urllib3 lets through from getresponse().
+_NETWORK_ERRORS = (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, zlib.error)
 _NETWORK_KINDS = frozenset({"dns", "connect", "timeout"})
 
 
@@ -571,7 +584,7 @@ def _ip_literal(host: str) -> IPAddress | None:
 @dataclass(frozen=True)
 class _Answer:
     status: int
-    headers: email.message.Message  # http.client's: names are matched without regard to case
+    headers: urllib3.HTTPHeaderDict  # names are matched without regard to case
     body: bytes
 
 
@@ -620,13 +633,16 @@ def _exchange(
 
 
 def _get(
-    conn: http.client.HTTPConnection,
-    target: _Target,
-    headers: Mapping[str, str],
-    limits: _Limits,
+    conn: HTTPConnection, target: _Target, headers: Mapping[str, str], limits: _Limits
 ) -> _Answer:
     """Send the GET on conn and read the answer; the body only if it is a 2xx."""
-    conn.request("GET", target.path_and_query, headers={**headers, "Host": target.host_header})
+    conn.request(
+        "GET",
+        target.path_and_query,
+        headers={**headers, "Host": target.host_header},
+        preload_content=False,
+        decode_content=False,  # _read_body decodes, within the size cap
+    )
     response = conn.getresponse()
     try:
         body = _read_body(response, target, limits) if 200 <= response.status < 300 else b""
@@ -635,7 +651,7 @@ def _get(
     return _Answer(response.status, response.headers, body)
 
 
-def _connect(target: _Target, limits: _Limits, clock: _Deadline) -> http.client.HTTPConnection:
+def _connect(target: _Target, limits: _Limits, clock: _Deadline) -> HTTPConnection:
     """Open a connection to the first of target's checked addresses that accepts one."""
     *others, last = target.addresses
     for address in others:
@@ -647,57 +663,52 @@ def _connect(target: _Target, limits: _Limits, clock: _Deadline) -> http.client.
     return _open(target, last, limits, clock)
 
 
-def _open(
-    target: _Target, address: IPAddress, limits: _Limits, clock: _Deadline
-) -> http.client.HTTPConnection:
-    """Connect to address (and make the TLS handshake) within the connect timeout."""
+def _open(target: _Target, address: IPAddress, limits: _Limits, clock: _Deadline) -> HTTPConnection:
+    """Connect to address (and make the TLS handshake) within the connect timeout. For https
+    the certificate is checked against the URL's host name (sent as SNI too), not against the
+    address dialled."""
     timeout = clock.cap(limits.connect_timeout, target.host)
-    conn: http.client.HTTPConnection
+    conn: HTTPConnection
     if target.scheme == "http":
-        conn = http.client.HTTPConnection(str(address), target.port, timeout=timeout)
+        conn = HTTPConnection(str(address), target.port, timeout=timeout)
     else:
-        conn = _TLSConnection(str(address), target.port, timeout=timeout, tls_name=target.tls_name)
+        conn = HTTPSConnection(
+            str(address),
+            target.port,
+            timeout=timeout,
+            server_hostname=target.tls_name,
+            ssl_context=_tls_context(_CA_CERTS),
+        )
     try:
         conn.connect()
-    except OSError as exc:  # ssl.SSLError and TimeoutError included
+    except (OSError, urllib3.exceptions.HTTPError) as exc:  # TLS errors are OSErrors
         conn.close()
         raise _connect_error(exc, target) from exc
-    # From now on, the longest wait for the next bytes.
-    conn.sock.settimeout(limits.read_timeout)
+    # From now on, the longest wait for the next bytes (urllib3 sets it on the socket when it
+    # sends the request and reads the answer).
+    conn.timeout = limits.read_timeout
     return conn
-
-
-class _TLSConnection(http.client.HTTPSConnection):
-    """An HTTPS connection to a checked address that verifies the certificate against the
-    URL's host name (sent as SNI too), not against the address dialled."""
-
-    def __init__(self, address: str, port: int, *, timeout: float, tls_name: str) -> None:
-        self._tls_context = _tls_context(_CA_CERTS)
-        super().__init__(address, port, timeout=timeout, context=self._tls_context)
-        self._tls_name = tls_name
-
-    def connect(self) -> None:
-        http.client.HTTPConnection.connect(self)  # TCP to the checked address
-        self.sock = self._tls_context.wrap_socket(self.sock, server_hostname=self._tls_name)
 
 
 @functools.lru_cache(maxsize=4)
 def _tls_context(ca_certs: str | None) -> ssl.SSLContext:
     """The standard library's client defaults: certificate and host name checked, TLS 1.2 or
-    later, no compression; trusting ca_certs, or the system's certificates if None."""
+    later, no compression; trusting ca_certs, or the system's certificates if None. Made once:
+    loading a CA bundle for every connection would cost more than the request."""
     return ssl.create_default_context(cafile=ca_certs)
 
 
-def _read_body(response: http.client.HTTPResponse, target: _Target, limits: _Limits) -> bytes:
-    """Read and decode the body in chunks, stopping as soon as it passes limits.max_bytes,
-    decoded or not (a stream that decodes to nothing is no better)."""
+def _read_body(response: urllib3.BaseHTTPResponse, target: _Target, limits: _Limits) -> bytes:
+    """Read the body raw, a chunk at a time, and decode it here, stopping as soon as it passes
+    limits.max_bytes, decoded or not (a stream that decodes to nothing is no better). A body
+    cut short of its Content-Length raises (urllib3 enforces it)."""
     decoder = _decoder(response.headers.get("Content-Encoding", ""), target)
     declared = _content_length(response)
     if declared is not None and declared > limits.max_bytes:
         raise _too_large(target, limits)
     chunks: list[bytes] = []
     raw_size = size = 0
-    while raw := response.read(CHUNK_SIZE):
+    while raw := response.read(CHUNK_SIZE, decode_content=False):
         raw_size += len(raw)
         # At most one byte over the cap is decoded: enough to know the cap was passed.
         chunk = raw if decoder is None else decoder.decode(raw, limits.max_bytes - size + 1)
@@ -705,8 +716,6 @@ def _read_body(response: http.client.HTTPResponse, target: _Target, limits: _Lim
         if size > limits.max_bytes or raw_size > limits.max_bytes:
             raise _too_large(target, limits)
         chunks.append(chunk)
-    if response.length:  # the connection ended before the Content-Length promised was sent
-        raise http.client.IncompleteRead(b"", response.length)
     return b"".join(chunks)
 
 
@@ -775,7 +784,7 @@ class _Inflater:
         return b"".join(pieces)
 
 
-def _content_length(response: http.client.HTTPResponse) -> int | None:
+def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
     try:
         return int(response.headers.get("Content-Length", ""))
     except ValueError:
@@ -788,7 +797,7 @@ def _redirect_location(target: _Target, answer: _Answer) -> str:
         raise FetchError(
             "protocol", f"{target.host} answered HTTP {answer.status} without saying where to go."
         )
-    with contextlib.suppress(UnicodeError):  # http.client decodes headers as Latin-1
+    with contextlib.suppress(UnicodeError):  # headers are decoded as Latin-1
         location = location.encode("latin-1").decode("utf-8")  # servers mostly send UTF-8
     return urljoin(target.url, location)
 
@@ -858,25 +867,28 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _connect_error(exc: OSError, target: _Target) -> FetchError:
+def _connect_error(exc: Exception, target: _Target) -> FetchError:
     """Translate what connecting (TCP, then TLS) raised into a FetchError."""
     host = target.host
     if isinstance(exc, ssl.SSLError):
         return FetchError(
             "tls", f"Could not make a secure connection to {host}: {_tls_reason(exc)}."
         )
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, NewConnectionError):  # urllib3's, with the OSError as its cause
+        return FetchError("connect", f"Could not connect to {host}: {_connect_reason(exc)}.")
+    if isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError):
         return FetchError("timeout", f"{host} did not accept a connection in time.")
     return FetchError("connect", f"Could not connect to {host}: {_connect_reason(exc)}.")
 
 
 def _error(exc: BaseException, target: _Target) -> FetchError:
-    """Translate what an exchange on an open connection raised (http.client, socket, ssl or
-    zlib) into a FetchError."""
+    """Translate what an exchange on an open connection raised (urllib3, http.client, socket,
+    ssl or zlib) into a FetchError."""
     host = target.host
-    if isinstance(exc, TimeoutError):
+    cause = exc.__cause__ if isinstance(exc, ProtocolError | ReadTimeoutError) else None
+    if isinstance(exc, TimeoutError | ReadTimeoutError) or isinstance(cause, TimeoutError):
         return FetchError("timeout", f"{host} stopped answering; it sent nothing for too long.")
-    if isinstance(exc, ssl.SSLError):
+    if isinstance(exc, ssl.SSLError | urllib3.exceptions.SSLError):
         return FetchError(
             "tls", f"Could not make a secure connection to {host}: {_tls_reason(exc)}."
         )
@@ -887,18 +899,19 @@ def _error(exc: BaseException, target: _Target) -> FetchError:
     return FetchError(
         "protocol",
         f"The connection to {host} broke off before a complete answer arrived "
-        f"({type(exc).__name__}).",
+        f"({type(cause or exc).__name__}).",
     )
 
 
-def _connect_reason(exc: OSError) -> str:
+def _connect_reason(exc: BaseException) -> str:
     reasons = {
         errno.ECONNREFUSED: "connection refused",
         errno.ECONNRESET: "the connection was reset",
         errno.EHOSTUNREACH: "the host is unreachable",
         errno.ENETUNREACH: "the network is unreachable",
     }
-    return reasons.get(exc.errno, "the connection failed")
+    error = exc if isinstance(exc, OSError) else exc.__cause__  # urllib3 wraps the OSError
+    return reasons.get(getattr(error, "errno", None), "the connection failed")
 
 
 def _tls_reason(exc: BaseException) -> str:

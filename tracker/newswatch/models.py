@@ -1,7 +1,5 @@
 """The news watch: sources, the articles they carry, and the mentions of watched people."""
 
-from urllib.parse import parse_qs, urlsplit
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,12 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from config.models import TimeStampedModel
 from tracker.cases.models import DetainedPerson, UnicodeJSONEncoder
-
-GOOGLE_NEWS_SEARCH_URL = "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
-GDELT_DOC_URL = (
-    "https://api.gdeltproject.org/api/v2/doc/doc?query={query}"
-    "&mode=artlist&format=json&maxrecords=250&sort=datedesc"
-)
+from tracker.newswatch import kinds
 
 
 def _validate_source_url(value: str) -> None:
@@ -23,12 +16,10 @@ def _validate_source_url(value: str) -> None:
 
 
 class NewsSource(TimeStampedModel):
-    """Where the news watch looks: a feed, or a search provider asked once per watched person."""
+    """Where the news watch looks: a feed, or a search provider asked about the watched people.
+    What each kind means is declared in tracker/newswatch/kinds.py."""
 
-    class Kind(models.TextChoices):
-        FEED = "feed", "RSS or Atom feed"
-        GOOGLE_NEWS = "google_news", "Google News search (per case)"
-        GDELT = "gdelt", "GDELT search (per case)"
+    Kind = kinds.Kind
 
     class LastStatus(models.TextChoices):
         NEVER = "", "Not polled yet"
@@ -36,22 +27,10 @@ class NewsSource(TimeStampedModel):
         NOT_MODIFIED = "not_modified", "Not modified"
         FAILED = "failed", "Failed"
 
-    DEFAULT_URLS = {Kind.GOOGLE_NEWS: GOOGLE_NEWS_SEARCH_URL, Kind.GDELT: GDELT_DOC_URL}
-    # GDELT documents one request per 5 seconds; Google News has no published limit.
-    DEFAULT_MIN_INTERVALS = {Kind.FEED: 0, Kind.GOOGLE_NEWS: 1, Kind.GDELT: 5}
     # Bounds the API states in its schema: a source is polled at least weekly (a larger
     # interval would be a source nobody watches), and no pause between two requests is
-    # longer than an hour.
-    # A search source asks for several watched people at once: the OR of all their name forms,
-    # as many people as fit both limits. The query's length is counted URL-encoded (as sent):
-    # GDELT refuses long queries, and about 900 encoded characters is its safe practical cap;
-    # Google News takes longer URLs, but its 100 results are shared by everyone in the query.
-    DEFAULT_MAX_QUERY_CHARS = {Kind.GOOGLE_NEWS: 1000, Kind.GDELT: 900}
-    DEFAULT_MAX_PEOPLE_PER_QUERY = {Kind.GOOGLE_NEWS: 8, Kind.GDELT: 10}
-    # The most records one answer holds: an answer this full may have left some out, so its
-    # people are asked again in smaller batches. GDELT's is its `maxrecords` (75 when absent).
-    GOOGLE_NEWS_MAX_RECORDS = 100
-    GDELT_DEFAULT_MAX_RECORDS = 75
+    # longer than an hour. A search source asks for several watched people at once, as many
+    # as fit its two limits (the kind's, unless the source sets its own).
     QUERY_CHARS_BOUNDS = (100, 8000)
     PEOPLE_PER_QUERY_MAX = 50
     POLL_INTERVAL_MAX_MINUTES = 7 * 24 * 60
@@ -78,7 +57,7 @@ class NewsSource(TimeStampedModel):
         blank=True,
         validators=[MaxValueValidator(MIN_INTERVAL_MAX_SECONDS)],
         help_text="Least time between two requests to this source, across all workers, at "
-        "most an hour. Blank: 5 for GDELT, 1 for Google News, 0 for feeds.",
+        f"most an hour. {kinds.defaults_help('request_interval')}",
     )
     max_query_chars = models.PositiveIntegerField(
         null=True,
@@ -88,14 +67,14 @@ class NewsSource(TimeStampedModel):
             MaxValueValidator(QUERY_CHARS_BOUNDS[1]),
         ],
         help_text="Search sources: the longest query sent, URL-encoded (100 to 8,000). "
-        "Blank: 900 for GDELT, 1,000 for Google News.",
+        f"{kinds.defaults_help('max_query_chars', searches_only=True)}",
     )
     max_people_per_query = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(PEOPLE_PER_QUERY_MAX)],
         help_text="Search sources: the most watched people one query asks for (1 to 50). "
-        "Blank: 10 for GDELT, 8 for Google News.",
+        f"{kinds.defaults_help('max_people_per_query', searches_only=True)}",
     )
     # Fetch state, written by the news watch.
     etag = models.CharField(max_length=500, blank=True, editable=False)
@@ -136,7 +115,8 @@ class NewsSource(TimeStampedModel):
                 violation_error_message="Poll at most once a minute.",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind="feed") | models.Q(url__contains="{query}"),
+                condition=models.Q(kind__in=sorted(kinds.FEEDS))
+                | models.Q(url__contains="{query}"),
                 name="newssource_search_url_has_query",
                 violation_error_message="A search source's URL must contain {query}.",
             ),
@@ -150,44 +130,45 @@ class NewsSource(TimeStampedModel):
         return self.name
 
     @property
+    def source_kind(self) -> kinds.SourceKind:
+        return kinds.for_kind(self.kind)
+
+    @property
     def is_search(self) -> bool:
-        return self.kind != self.Kind.FEED
+        return self.source_kind.per_person
 
     @property
     def request_interval(self) -> int:
         if self.min_interval_seconds is not None:
             return self.min_interval_seconds
-        return self.DEFAULT_MIN_INTERVALS[self.Kind(self.kind)]
+        return self.source_kind.request_interval
 
     @property
     def query_chars_limit(self) -> int:
         if self.max_query_chars is not None:
             return self.max_query_chars
-        return self.DEFAULT_MAX_QUERY_CHARS.get(self.Kind(self.kind), 0)
+        return self.source_kind.max_query_chars
 
     @property
     def people_per_query_limit(self) -> int:
         if self.max_people_per_query is not None:
             return self.max_people_per_query
-        return self.DEFAULT_MAX_PEOPLE_PER_QUERY.get(self.Kind(self.kind), 1)
+        return self.source_kind.max_people_per_query
 
     @property
     def max_records(self) -> int:
         """The most records one answer of this search source holds."""
-        if self.kind == self.Kind.GDELT:
-            values = parse_qs(urlsplit(self.url).query).get("maxrecords", [])
-            try:
-                return int(values[0])
-            except (IndexError, ValueError):
-                return self.GDELT_DEFAULT_MAX_RECORDS
-        return self.GOOGLE_NEWS_MAX_RECORDS
+        return self.source_kind.answer_limit(self.url)
 
     def clean(self) -> None:
-        if self.is_search and not self.url:
-            self.url = self.DEFAULT_URLS[self.Kind(self.kind)]
+        if self.kind not in kinds.KINDS:
+            return  # clean_fields reports the unknown kind
+        declared = self.source_kind
         if not self.url:
-            raise ValidationError({"url": "A feed needs its URL."})
-        if self.is_search and "{query}" not in self.url:
+            self.url = declared.default_url
+        if not self.url:
+            raise ValidationError({"url": "This kind of source has no default URL: give its URL."})
+        if declared.per_person and "{query}" not in self.url:
             raise ValidationError({"url": "A search source's URL must contain {query}."})
 
 

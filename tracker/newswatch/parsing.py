@@ -671,7 +671,7 @@ def parse_feed(data: bytes, *, base_url: str = "") -> list[ParsedEntry]:
 _PUBLISHER_SUFFIX = " - "
 
 
-def parse_google_news(data: bytes) -> list[ParsedEntry]:
+def parse_google_news(data: bytes, *, base_url: str = "") -> list[ParsedEntry]:
     """Google News search RSS: titles lose their ` - Publisher` suffix, which becomes `publisher`.
 
     The publisher is the item's `<source>`; without one, the text after the title's last ` - `.
@@ -679,7 +679,7 @@ def parse_google_news(data: bytes) -> list[ParsedEntry]:
     trailing publisher name.
     """
     entries = []
-    for entry in _entries(_parse_xml(data), keep_source=True):
+    for entry in _entries(_parse_xml(data, base_url=base_url), keep_source=True):
         title, publisher = entry.title, entry.publisher
         suffix = f"{_PUBLISHER_SUFFIX}{publisher}"
         if publisher and len(title) > len(suffix) and _same(title[-len(suffix) :], suffix):
@@ -709,8 +709,9 @@ def _same(a: str, b: str) -> bool:
     return a.casefold() == b.casefold()
 
 
-def parse_gdelt(data: bytes) -> list[ParsedEntry]:
-    """GDELT DOC 2.0 `mode=artlist&format=json`; `{}` (no articles) -> []."""
+def parse_gdelt(data: bytes, *, base_url: str = "") -> list[ParsedEntry]:
+    """GDELT DOC 2.0 `mode=artlist&format=json`; `{}` (no articles) -> []. Its links are
+    absolute: `base_url` is taken, as by every parser, and not needed."""
     text = data.decode("utf-8-sig", "replace").strip()
     try:
         answer = json.loads(text, strict=False)  # GDELT titles can hold raw control characters

@@ -8,21 +8,20 @@ capped, jittered backoff of next_poll_at, honouring Retry-After; the next succes
 import logging
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from urllib.parse import quote_plus
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.newswatch.batches import batch_query, pack_batches, split
+from tracker.newswatch.batches import split
 from tracker.newswatch.http import FetchError, fetch
 from tracker.newswatch.ingest import IngestResult, ingest_entries
+from tracker.newswatch.kinds import SourceKind
 from tracker.newswatch.matching import Matcher
 from tracker.newswatch.models import NewsSource
-from tracker.newswatch.parsing import ParseError, parse_feed, parse_gdelt, parse_google_news
+from tracker.newswatch.parsing import ParseError
 from tracker.newswatch.politeness import wait_for_request_slot
 from tracker.newswatch.rotation import Pending, mark_searched, people_to_search
 from tracker.newswatch.store import claim_due_sources, load_source, record_poll
@@ -40,17 +39,9 @@ POLL_SOFT_TIME_MARGIN = 30
 # A claimed source becomes due again after this long if its poll never finished (worker died),
 # never while a poll of it may still be running: a search source's claim outlasts its task.
 CLAIM_LEASE = timedelta(seconds=settings.NEWSWATCH_CLAIM_LEASE_SECONDS)
-# GDELT indexes articles some minutes after it sees them: a search since the last one goes
-# back this much further. It searches only the last three months: an older start is left out.
-GDELT_OVERLAP = timedelta(minutes=30)
-GDELT_REACH = timedelta(days=85)
 # A feed's poll is bounded by its request slot's wait (a minute), the fetch deadline and the
 # storing: its claim lasts minutes, so a feed whose worker died is polled again soon.
 FEED_CLAIM_LEASE = min(CLAIM_LEASE, timedelta(seconds=settings.NEWSWATCH_FEED_CLAIM_LEASE_SECONDS))
-_SEARCH_PARSERS = {
-    NewsSource.Kind.GOOGLE_NEWS: parse_google_news,
-    NewsSource.Kind.GDELT: parse_gdelt,
-}
 
 
 @dataclass
@@ -138,7 +129,7 @@ def _poll_feed(source: NewsSource) -> PollOutcome:
         _record_success(source, NewsSource.LastStatus.NOT_MODIFIED)
         return PollOutcome(source.pk, NewsSource.LastStatus.NOT_MODIFIED)
     try:
-        entries = parse_feed(response.body, base_url=response.url)
+        entries = source.source_kind.parse(response.body, base_url=response.url)
     except ParseError as exc:
         _record_failure(source, str(exc))
         return PollOutcome(source.pk, "failed", error=str(exc))
@@ -172,7 +163,7 @@ class _OutOfTime(_Stop):
 @dataclass
 class _SearchTask:
     source: NewsSource
-    parse: Callable
+    kind: SourceKind
     matcher: Matcher
     deadline: float
     outcome: PollOutcome
@@ -182,21 +173,16 @@ class _SearchTask:
     done: set[int] = field(default_factory=set)
 
 
-def _search_url(source: NewsSource, batch: list[Pending], now: datetime) -> str:
-    """The batch's query in the source's URL; for GDELT, asking only for articles since the
-    batch's oldest search (less an overlap for GDELT's indexing delay), when everyone in it was
-    searched before and recently enough for GDELT to go back that far."""
-    gdelt = source.kind == NewsSource.Kind.GDELT
-    query = batch_query([p.person for p in batch], grouped=gdelt)
-    url = source.url.replace("{query}", quote_plus(query))
+def _search_url(task: _SearchTask, batch: list[Pending], now: datetime) -> str:
+    """The batch's query in the source's URL, asking only for what is new since the batch's
+    oldest search when everyone in it was searched before (where the provider allows it)."""
     searched = [p.last_searched_at for p in batch]
-    if gdelt and all(searched) and "startdatetime=" not in url and "timespan=" not in url:
-        start = min(searched) - GDELT_OVERLAP  # type: ignore[type-var]
-        if start > now - GDELT_REACH:
-            url += (
-                "&" if "?" in url else "?"
-            ) + f"startdatetime={start.astimezone(UTC):%Y%m%d%H%M%S}"
-    return url
+    return task.kind.search_url(
+        task.source.url,
+        [p.person for p in batch],
+        oldest_search=min(searched) if all(searched) else None,  # type: ignore[type-var]
+        now=now,
+    )
 
 
 def _search(task: _SearchTask, batch: list[Pending]) -> None:
@@ -212,8 +198,8 @@ def _search(task: _SearchTask, batch: list[Pending]) -> None:
     now = timezone.now()
     full = False
     try:
-        response = fetch(_search_url(source, batch, now))
-        entries = task.parse(response.body)
+        response = fetch(_search_url(task, batch, now))
+        entries = task.kind.parse(response.body, base_url=response.url)
     except FetchError as exc:
         task.errors.append(exc.message)
         task.retry_after = exc.retry_after or task.retry_after
@@ -264,17 +250,16 @@ def _poll_search(source: NewsSource) -> PollOutcome:
     by_id = {p.person.id: p for p in pending}
     task = _SearchTask(
         source=source,
-        parse=_SEARCH_PARSERS[NewsSource.Kind(source.kind)],
+        kind=source.source_kind,
         matcher=current_matcher(),
         deadline=time.monotonic() + settings.NEWSWATCH_SEARCH_TASK_BUDGET_SECONDS,
         outcome=PollOutcome(source.pk, NewsSource.LastStatus.OK),
     )
     outcome = task.outcome
-    batches = pack_batches(
+    batches = task.kind.batches(
         [p.person for p in pending],
         max_chars=source.query_chars_limit,
         max_people=source.people_per_query_limit,
-        grouped=source.kind == NewsSource.Kind.GDELT,
     )
     throttled = False
     try:

@@ -15,7 +15,6 @@ from django.db.models import Count, F, FilteredRelation, Min, Q
 from django.utils import timezone
 
 from tracker.cases.models import DetainedPerson
-from tracker.newswatch.batches import pack_batches
 from tracker.newswatch.matching import WatchedPerson
 from tracker.newswatch.models import NewsSource, SearchCoverage
 from tracker.newswatch.watchlist import WATCHED_COLUMNS, watched_people, watched_person
@@ -92,11 +91,10 @@ def round_requests(*, source: NewsSource, people: Sequence[WatchedPerson]) -> in
     """How many queries a round of `people` needs at this source's limits (before splits)."""
     return sum(
         1
-        for _ in pack_batches(
+        for _ in source.source_kind.batches(
             people,
             max_chars=source.query_chars_limit,
             max_people=source.people_per_query_limit,
-            grouped=source.kind == NewsSource.Kind.GDELT,
         )
     )
 

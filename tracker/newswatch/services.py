@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.cases.services import case_event_proposals_for_mention, case_event_proposals_withdraw
+from tracker.newswatch import kinds
 from tracker.newswatch.http import FetchError, check_url
 from tracker.newswatch.models import Mention, NewsSource
 
@@ -45,7 +46,8 @@ def news_source_check_url(*, url: str, kind: str) -> None:
     calls it for every save before taking its lock. The admin form calls it too, for a field
     error, inside the transaction Django's admin wraps every save in (a second look-up, on a
     rare action)."""
-    probe = url.replace("{query}", "test") if kind != NewsSource.Kind.FEED else url
+    declared = kinds.KINDS.get(kind)
+    probe = url.replace("{query}", "test") if declared is not None and declared.per_person else url
     try:
         check_url(probe)
     except FetchError as exc:

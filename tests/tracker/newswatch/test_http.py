@@ -238,6 +238,24 @@ def test_a_gzip_bomb_is_too_large_without_being_decoded_into_memory(server):
     assert peak < 8 * 1024 * 1024
 
 
+def test_a_compressed_body_that_decodes_to_nothing_is_cut_off_at_the_cap_as_it_arrives(server):
+    # A gzip header, then empty deflate blocks without end: the raw size is capped too.
+    empty_blocks = b"\x00\x00\x00\xff\xff" * 13_000
+    server.route(
+        "/feed.xml",
+        stream(
+            [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", *[empty_blocks] * 80],
+            {"Content-Encoding": "gzip"},
+        ),
+    )
+
+    started = time.monotonic()
+    error = fetch_error(server.url("/feed.xml"), max_bytes=1000, allowed_networks=LOOPBACK)
+
+    assert error.kind == "too_large"
+    assert time.monotonic() - started < 1.0
+
+
 def test_every_member_of_a_multi_member_gzip_body_is_decoded(server):
     body = gzip.compress(FEED[:40]) + gzip.compress(FEED[40:])
     server.route("/feed.xml", reply(200, body, {"Content-Encoding": "x-gzip"}))
@@ -645,6 +663,24 @@ def test_https_verifies_the_host_name_while_dialling_the_checked_address(
     assert result.body == b"secure"
     assert tls_server.requests[0].headers["host"] == f"localhost:{tls_server.port}"
     assert connections == ["127.0.0.1"]
+
+
+def test_a_trusted_certificate_for_another_host_name_is_a_tls_error_though_its_address_matches(
+    tmp_path, monkeypatch
+):
+    # Valid for elsewhere.example and for 127.0.0.1, the address dialled, but not for localhost.
+    other = self_signed_certificate(tmp_path, name="elsewhere.example")
+    if other is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    monkeypatch.setattr(http, "_CA_CERTS", str(other.cert_file))
+    with LocalServer(tls=other) as tls_server:
+        tls_server.route("/", reply(200, b"secure"))
+
+        error = fetch_error(tls_server.url("/", host="localhost"), allowed_networks=LOOPBACK)
+
+    assert error.kind == "tls"
+    assert "certificate" in error.message
+    assert tls_server.requests == []
 
 
 def test_a_server_trickling_over_https_is_cut_off_at_the_deadline(certificate, monkeypatch):

@@ -13,8 +13,9 @@ from tracker.cases.services import detained_person_save
 from tracker.models import DetainedPerson, NewsItem, NewsSource, SearchCoverage
 from tracker.newswatch import polling
 from tracker.newswatch.batches import batch_query, pack_batches
+from tracker.newswatch.kinds import GDELT_OVERLAP
 from tracker.newswatch.matching import WatchedPerson
-from tracker.newswatch.polling import GDELT_OVERLAP, poll_source
+from tracker.newswatch.polling import poll_source
 from tracker.newswatch.rotation import search_coverage
 from tracker.newswatch.services import news_source_save
 

@@ -13,7 +13,7 @@ from tracker.newswatch.services import mention_review, news_source_save
 
 @described(
     list="Where the news watch looks, by name: RSS or Atom feeds, and search providers "
-    "(Google News, GDELT) asked once per watched person; with how each poll went. Filter by "
+    "asked about the watched people, several in one query; with how each poll went. Filter by "
     "`kind`, `active` and `last_status`.",
     create="Add a news source. A feed needs its `url`; a search source may leave it out (the "
     "provider's public endpoint) or give a template containing `{query}`. Addresses that "

@@ -10,7 +10,7 @@ from config.roles import sync_roles
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0016_search_batches_and_coverage"),
+        ("tracker", "0017_news_source_kinds_declared_once"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
