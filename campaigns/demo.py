@@ -12,7 +12,7 @@ differs, so a second run changes nothing.
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import models, transaction
@@ -387,6 +387,43 @@ RESPONSES: list[dict[str, Any]] = [
 ]
 
 
+# News the watch "found" about Wang Quanzhang's trial (26 December 2018, Tianjin No. 2
+# Intermediate People's Court, behind closed doors), which his timeline does not record yet.
+# The articles are written for the demo from what was reported; their addresses are
+# placeholders (example.org). The English one is confirmed, so the case page and the list of
+# proposals show the on-trial event it proposes; the Chinese one waits in the review queue and
+# proposes the same event when confirmed.
+NEWS: list[dict[str, Any]] = [
+    {
+        "url": "https://news.example.org/2018/12/26/wang-quanzhang-trial",
+        "title": "Rights lawyer Wang Quanzhang goes on trial in Tianjin behind closed doors",
+        "summary": "Wang Quanzhang, a human rights lawyer detained in the 709 crackdown in "
+        "August 2015, went on trial on Wednesday at the Tianjin No. 2 Intermediate People's "
+        "Court, which heard the case behind closed doors. Diplomats were kept away from the "
+        "courthouse.",
+        "published_at": datetime(2018, 12, 26, 9, 30, tzinfo=UTC),
+        "language": "en",
+        "publisher": "Demo News",
+        "person": "Wang Quanzhang",
+        "matched_terms": ["Wang Quanzhang"],
+        "status": Mention.Status.CONFIRMED,
+    },
+    {
+        "url": "https://news.example.org/2018/12/27/wang-quanzhang-kaiting",
+        "title": "王全璋案在天津市第二中级人民法院不公开开庭审理",
+        # (The full-width comma is Chinese punctuation, on purpose.)
+        "summary": "709大抓捕中被带走的人权律师王全璋一案，12月26日在天津市第二中级人民法院"  # noqa: RUF001
+        "不公开开庭审理。",
+        "published_at": datetime(2018, 12, 27, 2, 0, tzinfo=UTC),
+        "language": "zh",
+        "publisher": "Demo News",
+        "person": "Wang Quanzhang",
+        "matched_terms": ["王全璋"],
+        "status": Mention.Status.NEW,
+    },
+]
+
+
 def _sync(instance: models.Model, save: Callable[..., Any], as_: str, **values: Any) -> Any:
     """Create through the service `save`, or update only the fields that differ; when none
     differ, write nothing (so no history row either)."""
@@ -457,6 +494,18 @@ def seed_demo() -> dict[str, int]:
             _sync(found, letter_response_record, "response", **values)
     legal_limits_ensure()
     urgent = seed_urgent_cases(today=timezone.localdate(), people=people)
+    for data in NEWS:
+        item_fields = ("title", "summary", "published_at", "language", "publisher")
+        item, _ = NewsItem.objects.get_or_create(
+            url=data["url"], defaults={k: data[k] for k in item_fields}
+        )
+        mention, _ = Mention.objects.get_or_create(
+            news_item=item,
+            person=persons[data["person"]],
+            defaults={"matched_terms": data["matched_terms"]},
+        )
+        if data["status"] != Mention.Status.NEW:  # confirming it proposes its events
+            mention_review(mention=mention, status=data["status"], user=None)
     return {
         "organizations": len(orgs),
         "people": len(people),
@@ -465,6 +514,7 @@ def seed_demo() -> dict[str, int]:
         "letters": len(LETTERS),
         "letter_responses": len(RESPONSES),
         "invented_cases": urgent,
+        "news_items": len(NEWS),
     }
 
 

@@ -36,6 +36,7 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
         [
             Link("Detained persons", "person_alert", "tracker.detainedperson"),
             Link("Case events", "event_note", "tracker.caseevent"),
+            Link("Events proposed from the news", "new_releases", "tracker.caseeventproposal"),
             Link("Legal limits", "gavel", "tracker.legallimit"),
         ],
     ),

@@ -10,7 +10,11 @@ from campaigns.api.views import (
     PersonViewSet,
     SignatureViewSet,
 )
-from tracker.cases.api.views import CaseEventViewSet, DetainedPersonViewSet
+from tracker.cases.api.views import (
+    CaseEventProposalViewSet,
+    CaseEventViewSet,
+    DetainedPersonViewSet,
+)
 from tracker.digests.api.views import DigestDeliveryViewSet, SubscriptionViewSet
 from tracker.newswatch.api.views import MentionViewSet, NewsItemViewSet, NewsSourceViewSet
 
@@ -26,6 +30,7 @@ router.register("case-events", CaseEventViewSet, basename="caseevent")
 router.register("news-sources", NewsSourceViewSet, basename="newssource")
 router.register("news-items", NewsItemViewSet, basename="newsitem")
 router.register("mentions", MentionViewSet, basename="mention")
+router.register("case-event-proposals", CaseEventProposalViewSet, basename="caseeventproposal")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
 

@@ -15,6 +15,7 @@ from tests.pages import table_rows
 from tracker.cases.services import case_event_record, detained_person_save
 from tracker.models import (
     CaseEvent,
+    CaseEventProposal,
     DetainedPerson,
     DigestDelivery,
     Mention,
@@ -50,6 +51,7 @@ def test_every_record_type_has_an_admin():
         "newssource",
         "newsitem",
         "mention",
+        "caseeventproposal",
         "subscription",
         "digestdelivery",
     }
@@ -66,9 +68,9 @@ def test_changelist_add_change_and_history_pages_render_for_staff(staff_client, 
         _url(model, "history", obj.pk),
     ]:
         response = staff_client.get(url)
-        # News items and mentions are made by the news watch, deliveries by the digest tasks:
-        # never typed in.
-        made_by_machines = (NewsItem, Mention, DigestDelivery)
+        # News items, mentions and proposed events are made by the news watch, deliveries by
+        # the digest tasks: never typed in.
+        made_by_machines = (NewsItem, Mention, CaseEventProposal, DigestDelivery)
         expected = 403 if url.endswith("/add/") and model in made_by_machines else 200
         assert response.status_code == expected, url
 

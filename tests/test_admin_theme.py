@@ -39,6 +39,7 @@ def test_the_sidebar_groups_every_list_by_task(django_user_model):
     assert [text for text, _ in sidebar["Cases"]] == [
         "Detained persons",
         "Case events",
+        "Events proposed from the news",
         "Legal limits",
     ]
     assert [text for text, _ in sidebar["News watch"]] == [

@@ -9,7 +9,7 @@ from campaigns.demo import INVENTED
 from campaigns.models import Campaign, Letter
 from campaigns.selectors import letters_waiting_for_answer
 from config.dashboard import dashboard
-from tracker.models import CaseEvent, DetainedPerson
+from tracker.models import CaseEvent, CaseEventProposal, DetainedPerson, Mention
 
 pytestmark = pytest.mark.django_db
 
@@ -123,13 +123,14 @@ def test_seed_demo_gives_every_dashboard_panel_something_to_show():
     }
     assert [e.get_kind_display() for e in board["upcoming"]["rows"]] == ["Hearing"]
     assert [(a["person"].name, a["years"]) for a in board["anniversaries"]] == [("He Wenjing", 2)]
-    assert board["review"]["new_count"] == 4 and board["review"]["failing"]
+    # Four invented reports and the Chinese report of Wang Quanzhang's trial wait for review.
+    assert board["review"]["new_count"] == 5 and board["review"]["failing"]
     # The NGOs' real letter of 2015 waits longest; the invented urgent appeal 45 days.
     waiting = [(r.letter.title[:14], r.days_waiting) for r in board["letters_waiting"]]
     assert [title for title, _ in waiting] == ["NGOs' open let", "Urgent appeal "]
     assert waiting[1][1] == 45
     weekly = {s["status"]: sum(s["counts"]) for s in board["weekly"]["series"]}
-    assert weekly == {"new": 4, "confirmed": 7, "dismissed": 3}
+    assert weekly == {"new": 5, "confirmed": 8, "dismissed": 3}
     assert board["by_status"] and board["by_country"] and board["held_longest"]["rows"]
 
 
@@ -144,3 +145,19 @@ def test_seed_demo_on_a_later_day_leaves_the_invented_cases_as_they_were():
     assert list(CaseEvent.objects.values_list("person__name", "date", "kind").order_by("pk")) == (
         events
     )
+
+
+def test_seed_demo_has_news_proposing_an_event_for_staff_to_accept():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    wang = DetainedPerson.objects.get(native_name="王全璋")
+    (proposal,) = CaseEventProposal.objects.filter(person=wang)
+    assert (proposal.kind, str(proposal.date), proposal.status) == (
+        "on_trial",
+        "2018-12-26",
+        "proposed",
+    )
+    assert proposal.mention.status == Mention.Status.CONFIRMED
+    assert "on_trial" not in wang.events.values_list("kind", flat=True)  # not until accepted
+    # The Chinese report waits in the review queue.
+    assert wang.mentions.filter(status=Mention.Status.NEW).count() == 1

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     # After the tracker's latest: sync_roles sets each role's permissions to those that exist.
     dependencies = [
         ("campaigns", "0002_letter_responses"),
-        ("tracker", "0018_legal_limits"),
+        ("tracker", "0019_case_event_proposals"),
     ]
 
     operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]

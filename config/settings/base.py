@@ -354,6 +354,8 @@ SPECTACULAR_SETTINGS = {
         # A letter's list and detail shapes share these.
         "LetterStatusEnum": "campaigns.models.Letter.Status",
         "LetterKindEnum": "campaigns.models.Letter.Kind",
+        # Case events and the events proposed from the news share their kinds.
+        "CaseEventKindEnum": "tracker.cases.models.CaseEvent.Kind",
     },
 }
 

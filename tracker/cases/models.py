@@ -264,3 +264,75 @@ class LegalLimit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.country.name}: {self.get_status_display()}, at most {self.max_days} days"
+
+
+class CaseEventProposal(TimeStampedModel):
+    """A case event the news watch read in a confirmed mention's article, waiting for staff to
+    accept it onto the timeline or reject it; nothing changes in the case until they accept
+    (tracker.cases.services.case_event_proposal_accept)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    # Who may accept or reject one (admin buttons and API actions alike): a decision adds a
+    # case event and changes the proposal.
+    DECIDE_PERMISSIONS = ("tracker.add_caseevent", "tracker.change_caseeventproposal")
+
+    # No index of its own: the unique (mention, kind) constraint starts with it.
+    mention = models.ForeignKey(
+        "tracker.Mention", on_delete=models.CASCADE, related_name="proposals", db_index=False
+    )
+    person = models.ForeignKey(
+        DetainedPerson, on_delete=models.PROTECT, related_name="event_proposals", db_index=False
+    )
+    kind = models.CharField(max_length=20, choices=CaseEvent.Kind.choices)
+    date = models.DateField(help_text="The date the article gives, else its publication date.")
+    evidence = models.TextField(help_text="The sentence of the article that says it.")
+    # The news item's canonical URL as stored (NewsItem.url), unvalidated like it: a proposal is
+    # never refused for its article's address.
+    source_url = models.CharField("source URL", max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        related_name="decided_event_proposals",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The timeline event it became (or that the timeline already had) once accepted.
+    event = models.ForeignKey(
+        CaseEvent,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+        null=True,
+        blank=True,
+    )
+
+    history = HistoricalRecords(no_db_index=["mention", "person", "decided_by", "event"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Reading the same article twice proposes nothing new.
+            models.UniqueConstraint(
+                fields=["mention", "kind"], name="proposal_unique_mention_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="proposed", decided_at__isnull=True)
+                | (~models.Q(status="proposed") & models.Q(decided_at__isnull=False)),
+                name="proposal_decided_when_not_proposed",
+                violation_error_message="A decided proposal records when it was decided.",
+            ),
+        ]
+        indexes = [
+            # A case page and the API's ?person=: the person's proposals, pending first.
+            models.Index(fields=["person", "status"], name="proposal_person_status_idx"),
+            # The list of proposals waiting for a decision, newest first.
+            models.Index(fields=["status", "-created_at"], name="proposal_status_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date} for {self.person} ({self.status})"

@@ -5,10 +5,13 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.cases.models import CaseEvent, CaseStatus, DetainedPerson
+from tracker.cases.models import CaseEvent, CaseEventProposal, CaseStatus, DetainedPerson
+from tracker.newswatch.models import Mention
+from tracker.newswatch.status_news import detect_status_news
 
 
 def _latest_status_event(person_id: int) -> CaseEvent | None:
@@ -165,3 +168,139 @@ def case_event_delete(*, event: CaseEvent) -> None:
     event.delete()
     if was_latest:
         _follow_latest_status(locked)
+
+
+# --- Case events proposed from the news ---------------------------------------------------------
+
+
+@transaction.atomic
+def case_event_proposals_for_mention(*, mention: Mention) -> list[CaseEventProposal]:
+    """Propose the status changes a confirmed mention's article says of its person (see
+    tracker.newswatch.status_news), one per kind; return those made now. Safe to run again: a
+    kind already proposed for this mention (whatever was decided) is left as it is, and an
+    event the timeline already has (same kind and date) is not proposed."""
+    item = mention.news_item
+    person = mention.person
+    published = timezone.localtime(item.published_at or item.first_seen_at).date()
+    made = []
+    for news in detect_status_news(
+        title=item.title,
+        summary=item.summary,
+        name_forms=person.name_forms,
+        published=min(published, timezone.localdate()),  # a feed's clock may run ahead
+    ):
+        if CaseEvent.objects.filter(person=person, kind=news.kind, date=news.date).exists():
+            continue
+        if CaseEventProposal.objects.filter(mention=mention, kind=news.kind).exists():
+            continue
+        proposal = CaseEventProposal(
+            mention=mention,
+            person=person,
+            kind=news.kind,
+            date=news.date,
+            evidence=news.evidence,
+            source_url=item.url,
+        )
+        proposal.full_clean()
+        proposal.save()
+        made.append(proposal)
+    return made
+
+
+def case_event_proposals_withdraw(*, mention: Mention, user) -> None:
+    """A mention no longer confirmed (dismissed, or back to new) proposes nothing: its pending
+    proposals are rejected, by whoever changed the review. Decided ones stay as they are."""
+    pending = CaseEventProposal.objects.select_for_update().filter(
+        mention=mention, status=CaseEventProposal.Status.PROPOSED
+    )
+    for proposal in pending:
+        _decide(proposal, CaseEventProposal.Status.REJECTED, user)
+
+
+def _decide(proposal: CaseEventProposal, status: str, user, event: CaseEvent | None = None):
+    proposal.status = status
+    proposal.decided_by = user if getattr(user, "pk", None) else None
+    proposal.decided_at = timezone.now()
+    if event is not None:
+        proposal.event = event
+    proposal._history_user = proposal.decided_by  # simple_history: who, outside a request too
+    proposal.full_clean()
+    proposal.save()
+
+
+def _lock_proposal(proposal: CaseEventProposal) -> CaseEventProposal:
+    """Lock the proposal's mention, then the proposal, and return the proposal as stored. Its
+    mention first, as mention_review does when it withdraws proposals: an accept and a
+    dismissal at once are serialised, so a withdrawal never overwrites an acceptance."""
+    list(Mention.objects.select_for_update().filter(pk=proposal.mention_id).values_list("pk"))
+    return CaseEventProposal.objects.select_for_update().get(pk=proposal.pk)
+
+
+def _event_source(proposal: CaseEventProposal) -> tuple[str, str]:
+    """The event's description and source URL: the sentence and where it was read. An address
+    CaseEvent.source_url cannot hold (longer than 500 characters, or not a valid URL) goes into
+    the description, so the source is never lost."""
+    item = proposal.mention.news_item
+    where = item.publisher or item.title
+    description = f"From the news ({where}): {proposal.evidence}"
+    url = proposal.source_url
+    field = CaseEvent._meta.get_field("source_url")
+    try:
+        URLValidator()(url)
+        if len(url) > field.max_length:
+            raise ValidationError("too long")
+    except ValidationError:
+        return f"{description}\nSource: {url}", ""
+    return description, url
+
+
+@transaction.atomic
+def case_event_proposal_accept(*, proposal: CaseEventProposal, user) -> CaseEventProposal:
+    """Put a proposed event on the person's timeline (through case_event_record, so a status
+    event moves the status when it is the latest, and one dated after today is refused) and
+    mark the proposal accepted by `user`; return it as stored. Accepting it again does nothing;
+    a rejected proposal may still be accepted. When the timeline already has that event (same
+    kind and date), the proposal points to it and no second one is made. ValidationError when
+    its mention is no longer confirmed."""
+    stored = _lock_proposal(proposal)
+    if stored.status == CaseEventProposal.Status.ACCEPTED:
+        return stored
+    if stored.mention.status != Mention.Status.CONFIRMED:
+        raise ValidationError(
+            "Its news mention is no longer confirmed: confirm the mention to accept this.",
+            code="mention_not_confirmed",
+        )
+    event = (
+        CaseEvent.objects.filter(person_id=stored.person_id, kind=stored.kind, date=stored.date)
+        .order_by("pk")
+        .first()
+    )
+    if event is None:
+        description, source_url = _event_source(stored)
+        event = case_event_record(
+            person=stored.person,
+            date=stored.date,
+            kind=stored.kind,
+            description=description,
+            source_url=source_url,
+        )
+    _decide(stored, CaseEventProposal.Status.ACCEPTED, user, event=event)
+    return stored
+
+
+@transaction.atomic
+def case_event_proposal_reject(*, proposal: CaseEventProposal, user) -> CaseEventProposal:
+    """Mark a proposal rejected by `user`; the case does not change. Rejecting it again does
+    nothing. ValidationError for an accepted one: its event is on the timeline, and is
+    removed there."""
+    stored = _lock_proposal(proposal)
+    if stored.status == CaseEventProposal.Status.REJECTED:
+        return stored
+    if stored.status == CaseEventProposal.Status.ACCEPTED:
+        raise ValidationError(
+            "This proposal was accepted: its event is on the timeline. To undo it, delete the "
+            "event from the case.",
+            code="proposal_accepted",
+        )
+    _decide(stored, CaseEventProposal.Status.REJECTED, user)
+    return stored

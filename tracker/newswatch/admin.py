@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
@@ -20,6 +22,8 @@ from unfold.contrib.filters.admin import (
 )
 
 from config.history import HistoryAdmin
+from tracker.cases.admin import ProposalsOnPageMixin
+from tracker.cases.models import CaseEventProposal
 from tracker.newswatch.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.rotation import search_coverage
 from tracker.newswatch.services import mention_review, news_source_check_url, news_source_save
@@ -300,7 +304,7 @@ class RelatedOnlyDropdownFilter(RelatedDropdownFilter):
 
 
 @admin.register(Mention)
-class MentionAdmin(HistoryAdmin):
+class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
     """The review queue: new mentions, matched terms highlighted in the title and an excerpt."""
 
     list_display = [
@@ -375,8 +379,35 @@ class MentionAdmin(HistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def page_proposals(self, obj):
+        return obj.proposals.order_by("kind")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [*fields, self._proposals_field(request)] if obj is not None else fields
+
     def save_model(self, request, obj, form, change):
         mention_review(mention=obj, status=obj.status, user=request.user)
+        self._say_what_was_proposed(request, [obj.pk])
+
+    def _say_what_was_proposed(self, request, mention_ids) -> None:
+        """Point to the case events that confirming these mentions proposed, if any."""
+        pending = CaseEventProposal.objects.filter(
+            mention__in=mention_ids, status=CaseEventProposal.Status.PROPOSED
+        ).count()
+        if pending:
+            url = reverse("admin:tracker_caseeventproposal_changelist")
+            self.message_user(
+                request,
+                format_html(
+                    '{} case event(s) proposed from these articles: <a href="{}?{}">accept or '
+                    "reject them</a>.",
+                    pending,
+                    url,
+                    urlencode({"status__exact": "proposed"}),
+                ),
+                messages.INFO,
+            )
 
     def _review(self, request, queryset, status):
         mentions = list(queryset.select_related(None).only("pk"))  # mention_review reads each
@@ -390,6 +421,8 @@ class MentionAdmin(HistoryAdmin):
         self.message_user(
             request, f"{len(mentions) - gone} mention(s) marked {status}.{note}", messages.SUCCESS
         )
+        if status == Mention.Status.CONFIRMED:
+            self._say_what_was_proposed(request, [m.pk for m in mentions])
 
     @admin.action(description="Confirm: the article is about this person", permissions=["change"])
     def confirm(self, request, queryset):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.cases.services import case_event_proposals_for_mention, case_event_proposals_withdraw
 from tracker.newswatch import kinds
 from tracker.newswatch.http import FetchError, check_url
 from tracker.newswatch.models import Mention, NewsSource
@@ -14,7 +15,9 @@ from tracker.newswatch.models import Mention, NewsSource
 @transaction.atomic
 def mention_review(*, mention: Mention, status: str, user) -> Mention:
     """Confirm or dismiss a mention (or put it back to new), recording who and when; return it
-    as stored.
+    as stored. Confirming it proposes the case events its article reports
+    (tracker.cases.services.case_event_proposals_for_mention); dismissing it or putting it back
+    withdraws those still pending.
 
     A mention already in that status keeps its reviewer, time and history: confirming it again
     (two staff at once, or a second click) does not claim someone else's review. The stored
@@ -29,6 +32,10 @@ def mention_review(*, mention: Mention, status: str, user) -> Mention:
         stored.reviewed_by, stored.reviewed_at = user, timezone.now()
     stored.full_clean()
     stored.save()
+    if status == Mention.Status.CONFIRMED:
+        case_event_proposals_for_mention(mention=stored)
+    else:
+        case_event_proposals_withdraw(mention=stored, user=user)
     return stored
 
 

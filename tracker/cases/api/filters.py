@@ -1,4 +1,4 @@
-"""The REST API filters of cases (detained persons and case events)."""
+"""The REST API filters of cases (detained persons, case events, proposed events)."""
 
 from django_filters import rest_framework as filters
 
@@ -10,7 +10,8 @@ from config.api.filters import (
     StableOrderingFilter,
     StrictBooleanFilter,
 )
-from tracker.cases.models import CaseEvent, DetainedPerson
+from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.newswatch.models import Mention
 
 
 class DetainedPersonFilter(filters.FilterSet):
@@ -54,3 +55,18 @@ class CaseEventFilter(filters.FilterSet):
     class Meta:
         model = CaseEvent
         fields = ["person", "kind", "after", "before"]
+
+
+class CaseEventProposalFilter(filters.FilterSet):
+    person = filters.ModelChoiceFilter(queryset=DetainedPerson.objects.all())
+    mention = filters.ModelChoiceFilter(queryset=Mention.objects.all())
+    status = ChoiceInFilter(
+        choices=CaseEventProposal.Status.choices, help_text="One status or a comma-separated list."
+    )
+    kind = ChoiceInFilter(
+        choices=CaseEvent.Kind.choices, help_text="One kind or a comma-separated list."
+    )
+
+    class Meta:
+        model = CaseEventProposal
+        fields = ["person", "mention", "status", "kind"]

@@ -1,4 +1,5 @@
-"""How the REST API of cases (detained persons and case events) reads and writes its records."""
+"""How the REST API of cases (detained persons, case events and the events proposed from the
+news) reads and writes its records."""
 
 from rest_framework import serializers
 
@@ -8,7 +9,7 @@ from config.api.serializers import (
     StrictModelSerializer,
     StringListField,
 )
-from tracker.cases.models import CaseEvent, DetainedPerson
+from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
 from tracker.cases.selectors import detained_person_campaign_ids
 
 
@@ -106,3 +107,26 @@ class CaseEventSerializer(StrictModelSerializer):
                 "An event cannot move to another person; delete it and record a new one."
             )
         return person
+
+
+class CaseEventProposalSerializer(StrictModelSerializer):
+    """Read only: a proposal is decided with the `accept` and `reject` actions."""
+
+    class Meta:
+        model = CaseEventProposal
+        fields = [
+            "id",
+            "mention",
+            "person",
+            "kind",
+            "date",
+            "evidence",
+            "source_url",
+            "status",
+            "decided_by",
+            "decided_at",
+            "event",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields

@@ -1,10 +1,24 @@
-"""The REST API of cases: detained persons and case events."""
+"""The REST API of cases: detained persons, case events, and the events proposed from the
+news."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from config.api.schema import described
-from config.api.viewsets import ServiceModelViewSet
+from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
 from tracker.cases.api import filters, serializers
-from tracker.cases.models import CaseEvent, DetainedPerson
-from tracker.cases.services import case_event_delete, case_event_save, detained_person_save
+from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.services import (
+    case_event_delete,
+    case_event_proposal_accept,
+    case_event_proposal_reject,
+    case_event_save,
+    detained_person_save,
+)
 
 
 @described(
@@ -63,3 +77,66 @@ class CaseEventViewSet(ServiceModelViewSet):
     save_service = staticmethod(case_event_save)
     delete_service = staticmethod(case_event_delete)
     instance_kwarg = "event"
+
+
+@described(
+    list="Case events the news watch read in confirmed mentions' articles, the newest first, "
+    "waiting for staff to accept or reject them. Filter by `status` (`proposed`, `accepted`, "
+    "`rejected`; one or a comma-separated list), `person`, `mention` and `kind`.",
+    retrieve="One proposed event: its kind, date, the sentence of the article that says it "
+    "(`evidence`), the article (`source_url`) and what was decided.",
+    accept="Accept a proposed event: it is recorded on the person's timeline as a case event "
+    "(with the article as its source; a status event moves the person's status when it is "
+    "their latest), and `event` names it. Accepting it again changes nothing; a rejected "
+    "proposal may still be accepted. 400 when its mention is no longer confirmed, or when "
+    "the event cannot be recorded (a status change dated after today).\n\nPermission: "
+    + ", ".join(f"`{name}`" for name in CaseEventProposal.DECIDE_PERMISSIONS)
+    + " (the Editor group has them).",
+    reject="Reject a proposed event: the case does not change. Rejecting it again changes "
+    "nothing; an accepted proposal cannot be rejected (400): delete its event instead."
+    "\n\nPermission: "
+    + ", ".join(f"`{name}`" for name in CaseEventProposal.DECIDE_PERMISSIONS)
+    + " (the Editor "
+    "group has them).",
+)
+class CaseEventProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Proposals read from the news; `accept` and `reject` decide one (services do the work)."""
+
+    queryset = CaseEventProposal.objects.order_by("-created_at", "-pk")
+    serializer_class = serializers.CaseEventProposalSerializer
+    filterset_class = filters.CaseEventProposalFilter
+
+    def _decide(self, request, service):
+        # Model permissions would ask for add_caseeventproposal (a POST on proposals); a
+        # decision adds a case event and changes the proposal, checked here.
+        if not request.user.has_perms(CaseEventProposal.DECIDE_PERMISSIONS):
+            raise PermissionDenied(
+                "Deciding on a proposed event needs permission to add case events and to "
+                "change proposals."
+            )
+        proposal = self.get_object()
+        try:
+            decided = service(proposal=proposal, user=request.user)
+        except CaseEventProposal.DoesNotExist:  # deleted after it was read for this request
+            raise NotFound("This proposal has just been deleted.") from None
+        # A ValidationError (not confirmed, already accepted) is a 400 naming the reason
+        # (config.api.errors).
+        return Response(self.get_serializer(decided).data)
+
+    @extend_schema(
+        summary="Accept a proposed case event",
+        request=None,
+        responses={200: serializers.CaseEventProposalSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def accept(self, request, pk=None):
+        return self._decide(request, case_event_proposal_accept)
+
+    @extend_schema(
+        summary="Reject a proposed case event",
+        request=None,
+        responses={200: serializers.CaseEventProposalSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def reject(self, request, pk=None):
+        return self._decide(request, case_event_proposal_reject)

@@ -1,0 +1,245 @@
+"""The status-change detector, on headline and lede sentences written the way the news writes
+them about real cases, in English and Chinese; with negations, demands, the future, and other
+people's news, none of which is a change in this person's case."""
+
+from datetime import date
+
+import pytest
+
+from tracker.models import CaseEvent
+from tracker.newswatch.status_news import detect_status_news
+
+Kind = CaseEvent.Kind
+
+XU = ["Xu Zhiyong", "许志永"]
+DING = ["Ding Jiaxi", "丁家喜"]
+LI = ["Li Qiaochu", "李翘楚"]
+HUANG = ["Huang Xueqin", "黄雪琴"]
+WANG = ["Wang Jianbing", "王建兵"]
+ILHAM = ["Ilham Tohti", "伊力哈木·土赫提"]
+TRANG = ["Pham Doan Trang", "Phạm Đoan Trang"]
+GAO = ["Gao Zhen", "高振"]
+
+ON = date(2023, 4, 11)  # a Tuesday: the day most of these articles are dated
+
+# (name forms, title, summary, what is proposed as (kind, date))
+CASES = [
+    # --- English: the person is the subject or the object of the verb ---
+    (
+        XU,
+        "China jails prominent activists Xu Zhiyong, Ding Jiaxi for 14 and 12 years",
+        "",
+        [(Kind.SENTENCED, ON)],
+    ),
+    (
+        DING,
+        "China jails prominent activists Xu Zhiyong, Ding Jiaxi for 14 and 12 years",
+        "",
+        [(Kind.SENTENCED, ON)],
+    ),
+    (
+        XU,
+        "Chinese court jails legal scholar",
+        "A court in Linyi, Shandong, on Monday sentenced Xu Zhiyong to 14 years in prison for "
+        "subversion of state power, his lawyer said.",
+        [(Kind.SENTENCED, date(2023, 4, 10))],
+    ),
+    (
+        XU,
+        "Activist sentenced",
+        "Xu Zhiyong, a legal scholar who co-founded the New Citizens' Movement, was sentenced "
+        "to 14 years on 10 April 2023.",
+        [(Kind.SENTENCED, date(2023, 4, 10))],
+    ),
+    (
+        HUANG,
+        "Chinese #MeToo journalist Huang Xueqin sentenced to five years for subversion",
+        "",
+        [(Kind.SENTENCED, ON)],
+    ),
+    (
+        ILHAM,
+        "Uyghur scholar Ilham Tohti given life sentence",
+        "Uyghur economist Ilham Tohti was sentenced to life in prison in September 2014 on "
+        "separatism charges.",
+        [(Kind.SENTENCED, ON)],
+    ),
+    (
+        LI,
+        "Feminist freed",
+        "Women's rights activist Li Qiaochu has been released on bail, her friends said.",
+        [(Kind.RELEASED_ON_BAIL, ON)],
+    ),
+    (
+        LI,
+        "Li Qiaochu freed after serving sentence",
+        "",
+        [(Kind.RELEASED, ON)],
+    ),
+    (
+        TRANG,
+        "Vietnam moves jailed journalist",
+        "Vietnamese journalist Phạm Đoan Trang was transferred to An Phuoc prison in Binh "
+        "Duong province, her family said.",
+        [(Kind.TRANSFERRED, ON)],
+    ),
+    (
+        GAO,
+        "Chinese artist Gao Zhen formally arrested over satirical sculptures of Mao",
+        "",
+        [(Kind.ARRESTED, ON)],
+    ),
+    (
+        LI,
+        "Prosecutors approve arrest",
+        "Prosecutors in Beijing approved the formal arrest of Li Qiaochu on suspicion of "
+        "inciting subversion.",
+        [(Kind.ARRESTED, ON)],
+    ),
+    (
+        DING,
+        "Rights lawyer charged",
+        "Prosecutors in Linyi have indicted Ding Jiaxi on charges of subversion of state power.",
+        [(Kind.INDICTED, ON)],
+    ),
+    (
+        DING,
+        "Closed-door trial",
+        "Xu Zhiyong and Ding Jiaxi went on trial behind closed doors in Linyi on Friday.",
+        [(Kind.ON_TRIAL, date(2023, 4, 7))],
+    ),
+    (
+        WANG,
+        "Court opens trial of Huang Xueqin and Wang Jianbing in Guangzhou",
+        "",
+        [(Kind.ON_TRIAL, ON)],
+    ),
+    (
+        GAO,
+        "Chinese police arrest artist Gao Zhen over sculptures of Mao",
+        "",
+        [(Kind.ARRESTED, ON)],
+    ),
+    (XU, "UN experts urge China to release Xu Zhiyong", "", []),
+    (XU, "Release Xu Zhiyong now, say UN experts", "", []),
+    (
+        LI,
+        "Activist home",
+        "Li Qiaochu was detained in February 2021. She was released on Thursday, her friends said.",
+        [(Kind.RELEASED, date(2023, 4, 6))],
+    ),
+    # --- Chinese ---
+    (XU, "许志永案一审宣判：被判处有期徒刑十四年", "", [(Kind.SENTENCED, ON)]),
+    (
+        DING,
+        "新公民运动案宣判",
+        "临沂市中级人民法院以颠覆国家政权罪判处许志永有期徒刑十四年，判处丁家喜有期徒刑十二年。",
+        [(Kind.SENTENCED, ON)],
+    ),
+    (LI, "李翘楚已于昨日获释", "", [(Kind.RELEASED, date(2023, 4, 10))]),
+    (
+        WANG,
+        "广州宣判",
+        "黄雪琴被判处有期徒刑五年，王建兵被判处有期徒刑三年六个月。",
+        [(Kind.SENTENCED, ON)],
+    ),
+    (DING, "丁家喜于2020年6月19日被正式逮捕", "", [(Kind.ARRESTED, date(2020, 6, 19))]),
+    (GAO, "艺术家高振被以涉嫌侵害英雄烈士名誉、荣誉罪批准逮捕", "", [(Kind.ARRESTED, ON)]),
+    (XU, "临沂市人民检察院对许志永提起公诉", "", [(Kind.INDICTED, ON)]),
+    (
+        DING,
+        "许志永、丁家喜案在临沂市中级人民法院不公开开庭审理",
+        "",
+        [(Kind.ON_TRIAL, ON)],
+    ),
+    (ILHAM, "伊力哈木·土赫提已被转移至新疆一处监狱", "", [(Kind.TRANSFERRED, ON)]),
+    (
+        WANG,
+        "王建兵近况",
+        "王建兵于2021年9月被带走。他于4月3日被转押至广州市第一看守所。",
+        [(Kind.TRANSFERRED, date(2023, 4, 3))],
+    ),
+    # --- Negations, the future, demands: nothing happened ---
+    (XU, "Xu Zhiyong denied release on medical parole", "", []),
+    (LI, "Li Qiaochu was not released on schedule, her friends said.", "", []),
+    (DING, "Ding Jiaxi will go on trial next month, his wife says", "", []),
+    (XU, "Campaigners called for Xu Zhiyong to be released immediately", "", []),
+    (WANG, "Authorities have not released Wang Jianbing despite appeals", "", []),
+    (ILHAM, "Ilham Tohti has yet to be released, his daughter says", "", []),
+    (HUANG, "Huang Xueqin tried to leave for Britain to study in 2019", "", []),
+    (XU, "Xu Zhiyong released an open letter calling on Xi Jinping to resign", "", []),
+    (LI, "李翘楚至今未获释放", "", []),
+    (XU, "当局拒绝释放许志永", "", []),
+    (DING, "丁家喜没有被释放", "", []),
+    (XU, "许志永案将于下周开庭", "", []),
+    (XU, "人权组织呼吁立即无条件释放许志永", "", []),
+    (XU, "许志永曾于2014年被判处四年有期徒刑", "", []),
+    # --- Other people's news ---
+    (HUANG, "Huang Xueqin's lawyer was released on bail", "", []),
+    (XU, "Xu Zhiyong remains in prison", "His lawyer was released on Monday.", []),
+    (DING, "The lawyer of Ding Jiaxi was released after ten days in custody", "", []),
+    (XU, "Xu Zhiyong said his friend Ding Jiaxi had been sentenced", "", []),
+    (XU, "Xu Zhiyong remains in Linyi prison. Ding Jiaxi was released.", "", []),
+    (XU, "Police released Xu Zhiyong's partner after questioning", "", []),
+    (XU, "许志永的律师被释放", "", []),
+    (HUANG, "黄雪琴仍被关押。", "她的律师被释放。", []),
+    (WANG, "王建兵表示，黄雪琴已获释", "", []),
+    (HUANG, "王建兵表示，黄雪琴已获释", "", [(Kind.RELEASED, ON)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("forms", "title", "summary", "expected"),
+    CASES,
+    ids=[
+        f"{forms[0]}: {(title + ' ' + summary).strip()[:60]}" for forms, title, summary, _ in CASES
+    ],
+)
+def test_detector_proposes_only_this_persons_status_changes(forms, title, summary, expected):
+    found = detect_status_news(title=title, summary=summary, name_forms=forms, published=ON)
+    assert [(news.kind, news.date) for news in found] == expected
+
+
+def test_the_evidence_is_the_sentence_as_written():
+    summary = (
+        "Li Qiaochu was detained in February 2021. She was released on Thursday, her friends "
+        "said. Her partner Xu Zhiyong remains in prison."
+    )
+    (news,) = detect_status_news(title="", summary=summary, name_forms=LI, published=ON)
+    assert news.evidence == "She was released on Thursday, her friends said."
+
+
+def test_one_proposal_per_kind_however_often_the_article_says_it():
+    found = detect_status_news(
+        title="Huang Xueqin sentenced to five years",
+        summary="黄雪琴被判处有期徒刑五年。Huang Xueqin was sentenced in Guangzhou.",
+        name_forms=HUANG,
+        published=ON,
+    )
+    assert [(n.kind, n.evidence) for n in found] == [
+        (Kind.SENTENCED, "Huang Xueqin sentenced to five years")
+    ]
+
+
+def test_the_date_the_sentence_gives_is_the_events_date():
+    found = detect_status_news(
+        title="Labour activist jailed",
+        summary="Labour rights activist Wang Jianbing was sentenced on 14 June 2024 to three "
+        "years and six months for inciting subversion of state power.",
+        name_forms=WANG,
+        published=date(2024, 6, 17),
+    )
+    assert [(n.kind, n.date) for n in found] == [(Kind.SENTENCED, date(2024, 6, 14))]
+
+
+def test_a_date_after_publication_is_not_taken():
+    found = detect_status_news(
+        title="", summary="Xu Zhiyong was sentenced on 30 April.", name_forms=XU, published=ON
+    )
+    assert [n.date for n in found] == [date(2022, 4, 30)]  # the last 30 April before it
+
+
+def test_no_name_forms_no_proposals():
+    assert (
+        detect_status_news(title="Xu Zhiyong freed", summary="", name_forms=[], published=ON) == []
+    )
