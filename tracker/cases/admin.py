@@ -52,10 +52,11 @@ def decide_buttons(proposal: CaseEventProposal, next_url: str) -> str:
     """Accept and Reject, as buttons of the form they are in (see the module docstring)."""
     query = urlencode({"next": next_url})
     return format_html(
-        '<button type="submit" class="button default" formmethod="post" formnovalidate '
+        '<span class="vigil-decide"><button type="submit" class="vigil-btn vigil-btn-primary" '
+        'formmethod="post" formnovalidate '
         'formaction="{}?{}">Accept</button> '
-        '<button type="submit" class="button" formmethod="post" formnovalidate '
-        'formaction="{}?{}">Reject</button>',
+        '<button type="submit" class="vigil-btn" formmethod="post" formnovalidate '
+        'formaction="{}?{}">Reject</button></span>',
         reverse("admin:tracker_caseeventproposal_accept", args=[proposal.pk]),
         query,
         reverse("admin:tracker_caseeventproposal_reject", args=[proposal.pk]),
