@@ -3,7 +3,9 @@ launched by its path, no browser downloads), headless, against a live server. Th
 Chromium is missing, unless VIGIL_REQUIRE_BROWSER=1 (as in .ci/run, which installs it)."""
 
 import os
+import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,34 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call" and report.failed:
         item.failed_call = True
+
+
+@pytest.fixture
+def anon_page(browser, live_server):
+    """A page at 1366 x 768 on the live server, nobody logged in."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    # A step that waits longer than this has failed (the default, 30 s, only makes it slow).
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def step(request):
+    """`with step(page, "name"):` around each named step of a scenario: when the step fails,
+    a screenshot of the page is left as var/browser-failures/<test>-<step>.png and the failure
+    goes on."""
+
+    @contextmanager
+    def run(page, name: str):
+        try:
+            yield
+        except BaseException:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{request.node.name}-{name}")
+            page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
+            raise
+
+    return run

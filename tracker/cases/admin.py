@@ -188,6 +188,17 @@ class CaseEventInline(TabularInline):
     fields = ["date", "kind", "description", "source_url"]
     ordering = ["-date", "-id"]
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # django-unfold offers "Select value" only for blank=True fields; Django offers it also
+        # when the field has no default. Without it the empty row's kind shows "Detained", the
+        # row counts as filled in, and the case form will not save until its date is given.
+        if "choices" not in kwargs:
+            kwargs["choices"] = db_field.get_choices(
+                include_blank=db_field.blank or not db_field.has_default(),
+                blank_choice=[("", "Select value")],
+            )
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
 
 @admin.register(DetainedPerson)
 class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
