@@ -116,7 +116,9 @@ class CampaignAdmin(HistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_cases=Count("detained_persons"))
+        # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
+        cases = super().get_queryset(request).annotate(n_cases=Count("detained_persons"))
+        return cases.order_by(*Campaign._meta.ordering, "pk")
 
     @admin.display(description="cases", ordering="n_cases")
     def n_cases(self, obj):
@@ -195,7 +197,9 @@ class LetterAdmin(HistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_signatures=Count("signatures"))
+        # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
+        letters = super().get_queryset(request).annotate(n_signatures=Count("signatures"))
+        return letters.order_by(*Letter._meta.ordering, "pk")
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not LetterResponse:

@@ -106,3 +106,13 @@ def test_a_project_home_page_template_replaces_the_themes_and_keeps_its_frame(
     assert '<p id="home-probe">Vigil home</p>' in page
     assert "Cases" in _sidebar(response)  # still inside the theme's page, sidebar and all
     assert reverse("admin:tracker_detainedperson_changelist") in page  # and its app list
+
+
+def test_a_refused_page_says_why_and_what_to_do_in_the_admins_look(django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_detainedperson"))
+    response = _logged_in(viewer).get(reverse("admin:tracker_detainedperson_add"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "You are not allowed to do this" in page and "Editor role" in page
+    assert reverse("admin:index") in page
