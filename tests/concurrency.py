@@ -1,9 +1,10 @@
 """Calls made at the same moment, for the race tests that need PostgreSQL's row locks."""
 
 import threading
+import time
 from collections.abc import Callable
 
-from django.db import connections
+from django.db import connection, connections
 
 
 def at_once(*calls: Callable[[], object], timeout: float = 30) -> list:
@@ -32,3 +33,23 @@ def at_once(*calls: Callable[[], object], timeout: float = 30) -> list:
     if errors:
         raise errors[0]
     return results
+
+
+def wait_for_another_session_to_wait_for_a_lock(timeout: float = 20) -> None:
+    """On PostgreSQL: return once another session of this database is waiting for a lock, such
+    as the row lock this session holds. A race test then knows the other side has got as far as
+    that lock, however slow the machine, instead of sleeping and hoping it has."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Raw SQL: the ORM has no API for the server's view of other sessions. The snapshot
+            # of that view is kept for the transaction, so it is cleared before each look.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"no other session waited for a lock within {timeout} s")

@@ -3,14 +3,13 @@ clear 409, never a 500 (PostgreSQL, where both really run at once; and on any da
 the database itself refuses a clash that validation let through)."""
 
 import threading
-import time
 from unittest import mock
 
 import pytest
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from tests.concurrency import at_once
+from tests.concurrency import at_once, wait_for_another_session_to_wait_for_a_lock
 from tracker.cases.services import detained_person_save
 from tracker.models import Mention, NewsItem, NewsSource, Subscription
 from tracker.newswatch.api.views import MentionViewSet
@@ -128,7 +127,8 @@ def test_a_review_waiting_on_a_mention_being_deleted_is_a_404(django_user_model)
         with transaction.atomic():
             Mention.objects.select_for_update().get(pk=mention.pk)
             locked.set()
-            time.sleep(1)  # meanwhile the review reads the mention, then waits for its lock
+            # Meanwhile the review reads the mention, then waits for its lock.
+            wait_for_another_session_to_wait_for_a_lock()
             Mention.objects.filter(pk=mention.pk).delete()
         return "deleted"
 
