@@ -149,14 +149,7 @@ def detention_anniversaries(
     return sorted(rows, key=lambda row: (row["on"], row["person"].name))
 
 
-# --- Letters -----------------------------------------------------------------------------------
-
-
-def letters_waiting(*, today: date) -> list:
-    """Each recipient of a letter sent at least WAITING_AFTER_DAYS days ago who has not
-    answered (nor has their organisation), longest waiting first: one query
-    (campaigns.selectors.letters_waiting_for_answer)."""
-    return letters_waiting_for_answer(today=today)
+# --- Letters: campaigns.selectors.letters_waiting_for_answer (one query) -------------------------
 
 
 # --- News watch --------------------------------------------------------------------------------
@@ -236,7 +229,7 @@ def dashboard(*, today: date | None = None) -> dict:
         "upcoming_days": UPCOMING_DAYS,
         "anniversaries": detention_anniversaries(today=today),
         "review": review_queue(),
-        "letters_waiting": letters_waiting(today=today),
+        "letters_waiting": letters_waiting_for_answer(today=today),
         "letter_wait_days": WAITING_AFTER_DAYS,
         "letters_url": _changelist("campaigns_letter", status__exact=Letter.Status.SENT),
         "weekly": weekly,

@@ -40,12 +40,12 @@ def wait_for_another_session_to_wait_for_a_lock(timeout: float = 20) -> None:
     as the row lock this session holds. A race test then knows the other side has got as far as
     that lock, however slow the machine, instead of sleeping and hoping it has."""
     deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
+    # Raw SQL: the ORM has no API for the server's view of other sessions (pg_stat_activity).
+    with connection.cursor() as cursor:  # raw SQL: see above
         while time.monotonic() < deadline:
-            # Raw SQL: the ORM has no API for the server's view of other sessions. The snapshot
-            # of that view is kept for the transaction, so it is cleared before each look.
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
+            # The view's snapshot is kept for the transaction: cleared before each look.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # raw SQL: no ORM API for it
+            cursor.execute(  # raw SQL: other sessions' lock waits, which the ORM cannot see
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
             )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Letter, Person
+from campaigns.selectors import letters_waiting_for_answer
 from campaigns.services import letter_response_record
 from config.dashboard import (
     cases_by_country,
@@ -16,7 +17,6 @@ from config.dashboard import (
     dashboard,
     detention_anniversaries,
     held_longest,
-    letters_waiting,
     mentions_per_week,
     review_queue,
     upcoming_events,
@@ -153,7 +153,7 @@ def test_letters_waiting_lists_each_recipient_of_letters_unanswered_after_30_day
         letter=answered, person=minister, received_on=days(-60), summary="Under review."
     )
     _letter("Draft", sent_days_ago=90, status="draft", recipients=[minister])
-    rows = letters_waiting(today=TODAY)
+    rows = letters_waiting_for_answer(today=TODAY)
     assert [(r.letter, r.recipient, r.days_waiting) for r in rows] == [
         (waiting, minister, 45),
         (waiting, ambassador, 45),

@@ -298,9 +298,3 @@ def search_terms(name_forms: Sequence[str]) -> list[str]:
             seen.add(key)
             quoted.append(f'"{phrase}"')
     return quoted
-
-
-def search_query(name_forms: Sequence[str]) -> str:
-    """One OR-query for search providers (Google News, GDELT): '"Wang Fang" OR "王芳"' (a
-    single form is just quoted)."""
-    return " OR ".join(search_terms(name_forms))

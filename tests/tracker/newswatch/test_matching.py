@@ -11,7 +11,7 @@ import pytest
 
 from tests.tracker.newswatch.feedserver import FIXTURES
 from tracker.newswatch import matching
-from tracker.newswatch.matching import Matcher, WatchedPerson, search_query
+from tracker.newswatch.matching import Matcher, WatchedPerson, search_terms
 from tracker.text import fold
 
 
@@ -390,7 +390,7 @@ def test_a_matcher_over_ten_thousand_people_finds_them_all():
     assert matcher.match(f"{people[0].name_forms[0]}0 is someone else") == {}
 
 
-# search_query
+# search_terms, as a search source ORs them (tracker/newswatch/kinds.py)
 
 
 @pytest.mark.parametrize(
@@ -409,8 +409,8 @@ def test_a_matcher_over_ten_thousand_people_finds_them_all():
         ([], ""),
     ],
 )
-def test_search_query_quotes_each_distinct_form(forms, query):
-    assert search_query(forms) == query
+def test_search_terms_quote_each_distinct_form(forms, query):
+    assert " OR ".join(search_terms(forms)) == query
 
 
 # The fast fold is fold(). It takes one of two ways depending on how much of the text is ASCII:
