@@ -1,16 +1,21 @@
-"""The two roles every installation has, kept in step by data migrations.
+"""The roles every installation has, kept in step by data migrations.
 
-- Viewer: view every campaign and tracker record (history included).
-- Editor: view, add, change and delete every campaign and tracker record; history stays
-  read-only for everyone but superusers.
+- Viewer: view every campaign and tracker record (history included); no exports, no
+  restricted case fields.
+- Editor: view, add, change and delete every campaign and tracker record, and export them;
+  history stays read-only for everyone but superusers. No restricted case fields.
+- Case officer: everything an Editor may do, and the restricted fields of every case (family
+  contact, lawyer, health, sources, internal assessment; tracker.cases.restricted).
 
+Exporting a whole table is a permission of its own (`export_<model>`), apart from viewing.
 A migration that adds models calls `sync_roles` again so the roles cover them.
 """
 
 from django.contrib.auth.management import create_permissions
 
 ROLE_APPS = ("campaigns", "tracker")
-VIEWER, EDITOR = "Viewer", "Editor"
+VIEWER, EDITOR, CASE_OFFICER = "Viewer", "Editor", "Case officer"
+RESTRICTED_CODENAME = "access_restricted_fields"
 
 
 def sync_roles(apps, schema_editor=None) -> None:
@@ -24,7 +29,10 @@ def sync_roles(apps, schema_editor=None) -> None:
     ours = Permission.objects.filter(content_type__app_label__in=ROLE_APPS)
     views = ours.filter(codename__startswith="view_")
     records = ours.exclude(content_type__model__startswith="historical")
+    edits = records.filter(codename__regex=r"^(add|change|delete|export)_")
     viewer, _ = Group.objects.get_or_create(name=VIEWER)
     viewer.permissions.set(views)
     editor, _ = Group.objects.get_or_create(name=EDITOR)
-    editor.permissions.set(views | records.filter(codename__regex=r"^(add|change|delete)_"))
+    editor.permissions.set(views | edits)
+    case_officer, _ = Group.objects.get_or_create(name=CASE_OFFICER)
+    case_officer.permissions.set(views | edits | ours.filter(codename=RESTRICTED_CODENAME))

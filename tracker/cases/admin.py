@@ -31,6 +31,12 @@ from config.history import HistoryAdmin
 from tracker.cases.forms import StringListField
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson, LegalLimit
 from tracker.cases.resources import DetainedPersonResource
+from tracker.cases.restricted import (
+    RESTRICTED_FIELDS,
+    WITHHELD,
+    WITHHELD_HELP,
+    withheld_fields,
+)
 from tracker.cases.selectors import case_summary
 from tracker.cases.services import (
     case_event_delete,
@@ -168,6 +174,8 @@ class DetainedPersonForm(forms.ModelForm):
             "sentence",
             "summary",
             "context_terms",
+            "publicity",
+            *RESTRICTED_FIELDS,
         ]
 
     def _post_clean(self):
@@ -200,8 +208,74 @@ class CaseEventInline(TabularInline):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
+def _withheld_display(name: str):
+    """A read-only entry standing in for restricted field `name`: it says the value is
+    withheld, not that it is empty."""
+    label = DetainedPerson._meta.get_field(name).verbose_name
+
+    @admin.display(description=label)
+    def display(self, obj):
+        return format_html(
+            '<span class="vigil-withheld" title="{}">{}</span>', WITHHELD_HELP, WITHHELD
+        )
+
+    display.__name__ = f"withheld_{name}"
+    return display
+
+
+class RestrictedFieldsMixin:
+    """The admin side of tracker.cases.restricted: for a user who may not see the restricted
+    fields, each shows as "Withheld" (the form has no input for it), the list neither filters
+    nor searches on them, and the History page says they changed without their values."""
+
+    restricted_fieldset_title = "Confidential"
+    # Shown only to those who may see restricted fields.
+    restricted_list_filter = [("lawyer", admin.EmptyFieldListFilter)]
+    restricted_search_fields = ["lawyer"]
+
+    def _withheld(self, request) -> tuple[str, ...]:
+        return withheld_fields(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        withheld = self._withheld(request)
+        fields = [f"withheld_{name}" if name in withheld else name for name in RESTRICTED_FIELDS]
+        description = None if not withheld else WITHHELD_HELP
+        restricted = (
+            self.restricted_fieldset_title,
+            {"classes": ["tab"], "fields": fields, "description": description},
+        )
+        return [*super().get_fieldsets(request, obj), restricted]
+
+    def get_readonly_fields(self, request, obj=None):
+        withheld = [f"withheld_{name}" for name in self._withheld(request)]
+        return [*super().get_readonly_fields(request, obj), *withheld]
+
+    def get_list_filter(self, request):
+        if self._withheld(request):
+            return super().get_list_filter(request)
+        return [*super().get_list_filter(request), *self.restricted_list_filter]
+
+    def get_search_fields(self, request):
+        if self._withheld(request):
+            return super().get_search_fields(request)
+        return [*super().get_search_fields(request), *self.restricted_search_fields]
+
+    def history_withheld_fields(self, request) -> tuple[str, ...]:
+        return self._withheld(request)
+
+    def get_export_resource_classes(self, request):
+        return [cls.for_user(request.user) for cls in super().get_export_resource_classes(request)]
+
+    def get_import_resource_classes(self, request):
+        return [cls.for_user(request.user) for cls in super().get_import_resource_classes(request)]
+
+
+for _name in RESTRICTED_FIELDS:
+    setattr(RestrictedFieldsMixin, f"withheld_{_name}", _withheld_display(_name))
+
+
 @admin.register(DetainedPerson)
-class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
+class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryImportExportAdmin):
     form = DetainedPersonForm
     resource_classes = [DetainedPersonResource]
     list_display = [
@@ -219,6 +293,7 @@ class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
         ("campaigns", RelatedDropdownFilter),
         ("gender", ChoicesDropdownFilter),
         ("watch_enabled", BooleanRadioFilter),
+        ("publicity", ChoicesDropdownFilter),
     ]
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
@@ -236,6 +311,7 @@ class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
                     "aliases",
                     "status",
                     "status_date",
+                    "publicity",
                     "watch_enabled",
                 ]
             },

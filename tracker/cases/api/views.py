@@ -25,14 +25,18 @@ from tracker.cases.services import (
     list="Detained persons, by name (or `ordering`: `name`, `detained_on`, `updated_at`, `-` "
     "for descending). Filter by `status` (one or a comma-separated list), `country` (ISO "
     "code), `campaign` (id or slug), `gender`, `detained_after`/`detained_before` "
-    "(YYYY-MM-DD) and `watch_enabled`; `search` finds any name form (name, native name, "
-    "aliases) whatever its case or accents: `doan trang` finds Phạm Đoan Trang, `刘霞` finds "
-    "Liu Xia.",
+    "(YYYY-MM-DD), `watch_enabled` and `publicity`; `search` finds any name form (name, "
+    "native name, aliases) whatever its case or accents: `doan trang` finds Phạm Đoan "
+    "Trang, `刘霞` finds Liu Xia.",
     create="Open a case file. Only `name` is required. Record the steps of the case (detention, "
     "arrest, sentence, release) as case events: the latest dated status event sets "
     "`status`.",
     retrieve="One detained person's case file, with the ids of their campaigns. Their "
-    "timeline is at case-events `?person={id}`.",
+    "timeline is at case-events `?person={id}`. The restricted fields (`family_contact`, "
+    "`lawyer`, `lawyer_contact`, `health`, `information_sources`, `internal_assessment`) are "
+    "here only for users with the permission to see them (case officers), and each such read "
+    "is in the access log; lists never carry them. Writing one without that permission is a "
+    "403 naming it.",
     update="Change a case file, sending every required field; PATCH sends only what changes. "
     "`campaigns`, when sent, replaces the list.",
     partial_update="Change only the fields sent; `campaigns`, when sent, replaces the list.",
