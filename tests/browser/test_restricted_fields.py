@@ -6,10 +6,10 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from playwright.sync_api import expect
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from config.roles import CASE_OFFICER, VIEWER, sync_roles
 from tracker.cases.services import detained_person_save
