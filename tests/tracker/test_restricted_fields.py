@@ -146,6 +146,21 @@ def test_an_old_version_of_a_case_does_not_show_restricted_fields_to_an_editor(c
         assert secret not in html
 
 
+def test_an_editor_reverting_to_an_old_version_leaves_the_restricted_fields_as_they_are(
+    client, roles, case
+):
+    version = case.history.earliest()
+    data = {**_form_of(case), **SECRETS, "lawyer": "Liang Xiaojun"}
+    _admin(client, roles["officer"]).post(_change_url(case), data)
+    url = reverse("admin:tracker_detainedperson_simple_history", args=[case.pk, version.history_id])
+    _admin(client, roles["editor"])
+    response = client.post(url, {**_form_of(case), "summary": "Reverted."})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.summary == "Reverted."
+    assert case.lawyer == "Liang Xiaojun"  # not the old version's
+
+
 def test_only_a_case_officer_searches_and_filters_on_restricted_fields(client, roles, case):
     detained_person_save(name="Other Person", country="CN")
     changelist = reverse("admin:tracker_detainedperson_changelist")

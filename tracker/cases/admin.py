@@ -263,6 +263,17 @@ class RestrictedFieldsMixin:
     def history_withheld_fields(self, request) -> tuple[str, ...]:
         return self._withheld(request)
 
+    def keep_withheld_values(self, request, obj) -> None:
+        """Puts back the stored values of the fields `request.user` may not change: reverting
+        to an old version on the History page saves that version whole, restricted fields
+        included, and must not let them change through it."""
+        withheld = self._withheld(request)
+        if obj.pk is None or not withheld:
+            return
+        stored = type(obj).objects.filter(pk=obj.pk).values(*withheld).first() or {}
+        for name, value in stored.items():
+            setattr(obj, name, value)
+
     def get_export_resource_classes(self, request):
         return [cls.for_user(request.user) for cls in super().get_export_resource_classes(request)]
 
@@ -409,6 +420,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         self.message_user(request, f"{total} new mention(s) found.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
+        self.keep_withheld_values(request, obj)
         # The form checked the status against the timeline (DetainedPersonForm._post_clean);
         # the service records it, checking again under the person's row lock.
         detained_person_save(
