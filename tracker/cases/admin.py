@@ -255,6 +255,15 @@ class RestrictedFieldsMixin:
             return super().get_list_filter(request)
         return [*super().get_list_filter(request), *self.restricted_list_filter]
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # Django's admin lets any URL filter a list by any of the model's own fields
+        # (?health__icontains=heart), which would let a user who may not read a restricted
+        # field find out its value one guess at a time: such a filter is refused (400).
+        withheld = RESTRICTED_FIELDS if request is None else self._withheld(request)
+        if lookup.split("__", 1)[0] in withheld:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def get_search_fields(self, request):
         if self._withheld(request):
             return super().get_search_fields(request)
