@@ -53,6 +53,3 @@ def may_name_case(person: DetainedPerson, *, to_staff: bool) -> bool:
     cases whose family consents (publicity "public")."""
     return to_staff or person.publicity == DetainedPerson.Publicity.PUBLIC
 
-
-def restricted_field_labels(names) -> list[str]:
-    return [str(DetainedPerson._meta.get_field(name).verbose_name) for name in names]
