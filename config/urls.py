@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from two_factor.urls import urlpatterns as two_factor_urls
 
-from config.api.errors import api_aware_404, api_aware_500, api_not_found
+from config.api.errors import api_aware_404, api_aware_500, api_missing_slash, api_not_found
 from config.health import health
 from config.views import favicon
 
@@ -24,7 +24,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("config.api_router")),
-    # Last: any other path under /api/ ending in a slash. (Without the slash, APPEND_SLASH
-    # first redirects /api/campaigns to /api/campaigns/, and /api/nope to /api/nope/.)
+    # Last: any other path under /api/: a JSON 404 for every method, never APPEND_SLASH's
+    # redirect (which cannot carry a POST); without its slash, it names the path to use.
     re_path(r"^api/(?:.*/)?$", api_not_found),
+    re_path(r"^api(?:/.*)?$", api_missing_slash),
 ]
