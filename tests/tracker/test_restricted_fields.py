@@ -295,3 +295,11 @@ def test_new_cases_start_in_quiet_advocacy_and_the_api_filters_by_publicity(role
     client.patch(f"/api/detained-persons/{created['id']}/", {"publicity": "public"})
     public = client.get("/api/detained-persons/", {"publicity": "public"}).json()["results"]
     assert [row["name"] for row in public] == ["New Case"]
+
+
+def test_the_case_page_tells_staff_a_case_is_in_quiet_advocacy(client, roles, case):
+    page = _admin(client, roles["viewer"]).get(_change_url(case)).content.decode()
+    assert "Quiet advocacy:" in page and "Do not name it outside the staff" in page
+    detained_person_save(person=case, publicity="public")
+    page = client.get(_change_url(case)).content.decode()
+    assert "Quiet advocacy:" not in page
