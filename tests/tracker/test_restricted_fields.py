@@ -299,7 +299,7 @@ def test_new_cases_start_in_quiet_advocacy_and_the_api_filters_by_publicity(role
 
 def test_the_case_page_tells_staff_a_case_is_in_quiet_advocacy(client, roles, case):
     page = _admin(client, roles["viewer"]).get(_change_url(case)).content.decode()
-    assert "Quiet advocacy:" in page and "Do not name it outside the staff" in page
+    assert 'class="vd-quiet"' in page and "Do not name it outside the staff" in page
     detained_person_save(person=case, publicity="public")
     page = client.get(_change_url(case)).content.decode()
-    assert "Quiet advocacy:" not in page
+    assert 'class="vd-quiet"' not in page
