@@ -22,6 +22,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.crypto import constant_time_compare
+from django.utils.decorators import method_decorator
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django.views.decorators.cache import never_cache
@@ -93,6 +94,7 @@ def _refused(request):
     return TemplateResponse(request, "two_factor/core/setup_refused.html", context, status=403)
 
 
+@method_decorator(never_cache, name="dispatch")
 class EnrolmentSetupView(SetupView):
     """The library's setup wizard, for sessions that may enrol only (GET and POST alike)."""
 
@@ -110,6 +112,7 @@ class EnrolmentSetupView(SetupView):
         return response
 
 
+@method_decorator(never_cache, name="dispatch")
 class EnrolmentQRView(QRGeneratorView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may_enrol(request):
@@ -155,8 +158,9 @@ _OURS = {
 
 
 def two_factor_urls():
-    """django-two-factor-auth's pages (namespace two_factor) with the setup, its QR code and
-    the disable page gated by `may_enrol`, and the enrolment link."""
+    """django-two-factor-auth's pages (namespace two_factor), with the setup and its QR code
+    gated by `may_enrol`, the disable page leaving its session allowed to set up a new phone,
+    and the enrolment link."""
     patterns, namespace = library_urlpatterns
     gated = [
         path(str(p.pattern), _OURS[p.name], name=p.name) if getattr(p, "name", None) in _OURS else p
