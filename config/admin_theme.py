@@ -21,6 +21,8 @@ from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
@@ -151,6 +153,20 @@ class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     pass
 
 
+class TokenAdmin(DRFTokenAdmin, ModelAdmin):
+    """API tokens: staff who may manage them, but are no administrators (superusers), see and
+    make their own token only; a token for another account would let them act as it."""
+
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request)
+        return tokens if request.user.is_superuser else tokens.filter(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 def _themed(model_admin_class: type) -> type:
     """`model_admin_class` with unfold's ModelAdmin mixed in (its methods win)."""
     return type(model_admin_class.__name__, (model_admin_class, ModelAdmin), {})
@@ -162,6 +178,8 @@ def register() -> None:
     admin.site.register(User, UserAdmin)
     admin.site.unregister(Group)
     admin.site.register(Group, GroupAdmin)
+    admin.site.unregister(TokenProxy)
+    admin.site.register(TokenProxy, TokenAdmin)
     for model, model_admin in list(admin.site._registry.items()):
         if model._meta.app_label in {"otp_totp", "otp_static", "authtoken"} and not isinstance(
             model_admin, ModelAdmin

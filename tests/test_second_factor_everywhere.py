@@ -211,3 +211,36 @@ def test_a_fully_signed_in_administrator_makes_an_api_token(client, superuser, r
     )
     assert response.status_code == 302
     assert Token.objects.filter(user=superuser).exists()
+
+
+@pytest.fixture
+def token_keeper(staff_user):
+    """A staff member allowed to manage API tokens, who is no administrator."""
+    from django.contrib.auth.models import Permission
+
+    staff_user.user_permissions.add(*Permission.objects.filter(content_type__app_label="authtoken"))
+    return staff_user
+
+
+def test_staff_who_are_no_administrators_make_api_tokens_for_themselves_only(
+    client, token_keeper, superuser, require_2fa
+):
+    client = fully_signed_in(client, token_keeper)
+    add = reverse("admin:authtoken_tokenproxy_add")
+    response = client.post(add, {"user": superuser.pk})
+    assert response.status_code == 200
+    assert not Token.objects.filter(user=superuser).exists()
+    assert client.post(add, {"user": token_keeper.pk}).status_code == 302
+    assert Token.objects.filter(user=token_keeper).exists()
+
+
+def test_staff_who_are_no_administrators_see_no_one_elses_api_token(
+    client, token_keeper, superuser, require_2fa
+):
+    theirs = Token.objects.create(user=superuser)
+    client = fully_signed_in(client, token_keeper)
+    page = client.get(reverse("admin:authtoken_tokenproxy_changelist"))
+    assert page.status_code == 200
+    assert theirs.key not in page.text
+    change = reverse("admin:authtoken_tokenproxy_change", args=[superuser.pk])
+    assert theirs.key not in client.get(change, follow=True).text
