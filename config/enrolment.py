@@ -157,16 +157,15 @@ _OURS = {
 }
 
 
-def two_factor_urls():
-    """django-two-factor-auth's pages (namespace two_factor), with the setup and its QR code
-    gated by `may_enrol`, the disable page leaving its session allowed to set up a new phone,
-    and the enrolment link."""
-    patterns, namespace = library_urlpatterns
-    gated = [
+# The URLconf of the pages under /admin/account/ (config/urls.py includes this module):
+# django-two-factor-auth's, in its namespace, with the setup and its QR code gated by
+# `may_enrol`, the disable page leaving its session allowed to set up a new phone, and the
+# enrolment link.
+_library_patterns, app_name = library_urlpatterns
+urlpatterns = [
+    *(
         path(str(p.pattern), _OURS[p.name], name=p.name) if getattr(p, "name", None) in _OURS else p
-        for p in patterns
-    ]
-    enrol = path(
-        "account/two_factor/enrol/<str:uidb64>/<str:token>/", follow_enrolment_link, name="enrol"
-    )
-    return [*gated, enrol], namespace
+        for p in _library_patterns
+    ),
+    path("account/two_factor/enrol/<str:uidb64>/<str:token>/", follow_enrolment_link, name="enrol"),
+]

@@ -4,7 +4,6 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api.errors import api_aware_404, api_aware_500, api_not_found
-from config.enrolment import two_factor_urls
 from config.health import health
 from config.views import favicon
 
@@ -17,7 +16,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     # Two-factor setup, recovery codes and the like (django-two-factor-auth): /admin/account/...
     # Setting a device up takes a fully signed-in session or an enrolment link (config/enrolment).
-    path("admin/", include(two_factor_urls())),
+    path("admin/", include("config.enrolment")),
     path("admin/", admin.site.urls),
     # One-click unsubscribe from digest emails: the signed token in the URL is the credential.
     path("digests/", include("tracker.urls")),
