@@ -78,7 +78,9 @@ def needs_2fa_setup(user) -> bool:
 
 
 def second_factor_missing(request) -> bool:
-    """Signed in without the token that the account (or REQUIRE_2FA) asks for."""
+    """Signed in without the token that the account (or REQUIRE_2FA) asks for. The one rule:
+    the admin site (every admin page), the API's session authentication
+    (config/api/authentication.py) and the enrolment check (config/enrolment.py) call it."""
     from two_factor.utils import default_device
 
     user = request.user

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from two_factor.urls import urlpatterns as two_factor_urls
 
 from config.api.errors import api_aware_404, api_aware_500, api_missing_slash, api_not_found
 from config.health import health
@@ -16,7 +15,8 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("health/", health, name="health"),
     # Two-factor setup, recovery codes and the like (django-two-factor-auth): /admin/account/...
-    path("admin/", include(two_factor_urls)),
+    # Setting a device up takes a fully signed-in session or an enrolment link (config/enrolment).
+    path("admin/", include("config.enrolment")),
     path("admin/", admin.site.urls),
     # One-click unsubscribe from digest emails: the signed token in the URL is the credential.
     path("digests/", include("tracker.urls")),

@@ -34,7 +34,9 @@ _CONFLICT = {
 
 ERRORS = {
     "400": OpenApiResponse(VALIDATION_SCHEMA, description="Invalid input or query parameter."),
-    "401": OpenApiResponse(_DETAIL, description="No or invalid credentials."),
+    "401": OpenApiResponse(
+        _DETAIL, description="No or invalid credentials, or a session without its second factor."
+    ),
     "403": OpenApiResponse(_DETAIL, description="The user lacks the model permission."),
     "404": OpenApiResponse(_DETAIL, description="No such record, or no such page."),
     "409": OpenApiResponse(_CONFLICT, description="Other records depend on this one."),

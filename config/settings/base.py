@@ -135,6 +135,9 @@ AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 # Staff must set up two-factor authentication before they can use the admin (production
 # turns this on). Without it, 2FA is each staff member's choice; once on, it is asked for.
 REQUIRE_2FA = env.bool("DJANGO_REQUIRE_2FA", default=False)
+# How long an enrolment link (an administrator's leave for a staff member to set 2FA up where
+# the password alone may not: config/enrolment.py) stays valid, in hours.
+TWO_FACTOR_ENROLMENT_LINK_HOURS = env.int("TWO_FACTOR_ENROLMENT_LINK_HOURS", default=72)
 # Name shown in authenticator apps.
 OTP_TOTP_ISSUER = "Vigil"
 
@@ -305,7 +308,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Listed first so that an anonymous request gets 401 with WWW-Authenticate: Token.
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Django's session, refused (401, naming the reason) while it lacks its second factor.
+        "config.api.authentication.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
