@@ -52,4 +52,3 @@ def may_name_case(person: DetainedPerson, *, to_staff: bool) -> bool:
     """May `person`'s case be named to this audience? Staff see every case; anyone else only
     cases whose family consents (publicity "public")."""
     return to_staff or person.publicity == DetainedPerson.Publicity.PUBLIC
-
