@@ -307,7 +307,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Listed first so that an anonymous request gets 401 with WWW-Authenticate: Token.
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Token <key>`, or `Bearer <key>` (config/api/authentication.py).
+        "config.api.authentication.TokenOrBearerAuthentication",
         # Django's session, refused (401, naming the reason) while it lacks its second factor.
         "config.api.authentication.SecondFactorSessionAuthentication",
     ],
