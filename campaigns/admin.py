@@ -80,7 +80,9 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
+        # Absent where the slug is read-only (a Viewer's page): the form has no field then.
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
