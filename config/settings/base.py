@@ -161,6 +161,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (a letter response's scan). Never served as static files: the admin hands each
 # one to staff allowed to see it. MEDIA_URL stays unset on purpose.
 MEDIA_ROOT = VAR_DIR / "media"
+# Largest file accepted by an upload (a letter response's scan), in bytes (config/uploads.py).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
