@@ -42,7 +42,9 @@ from campaigns.signature_import import (
 from config.admin import HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
+from config.permissions import may_view
 from config.uploads import validate_upload_size
+from tracker.cases.models import DetainedPerson
 
 
 @admin.register(Organization)
@@ -119,6 +121,16 @@ class CampaignAdmin(HistoryAdmin):
         ("Cases", {"classes": ["tab"], "fields": ["detained_persons"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_view(request.user, DetainedPerson):
+            return fieldsets
+        # The Cases tab names the detained persons: only to those who may view them (the form
+        # then leaves the campaign's cases as they are).
+        return [
+            (name, opts) for name, opts in fieldsets if "detained_persons" not in opts["fields"]
+        ]
+
     def get_queryset(self, request):
         # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
         cases = super().get_queryset(request).annotate(n_cases=Count("detained_persons"))
@@ -134,7 +146,7 @@ class CampaignAdmin(HistoryAdmin):
         if campaign is not None:
             extra_context = {
                 **(extra_context or {}),
-                "summary": campaign_summary(campaign=campaign),
+                "summary": campaign_summary(campaign=campaign, user=request.user),
                 "waiting_after_days": WAITING_AFTER_DAYS,
             }
         return super().change_view(request, object_id, form_url, extra_context)

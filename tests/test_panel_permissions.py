@@ -23,7 +23,7 @@ from tracker.models import (
 pytestmark = pytest.mark.django_db
 
 # What each panel shows, and the permission it needs.
-CAMPAIGN = "Free Lin Qiuyue campaign"
+CAMPAIGN = "Free the Beijing Lawyers"
 LETTER = "Appeal to the Procurator"
 RESPONSE = "The procuratorate acknowledged receipt"
 CONFIRMED_NEWS = "Court confirms the trial date of Lin"
@@ -154,3 +154,53 @@ def test_each_case_page_panel_shows_with_the_permission_of_what_it_shows(
     cited = [NEW_NEWS] if text == PROPOSAL else []
     others = [t for t in ON_THE_CASE_PAGE if t not in [text, *cited] and SHOWN_WITH[t] not in perms]
     assert [t for t in others if t in page] == []
+
+
+# --- A campaign's page: its cases, its letters, their signatures and answers -------------------
+
+
+def _campaign_page(client, django_user_model, *perms) -> str:
+    name = f"campaigner{django_user_model.objects.count()}"
+    user = django_user_model.objects.create_user(name, password="x", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.get(content_type__app_label=p.split(".")[0], codename=p.split(".")[1])
+        for p in ("campaigns.view_campaign", *perms)
+    )
+    client.force_login(user)
+    campaign = Campaign.objects.get(name=CAMPAIGN)
+    response = client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_role_that_may_view_only_campaigns_reads_no_case_or_letter_on_a_campaigns_page(
+    client, django_user_model, case
+):
+    page = _campaign_page(client, django_user_model)
+    assert CAMPAIGN in page
+    for text in ["Lin Qiuyue", LETTER, "Chief Procurator", "answered", "Signatures"]:
+        assert text not in page, text
+
+
+def test_a_campaigns_page_shows_its_cases_to_those_who_may_view_cases(
+    client, django_user_model, case
+):
+    page = _campaign_page(client, django_user_model, "tracker.view_detainedperson")
+    assert "Lin Qiuyue" in page
+    assert LETTER not in page
+
+
+def test_a_campaigns_page_shows_its_letters_and_their_answers_with_each_permission(
+    client, django_user_model, case
+):
+    page = _campaign_page(client, django_user_model, "campaigns.view_letter")
+    assert LETTER in page
+    assert "Lin Qiuyue" not in page and "answered" not in page and "Signatures" not in page
+    page = _campaign_page(
+        client,
+        django_user_model,
+        "campaigns.view_letter",
+        "campaigns.view_letterresponse",
+        "campaigns.view_signature",
+    )
+    assert "Chief Procurator: answered" in page and "Signatures" in page
