@@ -299,15 +299,15 @@ class LetterAdmin(HistoryAdmin):
             letter_id = int(unquote(object_id))
         except ValueError:
             letter_id = None
+        # Above the form: each recipient, when it was sent to them and when they answered (to
+        # those who may view the answers; None leaves the panel out).
+        statuses = None
+        if letter_id is not None and may_view(request.user, LetterResponse):
+            statuses = letters_recipient_statuses(letter_ids=[letter_id]).get(letter_id, [])
         extra_context = {
             **(extra_context or {}),
             "can_import_signatures": self.has_import_signatures_permission(request),
-            # Above the form: each recipient, when it was sent to them and when they answered.
-            "recipient_statuses": letters_recipient_statuses(letter_ids=[letter_id]).get(
-                letter_id, []
-            )
-            if letter_id is not None
-            else [],
+            "recipient_statuses": statuses,
             "waiting_after_days": WAITING_AFTER_DAYS,
         }
         return super().change_view(request, object_id, form_url, extra_context)

@@ -204,3 +204,21 @@ def test_a_campaigns_page_shows_its_letters_and_their_answers_with_each_permissi
         "campaigns.view_signature",
     )
     assert "Chief Procurator: answered" in page and "Signatures" in page
+
+
+def test_a_letters_page_shows_its_recipients_answers_only_to_those_who_may_view_answers(
+    client, django_user_model, case
+):
+    letter = Letter.objects.get(title=LETTER)
+    url = reverse("admin:campaigns_letter_change", args=[letter.pk])
+    user = django_user_model.objects.create_user("writer", password="x", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="view_letter"))
+    client.force_login(user)
+    page = client.get(url).content.decode()
+    assert LETTER in page
+    assert 'id="recipients-status"' not in page
+    user.user_permissions.add(Permission.objects.get(codename="view_letterresponse"))
+    user = django_user_model.objects.get(pk=user.pk)  # permissions are cached on the object
+    client.force_login(user)
+    page = client.get(url).content.decode()
+    assert 'id="recipients-status"' in page and RESPONSE in page
