@@ -43,7 +43,8 @@ class CSV(NeutralisingFormat, base_formats.CSV):
 
 
 class XLSX(NeutralisingFormat, base_formats.XLSX):
-    pass
+    """Every cell is text, as in the CSV: import-export gives native types (numbers, dates) only
+    to its own format classes (BINARY_FORMATS, compared by exact type)."""
 
 
 EXPORT_FORMATS = [fmt for fmt in (CSV, XLSX) if fmt.is_available()]
