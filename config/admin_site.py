@@ -36,7 +36,7 @@ class VigilAdminSite(UnfoldAdminSite):
 
         context = dict(extra_context or {})
         if request.user.has_perm("tracker.view_detainedperson"):
-            context.setdefault("dashboard", dashboard())
+            context.setdefault("dashboard", dashboard(user=request.user))
         return super().index(request, context)
 
     def has_permission(self, request) -> bool:

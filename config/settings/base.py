@@ -9,6 +9,8 @@ from celery.schedules import crontab
 from django.templatetags.static import static
 from django.urls import reverse_lazy
 
+from config import exports
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -162,6 +164,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (a letter response's scan). Never served as static files: the admin hands each
 # one to staff allowed to see it. MEDIA_URL stays unset on purpose.
 MEDIA_ROOT = VAR_DIR / "media"
+# Largest file accepted by an upload (a letter response's scan), in bytes (config/uploads.py).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -372,6 +376,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
 # --- CSV import/export (django-import-export) ---------------------------------------------
+# What every export offers: CSV (and XLSX with openpyxl), each cell a spreadsheet would run as
+# a formula written as text (config/exports.py says why and how).
+EXPORT_FORMATS = exports.EXPORT_FORMATS
 # Every import runs in a transaction: a file with any bad row imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -28,6 +28,7 @@ from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidge
 from config.admin import HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
+from config.permissions import may_view
 from tracker.cases.forms import StringListField
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson, LegalLimit
 from tracker.cases.resources import DetainedPersonResource
@@ -46,6 +47,7 @@ from tracker.cases.services import (
     detained_person_save,
     detained_person_status_event,
 )
+from tracker.newswatch.models import Mention
 from tracker.newswatch.rematch import rematch_people
 from tracker.text import fold
 
@@ -372,7 +374,13 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
+        if not may_view(request.user, Mention):
+            # The news watch's tab lists the person's mentions: only to those who may read them.
+            fieldsets = [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "news_mentions"]})
+                for name, opts in fieldsets
+            ]
+        if obj is None or not may_view(request.user, CaseEventProposal):
             return fieldsets
         shown = (self.proposals_fieldset_title, {"fields": [self._proposals_field(request)]})
         return [fieldsets[0], shown, *fieldsets[1:]]
@@ -413,7 +421,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         extra_context = dict(extra_context or {})
         person = self.get_object(request, object_id)
         if person is not None:
-            extra_context["case_summary"] = case_summary(person=person)
+            extra_context["case_summary"] = case_summary(person=person, user=request.user)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
