@@ -10,8 +10,10 @@ character; import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT is not us
 only drops a leading `=` (leaving `+`, `-` and `@` formulas live) and so changes the data.
 A phone number `+44 20 7946 0958` comes out as `'+44 20 7946 0958`: visible, but whole.
 
-Only CSV (and XLSX, where openpyxl is installed) is offered: staff need spreadsheets, and
-JSON, YAML, TSV or HTML would be more ways out, each with its own escaping to get right."""
+Only CSV and XLSX are offered: staff need spreadsheets, and JSON, YAML, TSV or HTML would be
+more ways out, each with its own escaping to get right. The CSV starts with a byte-order mark:
+without it Excel reads UTF-8 as the local code page, and Chinese or Vietnamese names come out
+garbled."""
 
 import tablib
 from import_export.formats import base_formats
@@ -39,7 +41,10 @@ class NeutralisingFormat(base_formats.TablibFormat):
 
 
 class CSV(NeutralisingFormat, base_formats.CSV):
-    pass
+    BOM = "\ufeff"
+
+    def export_data(self, dataset, **kwargs):
+        return self.BOM + super().export_data(dataset, **kwargs)
 
 
 class XLSX(NeutralisingFormat, base_formats.XLSX):
@@ -47,4 +52,4 @@ class XLSX(NeutralisingFormat, base_formats.XLSX):
     to its own format classes (BINARY_FORMATS, compared by exact type)."""
 
 
-EXPORT_FORMATS = [fmt for fmt in (CSV, XLSX) if fmt.is_available()]
+EXPORT_FORMATS = [CSV, XLSX]

@@ -191,7 +191,7 @@ def _export_csv(client) -> list[dict]:
         url, {**{k: v for k, v in chosen.items() if v not in (None, False)}, "format": "0"}
     )
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_an_editors_export_leaves_the_restricted_columns_out(client, roles, case):
