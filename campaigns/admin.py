@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ExportMixin
-from unfold.admin import TabularInline
+from unfold.admin import StackedInline, TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldBooleanSwitchWidget
@@ -176,6 +176,13 @@ def response_file_url(response: LetterResponse) -> str:
     return reverse("admin:campaigns_letterresponse_file", args=[response.pk])
 
 
+def _file_to_download(entry):
+    """A `fields` entry (a name, or a tuple of names shown on one line) with "file" read-only."""
+    if isinstance(entry, tuple | list):
+        return tuple(_file_to_download(name) for name in entry)
+    return "file_download" if entry == "file" else entry
+
+
 class ResponseFileMixin:
     """A response's file, on its page and under its letter: an upload over UPLOAD_MAX_BYTES is
     an error of the field, and the stored file links to the admin's download (MEDIA_ROOT is
@@ -193,7 +200,7 @@ class ResponseFileMixin:
         if self.has_change_permission(request, obj):
             return fields
         # Read-only, the admin would link the field to the file's own URL.
-        return ["file_download" if name == "file" else name for name in fields]
+        return [_file_to_download(entry) for entry in fields]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -210,9 +217,10 @@ class ResponseFileMixin:
         )
 
 
-class LetterResponseInline(ResponseFileMixin, TabularInline):
+class LetterResponseInline(ResponseFileMixin, StackedInline):
     """Responses are recorded through the service (LetterAdmin.save_formset), so that the
-    letter's status follows them."""
+    letter's status follows them. Stacked, one response a block: in a table row the summary was
+    squeezed to a sliver and the file and delete box went past the page's edge."""
 
     model = LetterResponse
     extra = 0

@@ -1,12 +1,17 @@
 """At 1366 px wide (a common laptop), no admin list cuts its columns off and no form spills
-sideways: every page fits the window, with the navigation sidebar open."""
+sideways: every page fits the window, with the navigation sidebar open, and no box inside it
+(an inline's table) scrolls sideways, in the pages' ordinary state and with every inline showing
+its errors."""
+
+from datetime import timedelta
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns.demo import seed_demo
-from campaigns.models import Letter, Person, Signature
+from campaigns.models import Letter, LetterResponse, Organization, Person, Signature
 from tracker.cases.services import case_event_record
 from tracker.models import DetainedPerson, DigestDelivery, Mention, NewsItem, Subscription
 
@@ -19,7 +24,8 @@ LONG = "Open letter to the Standing Committee of the National People's Congress 
 def long_records():
     """The demo data, plus the long texts that staff really enter."""
     seed_demo()
-    letter = Letter.objects.first()
+    # A letter with a response (the senators', answered) and signatures.
+    letter = LetterResponse.objects.select_related("letter").first().letter
     Letter.objects.filter(pk=letter.pk).update(title=LONG[:300])
     person = Person.objects.create(
         full_name="Maximilian Alexander Konstantin von Habsburg-Lothringen"
@@ -44,17 +50,56 @@ def long_records():
 
 
 def _overflow(page) -> dict:
-    """How far the page, and the list in its scrolling box, are wider than what shows."""
+    """How far the page, the list in its scrolling box, and any other box that scrolls
+    sideways (an inline's table) are wider than what shows. Form fields scrolling their own
+    text are not boxes."""
     return page.evaluate(
         """() => {
             const doc = document.documentElement;
             const table = document.querySelector('#changelist #result_list');
             const box = table && table.closest('[data-simplebar]');
+            const boxes = {};
+            for (const el of document.querySelectorAll('body *')) {
+                if (el.matches('input, textarea, select') || !el.clientWidth) continue;
+                const overflow = getComputedStyle(el).overflowX;
+                if (overflow !== 'auto' && overflow !== 'scroll') continue;
+                if (el.scrollWidth > el.clientWidth + 1) {
+                    const group = el.closest('[id$="-group"]');
+                    boxes[group ? group.id : el.className] = el.scrollWidth - el.clientWidth;
+                }
+            }
             return {
                 page: doc.scrollWidth - doc.clientWidth,
                 list: box ? Math.max(0, table.offsetWidth - box.clientWidth) : 0,
+                boxes: boxes,
             };
         }"""
+    )
+
+
+def _narrow_fields(page, min_width: int = 150) -> dict:
+    """The fields of inline rows narrower than `min_width` px (a summary squeezed to a sliver),
+    by id: text inputs, text areas, select boxes and autocompletes."""
+    return page.evaluate(
+        """(minWidth) => {
+            const narrow = {};
+            const fields = document.querySelectorAll(
+                '[data-inline-type] .form-row input[type=text], [data-inline-type] .form-row '
+                + 'input[type=url], [data-inline-type] .form-row textarea, [data-inline-type] '
+                + '.form-row select:not(.admin-autocomplete), [data-inline-type] .form-row '
+                + '.select2-container'
+            );
+            for (const field of fields) {
+                if (field.closest('.empty-form') || !field.offsetParent) continue;
+                const width = field.getBoundingClientRect().width;
+                if (width < minWidth) {
+                    const id = field.id || field.previousElementSibling?.id || field.className;
+                    narrow[id] = Math.round(width);
+                }
+            }
+            return narrow;
+        }""",
+        min_width,
     )
 
 
@@ -76,13 +121,66 @@ def test_every_list_fits_a_1366_px_window(staff_page, long_records):
     assert cut_off == {}
 
 
+def _case_and_letter_pages(records) -> list[str]:
+    return [
+        reverse("admin:tracker_detainedperson_change", args=[records["liu"].pk]),
+        reverse("admin:campaigns_letter_change", args=[records["letter"].pk]),
+    ]
+
+
 def test_a_case_page_and_a_letter_page_with_their_inlines_fit_a_1366_px_window(
     staff_page, long_records
 ):
-    for path in (
-        reverse("admin:tracker_detainedperson_change", args=[long_records["liu"].pk]),
-        reverse("admin:campaigns_letter_change", args=[long_records["letter"].pk]),
-    ):
+    for path in _case_and_letter_pages(long_records):
         staff_page.goto(staff_page.base_url + path)
         assert staff_page.locator("[data-inline-type]").count() >= 1  # the inline is there
-        assert _overflow(staff_page)["page"] == 0, path
+        assert _overflow(staff_page) == {"page": 0, "list": 0, "boxes": {}}, path
+        assert _narrow_fields(staff_page) == {}, path
+    # The letter's page has its response and signatures, each with its fields.
+    assert staff_page.locator("#id_responses-0-summary").is_visible()
+    assert staff_page.locator("#id_signatures-0-note").is_visible()
+
+
+def _save_and_continue(page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue editing").click()
+
+
+def test_the_case_and_letter_pages_fit_with_every_inline_showing_its_errors(
+    staff_page, long_records
+):
+    page = staff_page
+    ahead = (timezone.localdate() + timedelta(days=30)).isoformat()
+    case_url, letter_url = _case_and_letter_pages(long_records)
+
+    # The case: a status event dated ahead is refused, its row shows why.
+    page.goto(page.base_url + case_url)
+    new_event = page.locator("#events-group tbody.template").first
+    new_event.locator("input[name$='-date']").fill(ahead)
+    new_event.locator("select[name$='-kind']").select_option("sentenced")
+    new_event.locator("textarea[name$='-description']").fill(LONG)
+    _save_and_continue(page)
+    assert page.locator("#events-group td.errors").count() == 1
+    assert "cannot be dated after today" in page.locator("#events-group").inner_text()
+    assert _overflow(page) == {"page": 0, "list": 0, "boxes": {}}
+    assert _narrow_fields(page) == {}
+
+    # The letter: a response received "after today" from both a person and an organization,
+    # and a signature without a signatory.
+    page.goto(page.base_url + letter_url)
+    page.locator("input[name='responses-0-received_on']").fill(ahead)
+    page.evaluate(
+        """(pk) => document.querySelector('#id_responses-0-organization')
+            .append(new Option('An organization', pk, true, true))""",
+        str(Organization.objects.first().pk),
+    )
+    new_signature = page.locator("#signatures-group tbody.template").first
+    new_signature.locator("input[name$='-note']").fill(LONG[:200])
+    _save_and_continue(page)
+    responses = page.locator("#responses-group").inner_text()
+    assert "cannot be received after today" in responses
+    assert "exactly one of a person or an organization" in responses
+    signatures = page.locator("#signatures-group").inner_text()
+    assert "exactly one of an organization or a person" in signatures
+    assert _overflow(page) == {"page": 0, "list": 0, "boxes": {}}
+    assert _narrow_fields(page) == {}
