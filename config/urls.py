@@ -5,8 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api.errors import api_aware_404, api_aware_500, api_missing_slash, api_not_found
 from config.health import health
-from config.views import favicon
+from config.views import favicon, permission_denied
 
+handler403 = permission_denied
 handler404 = api_aware_404
 handler500 = api_aware_500
 

@@ -1,11 +1,13 @@
 """The admin's theme (django-unfold): a sidebar grouped by task that shows each user only the
 lists they may open, Vigil's look on the sign-in pages, and room for a project home page."""
 
+import logging
 import re
 from html import unescape
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 
@@ -116,3 +118,30 @@ def test_a_refused_page_says_why_and_what_to_do_in_the_admins_look(django_user_m
     page = response.content.decode()
     assert "You are not allowed to do this" in page and "Editor role" in page
     assert reverse("admin:index") in page
+
+
+def test_a_refused_page_keeps_the_admins_sidebar_and_logo(viewer):
+    viewer.is_staff = True
+    viewer.save()
+    response = _logged_in(viewer).get(reverse("admin:tracker_detainedperson_add"))
+    assert response.status_code == 403
+    assert "You are not allowed to do this" in response.content.decode()
+    sidebar = _sidebar(response)
+    assert ("Detained persons", reverse("admin:tracker_detainedperson_changelist")) in (
+        sidebar["Cases"]
+    )
+    assert static("vigil/favicon.svg") in response.content.decode()  # the site's icon
+
+
+def test_a_refusal_is_logged_as_one_line_without_a_traceback(viewer, caplog):
+    viewer.is_staff = True
+    viewer.save()
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        _logged_in(viewer).get(reverse("admin:tracker_detainedperson_add"))
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == "Forbidden (Permission denied): " + reverse(
+        "admin:tracker_detainedperson_add"
+    )
+    assert record.exc_info is None
+    assert "Traceback" not in caplog.text
