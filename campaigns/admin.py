@@ -261,15 +261,26 @@ class LetterAdmin(HistoryAdmin):
     ]
     list_select_related = ["campaign"]
     search_fields = ["title", "body", "demands", "recipients__full_name"]
-    autocomplete_fields = ["campaign", "recipients", "author_organization"]
+    autocomplete_fields = ["campaign", "persons", "recipients", "author_organization"]
     date_hierarchy = "sent_on"
     inlines = [LetterResponseInline, SignatureInline]
     fieldsets = [
-        (None, {"fields": ["campaign", "title", ("kind", "status"), "sent_on"]}),
+        (None, {"fields": ["campaign", "persons", "title", ("kind", "status"), "sent_on"]}),
         ("Text", {"classes": ["tab"], "fields": ["body", "demands", "url"]}),
         ("From and to", {"classes": ["tab"], "fields": ["author_organization", "recipients"]}),
         ("Response", {"classes": ["tab"], "fields": ["response_notes"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_view(request.user, DetainedPerson):
+            return fieldsets
+        # The persons a letter is about are named only to those who may view the cases (the
+        # form then leaves them as they are).
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f != "persons"]})
+            for name, opts in fieldsets
+        ]
 
     def get_queryset(self, request):
         # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
@@ -358,9 +369,13 @@ class LetterAdmin(HistoryAdmin):
         return TemplateResponse(request, "admin/campaigns/letter/import_signatures.html", context)
 
     def save_model(self, request, obj, form, change):
-        # Fields and recipients in one version of the letter's history (form.save_m2m() then
-        # finds the recipients set already).
-        letter_save(letter=obj, recipients=form.cleaned_data.get("recipients"))
+        # Fields, recipients and persons in one version of the letter's history
+        # (form.save_m2m() then finds them set already).
+        letter_save(
+            letter=obj,
+            recipients=form.cleaned_data.get("recipients"),
+            persons=form.cleaned_data.get("persons"),
+        )
 
     # Signatures keep their own history: the letter's page lists them being added and removed.
     object_history_template = "admin/campaigns/letter/object_history.html"

@@ -635,16 +635,26 @@ def seed_urgent_cases(*, today: date, people: dict[str, Person]) -> int:
             started_on=today - timedelta(days=200),
         )
         campaign.detained_persons.set(persons.values())
+    # (title, days ago it was sent, the answer, whom it is about)
     letters = [
-        ("Urgent appeal on the residential surveillance of Lin Qiuyue (invented)", 45, ""),
+        (
+            "Urgent appeal on the residential surveillance of Lin Qiuyue (invented)",
+            45,
+            "",
+            "Lin Qiuyue",
+        ),
         (
             "Appeal on the criminal detention of Zhao Hailin (invented)",
             20,
             "The embassy answered for him that the case is being handled according to law.",
+            "Zhao Hailin",
         ),
     ]
-    for title, days_ago, answer in letters:
-        if Letter.objects.filter(title=title).exists():
+    for title, days_ago, answer, about in letters:
+        found = Letter.objects.filter(title=title).first()
+        if found is not None:
+            if not found.persons.exists():  # a demo loaded before letters named their cases
+                letter_save(letter=found, persons=[persons[about]])
             continue
         letter = letter_save(
             title=title,
@@ -653,6 +663,7 @@ def seed_urgent_cases(*, today: date, people: dict[str, Person]) -> int:
             sent_on=today - timedelta(days=days_ago),
             body="An invented letter in the demo data.",
             recipients=[people["Xi Jinping"]],
+            persons=[persons[about]],
         )
         if answer:
             letter_response_record(

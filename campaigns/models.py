@@ -153,6 +153,15 @@ class Letter(TimeStampedModel):
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
     sent_on = models.DateField(null=True, blank=True)
     recipients = models.ManyToManyField(Person, related_name="letters_received", blank=True)
+    # Whom the letter is about: a campaign's letter may concern some of its cases only, and a
+    # case's page lists these first ("Letters about them").
+    persons = models.ManyToManyField(
+        "tracker.DetainedPerson",
+        related_name="letters",
+        blank=True,
+        verbose_name="detained persons",
+        help_text="The detained persons this letter is about.",
+    )
     author_organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -165,7 +174,7 @@ class Letter(TimeStampedModel):
     url = models.URLField(max_length=500, blank=True)
     response_notes = models.TextField(blank=True)
 
-    history = HistoricalRecords(m2m_fields=[recipients])
+    history = HistoricalRecords(m2m_fields=[recipients, persons])
 
     class Meta:
         ordering = ["-sent_on", "title"]

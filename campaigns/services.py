@@ -75,22 +75,31 @@ def letter_save(
     *,
     letter: Letter | None = None,
     recipients: Iterable[Person] | None = None,
+    persons: Iterable | None = None,
     **fields: Any,
 ) -> Letter:
-    """Create (letter=None) or change a letter; `recipients` replaces its recipients. A change
-    is one version in its history, recipients included."""
+    """Create (letter=None) or change a letter; `recipients` replaces its recipients and
+    `persons` the detained persons it is about (None leaves either as it is). A change is one
+    version in its history, recipients and persons included."""
     letter = letter or Letter()
     _apply(letter, fields)
     letter.full_clean()
-    if recipients is not None and letter.pk is not None:
+    links = {
+        name: values
+        for name, values in (("recipients", recipients), ("persons", persons))
+        if values is not None
+    }
+    if links and letter.pk is not None:
         # Set before the save, unrecorded: the save's version then has them. (Set after it,
-        # they would be a second version, and the save's would show the old recipients.)
+        # they would be a second version, and the save's would show the old ones.)
         with without_history(letter):
-            letter.recipients.set(recipients)
-        recipients = None
+            for name, values in links.items():
+                getattr(letter, name).set(values)
+        links = {}
     letter.save()
-    if recipients is not None:  # a new letter: its recipients are a change after its creation
-        letter.recipients.set(recipients)
+    # A new letter: its links are changes after its creation.
+    for name, values in links.items():
+        getattr(letter, name).set(values)
     return letter
 
 

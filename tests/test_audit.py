@@ -1,7 +1,9 @@
 """Every change made through the API is in the record's history with the user who made it."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -16,6 +18,7 @@ from tests.campaigns.factories import (
     PersonFactory,
     SignatureFactory,
 )
+from tests.tracker.factories import DetainedPersonFactory
 from tracker.models import DetainedPerson, Mention, NewsItem
 from tracker.newswatch.services import mention_review
 
@@ -160,6 +163,45 @@ def test_changing_a_letters_title_and_recipients_is_one_version_with_both(staff_
     assert [row.person for row in latest.recipients.all()] == [ambassador]
     page = staff_client.get(_history_url(letter)).content.decode()
     assert f"&nbsp;&rarr;&nbsp;&nbsp;{ambassador}" in page
+
+
+def test_changing_whom_a_letter_is_about_in_the_admin_is_one_version_with_them(staff_client):
+    wang, zhou = DetainedPersonFactory(), DetainedPersonFactory()
+    letter = letter_save(title="Free Wang Yu", persons=[wang])
+    versions = letter.history.count()
+    form = staff_client.get(_change_url(letter))
+    assert 'name="persons"' in form.content.decode()  # an autocomplete on the letter's page
+
+    response = staff_client.post(
+        _change_url(letter), _as_posted(form, title="Free them", persons=[wang.pk, zhou.pk])
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    assert set(letter.persons.all()) == {wang, zhou}
+    assert letter.history.count() == versions + 1
+    latest = letter.history.first()
+    assert latest.title == "Free them"
+    assert {row.detainedperson for row in latest.persons.all()} == {wang, zhou}
+    page = staff_client.get(_history_url(letter)).content.decode()
+    assert str(zhou) in page
+
+
+def test_a_letters_page_names_its_persons_only_to_those_who_may_view_cases(django_user_model):
+    letter = letter_save(title="Open letter", persons=[DetainedPersonFactory(name="Wang Yu")])
+    clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
+    clerk.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_letter", "change_letter"])
+    )
+    client = Client()
+    client.force_login(clerk)
+    page = client.get(_change_url(letter))
+    assert page.status_code == 200
+    assert 'name="persons"' not in page.content.decode()
+    assert "Wang Yu" not in page.content.decode()
+    # Saving the letter leaves them as they were.
+    response = client.post(_change_url(letter), _as_posted(page, title="Free him"))
+    assert response.status_code == 302, response.context["errors"]
+    assert letter.persons.get().name == "Wang Yu"
 
 
 def test_changing_only_a_letters_recipients_is_one_version_with_the_new_ones():

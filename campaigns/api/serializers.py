@@ -76,6 +76,7 @@ class LetterSerializer(StrictModelSerializer):
             "status",
             "sent_on",
             "recipients",
+            "persons",
             "author_organization",
             "body",
             "demands",

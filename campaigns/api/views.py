@@ -112,7 +112,8 @@ class CampaignViewSet(ServiceModelViewSet):
 )
 class LetterViewSet(ServiceModelViewSet):
     queryset = Letter.objects.order_by("-sent_on", "title", "pk").prefetch_related(
-        Prefetch("recipients", queryset=Person.objects.only("pk"))
+        Prefetch("recipients", queryset=Person.objects.only("pk")),
+        Prefetch("persons", queryset=DetainedPerson.objects.only("pk")),
     )
     serializer_class = serializers.LetterSerializer
     filterset_class = filters.LetterFilter

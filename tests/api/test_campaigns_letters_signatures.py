@@ -232,6 +232,45 @@ def test_putting_a_letter_replaces_its_recipients(editor_client):
     assert list(letter.recipients.all()) == [newcomer]
 
 
+def test_a_letter_names_the_detained_persons_it_is_about_by_id(editor_client):
+    wang, zhou = DetainedPersonFactory(), DetainedPersonFactory()
+    response = editor_client.post(
+        "/api/letters/", {"title": "Free Wang Yu and Zhou Shifeng", "persons": [wang.pk, zhou.pk]}
+    )
+    assert response.status_code == 201, response.json()
+    assert sorted(response.json()["persons"]) == sorted([wang.pk, zhou.pk])
+    letter = Letter.objects.get()
+    assert set(letter.persons.all()) == {wang, zhou}
+    # Patching the list replaces it; an empty list unlinks them all.
+    response = editor_client.patch(f"/api/letters/{letter.pk}/", {"persons": [zhou.pk]})
+    assert response.status_code == 200, response.json()
+    assert list(letter.persons.all()) == [zhou]
+    response = editor_client.patch(f"/api/letters/{letter.pk}/", {"persons": []})
+    assert response.status_code == 200, response.json()
+    assert not letter.persons.exists()
+
+
+def test_a_letter_without_persons_is_about_no_one_in_particular(editor_client):
+    response = editor_client.post("/api/letters/", {"title": "On the 709 crackdown"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["persons"] == []
+
+
+@pytest.mark.parametrize(
+    "persons, message",
+    [
+        ("1", "Expected a list"),
+        ([999999], "Invalid pk"),
+        (["one"], "Expected an integer id"),
+    ],
+)
+def test_a_letters_persons_are_a_list_of_existing_ids(editor_client, persons, message):
+    response = editor_client.post("/api/letters/", {"title": "Free them", "persons": persons})
+    assert response.status_code == 400
+    assert message in response.json()["persons"][0]
+    assert not Letter.objects.exists()
+
+
 def test_a_letter_with_signatures_cannot_be_deleted(editor_client):
     signature = SignatureFactory()
     response = editor_client.delete(f"/api/letters/{signature.letter_id}/")
