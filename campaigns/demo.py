@@ -545,6 +545,8 @@ def _invented_cases(today: date) -> list[dict[str, Any]]:
             "gender": "female",
             "occupation": "Human rights lawyer (invented)",
             "summary": INVENTED + " Held under RSDL past the six-month limit.",
+            "place_of_detention": "A designated location in Beijing, undisclosed (invented)",
+            "charges": 'Suspected of "inciting subversion of state power" (invented).',
             "publicity": "public",
             "lawyer": "Chen Ming (invented)",
             "lawyer_contact": "+86 10 5555 0100 (invented)",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign, Letter, LetterResponse, Person
-from campaigns.services import letter_response_record
+from campaigns.services import letter_response_record, letter_save
 from tracker.cases.services import case_event_record, detained_person_save
 from tracker.models import CaseEvent, Mention, NewsItem
 
@@ -94,6 +94,65 @@ def test_the_case_page_lists_campaigns_letters_and_their_answers(staff_client, l
     assert "Someone else" not in summary
 
 
+def test_the_case_page_lists_the_letters_about_them_then_their_campaigns_other_letters(
+    staff_client, lin
+):
+    zhao = detained_person_save(name="Zhao Hailin", country="CN")
+    campaign = Campaign.objects.create(name="Urgent cases", slug="urgent")
+    campaign.detained_persons.add(lin, zhao)
+    elsewhere = Campaign.objects.create(name="Another campaign", slug="another")
+    elsewhere.detained_persons.add(zhao)
+    letters = {}
+    for title, in_campaign, about in [
+        ("Appeal for Lin", campaign, [lin]),
+        ("Appeal for Zhao", campaign, [zhao]),
+        ("Joint appeal", campaign, [lin, zhao]),
+        ("On the campaign in general", campaign, []),
+        ("Lin, outside any campaign", None, [lin]),
+        ("Zhao, in another campaign", elsewhere, [zhao]),
+    ]:
+        letters[title] = letter_save(title=title, campaign=in_campaign, persons=about)
+    summary = _summary(_page(staff_client, lin))
+    about, others = summary.split('id="vd-case-other-letters"')
+    about = about[about.index('id="vd-case-letters"') :]
+    assert "Letters about them" in about
+    for title in ["Appeal for Lin", "Joint appeal", "Lin, outside any campaign"]:
+        assert title in about
+    assert "Appeal for Zhao" not in about and "in general" not in about
+    assert "Other letters in their campaigns" in others and "Not about them" in others
+    others = others[: others.index('id="vd-case-timeline"')]
+    assert "Appeal for Zhao" in others and "about Zhao Hailin" in others
+    assert "On the campaign in general" in others
+    assert "Appeal for Lin" not in others and "Joint appeal" not in others
+    assert "Zhao, in another campaign" not in summary  # not one of Lin's campaigns
+
+
+def test_a_case_no_letter_names_says_so_and_has_no_other_letters_heading(staff_client, lin):
+    summary = _summary(_page(staff_client, lin))
+    assert "No letter names them yet" in summary
+    assert "Other letters in their campaigns" not in summary
+
+
+def test_the_case_summary_gives_country_place_of_detention_charges_and_sentence(staff_client, lin):
+    detained_person_save(
+        person=lin,
+        place_of_detention="Beijing No. 3 Detention Centre",
+        charges='"Subversion of state power".',
+        sentence="Seven years.",
+    )
+    summary = _summary(_page(staff_client, lin))
+    detention = summary[summary.index('id="vd-case-detention"') :]
+    for text in ["China", "Beijing No. 3 Detention Centre", "Subversion of state power", "Seven"]:
+        assert text in detention
+
+
+def test_the_case_summary_says_what_is_not_recorded(staff_client):
+    person = detained_person_save(name="Someone")
+    summary = _summary(_page(staff_client, person))
+    detention = summary[summary.index('id="vd-case-detention"') :]
+    assert detention.count("Not recorded") == 4
+
+
 def test_the_timeline_is_newest_first_with_its_sources(staff_client, lin):
     CaseEvent.objects.create(person=lin, date=ago(-5), kind="hearing", description="Hearing")
     summary = _summary(_page(staff_client, lin))
@@ -122,7 +181,8 @@ def test_only_confirmed_mentions_are_listed_with_their_dates_and_links(staff_cli
 
 def test_the_case_page_reads_as_many_queries_for_40_events_as_for_2(staff_client, lin):
     campaign = Campaign.objects.create(name="Free Lin", slug="free-lin")
-    campaign.detained_persons.add(lin)
+    other = detained_person_save(name="Zhao Hailin")
+    campaign.detained_persons.add(lin, other)
 
     def add(n):
         for i in range(n):
@@ -130,6 +190,7 @@ def test_the_case_page_reads_as_many_queries_for_40_events_as_for_2(staff_client
             item = NewsItem.objects.create(url=f"https://e.example.org/{n}/{i}", title=f"T{i}")
             Mention.objects.create(news_item=item, person=lin, status="confirmed")
             letter = Letter.objects.create(title=f"L{n}/{i}", campaign=campaign, status="sent")
+            letter.persons.add(lin if i % 2 else other)  # about them, or about another case
             recipient = Person.objects.create(full_name=f"P{n}/{i}")
             letter.recipients.add(recipient)
             LetterResponse.objects.create(

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from tracker.cases.models import CaseEvent, DetainedPerson, LegalLimit
@@ -25,9 +25,11 @@ def detained_person_campaign_ids(*, person_ids: Iterable[int]) -> dict[int, list
 
 
 def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> dict:
-    """What the case page shows above its form: the clock and legal limit, campaigns, letters
-    about the person and their answers, the timeline and confirmed news mentions. A fixed
-    number of queries, however many events, letters or mentions.
+    """What the case page shows above its form: the clock and legal limit, campaigns, the
+    letters about the person (`letters_about`, those naming them in Letter.persons) and the
+    other letters of their campaigns (`other_letters`), with their answers, the timeline and
+    confirmed news mentions. A fixed number of queries, however many events, letters or
+    mentions.
 
     Each part needs `user` to be allowed to view its records (config.permissions.may_view);
     without, it is None and not read: a role given the cases alone reads no letter, answer,
@@ -38,9 +40,10 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
     from tracker.models import Mention
 
     today = today or timezone.localdate()
-    campaigns = letters = events = mentions = None
+    campaigns = events = mentions = None
     if may_view(user, Campaign):
         campaigns = list(person.campaigns.order_by("name"))
+    letters_about = other_letters = None
     if may_view(user, Letter):
         campaign_ids = (
             [c.pk for c in campaigns]
@@ -48,11 +51,17 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
             else person.campaigns.values_list("pk", flat=True)
         )
         answered = may_view(user, LetterResponse)
+        about_them = Letter.persons.through.objects.filter(
+            letter=OuterRef("pk"), detainedperson=person
+        )
+        # One query for both lists: the letters about them, wherever they were written, and
+        # the other letters of their campaigns (about others, or no one in particular).
         found = (
-            Letter.objects.filter(campaign__in=campaign_ids)
-            .select_related("campaign")
-            .prefetch_related("recipients")
-            .order_by("-sent_on", "title")
+            Letter.objects.filter(Q(persons=person) | Q(campaign__in=campaign_ids))
+            .distinct()
+            .annotate(is_about=Exists(about_them))
+            .prefetch_related("recipients", "persons")
+            .order_by(F("sent_on").desc(nulls_last=True), "title", "pk")
         )
         if answered:
             found = found.prefetch_related(
@@ -63,10 +72,15 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
                     ).order_by("received_on", "id"),
                 )
             )
-        letters = [
-            {"letter": letter, "answers": letter_answers(letter) if answered else None}
-            for letter in found
-        ]
+        letters_about, other_letters = [], []
+        for letter in found:
+            row = {
+                "letter": letter,
+                "answers": letter_answers(letter) if answered else None,
+                # Whom another letter is about (this case is on the page already).
+                "about": [] if letter.is_about else list(letter.persons.all()),
+            }
+            (letters_about if letter.is_about else other_letters).append(row)
     if may_view(user, CaseEvent):
         events = list(person.events.order_by("-date", "-id"))
     if may_view(user, Mention):
@@ -81,7 +95,8 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
         "clock": clock_of(person, today=today),
         "may_view_limits": may_view(user, LegalLimit),
         "campaigns": campaigns,
-        "letters": letters,
+        "letters_about": letters_about,
+        "other_letters": other_letters,
         "events": events,
         "mentions": mentions,
         "mentions_shown": MENTIONS_SHOWN,
