@@ -34,6 +34,7 @@ from tracker.models import (
     Mention,
     NewsSource,
 )
+from tracker.newswatch.models import MENTION_REVIEW_ORDER
 
 LIST_LENGTH = 10
 UPCOMING_DAYS = 30
@@ -164,12 +165,14 @@ def detention_anniversaries(
 
 
 def review_queue(*, limit: int = LIST_LENGTH) -> dict:
-    """New mentions waiting for review: how many, and the oldest."""
+    """New mentions waiting for review: how many, and the oldest by when the article was
+    published (those of unknown date last), as the list it links to opens
+    (MENTION_REVIEW_ORDER)."""
     new = Mention.objects.filter(status=Mention.Status.NEW)
     return {
         "new_count": new.count(),
         "oldest": list(
-            new.select_related("news_item", "person").order_by("created_at", "id")[:limit]
+            new.select_related("news_item", "person").order_by(*MENTION_REVIEW_ORDER)[:limit]
         ),
         "new_url": _changelist("tracker_mention", status__exact=Mention.Status.NEW),
     }

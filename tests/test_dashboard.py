@@ -42,10 +42,24 @@ def _person(name="Lin Qiuyue", *, status="detained", detained_on=None, country="
     )
 
 
-def _mention(person, *, found_days_ago=0, status=Mention.Status.NEW, title=None, today=TODAY):
+def _mention(
+    person,
+    *,
+    found_days_ago=0,
+    published_days_ago=None,
+    status=Mention.Status.NEW,
+    title=None,
+    today=TODAY,
+):
+    published = None
+    if published_days_ago is not None:
+        published = timezone.make_aware(
+            datetime.datetime.combine(days(-published_days_ago, today), datetime.time(8))
+        )
     item = NewsItem.objects.create(
         url=f"https://news.example.org/{NewsItem.objects.count()}",
         title=title or f"{person.name} in the news",
+        published_at=published,
     )
     mention = Mention.objects.create(news_item=item, person=person, status=status)
     found = timezone.make_aware(
@@ -125,15 +139,30 @@ def test_anniversaries_of_1_2_5_and_10_years_held_in_the_next_30_days():
     ]
 
 
-def test_review_queue_counts_new_mentions_and_lists_the_oldest_first():
+def test_review_queue_counts_new_mentions_and_lists_the_oldest_articles_first():
     person = _person()
-    middle = _mention(person, found_days_ago=5)
-    oldest = _mention(person, found_days_ago=9)
-    _mention(person, found_days_ago=20, status=Mention.Status.CONFIRMED)
-    newest = _mention(person, found_days_ago=1)
+    # Found in another order than they were published: an old article found yesterday.
+    middle = _mention(person, found_days_ago=9, published_days_ago=10)
+    oldest = _mention(person, found_days_ago=1, published_days_ago=400)
+    _mention(person, found_days_ago=20, published_days_ago=500, status=Mention.Status.CONFIRMED)
+    newest = _mention(person, found_days_ago=5, published_days_ago=6)
+    undated = _mention(person, found_days_ago=30)  # its date unknown: last
     panel = review_queue()
-    assert panel["new_count"] == 3
-    assert panel["oldest"] == [oldest, middle, newest]
+    assert panel["new_count"] == 4
+    assert panel["oldest"] == [oldest, middle, newest, undated]
+
+
+def test_the_review_panel_dates_each_mention_by_when_it_was_published(staff_client):
+    person = _person()
+    _mention(person, found_days_ago=1, published_days_ago=400, title="An old article")
+    _mention(person, found_days_ago=2, title="An article of unknown date")
+    page = staff_client.get(reverse("admin:index")).content.decode()
+    panel = page[page.index('id="vd-review-h"') :]
+    assert "oldest article first (by the date it was published)" in panel
+    published = days(-400).strftime("%-d %b %Y")  # e.g. 6 May 2025
+    assert f'title="Published">{published}</time>' in panel
+    assert panel.index("An old article") < panel.index("An article of unknown date")
+    assert "Date unknown" in panel
 
 
 def test_review_queue_lists_active_sources_whose_last_poll_failed():

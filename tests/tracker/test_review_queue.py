@@ -1,5 +1,6 @@
 """The admin's review queue of news mentions (Case tracker > Mentions), as staff see it."""
 
+import datetime
 import itertools
 import re
 
@@ -7,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.tracker.factories import DetainedPersonFactory
 from tracker.models import Mention, NewsItem
@@ -81,6 +83,27 @@ def test_the_review_queue_shows_the_status_asked_for_in_its_address(staff_client
     shown = Mention.objects.filter(pk__in=_shown(response))
     assert set(shown.values_list("status", flat=True)) == statuses
     assert len(shown) == len(statuses)
+
+
+def test_the_review_queue_opens_on_the_oldest_article_first_those_of_unknown_date_last(
+    staff_client,
+):
+    def published(days_ago):
+        mention = _mention()
+        if days_ago is not None:
+            when = timezone.now() - datetime.timedelta(days=days_ago)
+            NewsItem.objects.filter(pk=mention.news_item_id).update(published_at=when)
+        return mention
+
+    # Created (found) in this order: the list used to open on the last found.
+    recent, undated, old, older = published(2), published(None), published(30), published(400)
+
+    shown = [m.pk for m in staff_client.get(QUEUE).context["cl"].result_list]
+
+    assert shown == [older.pk, old.pk, recent.pk, undated.pk]
+    # The dashboard's link to the queue opens it so too.
+    shown = [m.pk for m in staff_client.get(QUEUE + "?status__exact=new").context["cl"].result_list]
+    assert shown == [older.pk, old.pk, recent.pk, undated.pk]
 
 
 def test_confirming_from_the_queue_takes_the_mention_out_of_the_new_ones(staff_client):

@@ -24,7 +24,7 @@ from unfold.contrib.filters.admin import (
 from config.history import HistoryAdmin
 from tracker.cases.admin import ProposalsOnPageMixin
 from tracker.cases.models import CaseEventProposal
-from tracker.newswatch.models import Mention, NewsItem, NewsSource
+from tracker.newswatch.models import MENTION_REVIEW_ORDER, Mention, NewsItem, NewsSource
 from tracker.newswatch.rotation import search_coverage
 from tracker.newswatch.services import mention_review, news_source_check_url, news_source_save
 from tracker.tasks import poll_source as poll_source_task
@@ -378,6 +378,13 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_ordering(self, request):
+        # The new mentions (the queue, which the list opens on) oldest article first; the
+        # other statuses as they were, latest found first.
+        if request.GET.get(MentionStatusFilter.parameter_name, "new") == Mention.Status.NEW:
+            return MENTION_REVIEW_ORDER
+        return super().get_ordering(request)
 
     def page_proposals(self, obj):
         return obj.proposals.order_by("kind")

@@ -311,3 +311,12 @@ class Mention(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.news_item}"
+
+
+# The review queue (the new mentions), oldest article first and those whose date is unknown
+# last: the admin's list opens so, and the dashboard's review panel lists them so.
+MENTION_REVIEW_ORDER = [
+    models.F("news_item__published_at").asc(nulls_last=True),
+    "created_at",
+    "id",
+]
