@@ -63,3 +63,18 @@ def test_printing_a_case_page_prints_its_summary_and_nothing_else(staff_page):
     assert clipped == []
     assert page.locator("#case-summary").bounding_box()["y"] < 50
     assert "Lin Qiuyue" in page.locator("#case-summary").inner_text()
+
+
+def test_a_printed_case_page_does_not_name_another_case_in_quiet_advocacy(staff_page):
+    seed_demo()  # Lin Qiuyue's campaign has a letter about Zhao Hailin, in quiet advocacy
+    lin = DetainedPerson.objects.get(native_name="林秋月")
+    page = staff_page
+    page.goto(page.base_url + reverse("admin:tracker_detainedperson_change", args=[lin.pk]))
+    quiet = page.locator("#case-summary .vd-quiet-name")
+    assert quiet.inner_text() == "Zhao Hailin (赵海林) (quiet advocacy)"
+    assert not page.get_by_text("a case in quiet advocacy").is_visible()
+
+    page.emulate_media(media="print")
+
+    assert not quiet.is_visible()
+    assert page.get_by_text("a case in quiet advocacy").is_visible()
