@@ -97,7 +97,7 @@ def test_the_case_page_lists_campaigns_letters_and_their_answers(staff_client, l
 def test_the_case_page_lists_the_letters_about_them_then_their_campaigns_other_letters(
     staff_client, lin
 ):
-    zhao = detained_person_save(name="Zhao Hailin", country="CN")
+    zhao = detained_person_save(name="Zhao Hailin", country="CN", publicity="public")
     campaign = Campaign.objects.create(name="Urgent cases", slug="urgent")
     campaign.detained_persons.add(lin, zhao)
     elsewhere = Campaign.objects.create(name="Another campaign", slug="another")
