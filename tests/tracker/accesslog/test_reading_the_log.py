@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.test import Client
 from django.urls import reverse
 
-from config.roles import EDITOR, VIEWER
+from config.roles import CASE_OFFICER, EDITOR, VIEWER
 from tests.campaigns.factories import SignatureFactory
 from tracker.accesslog.models import AccessRecord
 from tracker.accesslog.services import access_record, record_export, record_restricted_view
@@ -128,8 +128,8 @@ def test_the_sidebar_shows_the_log_to_superusers_only(superuser, viewer, editor,
 # --- the roles ------------------------------------------------------------------------------
 
 
-def test_neither_role_may_read_or_touch_the_log():
-    for role in (VIEWER, EDITOR):
+def test_no_role_may_read_or_touch_the_log():
+    for role in (VIEWER, EDITOR, CASE_OFFICER):
         codenames = set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
         assert not {c for c in codenames if c.endswith("_accessrecord")}, role
     # ... while every other tracker record stays readable by the Viewer.
@@ -144,8 +144,9 @@ def test_syncing_the_roles_again_keeps_the_log_out_of_them():
     from config.roles import sync_roles
 
     sync_roles(apps)
-    viewer = Group.objects.get(name=VIEWER).permissions.values_list("codename", flat=True)
-    assert "view_accessrecord" not in viewer
+    for role in (VIEWER, EDITOR, CASE_OFFICER):
+        codenames = Group.objects.get(name=role).permissions.values_list("codename", flat=True)
+        assert "view_accessrecord" not in codenames, role
 
 
 # --- the API ------------------------------------------------------------------------------
