@@ -7,7 +7,6 @@ from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from import_export.admin import ExportMixin
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
@@ -39,11 +38,12 @@ from campaigns.signature_import import (
     check_file_size,
     signatures_import_csv,
 )
-from config.admin import HistoryImportExportAdmin
+from config.admin import AuditedExportMixin, HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 from config.permissions import may_view
 from config.uploads import validate_upload_size
+from tracker.accesslog.services import record_download
 from tracker.cases.models import DetainedPerson
 
 
@@ -373,7 +373,7 @@ class LetterAdmin(HistoryAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(ExportMixin, HistoryAdmin):
+class SignatureAdmin(AuditedExportMixin, HistoryAdmin):
     """Export only: signatures are imported on their letter's page ("Import signatures"), in
     the API's format, so that there is one format for both."""
 
@@ -389,7 +389,7 @@ class SignatureAdmin(ExportMixin, HistoryAdmin):
 
 
 @admin.register(LetterResponse)
-class LetterResponseAdmin(ResponseFileMixin, ExportMixin, HistoryAdmin):
+class LetterResponseAdmin(ResponseFileMixin, AuditedExportMixin, HistoryAdmin):
     """Export only: a response changes its letter's status, which an import would bypass;
     responses are recorded here or on their letter's page, one by one."""
 
@@ -435,7 +435,8 @@ class LetterResponseAdmin(ResponseFileMixin, ExportMixin, HistoryAdmin):
 
     def file_view(self, request, object_id):
         """The uploaded file, to staff allowed to view responses only (MEDIA_ROOT is never
-        served), as a download: an uploaded page never runs in the admin's origin."""
+        served), as a download: an uploaded page never runs in the admin's origin. Each
+        download is recorded in the access log."""
         response = self.get_object(request, unquote(object_id))
         if response is None or not response.file:
             raise Http404("No such file.")
@@ -446,4 +447,9 @@ class LetterResponseAdmin(ResponseFileMixin, ExportMixin, HistoryAdmin):
         except FileNotFoundError:
             raise Http404("The file is missing from the server.") from None
         name = response.file.name.rsplit("/", 1)[-1]
+        try:
+            record_download(request=request, obj=response, file_name=name)
+        except BaseException:
+            handle.close()
+            raise
         return FileResponse(handle, as_attachment=True, filename=name)

@@ -80,6 +80,8 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
             Link("API tokens", "token", "authtoken.tokenproxy"),
             Link("Login attempts", "lock_person", "axes.accessattempt"),
             Link("Login log", "history", "axes.accesslog"),
+            # Superusers only: no role may view it (config.roles.NOT_FOR_ROLES).
+            Link("Access log", "policy", "tracker.accessrecord"),
         ],
     ),
 ]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.urls import reverse_lazy
 
@@ -224,6 +225,13 @@ UNFOLD = {
     },
 }
 
+# --- The access log (README "Security") ---------------------------------------------------
+# How long it keeps a record (sign-ins, exports, downloads, views of restricted fields): older
+# ones are deleted daily by tracker.tasks.prune_access_log.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+if ACCESS_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be at least 1.")
+
 # --- Celery -------------------------------------------------------------------------------
 # The embedded default is kombu's filesystem transport: a broker that needs no server, with
 # its message folders under VAR_DIR. Set CELERY_BROKER_URL=redis://... in production.
@@ -303,6 +311,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tracker.tasks.send_due_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0, day_of_week="mon"),
         "args": ("weekly",),
+    },
+    # Deletes access log records older than ACCESS_LOG_RETENTION_DAYS (README "Security").
+    "prune-access-log": {
+        "task": "tracker.tasks.prune_access_log",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
