@@ -29,6 +29,7 @@ from config.admin import HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 from config.permissions import may_view
+from tracker.accesslog.services import record_restricted_view
 from tracker.cases.forms import StringListField
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson, LegalLimit
 from tracker.cases.resources import DetainedPersonResource
@@ -36,6 +37,7 @@ from tracker.cases.restricted import (
     RESTRICTED_FIELDS,
     WITHHELD,
     WITHHELD_HELP,
+    restricted_fields_shown,
     withheld_fields,
 )
 from tracker.cases.selectors import case_summary
@@ -274,6 +276,26 @@ class RestrictedFieldsMixin:
     def history_withheld_fields(self, request) -> tuple[str, ...]:
         return self._withheld(request)
 
+    def record_restricted_read(self, request, obj, *, fields=None) -> None:
+        """A page that showed `obj`'s restricted fields to a case officer goes in the access
+        log (the fields with a value, or those a History page may show)."""
+        if obj is None or self._withheld(request):
+            return
+        shown = restricted_fields_shown(request.user, obj) if fields is None else list(fields)
+        if shown:
+            record_restricted_view(request=request, interface="admin", obj=obj, fields=shown)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        """The History page (its changes may show any restricted field's values) and an old
+        version's page are reads of the restricted fields too."""
+        response = super().render_history_view(request, template, context, **kwargs)
+        if request.method == "GET" and response.status_code == 200:
+            if template == self.object_history_form_template:
+                self.record_restricted_read(request, context["original"])
+            else:
+                self.record_restricted_read(request, context["object"], fields=RESTRICTED_FIELDS)
+        return response
+
     def keep_withheld_values(self, request, obj) -> None:
         """Puts back the stored values of the fields `request.user` may not change: reverting
         to an old version on the History page saves that version whole, restricted fields
@@ -422,7 +444,10 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         person = self.get_object(request, object_id)
         if person is not None:
             extra_context["case_summary"] = case_summary(person=person, user=request.user)
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            self.record_restricted_read(request, person)
+        return response
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -59,7 +59,7 @@ def test_an_export_of_signatures_records_its_filters_search_columns_and_rows(
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
-    lines = response.content.decode().splitlines()
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "letter_title,organization"
     assert len(lines) == 3  # PEN America and PEN Canada, of that letter only
     [record] = exports()
@@ -81,7 +81,8 @@ def test_an_unfiltered_export_records_every_row_and_column(staff_client):
     [record] = exports()
     assert (record.details["filters"], record.details["search"]) == ({}, "")
     assert record.details["rows"] == Signature.objects.count() == 3
-    assert record.details["columns"] == response.content.decode().splitlines()[0].split(",")
+    header = response.content.decode("utf-8-sig").splitlines()[0]
+    assert record.details["columns"] == header.split(",")
 
 
 def test_opening_the_export_page_without_exporting_records_nothing(staff_client):

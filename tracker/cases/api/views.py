@@ -10,8 +10,10 @@ from rest_framework.response import Response
 
 from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
+from tracker.accesslog.services import record_restricted_view
 from tracker.cases.api import filters, serializers
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.restricted import restricted_fields_shown
 from tracker.cases.services import (
     case_event_delete,
     case_event_proposal_accept,
@@ -49,6 +51,15 @@ class DetainedPersonViewSet(ServiceModelViewSet):
     filterset_class = filters.DetainedPersonFilter
     save_service = staticmethod(detained_person_save)
     instance_kwarg = "person"
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        response = Response(self.get_serializer(person).data)
+        # A case officer's read of the restricted fields goes in the access log.
+        shown = restricted_fields_shown(request.user, person)
+        if shown:
+            record_restricted_view(request=request, interface="api", obj=person, fields=shown)
+        return response
 
     def get_queryset(self):
         queryset = super().get_queryset()
