@@ -25,9 +25,12 @@ NOT_FOR_ROLES = ("accessrecord",)
 def sync_roles(apps, schema_editor=None) -> None:
     # Permissions are normally created after migrate; create them now so they can be granted.
     for app_config in apps.get_app_configs():
+        # create_permissions skips an app whose models_module is unset, as it is in a
+        # migration's state; put back what was there (the live registry's is a module).
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     ours = Permission.objects.filter(content_type__app_label__in=ROLE_APPS).exclude(
