@@ -8,6 +8,11 @@
   its claim expired), builds the digest up to now, sends it, and records the outcome. Two
   workers racing, or a task run twice, send one message. A delivery whose subscription has
   since been made inactive (unsubscribed) is never claimed, so it is never sent.
+
+The deliveries are written with `update()`, which Django's `auto_now` does not see: each update
+of what the API shows (status, attempts, period, error, sent time) sets `updated_at` itself, so
+that a partner syncing with `updated_since` sees it. Bookkeeping the API does not show (when a
+task was queued) leaves it alone.
 """
 
 from dataclasses import dataclass, field
@@ -93,7 +98,7 @@ def digests_create_due(
     failed = [pk for pk, status in due.values() if status == DigestDelivery.Status.FAILED]
     for chunk in chunks(failed):
         DigestDelivery.objects.filter(pk__in=chunk, status=DigestDelivery.Status.FAILED).update(
-            status=DigestDelivery.Status.PENDING
+            status=DigestDelivery.Status.PENDING, updated_at=timezone.now()
         )
     return [due[pk][0] for pk in starts if pk in due]
 
@@ -113,7 +118,9 @@ def _claim(delivery_id: int, now: datetime) -> bool:
             _of_active_subscriptions(),
             pk=delivery_id,
             status=DigestDelivery.Status.PENDING,
-        ).update(claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+        ).update(
+            claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1, updated_at=timezone.now()
+        )
     )
 
 
@@ -126,14 +133,17 @@ def _fix_content(delivery: DigestDelivery, now: datetime) -> bool:
     with transaction.atomic():
         if digest.is_empty:
             DigestDelivery.objects.filter(pk=delivery.pk).update(
-                status=DigestDelivery.Status.EMPTY, period_end=now, claimed_until=None
+                status=DigestDelivery.Status.EMPTY,
+                period_end=now,
+                claimed_until=None,
+                updated_at=timezone.now(),
             )
             return False
         message = render_digest_email(digest, delivery_id=delivery.pk)
         delivery.content = message_content(message)
         delivery.period_end = now
         delivery.message_id = message.extra_headers.get("Message-ID", "")[:300]
-        delivery.save(update_fields=["content", "period_end", "message_id"])
+        delivery.save(update_fields=["content", "period_end", "message_id", "updated_at"])
         delivery.mentions.set(digest.mentions)
         delivery.events.set(digest.events)
     return True
@@ -166,6 +176,7 @@ def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
             status=DigestDelivery.Status.FAILED if failed else DigestDelivery.Status.PENDING,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
             claimed_until=None,
+            updated_at=timezone.now(),
         )
         raise
     try:
@@ -193,6 +204,7 @@ def digest_record_sent(*, delivery_id: int) -> None:
     DigestDelivery.objects.filter(pk=delivery_id).exclude(status=DigestDelivery.Status.SENT).update(
         status=DigestDelivery.Status.SENT,
         sent_at=timezone.now(),
+        updated_at=timezone.now(),
         last_error="",
         claimed_until=None,
         content=None,
@@ -274,7 +286,10 @@ def deliveries_resend(*, deliveries: QuerySet[DigestDelivery]) -> ResendOutcome:
         _of_active_subscriptions(),
         pk__in=outcome.queued,
     ).exclude(status__in=_DONE).update(
-        status=DigestDelivery.Status.PENDING, attempts=0, claimed_until=None
+        status=DigestDelivery.Status.PENDING,
+        attempts=0,
+        claimed_until=None,
+        updated_at=timezone.now(),
     )
     outcome.queued.sort()
     return outcome

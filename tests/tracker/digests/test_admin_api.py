@@ -278,6 +278,8 @@ def test_a_delivery_lists_the_mentions_and_events_its_digest_held(viewer_client,
         "last_error": "",
         "mentions": sorted(m.pk for m in mentions),
         "events": [event.pk],
+        "created_at": utc(delivery.created_at),
+        "updated_at": utc(delivery.updated_at),
     }
     failed = viewer_client.get("/api/digest-deliveries/", {"status": "failed"})
     assert _ids(failed) == [other.pk]
