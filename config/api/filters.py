@@ -19,20 +19,26 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+ALWAYS_ALLOWED = frozenset({"page", "page_size", "format"})
+
+
+def refuse_unknown_parameters(filterset_class, request) -> None:
+    """A query parameter that is neither a filter of `filterset_class` nor the page's is a 400
+    naming it."""
+    known = set(filterset_class.base_filters) | ALWAYS_ALLOWED
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+
 
 class StrictFilterBackend(filters.DjangoFilterBackend):
     """django-filter's backend, plus: a query parameter that is not a filter of this endpoint
     (a typo such as `?stauts=`) is a 400, never an unfiltered list."""
 
-    always_allowed = frozenset({"page", "page_size", "format"})
-
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
-            known = set(filterset_class.base_filters) | self.always_allowed
-            unknown = sorted(set(request.query_params) - known)
-            if unknown:
-                raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+            refuse_unknown_parameters(filterset_class, request)
         return super().filter_queryset(request, queryset, view)
 
 
