@@ -4,6 +4,8 @@
   period starts where the subscription's last completed (sent or empty) delivery ended, or
   at the subscription's creation, so nothing falls between two digests after a day when the
   worker was down. A failed or still-pending delivery for the same start is reused.
+- `digests_send_now` does both in the foreground, reporting each delivery's outcome: what
+  `manage.py send_digests` and the admin's "Send now" run.
 - `digest_send` claims a delivery with a compare-and-set update (pending and not claimed, or
   its claim expired), builds the digest up to now, sends it, and records the outcome. Two
   workers racing, or a task run twice, send one message. A delivery whose subscription has
@@ -240,6 +242,34 @@ def deliveries_to_requeue(*, now: datetime | None = None) -> list[int]:
     if not pending.filter(lapsed, free, _of_active_subscriptions()).update(queued_at=now):
         return []
     return list(pending.filter(queued_at=now).order_by("pk").values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What became of one delivery sent in the foreground."""
+
+    delivery_id: int
+    # sent, empty (nothing new), failed, held (another attempt is sending it) or skipped
+    status: str
+    error: str = ""  # why it failed, as recorded on the delivery
+
+
+def digests_send_now(*, frequency: str, email: str | None = None) -> list[SendOutcome]:
+    """Create the due deliveries of `frequency` (only `email`'s, when given) and send each
+    now, one after the other; a failure is recorded on its delivery (and retried by the
+    sweeper like any other) and reported here, and the others are still sent.
+
+    Idempotent as the scheduled sending is: a second call finds the period just sent done and
+    starts a new one from its end, which holds nothing new unless something happened since
+    (recorded as empty, no email); two calls at once share one delivery, which one sends."""
+    outcomes = []
+    for delivery_id in digests_create_due(frequency=frequency, email=email):
+        try:
+            status, error = digest_send(delivery_id=delivery_id), ""
+        except Exception as exc:  # recorded on the delivery by digest_send; go on
+            status, error = DigestDelivery.Status.FAILED, f"{type(exc).__name__}: {exc}"
+        outcomes.append(SendOutcome(delivery_id=delivery_id, status=str(status), error=error))
+    return outcomes
 
 
 def digest_preview(*, subscription: Subscription, now: datetime | None = None) -> Digest:
