@@ -100,7 +100,9 @@ class DeletionViewSet(viewsets.GenericViewSet):
                 "each with its `type` (the endpoint's name), its `id` there and when it was "
                 "deleted. With `updated_since` on every list, a partner keeps a copy in "
                 "step: ask each list for what changed, and this for what is gone. Only the "
-                "types the user may view (their `view_` permission) are listed.",
+                "types the user may view are listed.\n\nPermission: `<app>.view_<model>` of each "
+                "type listed (the Viewer and Editor groups have them all); asking for a type "
+                "without it is a 403.",
                 parameters=parameters,
             )
             def list(self, request, *args, **kwargs):
