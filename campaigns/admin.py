@@ -14,6 +14,8 @@ from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldBooleanSwitchWidget
 
 from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from campaigns.resources import (
+    CampaignResource,
+    LetterResource,
     LetterResponseResource,
     OrganizationResource,
     PersonResource,
@@ -96,8 +98,12 @@ class CampaignForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(HistoryAdmin):
+class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
+    """Export only: a campaign is saved through campaign_save, which an import would bypass."""
+
     form = CampaignForm
+    resource_classes = [CampaignResource]
+    export_form_class = SelectableFieldsExportForm
     list_display = [
         "name",
         "status",
@@ -135,6 +141,15 @@ class CampaignAdmin(HistoryAdmin):
         # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
         cases = super().get_queryset(request).annotate(n_cases=Count("detained_persons"))
         return cases.order_by(*Campaign._meta.ordering, "pk")
+
+    def get_export_queryset(self, request):
+        # The export's columns read each campaign's leads and cases: a few queries in all.
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("lead_organization", "lead_person")
+            .prefetch_related("detained_persons")
+        )
 
     @admin.display(description="cases", ordering="n_cases")
     def n_cases(self, obj):
@@ -244,7 +259,12 @@ class SignatureImportForm(forms.Form):
 
 
 @admin.register(Letter)
-class LetterAdmin(HistoryAdmin):
+class LetterAdmin(AuditedExportMixin, HistoryAdmin):
+    """Export only (signatures are imported on a letter's page, "Import signatures"): a letter
+    is saved through letter_save, which an import would bypass."""
+
+    resource_classes = [LetterResource]
+    export_form_class = SelectableFieldsExportForm
     list_display = ["title", "kind", "status", "sent_on", "campaign", "n_signatures"]
     list_filter = [
         ("status", ChoicesDropdownFilter),
@@ -267,6 +287,15 @@ class LetterAdmin(HistoryAdmin):
         # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
         letters = super().get_queryset(request).annotate(n_signatures=Count("signatures"))
         return letters.order_by(*Letter._meta.ordering, "pk")
+
+    def get_export_queryset(self, request):
+        # The export's columns read each letter's campaign, author and recipients.
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("campaign", "author_organization")
+            .prefetch_related("recipients")
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not LetterResponse:

@@ -10,6 +10,7 @@ from campaigns.api.views import (
     PersonViewSet,
     SignatureViewSet,
 )
+from config.api.deletions import DeletionViewSet
 from tracker.accesslog.api.views import AccessRecordViewSet
 from tracker.cases.api.views import (
     CaseEventProposalViewSet,
@@ -35,5 +36,7 @@ router.register("case-event-proposals", CaseEventProposalViewSet, basename="case
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
 router.register("access-records", AccessRecordViewSet, basename="accessrecord")
+# Last: it lists the deletions of the endpoints registered above that keep a history.
+router.register("deletions", DeletionViewSet.for_router(router), basename="deletion")
 
 urlpatterns = router.urls

@@ -23,16 +23,21 @@ from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
     RelatedDropdownFilter,
 )
+from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidget
 
-from config.admin import HistoryImportExportAdmin
+from config.admin import AuditedExportMixin, HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 from config.permissions import may_view
 from tracker.accesslog.services import record_restricted_view
 from tracker.cases.forms import StringListField
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson, LegalLimit
-from tracker.cases.resources import DetainedPersonResource
+from tracker.cases.resources import (
+    CaseEventResource,
+    DetainedPersonResource,
+    LegalLimitResource,
+)
 from tracker.cases.restricted import (
     RESTRICTED_FIELDS,
     WITHHELD,
@@ -482,7 +487,11 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(HistoryAdmin):
+class CaseEventAdmin(AuditedExportMixin, HistoryAdmin):
+    """Export only: a status event moves its person's status, which an import would bypass."""
+
+    resource_classes = [CaseEventResource]
+    export_form_class = SelectableFieldsExportForm
     list_display = ["date", "person", "kind", "short_description"]
     list_filter = [
         ("kind", ChoicesDropdownFilter),
@@ -510,9 +519,12 @@ class CaseEventAdmin(HistoryAdmin):
 
 
 @admin.register(LegalLimit)
-class LegalLimitAdmin(HistoryAdmin):
+class LegalLimitAdmin(AuditedExportMixin, HistoryAdmin):
     """The longest a status may lawfully last, per country: the dashboard and case pages count
-    each case against these."""
+    each case against these. Export only."""
+
+    resource_classes = [LegalLimitResource]
+    export_form_class = SelectableFieldsExportForm
 
     list_display = ["country", "status", "max_days", "legal_basis_start"]
     list_filter = [("country", CountryInUseFilter), "status"]

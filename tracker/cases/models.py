@@ -247,6 +247,7 @@ class CaseEvent(TimeStampedModel):
 
     class Meta:
         ordering = ["person", "-date", "-id"]
+        permissions = [("export_caseevent", "Can export case events")]
         indexes = [
             # A person's timeline, newest first, and "latest status event" in services.
             models.Index(fields=["person", "-date", "-id"], name="caseevent_person_date_idx"),
@@ -297,6 +298,7 @@ class LegalLimit(TimeStampedModel):
 
     class Meta:
         ordering = ["country", "status"]
+        permissions = [("export_legallimit", "Can export legal limits")]
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "status"],

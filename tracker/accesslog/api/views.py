@@ -12,8 +12,9 @@ from tracker.accesslog.models import AccessRecord
     list="The access log, newest first: each sign-in and failed sign-in, export (with its "
     "filters, search, columns and row count), file download and view of restricted fields, "
     "with who, when and from which address. Filter by `user` (id), `username`, `action`, "
-    "`model`, `object_id`, `at_after` and `at_before` (days, UTC). Read-only: records are "
-    "never changed or deleted here; old ones are pruned after ACCESS_LOG_RETENTION_DAYS.",
+    "`model`, `object_id`, `at_after` and `at_before` (days, UTC, or ISO 8601 moments). "
+    "Read-only: records are never changed or deleted here; old ones are pruned after "
+    "ACCESS_LOG_RETENTION_DAYS.",
     retrieve="One access record.",
 )
 class AccessRecordViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

@@ -9,12 +9,14 @@ from config.api.filters import (
     IsoDateFilter,
     StableOrderingFilter,
     StrictBooleanFilter,
+    SyncFilterSet,
+    deprecated_alias,
 )
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
 from tracker.newswatch.models import Mention
 
 
-class DetainedPersonFilter(filters.FilterSet):
+class DetainedPersonFilter(SyncFilterSet):
     status = ChoiceInFilter(
         choices=DetainedPerson.Status.choices, help_text="One status or a comma-separated list."
     )
@@ -53,17 +55,19 @@ class DetainedPersonFilter(filters.FilterSet):
         return queryset.search(value)
 
 
-class CaseEventFilter(filters.FilterSet):
+class CaseEventFilter(SyncFilterSet):
     kind = ChoiceInFilter(choices=CaseEvent.Kind.choices)
-    after = IsoDateFilter(field_name="date", lookup_expr="gte")
-    before = IsoDateFilter(field_name="date", lookup_expr="lte")
+    date_after = IsoDateFilter(field_name="date", lookup_expr="gte")
+    date_before = IsoDateFilter(field_name="date", lookup_expr="lte")
+    after = deprecated_alias(IsoDateFilter(field_name="date", lookup_expr="gte"), of="date_after")
+    before = deprecated_alias(IsoDateFilter(field_name="date", lookup_expr="lte"), of="date_before")
 
     class Meta:
         model = CaseEvent
-        fields = ["person", "kind", "after", "before"]
+        fields = ["person", "kind", "date_after", "date_before", "after", "before"]
 
 
-class CaseEventProposalFilter(filters.FilterSet):
+class CaseEventProposalFilter(SyncFilterSet):
     person = filters.ModelChoiceFilter(queryset=DetainedPerson.objects.all())
     mention = filters.ModelChoiceFilter(queryset=Mention.objects.all())
     status = ChoiceInFilter(

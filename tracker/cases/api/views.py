@@ -72,7 +72,8 @@ class DetainedPersonViewSet(ServiceModelViewSet):
 
 @described(
     list="Case events, the most recent first. Filter by `person` (id), `kind` (one or a "
-    "comma-separated list) and `after`/`before` (YYYY-MM-DD).",
+    "comma-separated list) and `date_after`/`date_before` (YYYY-MM-DD; `after`/`before` are "
+    "deprecated names of the same).",
     create="Record a dated step in a case. When its `kind` is a status (`detained`, "
     "`arrested`, `sentenced`, `released`, ...) and it is the person's latest status event, "
     "the person's `status` becomes that kind; other kinds (`hearing`, `transferred`, "
