@@ -170,8 +170,9 @@ def review_queue(*, limit: int = LIST_LENGTH) -> dict:
             .only("id", "name", "last_error", "last_polled_at", "consecutive_failures")
             .order_by("name")
         ),
+        # The same sources as listed: active ones whose last poll failed.
         "failing_url": _changelist(
-            "tracker_newssource", last_status__exact=NewsSource.LastStatus.FAILED
+            "tracker_newssource", active__exact=1, last_status__exact=NewsSource.LastStatus.FAILED
         ),
     }
 
