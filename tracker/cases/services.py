@@ -89,9 +89,12 @@ def detained_person_save(
     The status follows the timeline only: a new status (a `status` given for a new person, or
     one that differs from the stored one) is recorded as a status event, in this transaction,
     dated as detained_person_status_event says, and refused when it could not be the latest.
-    A new person given no status starts Detained with an empty timeline."""
+    A new person given no status starts Detained: with a detention date, their timeline opens
+    with the Detained event of that date; without one, it is empty."""
     person = person or DetainedPerson()
-    records_status = person.pk is not None or "status" in fields
+    records_status = (
+        person.pk is not None or "status" in fields or fields.get("detained_on") is not None
+    )
     if status_date is not None and not records_status:
         raise ValidationError({"status_date": "Give the status this date is for."})
     for name, value in fields.items():
