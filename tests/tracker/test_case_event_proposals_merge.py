@@ -237,8 +237,8 @@ def test_the_admin_pages_show_every_source_and_the_like_event(wang, staff_user, 
         reverse("admin:tracker_mention_change", args=[chinese.pk]),
     ):
         page = staff_client.get(url).content.decode()
-        assert english.news_item.url in page, url
-        assert chinese.news_item.url in page, url
+        assert f'href="{english.news_item.url}"' in page, url
+        assert f'href="{chinese.news_item.url}"' in page, url
 
     case_event_proposal_accept(proposal=CaseEventProposal.objects.get(), user=staff_user)
     confirmed(wang, "Wang Quanzhang stands trial", staff_user)

@@ -17,6 +17,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
@@ -107,7 +108,7 @@ def proposals_table(proposals, *, buttons: bool, next_url: str, article: bool) -
         sources = proposal_sources(p)
         links = article or len(sources) > 1
         says = format_html_join(
-            format_html("<br><br>"),
+            mark_safe("<br><br>"),
             "{}{}",
             (
                 (evidence, format_html("<br>{}", _source_link(url, title)) if links else "")
@@ -563,11 +564,11 @@ class CaseEventProposalAdmin(HistoryAdmin):
         """Every article that reports the event (the first one's sentence is `evidence`),
         and the like event the timeline has, if any."""
         links = format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             "{}",
             ((_source_link(url, title),) for _evidence, url, title in proposal_sources(obj)),
         )
-        return links + similar_event_note(obj)
+        return format_html("{}{}", links, similar_event_note(obj))
 
     def get_list_display(self, request):
         # Django calls a column with the row only: the column with buttons is another column.
