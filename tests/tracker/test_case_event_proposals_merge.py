@@ -246,3 +246,13 @@ def test_the_admin_pages_show_every_source_and_the_like_event(wang, staff_user, 
         reverse("admin:tracker_detainedperson_change", args=[wang.pk])
     ).content.decode()
     assert "An event like this is on the timeline on 2018-12-26" in page
+
+
+def test_the_api_finds_a_proposal_by_any_of_its_mentions(wang, staff_user, editor_client):
+    english = confirmed(wang, ENGLISH, staff_user)
+    chinese = confirmed(wang, CHINESE_TITLE, staff_user, summary=CHINESE)
+    proposal = CaseEventProposal.objects.get()
+
+    for mention in (english, chinese):
+        listed = editor_client.get("/api/case-event-proposals/", {"mention": mention.pk}).json()
+        assert [p["id"] for p in listed["results"]] == [proposal.pk], mention

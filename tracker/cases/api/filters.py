@@ -1,5 +1,6 @@
 """The REST API filters of cases (detained persons, case events, proposed events)."""
 
+from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from campaigns.api.filters import CampaignRefFilter
@@ -65,7 +66,11 @@ class CaseEventFilter(filters.FilterSet):
 
 class CaseEventProposalFilter(filters.FilterSet):
     person = filters.ModelChoiceFilter(queryset=DetainedPerson.objects.all())
-    mention = filters.ModelChoiceFilter(queryset=Mention.objects.all())
+    mention = filters.ModelChoiceFilter(
+        queryset=Mention.objects.all(),
+        method="filter_mention",
+        help_text="Proposals this mention's article is a source of (the first or another).",
+    )
     status = ChoiceInFilter(
         choices=CaseEventProposal.Status.choices, help_text="One status or a comma-separated list."
     )
@@ -76,3 +81,6 @@ class CaseEventProposalFilter(filters.FilterSet):
     class Meta:
         model = CaseEventProposal
         fields = ["person", "mention", "status", "kind"]
+
+    def filter_mention(self, queryset, name, value):
+        return queryset.filter(Q(mention=value) | Q(other_sources__mention=value)).distinct()
