@@ -256,3 +256,16 @@ def test_the_api_finds_a_proposal_by_any_of_its_mentions(wang, staff_user, edito
     for mention in (english, chinese):
         listed = editor_client.get("/api/case-event-proposals/", {"mention": mention.pk}).json()
         assert [p["id"] for p in listed["results"]] == [proposal.pk], mention
+
+
+def test_an_event_recorded_after_the_proposal_is_named_as_the_like_event(wang, staff_user):
+    confirmed(wang, "Wang Quanzhang stands trial", staff_user)  # published 12-27
+    proposal = CaseEventProposal.objects.get()
+    assert proposal.similar_event is None
+
+    trial = case_event_record(person=wang, date=date(2018, 12, 26), kind="on_trial")
+
+    proposal.refresh_from_db()
+    assert proposal.similar_event == trial
+    case_event_proposal_accept(proposal=proposal, user=staff_user)
+    assert list(wang.events.filter(kind="on_trial")) == [trial]

@@ -150,7 +150,23 @@ def case_event_save(*, event: CaseEvent | None = None, **fields: Any) -> CaseEve
     event.save()
     if was_latest or (event.is_status_change and _latest_status_event(locked.pk) == event):
         _follow_latest_status(locked)
+    _proposals_name_similar_event(event)
     return event
+
+
+def _proposals_name_similar_event(event: CaseEvent) -> None:
+    """Pending proposals of this kind for this person within SAME_EVENT_WITHIN that named no
+    like event now name this one, so that they say what accepting them will do (add their
+    articles to it). A hint derived from the timeline, so written without a history row."""
+    window = CaseEventProposal.SAME_EVENT_WITHIN
+    CaseEventProposal.objects.filter(
+        person_id=event.person_id,
+        kind=event.kind,
+        status=CaseEventProposal.Status.PROPOSED,
+        similar_event__isnull=True,
+        date__gte=event.date - window,
+        date__lte=event.date + window,
+    ).update(similar_event=event)
 
 
 def case_event_record(
