@@ -17,6 +17,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
@@ -79,7 +80,32 @@ def decide_buttons(proposal: CaseEventProposal, next_url: str) -> str:
     )
 
 
+def _source_link(url: str, title: str) -> str:
+    return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', url, title)
+
+
+def proposal_sources(p: CaseEventProposal) -> list[tuple[str, str, str]]:
+    """(evidence, URL, article title) of every article that reports the proposal's event, the
+    first one first (other_sources prefetched with their mentions' news items)."""
+    first = (p.evidence, p.source_url, p.mention.news_item.title)
+    others = [(s.evidence, s.source_url, s.mention.news_item.title) for s in p.other_sources.all()]
+    return [first, *others]
+
+
+def similar_event_note(p: CaseEventProposal) -> str:
+    if p.similar_event is None or p.status != CaseEventProposal.Status.PROPOSED:
+        return ""
+    return format_html(
+        "<br><em>An event like this is on the timeline on {}: accepting adds the article{} "
+        "to it, not a second event.</em>",
+        p.similar_event.date,
+        "s" if p.other_sources.all() else "",
+    )
+
+
 def proposals_table(proposals, *, buttons: bool, next_url: str, article: bool) -> str:
+    """The proposals, each with what its articles say. `article`: link the articles (a
+    mention's page links them only for a proposal that has other articles than its own)."""
     rows = []
     for p in proposals:
         if p.status == CaseEventProposal.Status.PROPOSED:
@@ -88,20 +114,21 @@ def proposals_table(proposals, *, buttons: bool, next_url: str, article: bool) -
             decision = format_html(
                 "{} by {}", p.get_status_display(), p.decided_by or "someone since removed"
             )
-        source = (
-            format_html(
-                '<br><a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
-                p.source_url,
-                p.mention.news_item.title,
-            )
-            if article
-            else ""
+        sources = proposal_sources(p)
+        links = article or len(sources) > 1
+        says = format_html_join(
+            mark_safe("<br><br>"),
+            "{}{}",
+            (
+                (evidence, format_html("<br>{}", _source_link(url, title)) if links else "")
+                for evidence, url, title in sources
+            ),
         )
-        rows.append((p.get_kind_display(), p.date, p.evidence, source, decision))
+        rows.append((p.get_kind_display(), p.date, says, similar_event_note(p), decision))
     if not rows:
         return "None."
     return format_html(
-        "<table><tr><th>event</th><th>date</th><th>the article says</th><th></th></tr>{}</table>",
+        "<table><tr><th>event</th><th>date</th><th>the articles say</th><th></th></tr>{}</table>",
         format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>", rows),
     )
 
@@ -127,7 +154,10 @@ class ProposalsOnPageMixin:
         next_url = reverse(
             f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk]
         )
-        proposals = self.page_proposals(obj).select_related("mention__news_item", "decided_by")
+        proposals = self.page_proposals(obj).select_related(
+            "mention__news_item", "decided_by", "similar_event"
+        )
+        proposals = proposals.prefetch_related("other_sources__mention__news_item")
         return proposals_table(
             proposals, buttons=buttons, next_url=next_url, article=self.proposals_show_article
         )
@@ -542,7 +572,7 @@ class LegalLimitAdmin(AuditedExportMixin, HistoryAdmin):
 class CaseEventProposalAdmin(HistoryAdmin):
     list_display = ["person", "kind", "date", "status", "evidence", "article", "decision"]
     list_filter = ["status", "kind"]
-    list_select_related = ["person", "mention__news_item", "decided_by"]
+    list_select_related = ["person", "mention__news_item", "decided_by", "similar_event"]
     search_fields = ["person__name", "person__native_name", "evidence"]
     date_hierarchy = "date"
     ordering = ["status", "-created_at"]
@@ -553,6 +583,7 @@ class CaseEventProposalAdmin(HistoryAdmin):
         "evidence",
         "article",
         "mention",
+        "similar_event",
         "status",
         "decided_by",
         "decided_at",
@@ -570,13 +601,19 @@ class CaseEventProposalAdmin(HistoryAdmin):
     def has_decide_permission(self, request) -> bool:
         return can_decide(request.user)
 
-    @admin.display(description="article")
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("other_sources__mention__news_item")
+
+    @admin.display(description="articles")
     def article(self, obj):
-        return format_html(
-            '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
-            obj.source_url,
-            obj.mention.news_item.title,
+        """Every article that reports the event (the first one's sentence is `evidence`),
+        and the like event the timeline has, if any."""
+        links = format_html_join(
+            mark_safe("<br>"),
+            "{}",
+            ((_source_link(url, title),) for _evidence, url, title in proposal_sources(obj)),
         )
+        return format_html("{}{}", links, similar_event_note(obj))
 
     def get_list_display(self, request):
         # Django calls a column with the row only: the column with buttons is another column.

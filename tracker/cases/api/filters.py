@@ -1,5 +1,6 @@
 """The REST API filters of cases (detained persons, case events, proposed events)."""
 
+from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from campaigns.api.filters import CampaignRefFilter
@@ -69,7 +70,11 @@ class CaseEventFilter(SyncFilterSet):
 
 class CaseEventProposalFilter(SyncFilterSet):
     person = filters.ModelChoiceFilter(queryset=DetainedPerson.objects.all())
-    mention = filters.ModelChoiceFilter(queryset=Mention.objects.all())
+    mention = filters.ModelChoiceFilter(
+        queryset=Mention.objects.all(),
+        method="filter_mention",
+        help_text="Proposals this mention's article is a source of (the first or another).",
+    )
     status = ChoiceInFilter(
         choices=CaseEventProposal.Status.choices, help_text="One status or a comma-separated list."
     )
@@ -80,3 +85,6 @@ class CaseEventProposalFilter(SyncFilterSet):
     class Meta:
         model = CaseEventProposal
         fields = ["person", "mention", "status", "kind"]
+
+    def filter_mention(self, queryset, name, value):
+        return queryset.filter(Q(mention=value) | Q(other_sources__mention=value)).distinct()

@@ -100,10 +100,15 @@ class CaseEventViewSet(ServiceModelViewSet):
     "waiting for staff to accept or reject them. Filter by `status` (`proposed`, `accepted`, "
     "`rejected`; one or a comma-separated list), `person`, `mention` and `kind`.",
     retrieve="One proposed event: its kind, date, the sentence of the article that says it "
-    "(`evidence`), the article (`source_url`) and what was decided.",
+    "(`evidence`), the article (`source_url`), every article that reports it (`sources`: "
+    "articles on the same kind of event for the same person within a few days make one "
+    "proposal), an event like it already on the timeline (`similar_event`) and what was "
+    "decided.",
     accept="Accept a proposed event: it is recorded on the person's timeline as a case event "
-    "(with the article as its source; a status event moves the person's status when it is "
-    "their latest), and `event` names it. Accepting it again changes nothing; a rejected "
+    "(with its articles as sources; a status event moves the person's status when it is "
+    "their latest), and `event` names it. When the timeline has an event of that kind within "
+    "a few days (`similar_event`), the articles are added to that event instead of a second "
+    "one. Accepting it again changes nothing; a rejected "
     "proposal may still be accepted. 400 when its mention is no longer confirmed, or when "
     "the event cannot be recorded (a status change dated after today).\n\nPermission: "
     + ", ".join(f"`{name}`" for name in CaseEventProposal.DECIDE_PERMISSIONS)
@@ -118,7 +123,11 @@ class CaseEventViewSet(ServiceModelViewSet):
 class CaseEventProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Proposals read from the news; `accept` and `reject` decide one (services do the work)."""
 
-    queryset = CaseEventProposal.objects.order_by("-created_at", "-pk")
+    queryset = (
+        CaseEventProposal.objects.select_related("similar_event")
+        .prefetch_related("other_sources")
+        .order_by("-created_at", "-pk")
+    )
     serializer_class = serializers.CaseEventProposalSerializer
     filterset_class = filters.CaseEventProposalFilter
 
