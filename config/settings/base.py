@@ -113,6 +113,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# A staff session ends after a working day, not Django's two weeks: a forgotten laptop or a
+# copied cookie opens the case files for hours, not weeks. Counted from the login.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_HOURS", default=10) * 60 * 60
 # The two-factor login (user name and password, then a token when the account has 2FA on).
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"

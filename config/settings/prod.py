@@ -1,6 +1,7 @@
 """Production settings.
 
-Refuses to start without DJANGO_SECRET_KEY or with DEBUG on; `check --deploy` is clean.
+Refuses to start without DJANGO_SECRET_KEY or SITE_URL, or with DEBUG on; `check --deploy` is
+clean.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +13,12 @@ if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production (config.settings.prod).")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters.")
+# base.py's default (127.0.0.1) would put a laptop's address in every digest's links.
+if not env.str("SITE_URL", default=""):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set in production: the public https:// address of this installation, "
+        "used in the links that digests send out."
+    )
 
 # Web and worker processes keep their database connection between requests and tasks: a new
 # PostgreSQL connection costs about 3 ms here, more than a whole 304 poll. Django checks a kept
