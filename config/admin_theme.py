@@ -75,6 +75,7 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
             Link("Recovery codes", "key", "otp_static.staticdevice"),
             Link("API tokens", "token", "authtoken.tokenproxy"),
             Link("Login attempts", "lock_person", "axes.accessattempt"),
+            Link("Failed logins", "gpp_maybe", "axes.accessfailurelog"),
             Link("Login log", "history", "axes.accesslog"),
         ],
     ),

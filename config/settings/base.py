@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.urls import reverse_lazy
 
@@ -128,9 +129,25 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Guessing spread over many addresses is capped too: a user name with this many failed logins
+# within the window, from any addresses, is refused from every address (config/lockout.py
+# counts axes' failure log). Higher than the per-address limit, so that one person's typos
+# never reach it; an administrator lifts it under Settings > Failed logins.
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
+AXES_USERNAME_FAILURE_WINDOW = datetime.timedelta(hours=1)
+if AXES_USERNAME_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "AXES_USERNAME_FAILURE_LIMIT must be higher than AXES_FAILURE_LIMIT (per address)."
+    )
+AXES_HANDLER = "config.lockout.VigilAxesHandler"
+# One row per failed login, kept when a lock is lifted: what the user name limit counts.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The lockout page, saying which of the two limits a login hit.
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# Our admin registers the attempts with an "Unlock" action (config/lockout.py).
+# Our admin registers the attempts with an "Unlock" action and the failed logins with "Lift
+# the lock" (config/lockout.py).
 AXES_ENABLE_ADMIN = False
 # Which address a login came from: read as the API throttle reads it (API_NUM_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
