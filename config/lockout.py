@@ -154,6 +154,16 @@ class LoginAttemptAdmin(AccessAttemptAdmin, ModelAdmin):
             "Unlocked: " + "; ".join(unlocked) + ". They can log in again.",
             messages.SUCCESS,
         )
+        names = {attempt.username for attempt in queryset}
+        still = [name for name in locked_usernames() if name in names]
+        if still:
+            self.message_user(
+                request,
+                "Still locked from every address: "
+                + ", ".join(still)
+                + ". Lift that lock under Settings › Failed logins.",  # noqa: RUF001 (the menu's own sign)
+                messages.WARNING,
+            )
 
 
 class UsernameLockedFilter(admin.SimpleListFilter):

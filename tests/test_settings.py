@@ -120,3 +120,10 @@ def test_manage_py_still_defaults_to_development_settings():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "config.settings.dev True"
+
+
+def test_production_refuses_a_plain_http_site_url():
+    # The proxy would serve plain HTTP (Caddy takes the scheme from it), and digests' links too.
+    result = _manage("check", DJANGO_SECRET_KEY=GOOD_KEY, SITE_URL="http://vigil.example.org")
+    assert result.returncode != 0
+    assert "SITE_URL must start with https://" in result.stderr

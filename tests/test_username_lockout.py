@@ -181,3 +181,18 @@ def test_the_failed_logins_list_marks_the_locked_user_names(client, staff_user, 
     page = admin_client.get(reverse(CHANGELIST))
     rows = {row.username: row.username_locked_now for row in page.context["cl"].result_list}
     assert rows == {"researcher": True, "someone-else": False}
+
+
+def test_unlocking_one_address_says_when_the_user_name_stays_locked_everywhere(
+    client, staff_user, admin_client
+):
+    guess_from_many_addresses(client, 20)
+    attempt = AccessAttempt.objects.filter(username="researcher").first()
+    response = admin_client.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {"action": "unlock", "_selected_action": [attempt.pk]},
+        follow=True,
+    )
+    text = " ".join(response.text.split())
+    assert "Still locked from every address: researcher" in text
+    assert "Settings › Failed logins" in text

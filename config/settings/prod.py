@@ -7,18 +7,21 @@ clean.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, DEBUG, SECRET_KEY, env
+from .base import DATABASES, DEBUG, SECRET_KEY, SITE_URL, env
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production (config.settings.prod).")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters.")
-# base.py's default (127.0.0.1) would put a laptop's address in every digest's links.
+# base.py's default (127.0.0.1) would put a laptop's address in every digest's links. Plain
+# http would also make docker-compose.yml's proxy serve the site without TLS.
 if not env.str("SITE_URL", default=""):
     raise ImproperlyConfigured(
         "SITE_URL must be set in production: the public https:// address of this installation, "
         "used in the links that digests send out."
     )
+if not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("SITE_URL must start with https:// in production.")
 
 # Web and worker processes keep their database connection between requests and tasks: a new
 # PostgreSQL connection costs about 3 ms here, more than a whole 304 poll. Django checks a kept
