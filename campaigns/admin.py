@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from import_export.admin import ExportMixin
+from django.utils.html import format_html
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
@@ -38,9 +38,13 @@ from campaigns.signature_import import (
     check_file_size,
     signatures_import_csv,
 )
-from config.admin import HistoryImportExportAdmin
+from config.admin import AuditedExportMixin, HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
+from config.permissions import may_view
+from config.uploads import validate_upload_size
+from tracker.accesslog.services import record_download
+from tracker.cases.models import DetainedPerson
 
 
 @admin.register(Organization)
@@ -80,7 +84,9 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
+        # Absent where the slug is read-only (a Viewer's page): the form has no field then.
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
@@ -115,6 +121,16 @@ class CampaignAdmin(HistoryAdmin):
         ("Cases", {"classes": ["tab"], "fields": ["detained_persons"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_view(request.user, DetainedPerson):
+            return fieldsets
+        # The Cases tab names the detained persons: only to those who may view them (the form
+        # then leaves the campaign's cases as they are).
+        return [
+            (name, opts) for name, opts in fieldsets if "detained_persons" not in opts["fields"]
+        ]
+
     def get_queryset(self, request):
         # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
         cases = super().get_queryset(request).annotate(n_cases=Count("detained_persons"))
@@ -130,7 +146,7 @@ class CampaignAdmin(HistoryAdmin):
         if campaign is not None:
             extra_context = {
                 **(extra_context or {}),
-                "summary": campaign_summary(campaign=campaign),
+                "summary": campaign_summary(campaign=campaign, user=request.user),
                 "waiting_after_days": WAITING_AFTER_DAYS,
             }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -143,7 +159,58 @@ class SignatureInline(TabularInline):
     autocomplete_fields = ["organization", "person"]
 
 
-class LetterResponseInline(TabularInline):
+class ResponseFileWidget(UnfoldAdminFileFieldWidget):
+    """The theme's file input, its link to the stored file being the admin's download."""
+
+    template_name = "admin/campaigns/letterresponse/file_widget.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.is_initial(value) and getattr(value.instance, "pk", None):
+            context["widget"]["file_name"] = value.name.rsplit("/", 1)[-1]
+            context["widget"]["download_url"] = response_file_url(value.instance)
+        return context
+
+
+def response_file_url(response: LetterResponse) -> str:
+    return reverse("admin:campaigns_letterresponse_file", args=[response.pk])
+
+
+class ResponseFileMixin:
+    """A response's file, on its page and under its letter: an upload over UPLOAD_MAX_BYTES is
+    an error of the field, and the stored file links to the admin's download (MEDIA_ROOT is
+    not served: the file's own URL would be a 404), in the form and on the read-only page."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name != "file":
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, widget=ResponseFileWidget)
+        field.validators.append(validate_upload_size)
+        return field
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        # Read-only, the admin would link the field to the file's own URL.
+        return ["file_download" if name == "file" else name for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return readonly
+        return [*readonly, "file_download"]
+
+    @admin.display(description="file")
+    def file_download(self, response):
+        if not response.file:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', response_file_url(response), response.file.name.rsplit("/")[-1]
+        )
+
+
+class LetterResponseInline(ResponseFileMixin, TabularInline):
     """Responses are recorded through the service (LetterAdmin.save_formset), so that the
     letter's status follows them."""
 
@@ -232,15 +299,15 @@ class LetterAdmin(HistoryAdmin):
             letter_id = int(unquote(object_id))
         except ValueError:
             letter_id = None
+        # Above the form: each recipient, when it was sent to them and when they answered (to
+        # those who may view the answers; None leaves the panel out).
+        statuses = None
+        if letter_id is not None and may_view(request.user, LetterResponse):
+            statuses = letters_recipient_statuses(letter_ids=[letter_id]).get(letter_id, [])
         extra_context = {
             **(extra_context or {}),
             "can_import_signatures": self.has_import_signatures_permission(request),
-            # Above the form: each recipient, when it was sent to them and when they answered.
-            "recipient_statuses": letters_recipient_statuses(letter_ids=[letter_id]).get(
-                letter_id, []
-            )
-            if letter_id is not None
-            else [],
+            "recipient_statuses": statuses,
             "waiting_after_days": WAITING_AFTER_DAYS,
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -306,7 +373,7 @@ class LetterAdmin(HistoryAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(ExportMixin, HistoryAdmin):
+class SignatureAdmin(AuditedExportMixin, HistoryAdmin):
     """Export only: signatures are imported on their letter's page ("Import signatures"), in
     the API's format, so that there is one format for both."""
 
@@ -322,7 +389,7 @@ class SignatureAdmin(ExportMixin, HistoryAdmin):
 
 
 @admin.register(LetterResponse)
-class LetterResponseAdmin(ExportMixin, HistoryAdmin):
+class LetterResponseAdmin(ResponseFileMixin, AuditedExportMixin, HistoryAdmin):
     """Export only: a response changes its letter's status, which an import would bypass;
     responses are recorded here or on their letter's page, one by one."""
 
@@ -368,7 +435,8 @@ class LetterResponseAdmin(ExportMixin, HistoryAdmin):
 
     def file_view(self, request, object_id):
         """The uploaded file, to staff allowed to view responses only (MEDIA_ROOT is never
-        served), as a download: an uploaded page never runs in the admin's origin."""
+        served), as a download: an uploaded page never runs in the admin's origin. Each
+        download is recorded in the access log."""
         response = self.get_object(request, unquote(object_id))
         if response is None or not response.file:
             raise Http404("No such file.")
@@ -379,4 +447,9 @@ class LetterResponseAdmin(ExportMixin, HistoryAdmin):
         except FileNotFoundError:
             raise Http404("The file is missing from the server.") from None
         name = response.file.name.rsplit("/", 1)[-1]
+        try:
+            record_download(request=request, obj=response, file_name=name)
+        except BaseException:
+            handle.close()
+            raise
         return FileResponse(handle, as_attachment=True, filename=name)

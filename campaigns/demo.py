@@ -450,6 +450,8 @@ def seed_demo() -> dict[str, int]:
     for data in DETAINED_PERSONS:
         values = {k: v for k, v in data.items() if k != "events"}
         values["detained_on"] = data["events"][0][0]  # the first event is the detention
+        # Real cases, named in public by their campaigns and the press.
+        values["publicity"] = DetainedPerson.Publicity.PUBLIC
         obj = DetainedPerson.objects.filter(native_name=data["native_name"]).first()
         obj = obj or DetainedPerson()
         persons[data["name"]] = person = _sync(obj, detained_person_save, "person", **values)
@@ -543,6 +545,9 @@ def _invented_cases(today: date) -> list[dict[str, Any]]:
             "gender": "female",
             "occupation": "Human rights lawyer (invented)",
             "summary": INVENTED + " Held under RSDL past the six-month limit.",
+            "publicity": "public",
+            "lawyer": "Chen Ming (invented)",
+            "lawyer_contact": "+86 10 5555 0100 (invented)",
             "events": [
                 (today - timedelta(days=215), "detained", "Taken from her office by police."),
                 (
@@ -558,7 +563,13 @@ def _invented_cases(today: date) -> list[dict[str, Any]]:
             "country": "CN",
             "gender": "male",
             "occupation": "Citizen journalist (invented)",
-            "summary": INVENTED + " In criminal detention, close to the 37-day limit.",
+            "summary": INVENTED + " In criminal detention, close to the 37-day limit. His "
+            "family asked for quiet advocacy.",
+            "publicity": "quiet",
+            "family_contact": "His sister, through the partner office (invented).",
+            "health": "Needs daily blood-pressure medication (invented).",
+            "information_sources": "A cellmate's relative, by encrypted message (invented).",
+            "internal_assessment": "Family under pressure; do not name him in public (invented).",
             "events": [
                 (today - timedelta(days=32), "detained", "Criminal detention notice issued."),
             ],
@@ -570,6 +581,7 @@ def _invented_cases(today: date) -> list[dict[str, Any]]:
             "gender": "female",
             "occupation": "Labour activist (invented)",
             "summary": INVENTED + " Indicted; her trial opens within the month.",
+            "publicity": "public",
             "events": [
                 (taken, "detained", "Detained with other labour activists."),
                 (taken + timedelta(days=37), "arrested", "Formally arrested."),

@@ -30,6 +30,7 @@ class Organization(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("export_organization", "Can export organizations")]
         constraints = [
             # Names are matched case-insensitively (CSV imports, API bulk signatures), so two
             # organisations may not differ by case alone. Also serves lookups by Lower(name).
@@ -61,6 +62,7 @@ class Person(TimeStampedModel):
     class Meta:
         ordering = ["full_name"]
         verbose_name_plural = "people"
+        permissions = [("export_person", "Can export people")]
         indexes = [
             # Bulk signature import and admin search match people by name, case-insensitively.
             models.Index(Lower("full_name"), name="person_full_name_lower_idx"),
@@ -201,6 +203,7 @@ class Signature(TimeStampedModel):
 
     class Meta:
         ordering = ["letter", "id"]
+        permissions = [("export_signature", "Can export signatures")]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(organization__isnull=False) & models.Q(person__isnull=True))
@@ -279,6 +282,7 @@ class LetterResponse(TimeStampedModel):
 
     class Meta:
         ordering = ["letter", "-received_on", "-id"]
+        permissions = [("export_letterresponse", "Can export letter responses")]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(organization__isnull=False) & models.Q(person__isnull=True))

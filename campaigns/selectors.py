@@ -108,11 +108,16 @@ def letters_waiting_for_answer(
 
 @dataclass(frozen=True)
 class CampaignSummary:
-    """What a campaign's page shows above its form."""
+    """What a campaign's page shows above its form: each part None where the user may not view
+    its records (config.permissions.may_view), and its totals only of what is shown."""
 
-    cases: list[DetainedPerson]
-    letters: list[Letter]  # each with n_signatures, n_responses and .recipient_statuses
+    cases: list[DetainedPerson] | None
+    # Each with n_signatures (if `signatures`), n_responses and .recipient_statuses (if
+    # `responses`).
+    letters: list[Letter] | None
     totals: dict[str, int]
+    signatures: bool = False
+    responses: bool = False
 
 
 def _count(queryset: QuerySet, outer: str) -> Coalesce:
@@ -128,43 +133,62 @@ def _count(queryset: QuerySet, outer: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def campaign_summary(*, campaign: Campaign, today: datetime.date | None = None) -> CampaignSummary:
+def campaign_summary(
+    *, campaign: Campaign, user, today: datetime.date | None = None
+) -> CampaignSummary:
     """A campaign's cases with their statuses, its letters with their signature and response
     counts and per-recipient answers, and its totals: three queries, however many cases and
-    letters it has."""
+    letters it has. Only what `user` may view is read: cases, letters, and of these the
+    signatures and the answers, each with its own permission."""
+    from config.permissions import may_view
+
     today = today or timezone.localdate()
-    cases = list(
-        DetainedPerson.objects.filter(campaigns=campaign)
-        .only("pk", "name", "native_name", "status", "country", "detained_on")
-        .order_by("name", "pk")
-    )
-    letters = list(
-        Letter.objects.filter(campaign=campaign)
-        .annotate(
-            n_signatures=_count(Signature.objects.all(), "pk"),
-            n_responses=_count(LetterResponse.objects.all(), "pk"),
+    totals: dict[str, int] = {}
+    cases = letters = None
+    if may_view(user, DetainedPerson):
+        cases = list(
+            DetainedPerson.objects.filter(campaigns=campaign)
+            .only("pk", "name", "native_name", "status", "country", "detained_on")
+            .order_by("name", "pk")
         )
-        .order_by("-sent_on", "title", "pk")
-    )
-    statuses = letters_recipient_statuses(letter_ids=[x.pk for x in letters], today=today)
-    waiting = 0
-    for letter in letters:
-        letter.recipient_statuses = statuses.get(letter.pk, [])
-        letter.n_waiting = sum(
-            1
-            for s in letter.recipient_statuses
-            if not s.answered
-            and s.days_waiting is not None
-            and s.days_waiting >= WAITING_AFTER_DAYS
+        totals["cases"] = len(cases)
+    signatures = may_view(user, Signature)
+    responses = may_view(user, LetterResponse)
+    if may_view(user, Letter):
+        counts = {}
+        if signatures:
+            counts["n_signatures"] = _count(Signature.objects.all(), "pk")
+        if responses:
+            counts["n_responses"] = _count(LetterResponse.objects.all(), "pk")
+        letters = list(
+            Letter.objects.filter(campaign=campaign)
+            .annotate(**counts)
+            .order_by("-sent_on", "title", "pk")
         )
-        waiting += letter.n_waiting
-    totals = {
-        "cases": len(cases),
-        "letters": len(letters),
-        "letters_sent": sum(1 for x in letters if x.status not in UNSENT_STATUSES and x.sent_on),
-        "letters_responded": sum(1 for x in letters if x.n_responses),
-        "signatures": sum(x.n_signatures for x in letters),
-        "responses": sum(x.n_responses for x in letters),
-        "recipients_waiting": waiting,
-    }
-    return CampaignSummary(cases=cases, letters=letters, totals=totals)
+        totals["letters"] = len(letters)
+        totals["letters_sent"] = sum(
+            1 for x in letters if x.status not in UNSENT_STATUSES and x.sent_on
+        )
+        if signatures:
+            totals["signatures"] = sum(x.n_signatures for x in letters)
+        if responses:
+            statuses = letters_recipient_statuses(letter_ids=[x.pk for x in letters], today=today)
+            for letter in letters:
+                letter.recipient_statuses = statuses.get(letter.pk, [])
+                letter.n_waiting = sum(
+                    1
+                    for s in letter.recipient_statuses
+                    if not s.answered
+                    and s.days_waiting is not None
+                    and s.days_waiting >= WAITING_AFTER_DAYS
+                )
+            totals["letters_responded"] = sum(1 for x in letters if x.n_responses)
+            totals["responses"] = sum(x.n_responses for x in letters)
+            totals["recipients_waiting"] = sum(x.n_waiting for x in letters)
+    return CampaignSummary(
+        cases=cases,
+        letters=letters,
+        totals=totals,
+        signatures=signatures,
+        responses=responses,
+    )

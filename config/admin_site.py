@@ -36,7 +36,7 @@ class VigilAdminSite(UnfoldAdminSite):
 
         context = dict(extra_context or {})
         if request.user.has_perm("tracker.view_detainedperson"):
-            context.setdefault("dashboard", dashboard())
+            context.setdefault("dashboard", dashboard(user=request.user))
         return super().index(request, context)
 
     def has_permission(self, request) -> bool:
@@ -48,7 +48,8 @@ class VigilAdminSite(UnfoldAdminSite):
     def login(self, request, extra_context=None):
         """The two-factor login; a staff member signed in without the second factor it needs
         is sent on to give it (or, with REQUIRE_2FA, to set 2FA up first)."""
-        from two_factor.views import LoginView
+        # django-two-factor-auth's login, which also records a wrong token in the access log.
+        from tracker.accesslog.signin import LoginView
 
         next_url = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME))
         if not next_url or not url_has_allowed_host_and_scheme(
@@ -78,7 +79,9 @@ def needs_2fa_setup(user) -> bool:
 
 
 def second_factor_missing(request) -> bool:
-    """Signed in without the token that the account (or REQUIRE_2FA) asks for."""
+    """Signed in without the token that the account (or REQUIRE_2FA) asks for. The one rule:
+    the admin site (every admin page), the API's session authentication
+    (config/api/authentication.py) and the enrolment check (config/enrolment.py) call it."""
     from two_factor.utils import default_device
 
     user = request.user

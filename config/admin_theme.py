@@ -13,12 +13,16 @@ To add a page to it, add a `Link` to one of the groups in `SIDEBAR`.
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
@@ -77,6 +81,8 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
             Link("Login attempts", "lock_person", "axes.accessattempt"),
             Link("Failed logins", "gpp_maybe", "axes.accessfailurelog"),
             Link("Login log", "history", "axes.accesslog"),
+            # Superusers only: no role may view it (config.roles.NOT_FOR_ROLES).
+            Link("Access log", "policy", "tracker.accessrecord"),
         ],
     ),
 ]
@@ -120,10 +126,48 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
+    actions = ["issue_enrolment_link"]
+
+    @admin.action(description="Issue a two-factor enrolment link", permissions=["change"])
+    def issue_enrolment_link(self, request, queryset):
+        """A link for each selected active user, shown once (config/enrolment.py)."""
+        from config.enrolment import enrolment_link
+
+        links, skipped = [], []
+        for user in queryset.order_by("username"):
+            if not user.is_active:
+                skipped.append(user.get_username())
+                continue
+            links.append((user, enrolment_link(user)))
+            self.log_change(request, user, "Issued a two-factor enrolment link")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Two-factor enrolment links",
+            "opts": self.opts,
+            "links": links,
+            "skipped": skipped,
+            "link_hours": settings.TWO_FACTOR_ENROLMENT_LINK_HOURS,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/auth/user/enrolment_links.html", context)
 
 
 class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     pass
+
+
+class TokenAdmin(DRFTokenAdmin, ModelAdmin):
+    """API tokens: staff who may manage them, but are no administrators (superusers), see and
+    make their own token only; a token for another account would let them act as it."""
+
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request)
+        return tokens if request.user.is_superuser else tokens.filter(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def _themed(model_admin_class: type) -> type:
@@ -137,6 +181,8 @@ def register() -> None:
     admin.site.register(User, UserAdmin)
     admin.site.unregister(Group)
     admin.site.register(Group, GroupAdmin)
+    admin.site.unregister(TokenProxy)
+    admin.site.register(TokenProxy, TokenAdmin)
     for model, model_admin in list(admin.site._registry.items()):
         if model._meta.app_label in {"otp_totp", "otp_static", "authtoken"} and not isinstance(
             model_admin, ModelAdmin

@@ -10,6 +10,7 @@ from campaigns.api.views import (
     PersonViewSet,
     SignatureViewSet,
 )
+from tracker.accesslog.api.views import AccessRecordViewSet
 from tracker.cases.api.views import (
     CaseEventProposalViewSet,
     CaseEventViewSet,
@@ -33,5 +34,6 @@ router.register("mentions", MentionViewSet, basename="mention")
 router.register("case-event-proposals", CaseEventProposalViewSet, basename="caseeventproposal")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
+router.register("access-records", AccessRecordViewSet, basename="accessrecord")
 
 urlpatterns = router.urls

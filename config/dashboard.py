@@ -17,6 +17,7 @@ from django_countries import countries
 
 from campaigns.models import Letter
 from campaigns.selectors import WAITING_AFTER_DAYS, letters_waiting_for_answer
+from config.permissions import may_view
 from tracker.cases.limits import (
     NOT_HELD_STATUSES,
     WARN_DAYS,
@@ -25,7 +26,14 @@ from tracker.cases.limits import (
     held_cases,
     with_clock,
 )
-from tracker.models import CaseEvent, CaseStatus, DetainedPerson, Mention, NewsSource
+from tracker.models import (
+    CaseEvent,
+    CaseStatus,
+    DetainedPerson,
+    LegalLimit,
+    Mention,
+    NewsSource,
+)
 
 LIST_LENGTH = 10
 UPCOMING_DAYS = 30
@@ -156,8 +164,7 @@ def detention_anniversaries(
 
 
 def review_queue(*, limit: int = LIST_LENGTH) -> dict:
-    """New mentions waiting for review (how many, and the oldest), and the sources whose last
-    poll failed."""
+    """New mentions waiting for review: how many, and the oldest."""
     new = Mention.objects.filter(status=Mention.Status.NEW)
     return {
         "new_count": new.count(),
@@ -165,14 +172,18 @@ def review_queue(*, limit: int = LIST_LENGTH) -> dict:
             new.select_related("news_item", "person").order_by("created_at", "id")[:limit]
         ),
         "new_url": _changelist("tracker_mention", status__exact=Mention.Status.NEW),
-        "failing": list(
+    }
+
+
+def failing_sources() -> dict:
+    """The active sources whose last poll failed."""
+    return {
+        "rows": list(
             NewsSource.objects.filter(active=True, last_status=NewsSource.LastStatus.FAILED)
             .only("id", "name", "last_error", "last_polled_at", "consecutive_failures")
             .order_by("name")
         ),
-        "failing_url": _changelist(
-            "tracker_newssource", last_status__exact=NewsSource.LastStatus.FAILED
-        ),
+        "url": _changelist("tracker_newssource", last_status__exact=NewsSource.LastStatus.FAILED),
     }
 
 
@@ -211,11 +222,24 @@ def mentions_per_week(*, today: date, weeks: int = WEEKS) -> dict:
 # --- The page ----------------------------------------------------------------------------------
 
 
-def dashboard(*, today: date | None = None) -> dict:
+def dashboard(*, user, today: date | None = None) -> dict:
+    """The panels `user` may read (the page is shown to those who may view cases): each other
+    panel needs the permission to view the records it shows, and is None, not read, without it
+    (config.permissions.may_view)."""
     today = today or timezone.localdate()
     by_status = cases_by_status()
-    weekly = mentions_per_week(today=today)
     near: list[CaseClock] = cases_near_limit(today=today)
+    weekly = mentions_per_week(today=today) if may_view(user, Mention) else None
+    chart_data = {
+        "status": {
+            "labels": [_short(row["label"]) for row in by_status],
+            "counts": [row["count"] for row in by_status],
+            "urls": [row["url"] for row in by_status],
+        },
+    }
+    if weekly is not None:
+        chart_data["weekly"] = {"labels": weekly["weeks"], "series": weekly["series"]}
+    may_read_letters = may_view(user, Letter)
     return {
         "today": today,
         "total_cases": sum(row["count"] for row in by_status),
@@ -224,22 +248,16 @@ def dashboard(*, today: date | None = None) -> dict:
         "held_longest": held_longest(today=today),
         "near_limit": near,
         "warn_days": WARN_DAYS,
-        "limits_url": _changelist("tracker_legallimit"),
-        "upcoming": upcoming_events(today=today),
+        "limits_url": _changelist("tracker_legallimit") if may_view(user, LegalLimit) else None,
+        "upcoming": upcoming_events(today=today) if may_view(user, CaseEvent) else None,
         "upcoming_days": UPCOMING_DAYS,
         "anniversaries": detention_anniversaries(today=today),
-        "review": review_queue(),
-        "letters_waiting": letters_waiting_for_answer(today=today),
+        "review": review_queue() if may_view(user, Mention) else None,
+        "failing": failing_sources() if may_view(user, NewsSource) else None,
+        "letters_waiting": letters_waiting_for_answer(today=today) if may_read_letters else None,
         "letter_wait_days": WAITING_AFTER_DAYS,
         "letters_url": _changelist("campaigns_letter", status__exact=Letter.Status.SENT),
         "weekly": weekly,
         # What the charts draw (read by static/vigil/dashboard.js from json_script).
-        "chart_data": {
-            "status": {
-                "labels": [_short(row["label"]) for row in by_status],
-                "counts": [row["count"] for row in by_status],
-                "urls": [row["url"] for row in by_status],
-            },
-            "weekly": {"labels": weekly["weeks"], "series": weekly["series"]},
-        },
+        "chart_data": chart_data,
     }

@@ -98,8 +98,19 @@ def readable(field, value: Any) -> Any:
     return value
 
 
+WITHHELD = "(withheld)"
+
+
 class HistoryChanges(HistoricalRecordContextHelper):
+    def __init__(self, model, historical_record, *, withheld=(), **kwargs):
+        super().__init__(model, historical_record, **kwargs)
+        # Fields whose values this reader may not see (restricted fields): the page says that
+        # they changed, not from what to what.
+        self.withheld = frozenset(withheld)
+
     def prepare_delta_change_value(self, change, value):
+        if change.field in self.withheld:
+            return WITHHELD
         value = super().prepare_delta_change_value(change, value)
         field = self.model._meta.get_field(change.field)
         return readable(None if field.many_to_many else field, value)
@@ -115,7 +126,14 @@ class HistoryAdmin(SimpleHistoryAdmin, ModelAdmin):
     object_history_list_template = "admin/history/object_history_list.html"
 
     def get_historical_record_context_helper(self, request, historical_record):
-        return HistoryChanges(self.model, historical_record)
+        return HistoryChanges(
+            self.model, historical_record, withheld=self.history_withheld_fields(request)
+        )
+
+    def history_withheld_fields(self, request) -> tuple[str, ...]:
+        """Fields whose changes the History page shows without their values, for this
+        reader."""
+        return ()
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         unchanged = unchanged_versions(history_manager.model, pk_name, object_id)

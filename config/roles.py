@@ -1,16 +1,25 @@
-"""The two roles every installation has, kept in step by data migrations.
+"""The roles every installation has, kept in step by data migrations.
 
-- Viewer: view every campaign and tracker record (history included).
-- Editor: view, add, change and delete every campaign and tracker record; history stays
-  read-only for everyone but superusers.
+- Viewer: view every campaign and tracker record (history included); no exports, no
+  restricted case fields.
+- Editor: view, add, change and delete every campaign and tracker record, and export them;
+  history stays read-only for everyone but superusers. No restricted case fields.
+- Case officer: everything an Editor may do, and the restricted fields of every case (family
+  contact, lawyer, health, sources, internal assessment; tracker.cases.restricted).
 
-A migration that adds models calls `sync_roles` again so the roles cover them.
+Exporting a whole table is a permission of its own (`export_<model>`), apart from viewing.
+A migration that adds models calls `sync_roles` again so the roles cover them. The access log
+(tracker.AccessRecord) is left out of every role: only superusers read it (README "Security").
 """
 
 from django.contrib.auth.management import create_permissions
 
 ROLE_APPS = ("campaigns", "tracker")
-VIEWER, EDITOR = "Viewer", "Editor"
+VIEWER, EDITOR, CASE_OFFICER = "Viewer", "Editor", "Case officer"
+RESTRICTED_CODENAME = "access_restricted_fields"
+# Models of ROLE_APPS whose permissions no role gets: who read and exported what is for
+# administrators, not for everyone who may view records.
+NOT_FOR_ROLES = ("accessrecord",)
 
 
 def sync_roles(apps, schema_editor=None) -> None:
@@ -21,10 +30,15 @@ def sync_roles(apps, schema_editor=None) -> None:
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    ours = Permission.objects.filter(content_type__app_label__in=ROLE_APPS)
+    ours = Permission.objects.filter(content_type__app_label__in=ROLE_APPS).exclude(
+        content_type__model__in=NOT_FOR_ROLES
+    )
     views = ours.filter(codename__startswith="view_")
     records = ours.exclude(content_type__model__startswith="historical")
+    edits = records.filter(codename__regex=r"^(add|change|delete|export)_")
     viewer, _ = Group.objects.get_or_create(name=VIEWER)
     viewer.permissions.set(views)
     editor, _ = Group.objects.get_or_create(name=EDITOR)
-    editor.permissions.set(views | records.filter(codename__regex=r"^(add|change|delete)_"))
+    editor.permissions.set(views | edits)
+    case_officer, _ = Group.objects.get_or_create(name=CASE_OFFICER)
+    case_officer.permissions.set(views | edits | ours.filter(codename=RESTRICTED_CODENAME))

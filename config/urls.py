@@ -4,9 +4,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from two_factor.urls import urlpatterns as two_factor_urls
 
-from config.api.errors import api_aware_404, api_aware_500, api_not_found
+from config.api.errors import api_aware_404, api_aware_500, api_missing_slash, api_not_found
 from config.health import health
 from config.views import favicon
 
@@ -18,7 +17,8 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("health/", health, name="health"),
     # Two-factor setup, recovery codes and the like (django-two-factor-auth): /admin/account/...
-    path("admin/", include(two_factor_urls)),
+    # Setting a device up takes a fully signed-in session or an enrolment link (config/enrolment).
+    path("admin/", include("config.enrolment")),
     path("admin/", admin.site.urls),
     # One-click unsubscribe from digest emails: the signed token in the URL is the credential.
     path("digests/", include("tracker.urls")),
@@ -35,7 +35,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/", include("config.api_router")),
-    # Last: any other path under /api/ ending in a slash. (Without the slash, APPEND_SLASH
-    # first redirects /api/campaigns to /api/campaigns/, and /api/nope to /api/nope/.)
+    # Last: any other path under /api/: a JSON 404 for every method, never APPEND_SLASH's
+    # redirect (which cannot carry a POST); without its slash, it names the path to use.
     re_path(r"^api/(?:.*/)?$", api_not_found),
+    re_path(r"^api(?:/.*)?$", api_missing_slash),
 ]

@@ -5,6 +5,7 @@ staff account set it up first. Tokens are computed with django-otp's own TOTP.""
 import base64
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -159,7 +160,14 @@ def test_with_2fa_required_staff_without_it_are_sent_to_set_it_up(client, staff_
     assert not reaches_the_admin(client)
 
 
-def test_with_2fa_required_staff_reach_the_admin_once_it_is_set_up(staff_client, require_2fa):
+def test_with_2fa_required_staff_reach_the_admin_once_it_is_set_up(
+    staff_client, staff_user, require_2fa
+):
+    from config.enrolment import enrolment_link
+
+    # The password alone enrols nothing here: an administrator's link lets the wizard run
+    # (tests/test_enrolment.py).
+    staff_client.get(enrolment_link(staff_user).removeprefix(settings.SITE_URL))
     setup = reverse("two_factor:setup")
     page = staff_client.post(setup, {"setup_view-current_step": "welcome"})
     token = TOTP(base64.b32decode(page.context["secret_key"])).token()

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
@@ -75,6 +76,24 @@ def api_not_found(request, *args, **kwargs):
     pattern, and never calls handler404. Exempt from CSRF: it changes nothing, and a POST gets
     the same JSON 404, not a CSRF failure page."""
     return JsonResponse({"detail": "Not found."}, status=404)
+
+
+@csrf_exempt
+def api_missing_slash(request, *args, **kwargs):
+    """A path under /api/ without its trailing slash: a JSON 404 for every method, saying where
+    the endpoint is when there is one.
+
+    Django's APPEND_SLASH would redirect a GET (a client following it sends a second request)
+    and cannot redirect a POST at all: with DEBUG on it raises (a 500), with DEBUG off its 301
+    turns the POST into a GET of the list, so the write is silently lost."""
+    slashed = f"{request.path}/"
+    try:
+        match = resolve(slashed)
+    except Resolver404:
+        match = None
+    if match is None or match.func in (api_not_found, api_missing_slash):
+        return api_not_found(request)
+    return JsonResponse({"detail": f"Not found. API paths end with a slash: {slashed}"}, status=404)
 
 
 def api_aware_404(request, exception):

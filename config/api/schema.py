@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework.permissions import AllowAny
 
 from config.api.permissions import ModelPermissions
-from config.roles import EDITOR, VIEWER
+from config.roles import EDITOR, NOT_FOR_ROLES, VIEWER
 
 _DETAIL = {
     "type": "object",
@@ -34,7 +34,9 @@ _CONFLICT = {
 
 ERRORS = {
     "400": OpenApiResponse(VALIDATION_SCHEMA, description="Invalid input or query parameter."),
-    "401": OpenApiResponse(_DETAIL, description="No or invalid credentials."),
+    "401": OpenApiResponse(
+        _DETAIL, description="No or invalid credentials, or a session without its second factor."
+    ),
     "403": OpenApiResponse(_DETAIL, description="The user lacks the model permission."),
     "404": OpenApiResponse(_DETAIL, description="No such record, or no such page."),
     "409": OpenApiResponse(_CONFLICT, description="Other records depend on this one."),
@@ -83,7 +85,10 @@ class AutoSchema(SpectacularAutoSchema):
         operation = super().get_operation(*args, **kwargs)
         needed = self._model_permissions()
         if operation is not None and needed:
-            if all(name.split(".")[1].startswith("view_") for name in needed):
+            model = self.view.queryset.model
+            if model._meta.model_name in NOT_FOR_ROLES:
+                who = "no role has it: superusers, or users granted it one by one"
+            elif all(name.split(".")[1].startswith("view_") for name in needed):
                 who = f"the {VIEWER} and {EDITOR} groups have it"
             else:
                 who = f"the {EDITOR} group has it"

@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.urls import reverse_lazy
 
+from config import exports
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -205,6 +207,9 @@ AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 # Staff must set up two-factor authentication before they can use the admin (production
 # turns this on). Without it, 2FA is each staff member's choice; once on, it is asked for.
 REQUIRE_2FA = env.bool("DJANGO_REQUIRE_2FA", default=False)
+# How long an enrolment link (an administrator's leave for a staff member to set 2FA up where
+# the password alone may not: config/enrolment.py) stays valid, in hours.
+TWO_FACTOR_ENROLMENT_LINK_HOURS = env.int("TWO_FACTOR_ENROLMENT_LINK_HOURS", default=72)
 # Name shown in authenticator apps.
 OTP_TOTP_ISSUER = "Vigil"
 
@@ -229,6 +234,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (a letter response's scan). Never served as static files: the admin hands each
 # one to staff allowed to see it. MEDIA_URL stays unset on purpose.
 MEDIA_ROOT = VAR_DIR / "media"
+# Largest file accepted by an upload (a letter response's scan), in bytes (config/uploads.py).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -286,6 +293,13 @@ UNFOLD = {
         "navigation": "config.admin_theme.navigation",
     },
 }
+
+# --- The access log (README "Security") ---------------------------------------------------
+# How long it keeps a record (sign-ins, exports, downloads, views of restricted fields): older
+# ones are deleted daily by tracker.tasks.prune_access_log.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+if ACCESS_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be at least 1.")
 
 # --- Celery -------------------------------------------------------------------------------
 # The embedded default is kombu's filesystem transport: a broker that needs no server, with
@@ -367,6 +381,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=DIGEST_HOUR, minute=0, day_of_week="mon"),
         "args": ("weekly",),
     },
+    # Deletes access log records older than ACCESS_LOG_RETENTION_DAYS (README "Security").
+    "prune-access-log": {
+        "task": "tracker.tasks.prune_access_log",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -374,8 +393,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Listed first so that an anonymous request gets 401 with WWW-Authenticate: Token.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # `Authorization: Token <key>`, or `Bearer <key>` (config/api/authentication.py).
+        "config.api.authentication.TokenOrBearerAuthentication",
+        # Django's session, refused (401, naming the reason) while it lacks its second factor.
+        "config.api.authentication.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -437,11 +458,16 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
 # --- CSV import/export (django-import-export) ---------------------------------------------
+# What every export offers: CSV (and XLSX with openpyxl), each cell a spreadsheet would run as
+# a formula written as text (config/exports.py says why and how).
+EXPORT_FORMATS = exports.EXPORT_FORMATS
 # Every import runs in a transaction: a file with any bad row imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Exporting a whole table is its own permission (`export_<model>`, config/roles.py): a Viewer
+# reads records one page at a time but downloads no table unless granted it.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 LOGGING = {
     "version": 1,

@@ -70,6 +70,27 @@ def test_a_wrong_token_is_refused(anonymous_client):
     assert response.json() == {"detail": "Invalid token."}
 
 
+@pytest.mark.parametrize("scheme", ["Token", "Bearer", "bearer"])
+def test_a_token_is_accepted_as_token_or_bearer(anonymous_client, viewer, scheme):
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.create(user=viewer).key
+    anonymous_client.credentials(HTTP_AUTHORIZATION=f"{scheme} {key}")
+    response = anonymous_client.get("/api/campaigns/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Tokn 0123", "JWT abc"])
+def test_another_authorization_scheme_is_refused_by_name(anonymous_client, header):
+    anonymous_client.credentials(HTTP_AUTHORIZATION=header)
+    response = anonymous_client.get("/api/campaigns/")
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "Unsupported authorization scheme: send 'Authorization: Token <key>' (or "
+        "'Bearer <key>')."
+    }
+
+
 # --- logged in, no permission ---------------------------------------------------------------
 
 

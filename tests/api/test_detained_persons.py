@@ -14,6 +14,8 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/detained-persons/"
 D = datetime.date
+# What every user reads; the restricted fields are added for case officers
+# (tests/tracker/test_restricted_fields.py).
 FIELDS = {
     "id",
     "name",
@@ -31,6 +33,7 @@ FIELDS = {
     "charges",
     "sentence",
     "summary",
+    "publicity",
     "watch_enabled",
     "campaigns",
     "created_at",

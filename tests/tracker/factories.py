@@ -12,6 +12,9 @@ class DetainedPersonFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Detainee {n}")
     country = "CN"
     status = DetainedPerson.Status.DETAINED
+    # Cases the family consents to name (the model starts new cases quiet); tests of quiet
+    # advocacy say so.
+    publicity = DetainedPerson.Publicity.PUBLIC
 
 
 class CaseEventFactory(factory.django.DjangoModelFactory):

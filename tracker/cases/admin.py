@@ -28,9 +28,18 @@ from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidge
 from config.admin import HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
+from config.permissions import may_view
+from tracker.accesslog.services import record_restricted_view
 from tracker.cases.forms import StringListField
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson, LegalLimit
 from tracker.cases.resources import DetainedPersonResource
+from tracker.cases.restricted import (
+    RESTRICTED_FIELDS,
+    WITHHELD,
+    WITHHELD_HELP,
+    restricted_fields_shown,
+    withheld_fields,
+)
 from tracker.cases.selectors import case_summary
 from tracker.cases.services import (
     case_event_delete,
@@ -40,6 +49,7 @@ from tracker.cases.services import (
     detained_person_save,
     detained_person_status_event,
 )
+from tracker.newswatch.models import Mention
 from tracker.newswatch.rematch import rematch_people
 from tracker.text import fold
 
@@ -168,6 +178,8 @@ class DetainedPersonForm(forms.ModelForm):
             "sentence",
             "summary",
             "context_terms",
+            "publicity",
+            *RESTRICTED_FIELDS,
         ]
 
     def _post_clean(self):
@@ -200,8 +212,114 @@ class CaseEventInline(TabularInline):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
+def _withheld_display(name: str):
+    """A read-only entry standing in for restricted field `name`: it says the value is
+    withheld, not that it is empty."""
+    label = DetainedPerson._meta.get_field(name).verbose_name
+
+    @admin.display(description=label)
+    def display(self, obj):
+        return format_html(
+            '<span class="vigil-withheld" title="{}">{}</span>', WITHHELD_HELP, WITHHELD
+        )
+
+    display.__name__ = f"withheld_{name}"
+    return display
+
+
+class RestrictedFieldsMixin:
+    """The admin side of tracker.cases.restricted: for a user who may not see the restricted
+    fields, each shows as "Withheld" (the form has no input for it), the list neither filters
+    nor searches on them, and the History page says they changed without their values."""
+
+    restricted_fieldset_title = "Confidential"
+    # Shown only to those who may see restricted fields.
+    restricted_list_filter = [("lawyer", admin.EmptyFieldListFilter)]
+    restricted_search_fields = ["lawyer"]
+
+    def _withheld(self, request) -> tuple[str, ...]:
+        return withheld_fields(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        withheld = self._withheld(request)
+        fields = [f"withheld_{name}" if name in withheld else name for name in RESTRICTED_FIELDS]
+        description = None if not withheld else WITHHELD_HELP
+        restricted = (
+            self.restricted_fieldset_title,
+            {"classes": ["tab"], "fields": fields, "description": description},
+        )
+        return [*super().get_fieldsets(request, obj), restricted]
+
+    def get_readonly_fields(self, request, obj=None):
+        withheld = [f"withheld_{name}" for name in self._withheld(request)]
+        return [*super().get_readonly_fields(request, obj), *withheld]
+
+    def get_list_filter(self, request):
+        if self._withheld(request):
+            return super().get_list_filter(request)
+        return [*super().get_list_filter(request), *self.restricted_list_filter]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Django's admin lets any URL filter a list by any of the model's own fields
+        # (?health__icontains=heart), which would let a user who may not read a restricted
+        # field find out its value one guess at a time: such a filter is refused (400).
+        withheld = RESTRICTED_FIELDS if request is None else self._withheld(request)
+        if lookup.split("__", 1)[0] in withheld:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        if self._withheld(request):
+            return super().get_search_fields(request)
+        return [*super().get_search_fields(request), *self.restricted_search_fields]
+
+    def history_withheld_fields(self, request) -> tuple[str, ...]:
+        return self._withheld(request)
+
+    def record_restricted_read(self, request, obj, *, fields=None) -> None:
+        """A page that showed `obj`'s restricted fields to a case officer goes in the access
+        log (the fields with a value, or those a History page may show)."""
+        if obj is None or self._withheld(request):
+            return
+        shown = restricted_fields_shown(request.user, obj) if fields is None else list(fields)
+        if shown:
+            record_restricted_view(request=request, interface="admin", obj=obj, fields=shown)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        """The History page (its changes may show any restricted field's values) and an old
+        version's page are reads of the restricted fields too."""
+        response = super().render_history_view(request, template, context, **kwargs)
+        if request.method == "GET" and response.status_code == 200:
+            if template == self.object_history_form_template:
+                self.record_restricted_read(request, context["original"])
+            else:
+                self.record_restricted_read(request, context["object"], fields=RESTRICTED_FIELDS)
+        return response
+
+    def keep_withheld_values(self, request, obj) -> None:
+        """Puts back the stored values of the fields `request.user` may not change: reverting
+        to an old version on the History page saves that version whole, restricted fields
+        included, and must not let them change through it."""
+        withheld = self._withheld(request)
+        if obj.pk is None or not withheld:
+            return
+        stored = type(obj).objects.filter(pk=obj.pk).values(*withheld).first() or {}
+        for name, value in stored.items():
+            setattr(obj, name, value)
+
+    def get_export_resource_classes(self, request):
+        return [cls.for_user(request.user) for cls in super().get_export_resource_classes(request)]
+
+    def get_import_resource_classes(self, request):
+        return [cls.for_user(request.user) for cls in super().get_import_resource_classes(request)]
+
+
+for _name in RESTRICTED_FIELDS:
+    setattr(RestrictedFieldsMixin, f"withheld_{_name}", _withheld_display(_name))
+
+
 @admin.register(DetainedPerson)
-class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
+class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryImportExportAdmin):
     form = DetainedPersonForm
     resource_classes = [DetainedPersonResource]
     list_display = [
@@ -219,6 +337,7 @@ class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
         ("campaigns", RelatedDropdownFilter),
         ("gender", ChoicesDropdownFilter),
         ("watch_enabled", BooleanRadioFilter),
+        ("publicity", ChoicesDropdownFilter),
     ]
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
@@ -236,6 +355,7 @@ class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
                     "aliases",
                     "status",
                     "status_date",
+                    "publicity",
                     "watch_enabled",
                 ]
             },
@@ -276,7 +396,13 @@ class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
+        if not may_view(request.user, Mention):
+            # The news watch's tab lists the person's mentions: only to those who may read them.
+            fieldsets = [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "news_mentions"]})
+                for name, opts in fieldsets
+            ]
+        if obj is None or not may_view(request.user, CaseEventProposal):
             return fieldsets
         shown = (self.proposals_fieldset_title, {"fields": [self._proposals_field(request)]})
         return [fieldsets[0], shown, *fieldsets[1:]]
@@ -317,8 +443,11 @@ class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
         extra_context = dict(extra_context or {})
         person = self.get_object(request, object_id)
         if person is not None:
-            extra_context["case_summary"] = case_summary(person=person)
-        return super().change_view(request, object_id, form_url, extra_context)
+            extra_context["case_summary"] = case_summary(person=person, user=request.user)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            self.record_restricted_read(request, person)
+        return response
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -333,6 +462,7 @@ class DetainedPersonAdmin(ProposalsOnPageMixin, HistoryImportExportAdmin):
         self.message_user(request, f"{total} new mention(s) found.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
+        self.keep_withheld_values(request, obj)
         # The form checked the status against the timeline (DetainedPersonForm._post_clean);
         # the service records it, checking again under the person's row lock.
         detained_person_save(

@@ -50,6 +50,14 @@ class CaseStatus(models.TextChoices):
     DECEASED = "deceased", "Deceased"
 
 
+class CasePublicity(models.TextChoices):
+    """Whether the family consents to the case being named in public. A case in quiet advocacy
+    is never named outside the staff (tracker.cases.restricted)."""
+
+    PUBLIC = "public", "Public: the family consents to naming the case"
+    QUIET = "quiet", "Quiet advocacy only: never named outside the staff"
+
+
 class DetainedPersonQuerySet(models.QuerySet):
     def search(self, term: str) -> "DetainedPersonQuerySet":
         """Name, native name and aliases; case- and accent-insensitive for Latin script."""
@@ -60,6 +68,10 @@ class DetainedPersonQuerySet(models.QuerySet):
 
     def watched(self) -> "DetainedPersonQuerySet":
         return self.filter(watch_enabled=True)
+
+    def nameable_in_public(self) -> "DetainedPersonQuerySet":
+        """The cases whose family consents to their being named outside the staff."""
+        return self.filter(publicity=CasePublicity.PUBLIC)
 
 
 def name_forms(name: str, native_name: str, aliases: list | None) -> list[str]:
@@ -76,6 +88,8 @@ class DetainedPerson(TimeStampedModel):
         FEMALE = "female", "Female"
         MALE = "male", "Male"
         OTHER = "other", "Other"
+
+    Publicity = CasePublicity
 
     name = models.CharField("name (romanised)", max_length=200)
     native_name = models.CharField(
@@ -114,6 +128,30 @@ class DetainedPerson(TimeStampedModel):
     charges = models.TextField(blank=True)
     sentence = models.CharField(max_length=300, blank=True)
     summary = models.TextField(blank=True)
+    # New cases start quiet: naming one in public is the family's choice, recorded by staff.
+    publicity = models.CharField(
+        max_length=10,
+        choices=CasePublicity.choices,
+        default=CasePublicity.QUIET,
+        help_text="Quiet advocacy: the case never appears in digests to addresses outside the "
+        "staff, nor in anything else that leaves Vigil.",
+    )
+    # Restricted fields (tracker.cases.restricted): seen, changed, filtered and exported only
+    # with the permission tracker.access_restricted_fields.
+    family_contact = models.TextField(
+        blank=True, help_text="How to reach the family: names, telephone, address."
+    )
+    lawyer = models.CharField("lawyer's name", max_length=200, blank=True)
+    lawyer_contact = models.TextField("lawyer's contact", blank=True)
+    health = models.TextField(blank=True, help_text="Health and medical needs.")
+    information_sources = models.TextField(
+        "where the information came from",
+        blank=True,
+        help_text="Who told us, including sources inside the country.",
+    )
+    internal_assessment = models.TextField(
+        blank=True, help_text="Staff's own assessment of the case, never shared."
+    )
     watch_enabled = models.BooleanField(
         default=True,
         help_text="Watch the news for this case and record mentions for review.",
@@ -127,7 +165,15 @@ class DetainedPerson(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("access_restricted_fields", "Can see and change restricted case fields"),
+            ("export_detainedperson", "Can export detained persons"),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(publicity__in=CasePublicity.values),
+                name="detainedperson_publicity_known",
+            ),
             models.CheckConstraint(
                 condition=models.Q(birth_year__isnull=True)
                 | models.Q(birth_year__gte=BIRTH_YEAR_MIN, birth_year__lte=BIRTH_YEAR_MAX),

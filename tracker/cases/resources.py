@@ -3,6 +3,7 @@ from import_export import fields, widgets
 
 from config.resources import ValidatedResource
 from tracker.cases.models import DetainedPerson
+from tracker.cases.restricted import RESTRICTED_FIELDS, withheld_fields
 from tracker.cases.services import detained_person_save
 
 
@@ -46,8 +47,39 @@ class DetainedPersonResource(ValidatedResource):
             "charges",
             "sentence",
             "summary",
+            "publicity",
+            *RESTRICTED_FIELDS,
             "watch_enabled",
         )
+
+    # Restricted columns this resource may not read or write (see for_user).
+    withheld: tuple[str, ...] = ()
+
+    @classmethod
+    def for_user(cls, user) -> type["DetainedPersonResource"]:
+        """The resource `user` exports and imports with: without the restricted fields for
+        anyone who may not see them, so the export form does not even offer their columns."""
+        withheld = withheld_fields(user)
+        if not withheld:
+            return cls
+        meta = type(
+            "Meta",
+            (cls.Meta,),
+            {"fields": tuple(f for f in cls.Meta.fields if f not in withheld)},
+        )
+        return type(cls.__name__, (cls,), {"Meta": meta, "withheld": withheld})
+
+    def before_import(self, dataset, **kwargs):
+        # A file carrying restricted columns is refused whole, not imported without them: the
+        # user would believe the values were recorded.
+        refused = [name for name in dataset.headers or [] if name in self.withheld]
+        if refused:
+            raise ValueError(
+                "You may not import restricted fields ("
+                + ", ".join(refused)
+                + "): remove those columns, or ask a case officer to import the file."
+            )
+        super().before_import(dataset, **kwargs)
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # The dry run (preview) saves too, in a transaction rolled back afterwards: a status

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from tracker.cases.models import DetainedPerson
+from tracker.cases.models import CaseEvent, DetainedPerson, LegalLimit
 
 
 def detained_person_campaign_ids(*, person_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -24,42 +24,64 @@ def detained_person_campaign_ids(*, person_ids: Iterable[int]) -> dict[int, list
     return result
 
 
-def case_summary(*, person: DetainedPerson, today: date | None = None) -> dict:
+def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> dict:
     """What the case page shows above its form: the clock and legal limit, campaigns, letters
     about the person and their answers, the timeline and confirmed news mentions. A fixed
-    number of queries, however many events, letters or mentions."""
-    from campaigns.models import Letter, LetterResponse
+    number of queries, however many events, letters or mentions.
+
+    Each part needs `user` to be allowed to view its records (config.permissions.may_view);
+    without, it is None and not read: a role given the cases alone reads no letter, answer,
+    event or news item here."""
+    from campaigns.models import Campaign, Letter, LetterResponse
+    from config.permissions import may_view
     from tracker.cases.limits import clock_of
     from tracker.models import Mention
 
     today = today or timezone.localdate()
-    campaigns = list(person.campaigns.order_by("name"))
-    letters = list(
-        Letter.objects.filter(campaign__in=[c.pk for c in campaigns])
-        .select_related("campaign")
-        .prefetch_related(
-            "recipients",
-            Prefetch(
-                "responses",
-                queryset=LetterResponse.objects.select_related("person", "organization").order_by(
-                    "received_on", "id"
-                ),
-            ),
+    campaigns = letters = events = mentions = None
+    if may_view(user, Campaign):
+        campaigns = list(person.campaigns.order_by("name"))
+    if may_view(user, Letter):
+        campaign_ids = (
+            [c.pk for c in campaigns]
+            if campaigns is not None
+            else person.campaigns.values_list("pk", flat=True)
         )
-        .order_by("-sent_on", "title")
-    )
-    events = list(person.events.order_by("-date", "-id"))
-    mentions = list(
-        person.mentions.filter(status=Mention.Status.CONFIRMED)
-        .select_related("news_item")
-        .order_by(F("news_item__published_at").desc(nulls_last=True), "-created_at")[
-            :MENTIONS_SHOWN
+        answered = may_view(user, LetterResponse)
+        found = (
+            Letter.objects.filter(campaign__in=campaign_ids)
+            .select_related("campaign")
+            .prefetch_related("recipients")
+            .order_by("-sent_on", "title")
+        )
+        if answered:
+            found = found.prefetch_related(
+                Prefetch(
+                    "responses",
+                    queryset=LetterResponse.objects.select_related(
+                        "person", "organization"
+                    ).order_by("received_on", "id"),
+                )
+            )
+        letters = [
+            {"letter": letter, "answers": letter_answers(letter) if answered else None}
+            for letter in found
         ]
-    )
+    if may_view(user, CaseEvent):
+        events = list(person.events.order_by("-date", "-id"))
+    if may_view(user, Mention):
+        mentions = list(
+            person.mentions.filter(status=Mention.Status.CONFIRMED)
+            .select_related("news_item")
+            .order_by(F("news_item__published_at").desc(nulls_last=True), "-created_at")[
+                :MENTIONS_SHOWN
+            ]
+        )
     return {
         "clock": clock_of(person, today=today),
+        "may_view_limits": may_view(user, LegalLimit),
         "campaigns": campaigns,
-        "letters": [{"letter": letter, "answers": letter_answers(letter)} for letter in letters],
+        "letters": letters,
         "events": events,
         "mentions": mentions,
         "mentions_shown": MENTIONS_SHOWN,

@@ -30,6 +30,7 @@ from django.db.models.functions import Lower
 from campaigns.models import Campaign, Letter, Signature
 from config.batching import chunks
 from tracker.cases.models import CaseEvent, DetainedPerson
+from tracker.cases.restricted import may_name_case
 from tracker.digests.models import DigestDelivery, Subscription
 from tracker.newswatch.models import Mention
 
@@ -206,6 +207,8 @@ def build_digests(
             to_staff=sub.email.lower() in staff_addresses,
         )
         for pk in followed[sub.pk]:
+            if not may_name_case(persons[pk], to_staff=digest.to_staff):
+                continue  # quiet advocacy: named to staff only
             case = CaseNews(
                 person=persons[pk],
                 mentions=[m for m in mentions[pk] if _mention_is_news(m, sub, start, period_end)],

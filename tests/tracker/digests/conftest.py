@@ -21,10 +21,14 @@ def clock():
 
 @pytest.fixture
 def people(db):
+    """Cases whose families consent to naming them (quiet advocacy: test_quiet_advocacy.py)."""
+    public = {"publicity": "public"}
     return {
-        "liu": detained_person_save(name="Liu Xia", native_name="刘霞"),
-        "daria": detained_person_save(name="Daria Petrenko", native_name="Дарья Петренко"),
-        "ha": detained_person_save(name="Trần Thị Thu Hà"),
+        "liu": detained_person_save(name="Liu Xia", native_name="刘霞", **public),
+        "daria": detained_person_save(
+            name="Daria Petrenko", native_name="Дарья Петренко", **public
+        ),
+        "ha": detained_person_save(name="Trần Thị Thu Hà", **public),
     }
 
 

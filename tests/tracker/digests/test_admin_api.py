@@ -445,7 +445,7 @@ def test_the_preview_shows_the_subject_and_the_escaped_html_of_the_next_digest(c
     with time_machine.travel(timezone.now(), tick=False) as clock:
         start = timezone.now()
         client.force_login(superuser)
-        gao = detained_person_save(name="Gao Yu", native_name="高瑜")
+        gao = detained_person_save(name="Gao Yu", native_name="高瑜", publicity="public")
         subscription = subscription_save(
             email="ally@example.org", persons=[gao], include_unreviewed=True
         )

@@ -24,6 +24,11 @@ class DetainedPersonFilter(filters.FilterSet):
     detained_after = IsoDateFilter(field_name="detained_on", lookup_expr="gte")
     detained_before = IsoDateFilter(field_name="detained_on", lookup_expr="lte")
     watch_enabled = StrictBooleanFilter()
+    publicity = filters.ChoiceFilter(
+        choices=DetainedPerson.Publicity.choices,
+        help_text="`public`: the family consents to naming the case; `quiet`: quiet advocacy "
+        "only, never named outside the staff.",
+    )
     search = filters.CharFilter(
         method="filter_search",
         help_text="Name, native name and aliases; case- and accent-insensitive.",
@@ -40,6 +45,7 @@ class DetainedPersonFilter(filters.FilterSet):
             "detained_after",
             "detained_before",
             "watch_enabled",
+            "publicity",
             "search",
         ]
 

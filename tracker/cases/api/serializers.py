@@ -1,7 +1,7 @@
 """How the REST API of cases (detained persons, case events and the events proposed from the
 news) reads and writes its records."""
 
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from campaigns.models import Campaign
 from config.api.serializers import (
@@ -10,6 +10,7 @@ from config.api.serializers import (
     StringListField,
 )
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.restricted import RESTRICTED_FIELDS, withheld_fields
 from tracker.cases.selectors import detained_person_campaign_ids
 
 
@@ -78,13 +79,46 @@ class DetainedPersonSerializer(StrictModelSerializer):
             "charges",
             "sentence",
             "summary",
+            "publicity",
+            *RESTRICTED_FIELDS,
             "watch_enabled",
             "campaigns",
             "created_at",
             "updated_at",
         ]
-        # Read as columns by a list page (DetainedPersonViewSet); `status_date` is not one.
-        columns = [f for f in fields if f not in ("status_date", "campaigns")]
+        # Read as columns by a list page (DetainedPersonViewSet); `status_date` is not one, and
+        # restricted fields are read one case at a time (the detail), never a page at once.
+        columns = [f for f in fields if f not in ("status_date", "campaigns", *RESTRICTED_FIELDS)]
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def _is_list(self) -> bool:
+        view = self.context.get("view")
+        return getattr(view, "action", None) == "list"
+
+    def get_fields(self):
+        """Restricted fields only for those who may see them (tracker.cases.restricted), and
+        only in a single case file."""
+        fields = super().get_fields()
+        hidden = RESTRICTED_FIELDS if self._is_list() else withheld_fields(self._user())
+        for name in hidden:
+            fields.pop(name, None)
+        return fields
+
+    def to_internal_value(self, data):
+        # A write naming a restricted field the user may not change is refused (403), not
+        # dropped: an integration must not believe it recorded a lawyer's name.
+        if isinstance(data, dict):
+            refused = [name for name in withheld_fields(self._user()) if name in data]
+            if refused:
+                raise exceptions.PermissionDenied(
+                    "You may not change restricted fields: " + ", ".join(refused) + ". They "
+                    "are written only by users with the permission to see restricted case "
+                    "fields (case officers)."
+                )
+        return super().to_internal_value(data)
 
 
 class CaseEventSerializer(StrictModelSerializer):

@@ -10,8 +10,10 @@ from rest_framework.response import Response
 
 from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
+from tracker.accesslog.services import record_restricted_view
 from tracker.cases.api import filters, serializers
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.restricted import restricted_fields_shown
 from tracker.cases.services import (
     case_event_delete,
     case_event_proposal_accept,
@@ -25,14 +27,18 @@ from tracker.cases.services import (
     list="Detained persons, by name (or `ordering`: `name`, `detained_on`, `updated_at`, `-` "
     "for descending). Filter by `status` (one or a comma-separated list), `country` (ISO "
     "code), `campaign` (id or slug), `gender`, `detained_after`/`detained_before` "
-    "(YYYY-MM-DD) and `watch_enabled`; `search` finds any name form (name, native name, "
-    "aliases) whatever its case or accents: `doan trang` finds Phạm Đoan Trang, `刘霞` finds "
-    "Liu Xia.",
+    "(YYYY-MM-DD), `watch_enabled` and `publicity`; `search` finds any name form (name, "
+    "native name, aliases) whatever its case or accents: `doan trang` finds Phạm Đoan "
+    "Trang, `刘霞` finds Liu Xia.",
     create="Open a case file. Only `name` is required. Record the steps of the case (detention, "
     "arrest, sentence, release) as case events: the latest dated status event sets "
     "`status`.",
     retrieve="One detained person's case file, with the ids of their campaigns. Their "
-    "timeline is at case-events `?person={id}`.",
+    "timeline is at case-events `?person={id}`. The restricted fields (`family_contact`, "
+    "`lawyer`, `lawyer_contact`, `health`, `information_sources`, `internal_assessment`) are "
+    "here only for users with the permission to see them (case officers), and each such read "
+    "is in the access log; lists never carry them. Writing one without that permission is a "
+    "403 naming it.",
     update="Change a case file, sending every required field; PATCH sends only what changes. "
     "`campaigns`, when sent, replaces the list.",
     partial_update="Change only the fields sent; `campaigns`, when sent, replaces the list.",
@@ -45,6 +51,15 @@ class DetainedPersonViewSet(ServiceModelViewSet):
     filterset_class = filters.DetainedPersonFilter
     save_service = staticmethod(detained_person_save)
     instance_kwarg = "person"
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        response = Response(self.get_serializer(person).data)
+        # A case officer's read of the restricted fields goes in the access log.
+        shown = restricted_fields_shown(request.user, person)
+        if shown:
+            record_restricted_view(request=request, interface="api", obj=person, fields=shown)
+        return response
 
     def get_queryset(self):
         queryset = super().get_queryset()
