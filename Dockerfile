@@ -11,8 +11,9 @@ RUN useradd --create-home --uid 1000 vigil
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
-# collectstatic needs settings to load; this key exists only during the build.
+# collectstatic needs settings to load; this key and address exist only during the build.
 RUN DJANGO_SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R vigil /app/var
 USER vigil

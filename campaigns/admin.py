@@ -7,7 +7,6 @@ from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from import_export.admin import ExportMixin
 from unfold.admin import StackedInline, TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
@@ -15,6 +14,8 @@ from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldBooleanSwitchWidget
 
 from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from campaigns.resources import (
+    CampaignResource,
+    LetterResource,
     LetterResponseResource,
     OrganizationResource,
     PersonResource,
@@ -39,11 +40,12 @@ from campaigns.signature_import import (
     check_file_size,
     signatures_import_csv,
 )
-from config.admin import HistoryImportExportAdmin
+from config.admin import AuditedExportMixin, HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 from config.permissions import may_view
 from config.uploads import validate_upload_size
+from tracker.accesslog.services import record_download
 from tracker.cases.models import DetainedPerson
 
 
@@ -96,8 +98,12 @@ class CampaignForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(HistoryAdmin):
+class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
+    """Export only: a campaign is saved through campaign_save, which an import would bypass."""
+
     form = CampaignForm
+    resource_classes = [CampaignResource]
+    export_form_class = SelectableFieldsExportForm
     list_display = [
         "name",
         "status",
@@ -135,6 +141,15 @@ class CampaignAdmin(HistoryAdmin):
         # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
         cases = super().get_queryset(request).annotate(n_cases=Count("detained_persons"))
         return cases.order_by(*Campaign._meta.ordering, "pk")
+
+    def get_export_queryset(self, request):
+        # The export's columns read each campaign's leads and cases: a few queries in all.
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("lead_organization", "lead_person")
+            .prefetch_related("detained_persons")
+        )
 
     @admin.display(description="cases", ordering="n_cases")
     def n_cases(self, obj):
@@ -252,7 +267,12 @@ class SignatureImportForm(forms.Form):
 
 
 @admin.register(Letter)
-class LetterAdmin(HistoryAdmin):
+class LetterAdmin(AuditedExportMixin, HistoryAdmin):
+    """Export only (signatures are imported on a letter's page, "Import signatures"): a letter
+    is saved through letter_save, which an import would bypass."""
+
+    resource_classes = [LetterResource]
+    export_form_class = SelectableFieldsExportForm
     list_display = ["title", "kind", "status", "sent_on", "campaign", "n_signatures"]
     list_filter = [
         ("status", ChoicesDropdownFilter),
@@ -286,6 +306,15 @@ class LetterAdmin(HistoryAdmin):
         # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
         letters = super().get_queryset(request).annotate(n_signatures=Count("signatures"))
         return letters.order_by(*Letter._meta.ordering, "pk")
+
+    def get_export_queryset(self, request):
+        # The export's columns read each letter's campaign, author and recipients.
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("campaign", "author_organization")
+            .prefetch_related("recipients")
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not LetterResponse:
@@ -396,7 +425,7 @@ class LetterAdmin(HistoryAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(ExportMixin, HistoryAdmin):
+class SignatureAdmin(AuditedExportMixin, HistoryAdmin):
     """Export only: signatures are imported on their letter's page ("Import signatures"), in
     the API's format, so that there is one format for both."""
 
@@ -412,7 +441,7 @@ class SignatureAdmin(ExportMixin, HistoryAdmin):
 
 
 @admin.register(LetterResponse)
-class LetterResponseAdmin(ResponseFileMixin, ExportMixin, HistoryAdmin):
+class LetterResponseAdmin(ResponseFileMixin, AuditedExportMixin, HistoryAdmin):
     """Export only: a response changes its letter's status, which an import would bypass;
     responses are recorded here or on their letter's page, one by one."""
 
@@ -458,7 +487,8 @@ class LetterResponseAdmin(ResponseFileMixin, ExportMixin, HistoryAdmin):
 
     def file_view(self, request, object_id):
         """The uploaded file, to staff allowed to view responses only (MEDIA_ROOT is never
-        served), as a download: an uploaded page never runs in the admin's origin."""
+        served), as a download: an uploaded page never runs in the admin's origin. Each
+        download is recorded in the access log."""
         response = self.get_object(request, unquote(object_id))
         if response is None or not response.file:
             raise Http404("No such file.")
@@ -469,4 +499,9 @@ class LetterResponseAdmin(ResponseFileMixin, ExportMixin, HistoryAdmin):
         except FileNotFoundError:
             raise Http404("The file is missing from the server.") from None
         name = response.file.name.rsplit("/", 1)[-1]
+        try:
+            record_download(request=request, obj=response, file_name=name)
+        except BaseException:
+            handle.close()
+            raise
         return FileResponse(handle, as_attachment=True, filename=name)

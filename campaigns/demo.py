@@ -28,7 +28,7 @@ from campaigns.services import (
     signature_save,
 )
 from tracker.cases.limits import legal_limits_ensure
-from tracker.cases.services import case_event_record, detained_person_save
+from tracker.cases.services import case_event_record, case_event_save, detained_person_save
 from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
 from tracker.newswatch.services import mention_review, news_source_save
 from tracker.newswatch.store import insert_mentions
@@ -433,6 +433,17 @@ def _sync(instance: models.Model, save: Callable[..., Any], as_: str, **values: 
     return instance
 
 
+def _record_events(person: DetainedPerson, events) -> None:
+    """The case's events, each once; the detention event that creating the person recorded
+    gets its description."""
+    for on, kind, description in events:
+        event = CaseEvent.objects.filter(person=person, date=on, kind=kind).first()
+        if event is None:
+            case_event_record(person=person, date=on, kind=kind, description=description)
+        elif not event.description and description:
+            case_event_save(event=event, description=description)
+
+
 @transaction.atomic
 def seed_demo() -> dict[str, int]:
     orgs = {}
@@ -453,11 +464,11 @@ def seed_demo() -> dict[str, int]:
         # Real cases, named in public by their campaigns and the press.
         values["publicity"] = DetainedPerson.Publicity.PUBLIC
         obj = DetainedPerson.objects.filter(native_name=data["native_name"]).first()
-        obj = obj or DetainedPerson()
+        if obj is None:
+            # A new case's detention is its first event, of that event's kind.
+            obj, values["status"] = DetainedPerson(), data["events"][0][1]
         persons[data["name"]] = person = _sync(obj, detained_person_save, "person", **values)
-        for on, kind, description in data["events"]:
-            if not CaseEvent.objects.filter(person=person, date=on, kind=kind).exists():
-                case_event_record(person=person, date=on, kind=kind, description=description)
+        _record_events(person, data["events"])
     campaigns = {}
     for data in CAMPAIGNS:
         values = {k: v for k, v in data.items() if k != "detained_persons"}
@@ -622,10 +633,9 @@ def seed_urgent_cases(*, today: date, people: dict[str, Person]) -> int:
         person = DetainedPerson.objects.filter(native_name=data["native_name"]).first()
         if person is None:
             values = {k: v for k, v in data.items() if k != "events"}
-            person = detained_person_save(detained_on=data["events"][0][0], **values)
-            for on, kind, description in data["events"]:
-                if not CaseEvent.objects.filter(person=person, date=on, kind=kind).exists():
-                    case_event_record(person=person, date=on, kind=kind, description=description)
+            first_on, first_kind, _ = data["events"][0]
+            person = detained_person_save(detained_on=first_on, **({"status": first_kind} | values))
+            _record_events(person, data["events"])
         persons[data["name"]] = person
     campaign = Campaign.objects.filter(slug="demo-urgent-cases").first()
     if campaign is None:

@@ -112,6 +112,7 @@ class Campaign(TimeStampedModel):
 
     class Meta:
         ordering = ["-started_on", "name"]
+        permissions = [("export_campaign", "Can export campaigns")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True)
@@ -178,6 +179,7 @@ class Letter(TimeStampedModel):
 
     class Meta:
         ordering = ["-sent_on", "title"]
+        permissions = [("export_letter", "Can export letters")]
         indexes = [
             # Letters of a campaign, newest first (campaign pages, API `campaign` filter).
             models.Index(fields=["campaign", "-sent_on"], name="letter_campaign_sent_idx"),

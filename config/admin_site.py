@@ -48,7 +48,8 @@ class VigilAdminSite(UnfoldAdminSite):
     def login(self, request, extra_context=None):
         """The two-factor login; a staff member signed in without the second factor it needs
         is sent on to give it (or, with REQUIRE_2FA, to set 2FA up first)."""
-        from two_factor.views import LoginView
+        # django-two-factor-auth's login, which also records a wrong token in the access log.
+        from tracker.accesslog.signin import LoginView
 
         next_url = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME))
         if not next_url or not url_has_allowed_host_and_scheme(

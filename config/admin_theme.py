@@ -79,7 +79,10 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
             Link("Recovery codes", "key", "otp_static.staticdevice"),
             Link("API tokens", "token", "authtoken.tokenproxy"),
             Link("Login attempts", "lock_person", "axes.accessattempt"),
+            Link("Failed logins", "gpp_maybe", "axes.accessfailurelog"),
             Link("Login log", "history", "axes.accesslog"),
+            # Superusers only: no role may view it (config.roles.NOT_FOR_ROLES).
+            Link("Access log", "policy", "tracker.accessrecord"),
         ],
     ),
 ]

@@ -10,6 +10,8 @@ from campaigns.api.views import (
     PersonViewSet,
     SignatureViewSet,
 )
+from config.api.deletions import DeletionViewSet
+from tracker.accesslog.api.views import AccessRecordViewSet
 from tracker.cases.api.views import (
     CaseEventProposalViewSet,
     CaseEventViewSet,
@@ -33,5 +35,8 @@ router.register("mentions", MentionViewSet, basename="mention")
 router.register("case-event-proposals", CaseEventProposalViewSet, basename="caseeventproposal")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
+router.register("access-records", AccessRecordViewSet, basename="accessrecord")
+# Last: it lists the deletions of the endpoints registered above that keep a history.
+router.register("deletions", DeletionViewSet.for_router(router), basename="deletion")
 
 urlpatterns = router.urls

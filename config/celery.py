@@ -1,11 +1,14 @@
-"""The Celery application: `celery -A config worker` / `celery -A config beat`."""
+"""The Celery application: `celery -A config worker` / `celery -A config beat`.
+
+Workers and beat default to production settings, as servers do (config/wsgi.py); Procfile.dev
+sets development for `make run`."""
 
 import os
 from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
 
 app = Celery("vigil")
 app.config_from_object("django.conf:settings", namespace="CELERY")

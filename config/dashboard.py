@@ -186,7 +186,10 @@ def failing_sources() -> dict:
             .only("id", "name", "last_error", "last_polled_at", "consecutive_failures")
             .order_by("name")
         ),
-        "url": _changelist("tracker_newssource", last_status__exact=NewsSource.LastStatus.FAILED),
+        # The same sources as listed: active ones whose last poll failed.
+        "url": _changelist(
+            "tracker_newssource", active__exact=1, last_status__exact=NewsSource.LastStatus.FAILED
+        ),
     }
 
 

@@ -8,7 +8,8 @@
   contact, lawyer, health, sources, internal assessment; tracker.cases.restricted).
 
 Exporting a whole table is a permission of its own (`export_<model>`), apart from viewing.
-A migration that adds models calls `sync_roles` again so the roles cover them.
+A migration that adds models calls `sync_roles` again so the roles cover them. The access log
+(tracker.AccessRecord) is left out of every role: only superusers read it (README "Security").
 """
 
 from django.contrib.auth.management import create_permissions
@@ -16,17 +17,25 @@ from django.contrib.auth.management import create_permissions
 ROLE_APPS = ("campaigns", "tracker")
 VIEWER, EDITOR, CASE_OFFICER = "Viewer", "Editor", "Case officer"
 RESTRICTED_CODENAME = "access_restricted_fields"
+# Models of ROLE_APPS whose permissions no role gets: who read and exported what is for
+# administrators, not for everyone who may view records.
+NOT_FOR_ROLES = ("accessrecord",)
 
 
 def sync_roles(apps, schema_editor=None) -> None:
     # Permissions are normally created after migrate; create them now so they can be granted.
     for app_config in apps.get_app_configs():
+        # create_permissions skips an app whose models_module is unset, as it is in a
+        # migration's state; put back what was there (the live registry's is a module).
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    ours = Permission.objects.filter(content_type__app_label__in=ROLE_APPS)
+    ours = Permission.objects.filter(content_type__app_label__in=ROLE_APPS).exclude(
+        content_type__model__in=NOT_FOR_ROLES
+    )
     views = ours.filter(codename__startswith="view_")
     records = ours.exclude(content_type__model__startswith="historical")
     edits = records.filter(codename__regex=r"^(add|change|delete|export)_")

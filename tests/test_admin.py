@@ -14,6 +14,7 @@ from tests.campaigns.factories import LetterFactory, OrganizationFactory
 from tests.pages import table_rows
 from tracker.cases.services import case_event_record, detained_person_save
 from tracker.models import (
+    AccessRecord,
     CaseEvent,
     CaseEventProposal,
     DetainedPerson,
@@ -54,6 +55,7 @@ def test_every_record_type_has_an_admin():
         "caseeventproposal",
         "subscription",
         "digestdelivery",
+        "accessrecord",
     }
 
 
@@ -69,8 +71,8 @@ def test_changelist_add_change_and_history_pages_render_for_staff(staff_client, 
     ]:
         response = staff_client.get(url)
         # News items, mentions and proposed events are made by the news watch, deliveries by
-        # the digest tasks: never typed in.
-        made_by_machines = (NewsItem, Mention, CaseEventProposal, DigestDelivery)
+        # the digest tasks, access records by Vigil as it is used: never typed in.
+        made_by_machines = (NewsItem, Mention, CaseEventProposal, DigestDelivery, AccessRecord)
         expected = 403 if url.endswith("/add/") and model in made_by_machines else 200
         assert response.status_code == expected, url
 

@@ -75,7 +75,9 @@ def test_development_settings_keep_the_embedded_defaults_with_the_example_as_env
 
 def test_production_settings_start_with_the_example_as_env():
     # docker-compose.yml passes .env as env_file: it must not switch DEBUG on.
-    s = _load_settings("config.settings.prod", DJANGO_SECRET_KEY=GOOD_KEY)
+    s = _load_settings(
+        "config.settings.prod", DJANGO_SECRET_KEY=GOOD_KEY, SITE_URL="https://vigil.example.org"
+    )
     assert s["read_env_calls"] == [str(ROOT / ".env")]
     assert s["debug"] is False
     assert s["engine"] == "config.sqlite"
@@ -86,7 +88,10 @@ def test_production_settings_start_with_the_example_as_env():
 
 def test_production_keeps_connections_only_as_long_as_told():
     s = _load_settings(
-        "config.settings.prod", DJANGO_SECRET_KEY=GOOD_KEY, DATABASE_CONN_MAX_AGE="0"
+        "config.settings.prod",
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        SITE_URL="https://vigil.example.org",
+        DATABASE_CONN_MAX_AGE="0",
     )
     assert s["conn_max_age"] == 0
 

@@ -3,17 +3,13 @@ records but downloads no table; Editors and Case officers may."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from config.roles import CASE_OFFICER, EDITOR, VIEWER
+from tests.test_exports import EXPORTING
 
-EXPORTS = [
-    "campaigns_organization",
-    "campaigns_person",
-    "campaigns_signature",
-    "campaigns_letterresponse",
-    "tracker_detainedperson",
-]
+# Every export of the admin (tests/test_exports.py lists which those are).
+EXPORTS = [f"{model._meta.app_label}_{model._meta.model_name}" for model in EXPORTING]
 
 
 @pytest.fixture
@@ -55,3 +51,15 @@ def test_only_case_officers_hold_the_restricted_fields_permission(staff_in):
         for group in (VIEWER, EDITOR, CASE_OFFICER)
     }
     assert held == {VIEWER: False, EDITOR: False, CASE_OFFICER: True}
+
+
+@pytest.mark.parametrize("group", [VIEWER, EDITOR, CASE_OFFICER])
+def test_no_role_may_export_or_even_read_the_access_log(client, staff_in, group):
+    user = staff_in(group)
+    assert not any(
+        p.startswith("tracker.") and "accessrecord" in p for p in user.get_all_permissions()
+    )
+    client.force_login(user)
+    assert client.get(reverse("admin:tracker_accessrecord_changelist")).status_code == 403
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:tracker_accessrecord_export")

@@ -13,17 +13,20 @@ import tablib
 from django.contrib import admin
 from django.urls import reverse
 
-from campaigns.models import LetterResponse, Organization, Person, Signature
+from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
+from campaigns.services import campaign_save
 from config.exports import EXPORT_FORMATS, NeutralisingFormat, neutralise
 from tests.campaigns.factories import (
+    CampaignFactory,
     LetterFactory,
     LetterResponseFactory,
     OrganizationFactory,
     PersonFactory,
     SignatureFactory,
 )
-from tests.tracker.factories import DetainedPersonFactory
-from tracker.models import DetainedPerson
+from tests.tracker.factories import CaseEventFactory, DetainedPersonFactory
+from tracker.accesslog.models import AccessRecord
+from tracker.models import CaseEvent, DetainedPerson, LegalLimit
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +71,20 @@ def superuser_client(client, superuser):
     return client
 
 
-def test_the_exports_are_those_of_organizations_people_cases_signatures_and_responses():
-    assert set(EXPORTING) == {Organization, Person, DetainedPerson, Signature, LetterResponse}
+def test_every_record_table_staff_edit_has_an_export_and_the_operational_ones_none():
+    assert set(EXPORTING) == {
+        Organization,
+        Person,
+        Campaign,
+        Letter,
+        Signature,
+        LetterResponse,
+        DetainedPerson,
+        CaseEvent,
+        LegalLimit,
+    }
+    # The access log above all: who read and exported what stays in Vigil.
+    assert AccessRecord not in EXPORTING
 
 
 @pytest.mark.parametrize("model", EXPORTING, ids=lambda m: m._meta.model_name)
@@ -129,6 +144,66 @@ def test_the_letter_responses_export_writes_formulas_as_text(superuser_client, f
     assert row["summary"] == "'" + HYPERLINK
     assert row["letter_title"] == "'" + AT
     assert row["person_name"] == "'" + PLUS
+
+
+@FORMATS
+def test_the_campaigns_export_writes_formulas_as_text(superuser_client, file_format):
+    campaign_save(
+        name=HYPERLINK,
+        summary=PLUS,
+        lead_organization=OrganizationFactory(name=DDE),
+        detained_persons=[DetainedPersonFactory(name=AT), DetainedPersonFactory(name="刘霞")],
+    )
+    [row] = _export(superuser_client, Campaign, file_format)
+    assert row["name"] == "'" + HYPERLINK
+    assert row["summary"] == "'" + PLUS
+    assert row["lead_organization_name"] == "'" + DDE
+    # One cell, names by name, with its Chinese intact (CSV with a byte-order mark).
+    assert row["detained_persons"] == "'" + AT + ";刘霞"
+
+
+@FORMATS
+def test_the_letters_export_writes_formulas_as_text(superuser_client, file_format):
+    letter = LetterFactory(
+        title=MINUS,
+        campaign=CampaignFactory(name=TAB),
+        author_organization=OrganizationFactory(name=CR),
+        demands=HYPERLINK,
+    )
+    letter.recipients.set([PersonFactory(full_name=DDE)])
+    [row] = _export(superuser_client, Letter, file_format)
+    assert row["title"] == "'" + MINUS
+    assert row["campaign_name"] == "'" + TAB
+    assert row["author_organization_name"] == "'" + CR
+    assert row["demands"] == "'" + HYPERLINK
+    assert row["recipients"] == "'" + DDE
+
+
+@FORMATS
+def test_the_case_events_export_writes_formulas_as_text(superuser_client, file_format):
+    CaseEventFactory(person=DetainedPersonFactory(name=PLUS), kind="hearing", description=HYPERLINK)
+    [row] = _export(superuser_client, CaseEvent, file_format)
+    assert row["description"] == "'" + HYPERLINK
+    assert row["person_name"] == "'" + PLUS
+    assert row["kind"] == "hearing"
+
+
+@FORMATS
+def test_the_legal_limits_export_writes_formulas_as_text(superuser_client, file_format):
+    LegalLimit.objects.update_or_create(
+        country="CN", status="rsdl", defaults={"max_days": 180, "legal_basis": DDE}
+    )
+    rows = _export(superuser_client, LegalLimit, file_format)
+    [row] = [r for r in rows if (r["country"], r["status"]) == ("CN", "rsdl")]
+    assert row["legal_basis"] == "'" + DDE
+
+
+@pytest.mark.parametrize("model", EXPORTING, ids=lambda m: m._meta.model_name)
+def test_every_export_is_recorded_in_the_access_log(superuser_client, superuser, model):
+    _export(superuser_client, model, "xlsx")
+    [record] = AccessRecord.objects.filter(action=AccessRecord.Action.EXPORT)
+    assert (record.user, record.model) == (superuser, model._meta.label_lower)
+    assert record.details["format"] == "xlsx"
 
 
 @FORMATS

@@ -137,7 +137,7 @@ def test_a_forged_x_forwarded_for_does_not_dodge_the_lockout(client, staff_user)
 
 @pytest.fixture
 def one_proxy(settings):
-    """docker-compose.yml: nginx in front, appending the address it saw to X-Forwarded-For."""
+    """docker-compose.yml: one proxy in front, writing the address it saw to X-Forwarded-For."""
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     return "172.18.0.5"  # the proxy: every request's REMOTE_ADDR
 

@@ -29,11 +29,11 @@ def _read_until(fd: int, seen: bytearray, done, timeout: float) -> None:
 
 
 def test_ctrl_c_stops_the_workers_and_beat_quietly_and_promptly(tmp_path):
-    # The embedded defaults in a folder of the test's own, whatever the suite runs against.
+    # The embedded defaults in a folder of the test's own, whatever the suite runs against. No
+    # DJANGO_SETTINGS_MODULE, as in a developer's shell: Procfile.dev chooses development.
     env = {
         "PATH": f"{BIN}:/usr/bin:/bin",
         "HOME": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "VIGIL_READ_DOTENV": "false",
         "VIGIL_VAR_DIR": str(tmp_path / "var"),
     }

@@ -3,17 +3,21 @@
 - cases (detained persons and the timeline of each case): tracker/cases/models.py
 - the news watch (sources, articles, mentions, search coverage): tracker/newswatch/models.py
 - email digests (subscriptions and deliveries): tracker/digests/models.py
+- the access log (sign-ins, exports, downloads, views of restricted fields):
+  tracker/accesslog/models.py
 
 All of them keep the app label `tracker` (their tables and migrations stay where they were).
 Django loads an app's models from this module, so each room is imported here. Migrations name
 validators and encoders by their old address (tracker.models.<name>), so those stay importable here.
 """
 
+from tracker.accesslog.models import AccessRecord
 from tracker.cases.models import (
     BIRTH_YEAR_MAX,
     BIRTH_YEAR_MIN,
     CaseEvent,
     CaseEventProposal,
+    CaseEventProposalSource,
     CaseStatus,
     DetainedPerson,
     LegalLimit,
@@ -34,8 +38,10 @@ from tracker.newswatch.models import (
 __all__ = [
     "BIRTH_YEAR_MAX",
     "BIRTH_YEAR_MIN",
+    "AccessRecord",
     "CaseEvent",
     "CaseEventProposal",
+    "CaseEventProposalSource",
     "CaseStatus",
     "DetainedPerson",
     "DigestDelivery",

@@ -14,6 +14,7 @@ import redis.exceptions
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from tracker.accesslog.services import access_records_prune
 from tracker.digests.sending import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
@@ -192,3 +193,16 @@ def sweep(self) -> list[int]:
     if ids:
         logger.info("Queued again %d digest(s) whose task was lost: %s", len(ids), ids)
     return ids
+
+
+@shared_task(bind=True, max_retries=TRANSIENT_RETRIES, soft_time_limit=300, time_limit=360)
+def prune_access_log(self) -> int:
+    """Daily (beat): delete the access log's records older than ACCESS_LOG_RETENTION_DAYS. Run
+    twice, the second run deletes nothing."""
+    try:
+        deleted = access_records_prune()
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
+    if deleted:
+        logger.info("Pruned %d access log record(s) past their retention.", deleted)
+    return deleted

@@ -6,7 +6,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
-from config.api.filters import ChoiceInFilter, CountryFilter, IsoDateFilter, StrictBooleanFilter
+from config.api.filters import (
+    ChoiceInFilter,
+    CountryFilter,
+    IsoDateFilter,
+    StrictBooleanFilter,
+    SyncFilterSet,
+)
 
 
 class CampaignRefField(forms.CharField):
@@ -35,7 +41,7 @@ class CampaignRefFilter(filters.Filter):
     field_class = CampaignRefField
 
 
-class CampaignFilter(filters.FilterSet):
+class CampaignFilter(SyncFilterSet):
     status = ChoiceInFilter(choices=Campaign.Status.choices)
     search = filters.CharFilter(method="filter_search", help_text="Name, slug or summary.")
 
@@ -49,7 +55,7 @@ class CampaignFilter(filters.FilterSet):
         )
 
 
-class OrganizationFilter(filters.FilterSet):
+class OrganizationFilter(SyncFilterSet):
     search = filters.CharFilter(field_name="name", lookup_expr="icontains")
     country = CountryFilter(field_name="country")
     kind = ChoiceInFilter(choices=Organization.Kind.choices)
@@ -59,7 +65,7 @@ class OrganizationFilter(filters.FilterSet):
         fields = ["search", "country", "kind"]
 
 
-class PersonFilter(filters.FilterSet):
+class PersonFilter(SyncFilterSet):
     search = filters.CharFilter(method="filter_search", help_text="Name, title or email.")
     country = CountryFilter(field_name="country")
     kind = ChoiceInFilter(
@@ -78,7 +84,7 @@ class PersonFilter(filters.FilterSet):
         )
 
 
-class LetterFilter(filters.FilterSet):
+class LetterFilter(SyncFilterSet):
     campaign = CampaignRefFilter(field_name="campaign", help_text="Campaign id or slug.")
     status = ChoiceInFilter(choices=Letter.Status.choices)
     kind = ChoiceInFilter(choices=Letter.Kind.choices)
@@ -113,13 +119,13 @@ class LetterFilter(filters.FilterSet):
         )
 
 
-class SignatureFilter(filters.FilterSet):
+class SignatureFilter(SyncFilterSet):
     class Meta:
         model = Signature
         fields = ["letter", "organization", "person"]
 
 
-class LetterResponseFilter(filters.FilterSet):
+class LetterResponseFilter(SyncFilterSet):
     letter = filters.ModelChoiceFilter(queryset=Letter.objects.all(), help_text="Letter id.")
     campaign = CampaignRefFilter(
         field_name="letter__campaign", help_text="The letter's campaign: id or slug."

@@ -1,12 +1,13 @@
 """OpenAPI generation (drf-spectacular): every operation documents its error answers too, and
 its description is written for integrators (`described`), never taken from a docstring."""
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.permissions import AllowAny
 
 from config.api.permissions import ModelPermissions
-from config.roles import EDITOR, VIEWER
+from config.roles import EDITOR, NOT_FOR_ROLES, VIEWER
 
 _DETAIL = {
     "type": "object",
@@ -85,7 +86,10 @@ class AutoSchema(SpectacularAutoSchema):
         operation = super().get_operation(*args, **kwargs)
         needed = self._model_permissions()
         if operation is not None and needed:
-            if all(name.split(".")[1].startswith("view_") for name in needed):
+            model = self.view.queryset.model
+            if model._meta.model_name in NOT_FOR_ROLES:
+                who = "no role has it: superusers, or users granted it one by one"
+            elif all(name.split(".")[1].startswith("view_") for name in needed):
                 who = f"the {VIEWER} and {EDITOR} groups have it"
             else:
                 who = f"the {EDITOR} group has it"
@@ -117,6 +121,23 @@ class AutoSchema(SpectacularAutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(ERRORS[code], code)
         return dict(sorted(responses.items()))
+
+
+class FilterExtension(DjangoFilterExtension):
+    """django-filter's parameters as drf-spectacular describes them, plus `deprecated: true` on
+    the old names kept for a release (config.api.filters.deprecated_alias)."""
+
+    target_class = "config.api.filters.StrictFilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        if getattr(filter_field, "deprecated", False):
+            for parameter in parameters:
+                parameter["deprecated"] = True
+        return parameters
 
 
 def allow_empty_query_values(result, generator, request, public):

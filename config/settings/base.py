@@ -6,6 +6,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.urls import reverse_lazy
 
@@ -64,6 +66,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer (below).
+    "csp.middleware.CSPMiddleware",
+    "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +83,52 @@ MIDDLEWARE = [
     # Last: answers a locked-out login with the lockout page (AXES_LOCKOUT_TEMPLATE).
     "axes.middleware.AxesMiddleware",
 ]
+
+# The strictest policy under which every page works (tests/browser/test_content_security_policy.py).
+# Scripts: Vigil's own files only, never inline (Swagger UI's set-up is a file too: config/urls.py).
+# 'unsafe-eval' is the price of the admin's theme: Alpine.js evaluates the expressions written in
+# its attributes (x-data, x-on:click) with the Function constructor, and unfold has no build
+# without them. Styles: the theme writes <style> elements and style="" attributes (and Alpine
+# sets some), hence 'unsafe-inline' for styles only. Nothing may frame a page, no plug-ins, no
+# <base>, forms post only to Vigil, and nothing is fetched from another host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_EVAL],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page of Vigil uses, refused to every page (config/headers.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -115,6 +166,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# A staff session ends after a working day, not Django's two weeks: a forgotten laptop or a
+# copied cookie opens the case files for hours, not weeks. Counted from the login.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_HOURS", default=10) * 60 * 60
 # The two-factor login (user name and password, then a token when the account has 2FA on).
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
@@ -127,9 +181,25 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Guessing spread over many addresses is capped too: a user name with this many failed logins
+# within the window, from any addresses, is refused from every address (config/lockout.py
+# counts axes' failure log). Higher than the per-address limit, so that one person's typos
+# never reach it; an administrator lifts it under Settings > Failed logins.
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
+AXES_USERNAME_FAILURE_WINDOW = datetime.timedelta(hours=1)
+if AXES_USERNAME_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "AXES_USERNAME_FAILURE_LIMIT must be higher than AXES_FAILURE_LIMIT (per address)."
+    )
+AXES_HANDLER = "config.lockout.VigilAxesHandler"
+# One row per failed login, kept when a lock is lifted: what the user name limit counts.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The lockout page, saying which of the two limits a login hit.
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# Our admin registers the attempts with an "Unlock" action (config/lockout.py).
+# Our admin registers the attempts with an "Unlock" action and the failed logins with "Lift
+# the lock" (config/lockout.py).
 AXES_ENABLE_ADMIN = False
 # Which address a login came from: read as the API throttle reads it (API_NUM_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
@@ -224,6 +294,13 @@ UNFOLD = {
     },
 }
 
+# --- The access log (README "Security") ---------------------------------------------------
+# How long it keeps a record (sign-ins, exports, downloads, views of restricted fields): older
+# ones are deleted daily by tracker.tasks.prune_access_log.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+if ACCESS_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be at least 1.")
+
 # --- Celery -------------------------------------------------------------------------------
 # The embedded default is kombu's filesystem transport: a broker that needs no server, with
 # its message folders under VAR_DIR. Set CELERY_BROKER_URL=redis://... in production.
@@ -303,6 +380,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tracker.tasks.send_due_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0, day_of_week="mon"),
         "args": ("weekly",),
+    },
+    # Deletes access log records older than ACCESS_LOG_RETENTION_DAYS (README "Security").
+    "prune-access-log": {
+        "task": "tracker.tasks.prune_access_log",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -64,8 +64,19 @@ def test_viewer_reads_proposals_but_cannot_decide(viewer_client, proposal, xu):
         "person": xu.pk,
         "kind": "sentenced",
         "date": "2023-04-10",
+        "date_in_text": False,
         "evidence": TITLE,
         "source_url": "https://news.example.org/0",
+        "sources": [
+            {
+                "mention": proposal.mention_id,
+                "date": "2023-04-10",
+                "date_in_text": False,
+                "evidence": TITLE,
+                "source_url": "https://news.example.org/0",
+            }
+        ],
+        "similar_event": None,
         "status": "proposed",
         "decided_by": None,
         "decided_at": None,

@@ -93,6 +93,14 @@ def test_a_detained_person_starts_detained_with_empty_lists(editor_client):
     )
 
 
+def test_a_detained_person_created_with_a_detention_date_has_the_detained_event(editor_client):
+    response = editor_client.post(URL, {"name": "Gao Yu", "detained_on": "2014-04-24"})
+    assert response.status_code == 201, response.json()
+    person = DetainedPerson.objects.get(pk=response.json()["id"])
+    assert list(person.events.values_list("date", "kind")) == [(D(2014, 4, 24), "detained")]
+    assert response.json()["status"] == "detained"
+
+
 def test_retrieving_a_detained_person_shows_their_campaign_ids(viewer_client):
     person = DetainedPersonFactory()
     campaign = CampaignFactory()
@@ -380,8 +388,10 @@ def test_creating_a_person_with_a_status_records_it_as_of_their_detention(editor
     assert timeline(person) == [("2010-10-08", "disappeared")]
 
 
-def test_creating_a_person_without_a_status_records_no_event(editor_client, today):
-    response = editor_client.post(URL, {"name": "Liu Xia", "detained_on": "2010-10-08"})
+def test_creating_a_person_without_a_status_or_detention_date_records_no_event(
+    editor_client, today
+):
+    response = editor_client.post(URL, {"name": "Liu Xia"})
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "detained"
     assert timeline(DetainedPerson.objects.get(pk=response.json()["id"])) == []

@@ -167,10 +167,23 @@ def test_a_new_persons_status_is_recorded_as_of_their_detention(today):
     assert _timeline(undated) == [(today, "disappeared")]
 
 
-def test_a_new_person_given_no_status_starts_detained_with_an_empty_timeline(today):
+def test_a_new_person_given_a_detention_date_and_no_status_has_the_detained_event(today):
     person = detained_person_save(name="Gao Yu", detained_on=D(2014, 4, 24))
     assert _status(person) == "detained"
+    assert _timeline(person) == [(D(2014, 4, 24), "detained")]
+
+
+def test_a_new_person_given_neither_status_nor_detention_date_has_an_empty_timeline(today):
+    person = detained_person_save(name="Gao Yu")
+    assert _status(person) == "detained"
     assert _timeline(person) == []
+
+
+def test_a_new_persons_detention_date_after_today_is_refused(today):
+    with pytest.raises(ValidationError) as refused:
+        detained_person_save(name="Gao Yu", detained_on=D(2031, 1, 1))
+    assert list(refused.value.message_dict) == ["detained_on"]
+    assert not DetainedPerson.objects.exists()
 
 
 def test_saving_a_person_without_changing_the_status_records_nothing(today):

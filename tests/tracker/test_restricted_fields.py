@@ -303,3 +303,47 @@ def test_the_case_page_tells_staff_a_case_is_in_quiet_advocacy(client, roles, ca
     detained_person_save(person=case, publicity="public")
     page = client.get(_change_url(case)).content.decode()
     assert 'class="vd-quiet"' not in page
+
+
+# --- The access log records each read of restricted fields --------------------------------------
+
+
+def _reads(user=None):
+    from tracker.accesslog.models import AccessRecord
+
+    records = AccessRecord.objects.filter(action=AccessRecord.Action.RESTRICTED_VIEW)
+    return [
+        (r.user.username, r.interface, r.object_id, sorted(r.details["fields"]))
+        for r in records.order_by("at", "pk")
+    ]
+
+
+def test_a_case_officer_opening_a_case_is_in_the_access_log_with_the_fields_shown(
+    client, roles, case
+):
+    _admin(client, roles["officer"]).get(_change_url(case))
+    assert _reads() == [("officer", "admin", str(case.pk), sorted(RESTRICTED_FIELDS))]
+
+
+def test_a_case_officers_history_and_old_version_pages_are_in_the_access_log(client, roles, case):
+    _admin(client, roles["officer"])
+    client.get(reverse("admin:tracker_detainedperson_history", args=[case.pk]))
+    version = case.history.earliest()
+    client.get(
+        reverse("admin:tracker_detainedperson_simple_history", args=[case.pk, version.history_id])
+    )
+    assert [(user, where) for user, where, *_ in _reads()] == [("officer", "admin")] * 2
+
+
+def test_a_case_officers_api_read_is_in_the_access_log(roles, case):
+    _api(roles["officer"]).get(f"/api/detained-persons/{case.pk}/")
+    assert _reads() == [("officer", "api", str(case.pk), sorted(RESTRICTED_FIELDS))]
+
+
+def test_reads_that_show_no_restricted_value_are_not_logged(client, roles, case):
+    _admin(client, roles["editor"]).get(_change_url(case))
+    _api(roles["viewer"]).get(f"/api/detained-persons/{case.pk}/")
+    _api(roles["officer"]).get("/api/detained-persons/")  # lists carry none
+    empty = detained_person_save(name="Nothing Restricted")
+    _api(roles["officer"]).get(f"/api/detained-persons/{empty.pk}/")
+    assert _reads() == []

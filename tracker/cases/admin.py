@@ -17,25 +17,33 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
     ChoicesDropdownFilter,
     RelatedDropdownFilter,
 )
+from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidget
 
-from config.admin import HistoryImportExportAdmin
+from config.admin import AuditedExportMixin, HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 from config.permissions import may_view
+from tracker.accesslog.services import record_restricted_view
 from tracker.cases.forms import StringListField
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson, LegalLimit
-from tracker.cases.resources import DetainedPersonResource
+from tracker.cases.resources import (
+    CaseEventResource,
+    DetainedPersonResource,
+    LegalLimitResource,
+)
 from tracker.cases.restricted import (
     RESTRICTED_FIELDS,
     WITHHELD,
     WITHHELD_HELP,
+    restricted_fields_shown,
     withheld_fields,
 )
 from tracker.cases.selectors import case_summary
@@ -72,7 +80,32 @@ def decide_buttons(proposal: CaseEventProposal, next_url: str) -> str:
     )
 
 
+def _source_link(url: str, title: str) -> str:
+    return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', url, title)
+
+
+def proposal_sources(p: CaseEventProposal) -> list[tuple[str, str, str]]:
+    """(evidence, URL, article title) of every article that reports the proposal's event, the
+    first one first (other_sources prefetched with their mentions' news items)."""
+    first = (p.evidence, p.source_url, p.mention.news_item.title)
+    others = [(s.evidence, s.source_url, s.mention.news_item.title) for s in p.other_sources.all()]
+    return [first, *others]
+
+
+def similar_event_note(p: CaseEventProposal) -> str:
+    if p.similar_event is None or p.status != CaseEventProposal.Status.PROPOSED:
+        return ""
+    return format_html(
+        "<br><em>An event like this is on the timeline on {}: accepting adds the article{} "
+        "to it, not a second event.</em>",
+        p.similar_event.date,
+        "s" if p.other_sources.all() else "",
+    )
+
+
 def proposals_table(proposals, *, buttons: bool, next_url: str, article: bool) -> str:
+    """The proposals, each with what its articles say. `article`: link the articles (a
+    mention's page links them only for a proposal that has other articles than its own)."""
     rows = []
     for p in proposals:
         if p.status == CaseEventProposal.Status.PROPOSED:
@@ -81,20 +114,21 @@ def proposals_table(proposals, *, buttons: bool, next_url: str, article: bool) -
             decision = format_html(
                 "{} by {}", p.get_status_display(), p.decided_by or "someone since removed"
             )
-        source = (
-            format_html(
-                '<br><a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
-                p.source_url,
-                p.mention.news_item.title,
-            )
-            if article
-            else ""
+        sources = proposal_sources(p)
+        links = article or len(sources) > 1
+        says = format_html_join(
+            mark_safe("<br><br>"),
+            "{}{}",
+            (
+                (evidence, format_html("<br>{}", _source_link(url, title)) if links else "")
+                for evidence, url, title in sources
+            ),
         )
-        rows.append((p.get_kind_display(), p.date, p.evidence, source, decision))
+        rows.append((p.get_kind_display(), p.date, says, similar_event_note(p), decision))
     if not rows:
         return "None."
     return format_html(
-        "<table><tr><th>event</th><th>date</th><th>the article says</th><th></th></tr>{}</table>",
+        "<table><tr><th>event</th><th>date</th><th>the articles say</th><th></th></tr>{}</table>",
         format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>", rows),
     )
 
@@ -120,7 +154,10 @@ class ProposalsOnPageMixin:
         next_url = reverse(
             f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk]
         )
-        proposals = self.page_proposals(obj).select_related("mention__news_item", "decided_by")
+        proposals = self.page_proposals(obj).select_related(
+            "mention__news_item", "decided_by", "similar_event"
+        )
+        proposals = proposals.prefetch_related("other_sources__mention__news_item")
         return proposals_table(
             proposals, buttons=buttons, next_url=next_url, article=self.proposals_show_article
         )
@@ -274,6 +311,26 @@ class RestrictedFieldsMixin:
     def history_withheld_fields(self, request) -> tuple[str, ...]:
         return self._withheld(request)
 
+    def record_restricted_read(self, request, obj, *, fields=None) -> None:
+        """A page that showed `obj`'s restricted fields to a case officer goes in the access
+        log (the fields with a value, or those a History page may show)."""
+        if obj is None or self._withheld(request):
+            return
+        shown = restricted_fields_shown(request.user, obj) if fields is None else list(fields)
+        if shown:
+            record_restricted_view(request=request, interface="admin", obj=obj, fields=shown)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        """The History page (its changes may show any restricted field's values) and an old
+        version's page are reads of the restricted fields too."""
+        response = super().render_history_view(request, template, context, **kwargs)
+        if request.method == "GET" and response.status_code == 200:
+            if template == self.object_history_form_template:
+                self.record_restricted_read(request, context["original"])
+            else:
+                self.record_restricted_read(request, context["object"], fields=RESTRICTED_FIELDS)
+        return response
+
     def keep_withheld_values(self, request, obj) -> None:
         """Puts back the stored values of the fields `request.user` may not change: reverting
         to an old version on the History page saves that version whole, restricted fields
@@ -422,7 +479,10 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         person = self.get_object(request, object_id)
         if person is not None:
             extra_context["case_summary"] = case_summary(person=person, user=request.user)
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            self.record_restricted_read(request, person)
+        return response
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -457,7 +517,11 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(HistoryAdmin):
+class CaseEventAdmin(AuditedExportMixin, HistoryAdmin):
+    """Export only: a status event moves its person's status, which an import would bypass."""
+
+    resource_classes = [CaseEventResource]
+    export_form_class = SelectableFieldsExportForm
     list_display = ["date", "person", "kind", "short_description"]
     list_filter = [
         ("kind", ChoicesDropdownFilter),
@@ -485,9 +549,12 @@ class CaseEventAdmin(HistoryAdmin):
 
 
 @admin.register(LegalLimit)
-class LegalLimitAdmin(HistoryAdmin):
+class LegalLimitAdmin(AuditedExportMixin, HistoryAdmin):
     """The longest a status may lawfully last, per country: the dashboard and case pages count
-    each case against these."""
+    each case against these. Export only."""
+
+    resource_classes = [LegalLimitResource]
+    export_form_class = SelectableFieldsExportForm
 
     list_display = ["country", "status", "max_days", "legal_basis_start"]
     list_filter = [("country", CountryInUseFilter), "status"]
@@ -505,7 +572,7 @@ class LegalLimitAdmin(HistoryAdmin):
 class CaseEventProposalAdmin(HistoryAdmin):
     list_display = ["person", "kind", "date", "status", "evidence", "article", "decision"]
     list_filter = ["status", "kind"]
-    list_select_related = ["person", "mention__news_item", "decided_by"]
+    list_select_related = ["person", "mention__news_item", "decided_by", "similar_event"]
     search_fields = ["person__name", "person__native_name", "evidence"]
     date_hierarchy = "date"
     ordering = ["status", "-created_at"]
@@ -516,6 +583,7 @@ class CaseEventProposalAdmin(HistoryAdmin):
         "evidence",
         "article",
         "mention",
+        "similar_event",
         "status",
         "decided_by",
         "decided_at",
@@ -533,13 +601,19 @@ class CaseEventProposalAdmin(HistoryAdmin):
     def has_decide_permission(self, request) -> bool:
         return can_decide(request.user)
 
-    @admin.display(description="article")
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("other_sources__mention__news_item")
+
+    @admin.display(description="articles")
     def article(self, obj):
-        return format_html(
-            '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
-            obj.source_url,
-            obj.mention.news_item.title,
+        """Every article that reports the event (the first one's sentence is `evidence`),
+        and the like event the timeline has, if any."""
+        links = format_html_join(
+            mark_safe("<br>"),
+            "{}",
+            ((_source_link(url, title),) for _evidence, url, title in proposal_sources(obj)),
         )
+        return format_html("{}{}", links, similar_event_note(obj))
 
     def get_list_display(self, request):
         # Django calls a column with the row only: the column with buttons is another column.

@@ -1,5 +1,7 @@
 """Detained persons and the dated timeline of each case."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -247,6 +249,7 @@ class CaseEvent(TimeStampedModel):
 
     class Meta:
         ordering = ["person", "-date", "-id"]
+        permissions = [("export_caseevent", "Can export case events")]
         indexes = [
             # A person's timeline, newest first, and "latest status event" in services.
             models.Index(fields=["person", "-date", "-id"], name="caseevent_person_date_idx"),
@@ -297,6 +300,7 @@ class LegalLimit(TimeStampedModel):
 
     class Meta:
         ordering = ["country", "status"]
+        permissions = [("export_legallimit", "Can export legal limits")]
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "status"],
@@ -325,6 +329,9 @@ class CaseEventProposal(TimeStampedModel):
     # Who may accept or reject one (admin buttons and API actions alike): a decision adds a
     # case event and changes the proposal.
     DECIDE_PERMISSIONS = ("tracker.add_caseevent", "tracker.change_caseeventproposal")
+    # Articles on one event seldom agree on its day (a trial on the 26th, reported on the
+    # 27th): events of one kind for one person this close are taken to be the same event.
+    SAME_EVENT_WITHIN = timedelta(days=3)
 
     # No index of its own: the unique (mention, kind) constraint starts with it.
     mention = models.ForeignKey(
@@ -335,6 +342,11 @@ class CaseEventProposal(TimeStampedModel):
     )
     kind = models.CharField(max_length=20, choices=CaseEvent.Kind.choices)
     date = models.DateField(help_text="The date the article gives, else its publication date.")
+    date_in_text = models.BooleanField(
+        default=False,
+        help_text="The date is written in the article (else: its publication date, which a "
+        "later source that writes the date replaces).",
+    )
     evidence = models.TextField(help_text="The sentence of the article that says it.")
     # The news item's canonical URL as stored (NewsItem.url), unvalidated like it: a proposal is
     # never refused for its article's address.
@@ -356,8 +368,19 @@ class CaseEventProposal(TimeStampedModel):
         null=True,
         blank=True,
     )
+    # An event of this kind the timeline had within SAME_EVENT_WITHIN when it was proposed:
+    # accepting adds this proposal's sources to it rather than a second event.
+    similar_event = models.ForeignKey(
+        CaseEvent,
+        on_delete=models.SET_NULL,
+        related_name="similar_proposals",
+        null=True,
+        blank=True,
+    )
 
-    history = HistoricalRecords(no_db_index=["mention", "person", "decided_by", "event"])
+    history = HistoricalRecords(
+        no_db_index=["mention", "person", "decided_by", "event", "similar_event"]
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -382,3 +405,38 @@ class CaseEventProposal(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.date} for {self.person} ({self.status})"
+
+
+class CaseEventProposalSource(models.Model):
+    """Another confirmed mention whose article reports a pending proposal's event (the same kind
+    for the same person within CaseEventProposal.SAME_EVENT_WITHIN): one proposal, several
+    sources. The proposal's own mention, evidence and source_url are its first source."""
+
+    # A proposal's sources: the foreign key's own index.
+    proposal = models.ForeignKey(
+        CaseEventProposal, on_delete=models.CASCADE, related_name="other_sources"
+    )
+    # No index of its own: the unique (mention, proposal) constraint starts with it.
+    mention = models.ForeignKey(
+        "tracker.Mention",
+        on_delete=models.CASCADE,
+        related_name="proposal_sources",
+        db_index=False,
+    )
+    date = models.DateField(help_text="The date this article gives, else its publication date.")
+    date_in_text = models.BooleanField(default=False)
+    evidence = models.TextField(help_text="The sentence of this article that says it.")
+    source_url = models.CharField("source URL", max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "pk"]
+        constraints = [
+            # An article is one source of a proposal, once.
+            models.UniqueConstraint(
+                fields=["mention", "proposal"], name="proposal_source_unique_mention"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_url} for proposal {self.proposal_id}"

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
-from import_export import fields, widgets
+from import_export import fields, resources, widgets
 
 from config.resources import ValidatedResource
-from tracker.cases.models import DetainedPerson
+from tracker.cases.models import CaseEvent, DetainedPerson, LegalLimit
 from tracker.cases.restricted import RESTRICTED_FIELDS, withheld_fields
 from tracker.cases.services import detained_person_save
 
@@ -92,3 +92,22 @@ class DetainedPersonResource(ValidatedResource):
         self.before_save_instance(instance, row, **kwargs)
         detained_person_save(person=instance, status_date=status_date, **given)
         self.after_save_instance(instance, row, **kwargs)
+
+
+class CaseEventResource(resources.ModelResource):
+    """Export only: a status event moves its person's status (case_event_record), which an
+    import would bypass."""
+
+    person_name = fields.Field(attribute="person__name", column_name="person_name", readonly=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ("id", "person", "person_name", "date", "kind", "description", "source_url")
+
+
+class LegalLimitResource(resources.ModelResource):
+    """Export only: a handful of rows, edited one by one."""
+
+    class Meta:
+        model = LegalLimit
+        fields = ("id", "country", "status", "max_days", "legal_basis")

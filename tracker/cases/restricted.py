@@ -12,6 +12,9 @@ officer" role; superusers hold every permission). Every path asks here:
 - exports and imports (`tracker.cases.resources`): the columns are left out, an import with
   them is refused.
 
+Each read of a case's restricted fields by someone who may see them (its admin page, its
+History, an API detail) is recorded in the access log (tracker.accesslog).
+
 Publicity is the family's wish: a case in quiet advocacy is named only to staff. What leaves
 Vigil for anyone else (a digest to an address outside the staff) is built from
 `DetainedPerson.objects.nameable_in_public()`.
@@ -46,6 +49,14 @@ def may_access_restricted(user) -> bool:
 def withheld_fields(user) -> tuple[str, ...]:
     """The restricted fields `user` may not see (none for a case officer)."""
     return () if may_access_restricted(user) else RESTRICTED_FIELDS
+
+
+def restricted_fields_shown(user, person: DetainedPerson) -> list[str]:
+    """The restricted fields of `person` that `user` is shown (those with a value): what the
+    access log records of a case officer's read."""
+    if withheld_fields(user):
+        return []
+    return [name for name in RESTRICTED_FIELDS if getattr(person, name)]
 
 
 def may_name_case(person: DetainedPerson, *, to_staff: bool) -> bool:

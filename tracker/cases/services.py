@@ -9,7 +9,13 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.cases.models import CaseEvent, CaseEventProposal, CaseStatus, DetainedPerson
+from tracker.cases.models import (
+    CaseEvent,
+    CaseEventProposal,
+    CaseEventProposalSource,
+    CaseStatus,
+    DetainedPerson,
+)
 from tracker.newswatch.models import Mention
 from tracker.newswatch.status_news import detect_status_news
 
@@ -89,9 +95,12 @@ def detained_person_save(
     The status follows the timeline only: a new status (a `status` given for a new person, or
     one that differs from the stored one) is recorded as a status event, in this transaction,
     dated as detained_person_status_event says, and refused when it could not be the latest.
-    A new person given no status starts Detained with an empty timeline."""
+    A new person given no status starts Detained: with a detention date, their timeline opens
+    with the Detained event of that date; without one, it is empty."""
     person = person or DetainedPerson()
-    records_status = person.pk is not None or "status" in fields
+    records_status = (
+        person.pk is not None or "status" in fields or fields.get("detained_on") is not None
+    )
     if status_date is not None and not records_status:
         raise ValidationError({"status_date": "Give the status this date is for."})
     for name, value in fields.items():
@@ -141,7 +150,23 @@ def case_event_save(*, event: CaseEvent | None = None, **fields: Any) -> CaseEve
     event.save()
     if was_latest or (event.is_status_change and _latest_status_event(locked.pk) == event):
         _follow_latest_status(locked)
+    _proposals_name_similar_event(event)
     return event
+
+
+def _proposals_name_similar_event(event: CaseEvent) -> None:
+    """Pending proposals of this kind for this person within SAME_EVENT_WITHIN that named no
+    like event now name this one, so that they say what accepting them will do (add their
+    articles to it). A hint derived from the timeline, so written without a history row."""
+    window = CaseEventProposal.SAME_EVENT_WITHIN
+    CaseEventProposal.objects.filter(
+        person_id=event.person_id,
+        kind=event.kind,
+        status=CaseEventProposal.Status.PROPOSED,
+        similar_event__isnull=True,
+        date__gte=event.date - window,
+        date__lte=event.date + window,
+    ).update(similar_event=event)
 
 
 def case_event_record(
@@ -173,14 +198,36 @@ def case_event_delete(*, event: CaseEvent) -> None:
 # --- Case events proposed from the news ---------------------------------------------------------
 
 
+def _nearest(queryset, on: date):
+    """Of `queryset` (rows with a `date`), the one dated nearest `on` within
+    CaseEventProposal.SAME_EVENT_WITHIN, the earliest made on a tie; None if none is."""
+    window = CaseEventProposal.SAME_EVENT_WITHIN
+    rows = queryset.filter(date__gte=on - window, date__lte=on + window).order_by("pk")
+    return min(rows, key=lambda row: abs(row.date - on), default=None)
+
+
+def _similar_event(*, person_id: int, kind: str, on: date) -> CaseEvent | None:
+    """The timeline's event of this kind nearest `on`, within SAME_EVENT_WITHIN."""
+    return _nearest(CaseEvent.objects.filter(person_id=person_id, kind=kind), on)
+
+
 @transaction.atomic
 def case_event_proposals_for_mention(*, mention: Mention) -> list[CaseEventProposal]:
     """Propose the status changes a confirmed mention's article says of its person (see
-    tracker.newswatch.status_news), one per kind; return those made now. Safe to run again: a
-    kind already proposed for this mention (whatever was decided) is left as it is, and an
-    event the timeline already has (same kind and date) is not proposed."""
+    tracker.newswatch.status_news), one per kind; return those made now.
+
+    Articles on one event make one proposal: when the person has a pending proposal of that
+    kind within CaseEventProposal.SAME_EVENT_WITHIN, this article becomes another of its
+    sources (and its date replaces one the proposal took from a publication date, when this
+    article writes it). When the timeline has an event of that kind within that window, the
+    proposal names it (`similar_event`), and accepting it adds the source to that event.
+
+    Safe to run again: a kind already proposed for this mention, or joined (whatever was
+    decided), is left as it is, and an event the timeline already has (same kind and date) is
+    not proposed. The person's row is locked, so two articles confirmed at once make one
+    proposal with two sources, not two proposals."""
     item = mention.news_item
-    person = mention.person
+    person = _lock_person(mention.person_id)
     published = timezone.localtime(item.published_at or item.first_seen_at).date()
     made = []
     for news in detect_status_news(
@@ -193,13 +240,28 @@ def case_event_proposals_for_mention(*, mention: Mention) -> list[CaseEventPropo
             continue
         if CaseEventProposal.objects.filter(mention=mention, kind=news.kind).exists():
             continue
+        if CaseEventProposalSource.objects.filter(
+            mention=mention, proposal__kind=news.kind
+        ).exists():
+            continue
+        pending = _nearest(
+            CaseEventProposal.objects.select_for_update().filter(
+                person=person, kind=news.kind, status=CaseEventProposal.Status.PROPOSED
+            ),
+            news.date,
+        )
+        if pending is not None:
+            _proposal_add_source(proposal=pending, mention=mention, news=news)
+            continue
         proposal = CaseEventProposal(
             mention=mention,
             person=person,
             kind=news.kind,
             date=news.date,
+            date_in_text=news.date_in_text,
             evidence=news.evidence,
             source_url=item.url,
+            similar_event=_similar_event(person_id=person.pk, kind=news.kind, on=news.date),
         )
         proposal.full_clean()
         proposal.save()
@@ -207,14 +269,66 @@ def case_event_proposals_for_mention(*, mention: Mention) -> list[CaseEventPropo
     return made
 
 
+def _proposal_add_source(*, proposal: CaseEventProposal, mention: Mention, news) -> None:
+    """Another article reports a pending proposal's event: it becomes one more source. When it
+    writes the date and the proposal's first source did not (its date was the publication's),
+    it becomes the first source, whose date is the proposal's, and the other one follows."""
+    new = CaseEventProposalSource(
+        proposal=proposal,
+        mention=mention,
+        date=news.date,
+        date_in_text=news.date_in_text,
+        evidence=news.evidence,
+        source_url=mention.news_item.url,
+    )
+    if news.date_in_text and not proposal.date_in_text:
+        first = CaseEventProposalSource(
+            proposal=proposal,
+            mention_id=proposal.mention_id,
+            date=proposal.date,
+            date_in_text=proposal.date_in_text,
+            evidence=proposal.evidence,
+            source_url=proposal.source_url,
+        )
+        proposal.mention = mention
+        proposal.date, proposal.date_in_text = news.date, True
+        proposal.evidence, proposal.source_url = news.evidence, new.source_url
+        proposal.similar_event = _similar_event(
+            person_id=proposal.person_id, kind=proposal.kind, on=news.date
+        )
+        proposal.full_clean()
+        proposal.save()
+        new = first
+    new.full_clean()
+    new.save()
+
+
 def case_event_proposals_withdraw(*, mention: Mention, user) -> None:
-    """A mention no longer confirmed (dismissed, or back to new) proposes nothing: its pending
-    proposals are rejected, by whoever changed the review. Decided ones stay as they are."""
+    """A mention no longer confirmed (dismissed, or back to new) proposes nothing: it is no
+    longer a source of pending proposals. One it was the first source of goes on with its next
+    source, or, with none left, is rejected, by whoever changed the review. Decided ones stay
+    as they are."""
+    CaseEventProposalSource.objects.filter(
+        mention=mention, proposal__status=CaseEventProposal.Status.PROPOSED
+    ).delete()
     pending = CaseEventProposal.objects.select_for_update().filter(
         mention=mention, status=CaseEventProposal.Status.PROPOSED
     )
     for proposal in pending:
-        _decide(proposal, CaseEventProposal.Status.REJECTED, user)
+        following = proposal.other_sources.order_by("-date_in_text", "pk").first()
+        if following is None:
+            _decide(proposal, CaseEventProposal.Status.REJECTED, user)
+            continue
+        proposal.mention_id = following.mention_id
+        proposal.evidence, proposal.source_url = following.evidence, following.source_url
+        proposal.date, proposal.date_in_text = following.date, following.date_in_text
+        proposal.similar_event = _similar_event(
+            person_id=proposal.person_id, kind=proposal.kind, on=following.date
+        )
+        following.delete()
+        proposal._history_user = user if getattr(user, "pk", None) else None
+        proposal.full_clean()
+        proposal.save()
 
 
 def _decide(proposal: CaseEventProposal, status: str, user, event: CaseEvent | None = None):
@@ -229,17 +343,24 @@ def _decide(proposal: CaseEventProposal, status: str, user, event: CaseEvent | N
 
 
 def _lock_proposal(proposal: CaseEventProposal) -> CaseEventProposal:
-    """Lock the proposal's mention, then the proposal, and return the proposal as stored. Its
-    mention first, as mention_review does when it withdraws proposals: an accept and a
-    dismissal at once are serialised, so a withdrawal never overwrites an acceptance."""
+    """Lock the proposal's mention, then its person, then the proposal, and return the
+    proposal as stored. Its mention first, as mention_review does when it withdraws
+    proposals: an accept and a dismissal at once are serialised, so a withdrawal never
+    overwrites an acceptance. The person before the proposal, in the order
+    case_event_proposals_for_mention takes them (mention, person, pending proposals)."""
     list(Mention.objects.select_for_update().filter(pk=proposal.mention_id).values_list("pk"))
+    _lock_person(proposal.person_id)  # no other event of this kind is recorded meanwhile
     return CaseEventProposal.objects.select_for_update().get(pk=proposal.pk)
 
 
+def _news_line(*, publisher: str, evidence: str, url: str) -> str:
+    return f"From the news ({publisher}): {evidence}\nSource: {url}"
+
+
 def _event_source(proposal: CaseEventProposal) -> tuple[str, str]:
-    """The event's description and source URL: the sentence and where it was read. An address
-    CaseEvent.source_url cannot hold (longer than 500 characters, or not a valid URL) goes into
-    the description, so the source is never lost."""
+    """The event's description and source URL: the sentence and where it was read, then each
+    other source's. An address CaseEvent.source_url cannot hold (longer than 500 characters,
+    or not a valid URL) goes into the description, so the source is never lost."""
     item = proposal.mention.news_item
     where = item.publisher or item.title
     description = f"From the news ({where}): {proposal.evidence}"
@@ -250,8 +371,35 @@ def _event_source(proposal: CaseEventProposal) -> tuple[str, str]:
         if len(url) > field.max_length:
             raise ValidationError("too long")
     except ValidationError:
-        return f"{description}\nSource: {url}", ""
-    return description, url
+        description, url = f"{description}\nSource: {url}", ""
+    return "\n".join([description, *_other_sources_lines(proposal)]), url
+
+
+def _other_sources_lines(proposal: CaseEventProposal) -> list[str]:
+    return [
+        _news_line(
+            publisher=s.mention.news_item.publisher or s.mention.news_item.title,
+            evidence=s.evidence,
+            url=s.source_url,
+        )
+        for s in proposal.other_sources.select_related("mention__news_item").order_by("pk")
+    ]
+
+
+def _event_add_sources(event: CaseEvent, proposal: CaseEventProposal) -> None:
+    """Add an accepted proposal's sources to the event the timeline already has."""
+    item = proposal.mention.news_item
+    lines = [
+        _news_line(
+            publisher=item.publisher or item.title,
+            evidence=proposal.evidence,
+            url=proposal.source_url,
+        ),
+        *_other_sources_lines(proposal),
+    ]
+    new = [line for line in lines if line not in event.description]
+    if new:
+        case_event_save(event=event, description="\n".join(filter(None, [event.description, *new])))
 
 
 @transaction.atomic
@@ -259,9 +407,10 @@ def case_event_proposal_accept(*, proposal: CaseEventProposal, user) -> CaseEven
     """Put a proposed event on the person's timeline (through case_event_record, so a status
     event moves the status when it is the latest, and one dated after today is refused) and
     mark the proposal accepted by `user`; return it as stored. Accepting it again does nothing;
-    a rejected proposal may still be accepted. When the timeline already has that event (same
-    kind and date), the proposal points to it and no second one is made. ValidationError when
-    its mention is no longer confirmed."""
+    a rejected proposal may still be accepted. When the timeline already has that event (the
+    same kind on the same date, else the nearest within CaseEventProposal.SAME_EVENT_WITHIN),
+    the proposal points to it, its sources are added to that event's description, and no
+    second event is made. ValidationError when its mention is no longer confirmed."""
     stored = _lock_proposal(proposal)
     if stored.status == CaseEventProposal.Status.ACCEPTED:
         return stored
@@ -270,12 +419,10 @@ def case_event_proposal_accept(*, proposal: CaseEventProposal, user) -> CaseEven
             "Its news mention is no longer confirmed: confirm the mention to accept this.",
             code="mention_not_confirmed",
         )
-    event = (
-        CaseEvent.objects.filter(person_id=stored.person_id, kind=stored.kind, date=stored.date)
-        .order_by("pk")
-        .first()
-    )
-    if event is None:
+    event = _similar_event(person_id=stored.person_id, kind=stored.kind, on=stored.date)
+    if event is not None:
+        _event_add_sources(event, stored)
+    else:
         description, source_url = _event_source(stored)
         event = case_event_record(
             person=stored.person,

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -19,7 +20,7 @@ from unfold.contrib.filters.admin import (
 from config.history import HistoryAdmin
 from tracker.digests.email import render_digest_email
 from tracker.digests.models import DigestDelivery, Subscription
-from tracker.digests.sending import deliveries_resend, digest_preview
+from tracker.digests.sending import deliveries_resend, digest_preview, digests_send_now
 from tracker.digests.services import subscription_save
 from tracker.tasks import send_digest as send_digest_task
 
@@ -107,7 +108,8 @@ class SubscriptionAdmin(HistoryAdmin):
     @admin.display(description="next digest")
     def next_digest(self, obj):  # (get_fields leaves it out of the add form)
         return format_html(
-            '<a href="{}">Preview the digest this address would get if it were sent now</a>',
+            '<a href="{}">Preview the digest this address would get if it were sent now, '
+            "and send it now from there</a>",
             self._preview_url(obj),
         )
 
@@ -117,7 +119,69 @@ class SubscriptionAdmin(HistoryAdmin):
             self.admin_site.admin_view(self.preview_view),
             name="tracker_subscription_preview",
         )
-        return [preview, *super().get_urls()]
+        send = path(
+            "<path:object_id>/send/",
+            self.admin_site.admin_view(self.send_now_view),
+            name="tracker_subscription_send",
+        )
+        return [preview, send, *super().get_urls()]
+
+    def send_now_view(self, request, object_id):
+        """ "Send now" (a POST from the preview page): the subscription's digest, through the
+        same service as `manage.py send_digests`, then back to the preview with what happened.
+        Sending twice sends the second time only what is new since the first."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        subscription = self.get_object(request, unquote(object_id))
+        if subscription is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_preview_permission(request, subscription):
+            raise PermissionDenied
+        back = HttpResponseRedirect(self._preview_url(subscription))
+        if not subscription.active:
+            self.message_user(
+                request,
+                "Nothing was sent: this subscription is inactive (unsubscribed).",
+                messages.WARNING,
+            )
+            return back
+        outcomes = digests_send_now(frequency=subscription.frequency, email=subscription.email)
+        if not outcomes:
+            self.message_user(request, "Nothing was due: nothing was sent.", messages.WARNING)
+        for outcome in outcomes:
+            level, text = self._send_outcome_message(subscription, outcome)
+            self.message_user(request, text, level)
+        return back
+
+    def _send_outcome_message(self, subscription, outcome) -> tuple[int, str]:
+        delivery = reverse("admin:tracker_digestdelivery_change", args=[outcome.delivery_id])
+        status = outcome.status
+        if status == DigestDelivery.Status.SENT:
+            return messages.SUCCESS, format_html(
+                'Sent the digest to {} (<a href="{}">delivery</a>).', subscription.email, delivery
+            )
+        if status == DigestDelivery.Status.EMPTY:
+            return messages.INFO, format_html(
+                'Nothing new since the last digest: no email was sent (<a href="{}">recorded '
+                "as empty</a>).",
+                delivery,
+            )
+        if status == DigestDelivery.Status.FAILED:
+            return messages.ERROR, format_html(
+                'Sending failed: {}. It is recorded on <a href="{}">the delivery</a>, which '
+                "is tried again later.",
+                outcome.error,
+                delivery,
+            )
+        if status == "held":
+            return messages.WARNING, format_html(
+                'This digest is being sent right now by another worker (<a href="{}">'
+                "delivery</a>): nothing more was sent.",
+                delivery,
+            )
+        return messages.WARNING, format_html(
+            'Nothing was sent: <a href="{}">this digest</a> is done already.', delivery
+        )
 
     def preview_view(self, request, object_id):
         """The next digest as its subscriber would get it now; nothing is written or sent.
@@ -141,6 +205,7 @@ class SubscriptionAdmin(HistoryAdmin):
             "recipients": ", ".join(message.to),
             "html": html,
             "text": message.body,
+            "send_url": reverse("admin:tracker_subscription_send", args=[subscription.pk]),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.preview_template, context)

@@ -96,6 +96,9 @@ class DigestDelivery(models.Model):
     mentions = models.ManyToManyField(Mention, related_name="digest_deliveries", blank=True)
     events = models.ManyToManyField(CaseEvent, related_name="digest_deliveries", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept current by every write in tracker.digests.sending (most are update() calls, which
+    # auto_now does not see): what a partner syncing with `updated_since` reads.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-period_end", "-id"]

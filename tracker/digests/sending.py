@@ -4,10 +4,17 @@
   period starts where the subscription's last completed (sent or empty) delivery ended, or
   at the subscription's creation, so nothing falls between two digests after a day when the
   worker was down. A failed or still-pending delivery for the same start is reused.
+- `digests_send_now` does both in the foreground, reporting each delivery's outcome: what
+  `manage.py send_digests` and the admin's "Send now" run.
 - `digest_send` claims a delivery with a compare-and-set update (pending and not claimed, or
   its claim expired), builds the digest up to now, sends it, and records the outcome. Two
   workers racing, or a task run twice, send one message. A delivery whose subscription has
   since been made inactive (unsubscribed) is never claimed, so it is never sent.
+
+The deliveries are written with `update()`, which Django's `auto_now` does not see: each update
+of what the API shows (status, attempts, period, error, sent time) sets `updated_at` itself, so
+that a partner syncing with `updated_since` sees it. Bookkeeping the API does not show (when a
+task was queued) leaves it alone.
 """
 
 from dataclasses import dataclass, field
@@ -93,7 +100,7 @@ def digests_create_due(
     failed = [pk for pk, status in due.values() if status == DigestDelivery.Status.FAILED]
     for chunk in chunks(failed):
         DigestDelivery.objects.filter(pk__in=chunk, status=DigestDelivery.Status.FAILED).update(
-            status=DigestDelivery.Status.PENDING
+            status=DigestDelivery.Status.PENDING, updated_at=timezone.now()
         )
     return [due[pk][0] for pk in starts if pk in due]
 
@@ -113,7 +120,9 @@ def _claim(delivery_id: int, now: datetime) -> bool:
             _of_active_subscriptions(),
             pk=delivery_id,
             status=DigestDelivery.Status.PENDING,
-        ).update(claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+        ).update(
+            claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1, updated_at=timezone.now()
+        )
     )
 
 
@@ -126,14 +135,17 @@ def _fix_content(delivery: DigestDelivery, now: datetime) -> bool:
     with transaction.atomic():
         if digest.is_empty:
             DigestDelivery.objects.filter(pk=delivery.pk).update(
-                status=DigestDelivery.Status.EMPTY, period_end=now, claimed_until=None
+                status=DigestDelivery.Status.EMPTY,
+                period_end=now,
+                claimed_until=None,
+                updated_at=timezone.now(),
             )
             return False
         message = render_digest_email(digest, delivery_id=delivery.pk)
         delivery.content = message_content(message)
         delivery.period_end = now
         delivery.message_id = message.extra_headers.get("Message-ID", "")[:300]
-        delivery.save(update_fields=["content", "period_end", "message_id"])
+        delivery.save(update_fields=["content", "period_end", "message_id", "updated_at"])
         delivery.mentions.set(digest.mentions)
         delivery.events.set(digest.events)
     return True
@@ -166,6 +178,7 @@ def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
             status=DigestDelivery.Status.FAILED if failed else DigestDelivery.Status.PENDING,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
             claimed_until=None,
+            updated_at=timezone.now(),
         )
         raise
     try:
@@ -193,6 +206,7 @@ def digest_record_sent(*, delivery_id: int) -> None:
     DigestDelivery.objects.filter(pk=delivery_id).exclude(status=DigestDelivery.Status.SENT).update(
         status=DigestDelivery.Status.SENT,
         sent_at=timezone.now(),
+        updated_at=timezone.now(),
         last_error="",
         claimed_until=None,
         content=None,
@@ -228,6 +242,34 @@ def deliveries_to_requeue(*, now: datetime | None = None) -> list[int]:
     if not pending.filter(lapsed, free, _of_active_subscriptions()).update(queued_at=now):
         return []
     return list(pending.filter(queued_at=now).order_by("pk").values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What became of one delivery sent in the foreground."""
+
+    delivery_id: int
+    # sent, empty (nothing new), failed, held (another attempt is sending it) or skipped
+    status: str
+    error: str = ""  # why it failed, as recorded on the delivery
+
+
+def digests_send_now(*, frequency: str, email: str | None = None) -> list[SendOutcome]:
+    """Create the due deliveries of `frequency` (only `email`'s, when given) and send each
+    now, one after the other; a failure is recorded on its delivery (and retried by the
+    sweeper like any other) and reported here, and the others are still sent.
+
+    Idempotent as the scheduled sending is: a second call finds the period just sent done and
+    starts a new one from its end, which holds nothing new unless something happened since
+    (recorded as empty, no email); two calls at once share one delivery, which one sends."""
+    outcomes = []
+    for delivery_id in digests_create_due(frequency=frequency, email=email):
+        try:
+            status, error = digest_send(delivery_id=delivery_id), ""
+        except Exception as exc:  # recorded on the delivery by digest_send; go on
+            status, error = DigestDelivery.Status.FAILED, f"{type(exc).__name__}: {exc}"
+        outcomes.append(SendOutcome(delivery_id=delivery_id, status=str(status), error=error))
+    return outcomes
 
 
 def digest_preview(*, subscription: Subscription, now: datetime | None = None) -> Digest:
@@ -274,7 +316,10 @@ def deliveries_resend(*, deliveries: QuerySet[DigestDelivery]) -> ResendOutcome:
         _of_active_subscriptions(),
         pk__in=outcome.queued,
     ).exclude(status__in=_DONE).update(
-        status=DigestDelivery.Status.PENDING, attempts=0, claimed_until=None
+        status=DigestDelivery.Status.PENDING,
+        attempts=0,
+        claimed_until=None,
+        updated_at=timezone.now(),
     )
     outcome.queued.sort()
     return outcome

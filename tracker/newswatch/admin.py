@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -387,7 +388,12 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
         return super().get_ordering(request)
 
     def page_proposals(self, obj):
-        return obj.proposals.order_by("kind")
+        # The proposals it made, and those it is another source of.
+        return (
+            CaseEventProposal.objects.filter(Q(mention=obj) | Q(other_sources__mention=obj))
+            .distinct()
+            .order_by("kind", "pk")
+        )
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -399,9 +405,14 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
 
     def _say_what_was_proposed(self, request, mention_ids) -> None:
         """Point to the case events that confirming these mentions proposed, if any."""
-        pending = CaseEventProposal.objects.filter(
-            mention__in=mention_ids, status=CaseEventProposal.Status.PROPOSED
-        ).count()
+        pending = (
+            CaseEventProposal.objects.filter(
+                Q(mention__in=mention_ids) | Q(other_sources__mention__in=mention_ids),
+                status=CaseEventProposal.Status.PROPOSED,
+            )
+            .distinct()
+            .count()
+        )
         if pending:
             url = reverse("admin:tracker_caseeventproposal_changelist")
             self.message_user(

@@ -28,6 +28,7 @@ from tracker.newswatch.sources import (
     source_defer,
     source_for_poll,
     source_record_failure,
+    source_record_idle,
     source_record_success,
     source_round_end,
     source_round_start,
@@ -56,7 +57,9 @@ FEED_CLAIM_LEASE = min(CLAIM_LEASE, timedelta(seconds=settings.NEWSWATCH_FEED_CL
 @dataclass
 class PollOutcome:
     source_id: int
-    status: str  # a NewsSource.LastStatus value, or "deferred" (slot busy: polled later)
+    # A NewsSource.LastStatus value, "deferred" (slot busy: polled later), or "idle" (a search
+    # source with no one left to search: nothing was asked, so nothing is recorded as health).
+    status: str
     ingest: IngestResult = field(default_factory=IngestResult)
     error: str = ""
     retryable: bool = False
@@ -176,7 +179,8 @@ class _SearchTask:
     errors: list[str] = field(default_factory=list)
     retry_after: float | None = None
     requests: int = 0
-    done: set[int] = field(default_factory=set)
+    done: set[int] = field(default_factory=set)  # searched: a request about them succeeded
+    failed: set[int] = field(default_factory=set)  # asked about, but the request failed
 
 
 def _search_url(task: _SearchTask, batch: list[Pending], now: datetime) -> str:
@@ -194,7 +198,8 @@ def _search_url(task: _SearchTask, batch: list[Pending], now: datetime) -> str:
 def _search(task: _SearchTask, batch: list[Pending]) -> None:
     """Ask for a batch and store what comes back; its people are then searched. An answer as
     full as the provider gives may have left some out: it is stored, and the batch asked again
-    in two halves (down to one person), so one busy name cannot crowd out the others."""
+    in two halves (down to one person), so one busy name cannot crowd out the others. A
+    request that failed searched no one: its people stay due, and are asked first next time."""
     source = task.source
     if task.requests and time.monotonic() > task.deadline:
         raise _OutOfTime
@@ -202,7 +207,7 @@ def _search(task: _SearchTask, batch: list[Pending]) -> None:
         raise _Deferred
     task.requests += 1
     now = timezone.now()
-    full = False
+    ids = [p.person.id for p in batch]
     try:
         response = fetch(_search_url(task, batch, now))
         entries = task.kind.parse(response.body, base_url=response.url)
@@ -212,15 +217,13 @@ def _search(task: _SearchTask, batch: list[Pending]) -> None:
         task.outcome.retryable = task.outcome.retryable or exc.is_network_failure
         if exc.status == 429:
             raise _Throttled from exc  # the provider asked us to slow down: stop here
-        entries = []
+        task.failed.update(ids)
+        return
     except ParseError as exc:
         task.errors.append(str(exc))
-        entries = []
-    else:
-        full = len(batch) > 1 and len(entries) >= source.max_records
-    ids = [p.person.id for p in batch]
-    # A batch that failed counts as searched too (the error is recorded on the source): the
-    # round moves on, and the next one asks again.
+        task.failed.update(ids)
+        return
+    full = len(batch) > 1 and len(entries) >= source.max_records
     with transaction.atomic():  # what was found and who was searched, in one commit
         if entries:
             task.outcome.ingest += ingest_entries(
@@ -241,7 +244,11 @@ def _poll_search(source: NewsSource) -> PollOutcome:
     for the source's slot) until the task's time budget is spent. If people remain, the
     outcome says `more` and the claim is extended for the task that continues the round.
     A 429 stops the task: the source is recorded as failed, backed off at least as long as
-    the provider asked, and its round resumes afterwards."""
+    the provider asked, and its round resumes afterwards.
+
+    The source's health says what happened: failed when every request failed (whoever they
+    were about stays due, so the task's retry asks again), OK with a note when some did, and
+    unchanged when there was no one to ask (a round that searched no one is no success)."""
     now = timezone.now()
     started = source_round_start(source_id=source.pk, now=now)
     pending = people_to_search(source_id=source.pk, round_started_at=started)
@@ -273,6 +280,14 @@ def _poll_search(source: NewsSource) -> PollOutcome:
         pass
     outcome.searched, outcome.requests = len(task.done), task.requests
     errors = task.errors
+    if not task.requests:
+        # No one was due: the round is over, and nothing was asked, so the source's health
+        # stays what its last request made it (a failing source stays failing).
+        source_round_end(source_id=source.pk)
+        next_round = started + _jitter(source.poll_interval_minutes * 60, spread=0.1)
+        source_record_idle(source_id=source.pk, next_poll_at=max(next_round, timezone.now()))
+        outcome.status = "idle"
+        return outcome
     if throttled or (errors and len(errors) >= task.requests):
         message = errors[-1] if throttled else errors[0]
         _record_failure(source, message, task.retry_after)
@@ -285,7 +300,7 @@ def _poll_search(source: NewsSource) -> PollOutcome:
     )
     outcome.error = note
     end = timezone.now()
-    if len(task.done) < len(pending):
+    if len(task.done | task.failed) < len(pending):
         # The round goes on in another task: the claim lasts until that one may end.
         outcome.more = True
         source_record_success(

@@ -1,7 +1,8 @@
 """A news source's poll state, written one way: one function per change of state.
 
 The scheduler claims due sources here, and a poll records here how it went (a success with the
-server's validators, a failure with its backoff, a deferral, a search round begun or ended).
+server's validators, a failure with its backoff, a deferral, a search poll with no one to
+search, a search round begun or ended).
 Each is one ORM `update()` of the source's row, so the state columns are written nowhere else
 (staff edit the source itself through `tracker.services.news_source_save`; the request slot's
 token is `politeness`'s own).
@@ -98,6 +99,12 @@ def source_record_failure(
         consecutive_failures=failures,
         next_poll_at=next_poll_at,
     )
+
+
+def source_record_idle(*, source_id: int, next_poll_at: datetime) -> None:
+    """A search poll that found no one to search: the next poll, and nothing else. Nothing was
+    asked, so the last status, error and failures stay as the last request left them."""
+    NewsSource.objects.filter(pk=source_id).update(next_poll_at=next_poll_at)
 
 
 def source_defer(*, source_id: int, until: datetime) -> None:

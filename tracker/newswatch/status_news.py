@@ -4,7 +4,9 @@
 and the summary of a news item one sentence at a time and returns, per CaseEvent kind, the
 first sentence that says that THIS person was released (or released on bail), sentenced,
 formally arrested, indicted, tried or transferred, in English or Chinese, with the date the
-sentence gives (else the date the article was published). Staff accept or reject what it
+sentence gives (else the date the article was published); a later sentence saying it with a
+date written out ("December 26", "26 December", "Dec. 26, 2018", "12月26日", "2018年12月26日")
+is taken instead of one without. Staff accept or reject what it
 finds (tracker.cases.services.case_event_proposals_for_mention): it proposes, it never decides.
 
 It would rather miss a change than propose a wrong one, so a verb counts only where the
@@ -44,6 +46,7 @@ class StatusNews:
     kind: str  # a CaseEvent.Kind value
     date: date
     evidence: str  # the sentence, as written
+    date_in_text: bool = False  # the sentence gives the date (else: the publication's)
 
 
 # --- Sentences ---------------------------------------------------------------------------------
@@ -56,8 +59,23 @@ _SENTENCE_BREAK = re.compile(
 )
 
 
+# A month's abbreviation is no sentence's end when a day follows it: "on Dec. 26, 2018".
+_MONTH_ABBREVIATION_END = re.compile(
+    r"\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$", re.IGNORECASE
+)
+
+
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_BREAK.split(text or "") if s and s.strip()]
+    sentences: list[str] = []
+    for piece in _SENTENCE_BREAK.split(text or ""):
+        piece = (piece or "").strip()
+        if not piece:
+            continue
+        if sentences and piece[0].isdigit() and _MONTH_ABBREVIATION_END.search(sentences[-1]):
+            sentences[-1] += " " + piece
+        else:
+            sentences.append(piece)
+    return sentences
 
 
 # --- English ------------------------------------------------------------------------------------
@@ -130,7 +148,7 @@ _EN_SUBJECT_VERBS: list[tuple[str, str, bool]] = [
     (Kind.INDICTED, r"(?:indicted|formally charged|charged with|prosecuted)", False),
     (
         Kind.ON_TRIAL,
-        r"(?:(?:went|goes|go|is|are|was|were) on trial|st(?:oo|a)nds? trial|on trial)",
+        r"(?:(?:went|goes|go|is|are|was|were) on trial|(?:stood|stands?) trial|on trial)",
         False,
     ),
     (Kind.ON_TRIAL, r"tried(?! to)", True),
@@ -365,10 +383,18 @@ def _dated(year: int | None, month: int, day: int, published: date) -> date | No
     return on
 
 
-def _sentence_date(folded: str, published: date) -> date:
-    """The one date the sentence gives ("10 April 2023", "April 10", "2023年4月10日",
-    "on Monday", "昨日"), else the day the article was published. A sentence giving several
-    dates, or one after publication, is dated by publication."""
+# How a sentence dates what it says: a date written out beats a relative day ("on Monday",
+# "今日"), which beats the publication date. Several sentences may say the same change (a
+# headline without a date, then a lede with it): the best-dated one is kept.
+_BY_PUBLICATION, _BY_RELATIVE_DAY, _BY_WRITTEN_DATE = range(3)
+
+
+def _sentence_date(folded: str, published: date) -> tuple[date, int]:
+    """The one date the sentence gives ("10 April 2023", "Dec. 26, 2018", "April 10",
+    "2023年4月10日", "12月26日", "on Monday", "昨日"), else the day the article was published;
+    and which of those it is. A date without a year takes the publication's, or the year
+    before when that would put it after publication. A sentence giving several dates, or one
+    after publication, is dated by publication."""
     found: set[date] = set()
     for m in _EN_DATE.finditer(folded):
         month = _MONTHS[(m.group("m1") or m.group("m2")).rstrip(".")]
@@ -383,7 +409,9 @@ def _sentence_date(folded: str, published: date) -> date:
         on = _dated(year, int(m.group("m")), int(m.group("d")), published)
         if on is not None:
             found.add(on)
+    how = _BY_WRITTEN_DATE
     if not found:
+        how = _BY_RELATIVE_DAY
         for m in _RELATIVE_DAYS.finditer(folded):
             word = m.group("en") or m.group("zh")
             if word in ("today", "今天", "今日"):
@@ -400,8 +428,8 @@ def _sentence_date(folded: str, published: date) -> date:
     if len(found) == 1:
         (on,) = found
         if on <= published:
-            return on
-    return published
+            return on, how
+    return published, _BY_PUBLICATION
 
 
 # --- The detector -------------------------------------------------------------------------------
@@ -411,11 +439,14 @@ def detect_status_news(
     *, title: str, summary: str, name_forms: Sequence[str], published: date
 ) -> list[StatusNews]:
     """The status changes a news item (its title, then its summary) says of the person whose
-    name forms are given: one per kind, the first sentence that says it, in order found."""
+    name forms are given: one per kind, in order found, from the first sentence that says it
+    unless a later one dates it better (a written date over a relative day over the
+    publication date: a headline says "goes on trial", its lede "on December 26")."""
     keys = sorted({fold(form) for form in name_forms} - {""}, key=len, reverse=True)
     if not keys:
         return []
     found: dict[str, StatusNews] = {}
+    dated_by: dict[str, int] = {}
     previous_opens_with_name = False
     for sentence in [*_sentences(title), *_sentences(summary)]:
         folded = fold(sentence)
@@ -426,8 +457,12 @@ def detect_status_news(
             subjects.append(pronoun.span("pronoun"))
         for start, end in subjects:
             kind = _kind_for(folded, start, end)
-            if kind is not None and kind not in found:
-                found[kind] = StatusNews(kind, _sentence_date(folded, published), sentence)
+            if kind is None:
+                continue
+            on, how = _sentence_date(folded, published)
+            if kind not in found or how > dated_by[kind]:
+                found[kind] = StatusNews(kind, on, sentence, date_in_text=how > _BY_PUBLICATION)
+                dated_by[kind] = how
         previous_opens_with_name = (
             bool(spans)
             and spans[0][0] <= 40

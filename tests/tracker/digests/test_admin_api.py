@@ -7,12 +7,13 @@ from unittest import mock
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 
 from campaigns.models import Campaign
 from campaigns.services import campaign_save
@@ -278,6 +279,8 @@ def test_a_delivery_lists_the_mentions_and_events_its_digest_held(viewer_client,
         "last_error": "",
         "mentions": sorted(m.pk for m in mentions),
         "events": [event.pk],
+        "created_at": utc(delivery.created_at),
+        "updated_at": utc(delivery.updated_at),
     }
     failed = viewer_client.get("/api/digest-deliveries/", {"status": "failed"})
     assert _ids(failed) == [other.pk]
@@ -563,3 +566,113 @@ def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("failed", 5)
     assert callbacks == []
+
+
+# --- "Send now" ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def named():
+    """A case whose family consents to naming it: in digests to partners' addresses."""
+    return detained_person_save(name="Gao Yu", native_name="高瑜", publicity="public")
+
+
+def _send_now(client, subscription):
+    return client.post(_admin_url(Subscription, "send", subscription.pk), follow=True)
+
+
+def _messages(response) -> list[str]:
+    """The messages the page shows, as text (each links its delivery)."""
+    return [strip_tags(str(m)) for m in response.context["messages"]]
+
+
+def test_send_now_sends_the_digest_once_and_then_only_what_is_new(admin_site_client, named):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        start = timezone.now()
+        subscription = subscription_save(
+            email="ally@example.org", persons=[named], include_unreviewed=True
+        )
+        clock.move_to(start + HOUR)
+        _mention(named)
+        clock.move_to(start + 2 * HOUR)
+        preview = admin_site_client.get(_admin_url(Subscription, "preview", subscription.pk))
+        send_url = _admin_url(Subscription, "send", subscription.pk)
+        assert f'action="{send_url}"' in preview.content.decode()  # a form, with its token
+        assert "csrfmiddlewaretoken" in preview.content.decode()
+
+        first = _send_now(admin_site_client, subscription)
+        assert first.status_code == 200
+        assert first.redirect_chain[-1][0] == _admin_url(Subscription, "preview", subscription.pk)
+        [message] = _messages(first)
+        assert message.startswith("Sent the digest to ally@example.org")
+        assert [m.to for m in mail.outbox] == [["ally@example.org"]]
+        assert mail.outbox[0].subject == "Vigil daily digest: 1 new mention (1 case)"
+        sent = DigestDelivery.objects.get()
+        assert f'href="{_admin_url(DigestDelivery, "change", sent.pk)}"' in first.content.decode()
+
+        clock.move_to(start + 3 * HOUR)
+        again = _send_now(admin_site_client, subscription)  # a second click
+        assert _messages(again) == [
+            "Nothing new since the last digest: no email was sent (recorded as empty)."
+        ]
+        assert len(mail.outbox) == 1
+    statuses = DigestDelivery.objects.order_by("period_start").values_list("status", flat=True)
+    assert list(statuses) == ["sent", "empty"]
+
+
+def test_send_now_reports_a_failure_with_its_reason(admin_site_client, named):
+    subscription = subscription_save(
+        email="ally@example.org", persons=[named], include_unreviewed=True
+    )
+    _mention(named)
+    with mock.patch(
+        "django.core.mail.EmailMultiAlternatives.send",
+        side_effect=ConnectionRefusedError("the mail server refused the connection"),
+    ):
+        response = _send_now(admin_site_client, subscription)
+    [message] = _messages(response)
+    assert message.startswith(
+        "Sending failed: ConnectionRefusedError: the mail server refused the connection."
+    )
+    assert mail.outbox == []
+    delivery = DigestDelivery.objects.get()
+    assert delivery.last_error.startswith("ConnectionRefusedError")
+    assert delivery.status == "pending"  # tried again later
+
+
+def test_send_now_sends_nothing_to_an_inactive_subscription(admin_site_client, named):
+    subscription = subscription_save(email="ally@example.org", persons=[named], active=False)
+    _mention(named)
+    response = _send_now(admin_site_client, subscription)
+    assert _messages(response) == [
+        "Nothing was sent: this subscription is inactive (unsubscribed)."
+    ]
+    assert mail.outbox == [] and not DigestDelivery.objects.exists()
+
+
+def test_send_now_takes_a_post_and_the_change_permission(client, django_user_model, named):
+    subscription = subscription_save(
+        email="ally@example.org", persons=[named], include_unreviewed=True
+    )
+    _mention(named)
+    user = django_user_model.objects.create_user(username="intern", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="view_subscription"))
+    client.force_login(user)
+    url = _admin_url(Subscription, "send", subscription.pk)
+    assert client.post(url).status_code == 403
+    user.user_permissions.add(Permission.objects.get(codename="change_subscription"))
+    assert client.get(url).status_code == 405  # a link followed sends nothing
+    assert mail.outbox == [] and not DigestDelivery.objects.exists()
+
+
+def test_send_now_is_refused_without_the_csrf_token(superuser, named):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
+    subscription = subscription_save(
+        email="ally@example.org", persons=[named], include_unreviewed=True
+    )
+    _mention(named)
+    assert client.post(_admin_url(Subscription, "send", subscription.pk)).status_code == 403
+    assert mail.outbox == []

@@ -243,3 +243,86 @@ def test_no_name_forms_no_proposals():
     assert (
         detect_status_news(title="Xu Zhiyong freed", summary="", name_forms=[], published=ON) == []
     )
+
+
+WANG_QZ = ["Wang Quanzhang", "王全璋"]
+
+
+@pytest.mark.parametrize(
+    "title, summary, published, expected",
+    [
+        # The headline says it undated; the lede gives the day: the lede's date wins.
+        (
+            "王全璋案在天津开庭",
+            "人权律师王全璋案12月26日在天津市第二中级人民法院不公开开庭审理。",
+            date(2018, 12, 27),
+            date(2018, 12, 26),
+        ),
+        (
+            "人权律师王全璋受审",
+            "2018年12月26日，王全璋在天津受审。",
+            date(2018, 12, 27),
+            date(2018, 12, 26),
+        ),
+        (
+            "Wang Quanzhang goes on trial",
+            "Human rights lawyer Wang Quanzhang went on trial on December 26 in Tianjin.",
+            date(2018, 12, 27),
+            date(2018, 12, 26),
+        ),
+        (
+            "Wang Quanzhang stands trial",
+            "Wang Quanzhang stood trial in Tianjin on Dec. 26, 2018, behind closed doors.",
+            date(2018, 12, 28),
+            date(2018, 12, 26),
+        ),
+        (
+            "Rights lawyer Wang Quanzhang tried",
+            "Wang Quanzhang was tried on 26 December.",
+            date(2018, 12, 28),
+            date(2018, 12, 26),
+        ),
+        # A written date wins over a weekday ("today", "on Monday") too.
+        (
+            "王全璋案今日开庭",
+            "王全璋案于12月26日开庭。",
+            date(2018, 12, 27),
+            date(2018, 12, 26),
+        ),
+        # The year is the publication's, never one after it.
+        (
+            "王全璋受审",
+            "王全璋12月30日受审。",
+            date(2019, 1, 2),
+            date(2018, 12, 30),
+        ),
+    ],
+)
+def test_a_date_written_in_any_sentence_saying_it_wins_over_the_publication_date(
+    title, summary, published, expected
+):
+    found = detect_status_news(
+        title=title, summary=summary, name_forms=WANG_QZ, published=published
+    )
+    assert [(n.kind, n.date) for n in found] == [(Kind.ON_TRIAL, expected)]
+    assert found[0].date_in_text
+
+
+def test_the_evidence_is_the_sentence_that_gave_the_date():
+    (news,) = detect_status_news(
+        title="Wang Quanzhang goes on trial",
+        summary="Wang Quanzhang went on trial on December 26 in Tianjin.",
+        name_forms=WANG_QZ,
+        published=date(2018, 12, 27),
+    )
+    assert news.evidence == "Wang Quanzhang went on trial on December 26 in Tianjin."
+
+
+def test_a_change_no_sentence_dates_is_dated_by_publication():
+    (news,) = detect_status_news(
+        title="Wang Quanzhang goes on trial",
+        summary="",
+        name_forms=WANG_QZ,
+        published=date(2018, 12, 27),
+    )
+    assert (news.date, news.date_in_text) == (date(2018, 12, 27), False)

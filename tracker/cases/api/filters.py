@@ -1,5 +1,6 @@
 """The REST API filters of cases (detained persons, case events, proposed events)."""
 
+from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from campaigns.api.filters import CampaignRefFilter
@@ -9,12 +10,14 @@ from config.api.filters import (
     IsoDateFilter,
     StableOrderingFilter,
     StrictBooleanFilter,
+    SyncFilterSet,
+    deprecated_alias,
 )
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
 from tracker.newswatch.models import Mention
 
 
-class DetainedPersonFilter(filters.FilterSet):
+class DetainedPersonFilter(SyncFilterSet):
     status = ChoiceInFilter(
         choices=DetainedPerson.Status.choices, help_text="One status or a comma-separated list."
     )
@@ -53,19 +56,25 @@ class DetainedPersonFilter(filters.FilterSet):
         return queryset.search(value)
 
 
-class CaseEventFilter(filters.FilterSet):
+class CaseEventFilter(SyncFilterSet):
     kind = ChoiceInFilter(choices=CaseEvent.Kind.choices)
-    after = IsoDateFilter(field_name="date", lookup_expr="gte")
-    before = IsoDateFilter(field_name="date", lookup_expr="lte")
+    date_after = IsoDateFilter(field_name="date", lookup_expr="gte")
+    date_before = IsoDateFilter(field_name="date", lookup_expr="lte")
+    after = deprecated_alias(IsoDateFilter(field_name="date", lookup_expr="gte"), of="date_after")
+    before = deprecated_alias(IsoDateFilter(field_name="date", lookup_expr="lte"), of="date_before")
 
     class Meta:
         model = CaseEvent
-        fields = ["person", "kind", "after", "before"]
+        fields = ["person", "kind", "date_after", "date_before", "after", "before"]
 
 
-class CaseEventProposalFilter(filters.FilterSet):
+class CaseEventProposalFilter(SyncFilterSet):
     person = filters.ModelChoiceFilter(queryset=DetainedPerson.objects.all())
-    mention = filters.ModelChoiceFilter(queryset=Mention.objects.all())
+    mention = filters.ModelChoiceFilter(
+        queryset=Mention.objects.all(),
+        method="filter_mention",
+        help_text="Proposals this mention's article is a source of (the first or another).",
+    )
     status = ChoiceInFilter(
         choices=CaseEventProposal.Status.choices, help_text="One status or a comma-separated list."
     )
@@ -76,3 +85,6 @@ class CaseEventProposalFilter(filters.FilterSet):
     class Meta:
         model = CaseEventProposal
         fields = ["person", "mention", "status", "kind"]
+
+    def filter_mention(self, queryset, name, value):
+        return queryset.filter(Q(mention=value) | Q(other_sources__mention=value)).distinct()

@@ -1,6 +1,7 @@
 """How the REST API of cases (detained persons, case events and the events proposed from the
 news) reads and writes its records."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from campaigns.models import Campaign
@@ -9,7 +10,12 @@ from config.api.serializers import (
     StrictModelSerializer,
     StringListField,
 )
-from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.models import (
+    CaseEvent,
+    CaseEventProposal,
+    CaseEventProposalSource,
+    DetainedPerson,
+)
 from tracker.cases.restricted import RESTRICTED_FIELDS, withheld_fields
 from tracker.cases.selectors import detained_person_campaign_ids
 
@@ -143,8 +149,37 @@ class CaseEventSerializer(StrictModelSerializer):
         return person
 
 
+class CaseEventProposalSourceSerializer(serializers.ModelSerializer):
+    """One article that reports a proposed event."""
+
+    class Meta:
+        model = CaseEventProposalSource
+        fields = ["mention", "date", "date_in_text", "evidence", "source_url"]
+        read_only_fields = fields
+
+
+class SimilarEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "date"]
+        read_only_fields = fields
+
+
 class CaseEventProposalSerializer(StrictModelSerializer):
     """Read only: a proposal is decided with the `accept` and `reject` actions."""
+
+    sources = serializers.SerializerMethodField(
+        help_text="Every article that reports this event, the first one (`mention`, "
+        "`evidence`, `source_url`) first: articles on the same kind of event for the same "
+        "person a few days apart make one proposal."
+    )
+    similar_event = SimilarEventSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="An event of this kind the timeline had a few days from this one when it "
+        "was proposed: accepting adds this proposal's sources to it rather than a second "
+        "event. Null when there was none.",
+    )
 
     class Meta:
         model = CaseEventProposal
@@ -154,8 +189,11 @@ class CaseEventProposalSerializer(StrictModelSerializer):
             "person",
             "kind",
             "date",
+            "date_in_text",
             "evidence",
             "source_url",
+            "sources",
+            "similar_event",
             "status",
             "decided_by",
             "decided_at",
@@ -164,3 +202,19 @@ class CaseEventProposalSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CaseEventProposalSourceSerializer(many=True))
+    def get_sources(self, proposal: CaseEventProposal) -> list[dict]:
+        first = CaseEventProposalSource(  # the proposal's own, in the same shape
+            mention_id=proposal.mention_id,
+            date=proposal.date,
+            date_in_text=proposal.date_in_text,
+            evidence=proposal.evidence,
+            source_url=proposal.source_url,
+        )
+        # other_sources is prefetched by the viewset, in its model's order (by pk).
+        others = list(proposal.other_sources.all())
+        return [
+            CaseEventProposalSourceSerializer(first).data,
+            *CaseEventProposalSourceSerializer(others, many=True).data,
+        ]

@@ -10,8 +10,10 @@ from rest_framework.response import Response
 
 from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
+from tracker.accesslog.services import record_restricted_view
 from tracker.cases.api import filters, serializers
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.restricted import restricted_fields_shown
 from tracker.cases.services import (
     case_event_delete,
     case_event_proposal_accept,
@@ -50,6 +52,15 @@ class DetainedPersonViewSet(ServiceModelViewSet):
     save_service = staticmethod(detained_person_save)
     instance_kwarg = "person"
 
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        response = Response(self.get_serializer(person).data)
+        # A case officer's read of the restricted fields goes in the access log.
+        shown = restricted_fields_shown(request.user, person)
+        if shown:
+            record_restricted_view(request=request, interface="api", obj=person, fields=shown)
+        return response
+
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action == "list":
@@ -61,7 +72,8 @@ class DetainedPersonViewSet(ServiceModelViewSet):
 
 @described(
     list="Case events, the most recent first. Filter by `person` (id), `kind` (one or a "
-    "comma-separated list) and `after`/`before` (YYYY-MM-DD).",
+    "comma-separated list) and `date_after`/`date_before` (YYYY-MM-DD; `after`/`before` are "
+    "deprecated names of the same).",
     create="Record a dated step in a case. When its `kind` is a status (`detained`, "
     "`arrested`, `sentenced`, `released`, ...) and it is the person's latest status event, "
     "the person's `status` becomes that kind; other kinds (`hearing`, `transferred`, "
@@ -88,10 +100,15 @@ class CaseEventViewSet(ServiceModelViewSet):
     "waiting for staff to accept or reject them. Filter by `status` (`proposed`, `accepted`, "
     "`rejected`; one or a comma-separated list), `person`, `mention` and `kind`.",
     retrieve="One proposed event: its kind, date, the sentence of the article that says it "
-    "(`evidence`), the article (`source_url`) and what was decided.",
+    "(`evidence`), the article (`source_url`), every article that reports it (`sources`: "
+    "articles on the same kind of event for the same person within a few days make one "
+    "proposal), an event like it already on the timeline (`similar_event`) and what was "
+    "decided.",
     accept="Accept a proposed event: it is recorded on the person's timeline as a case event "
-    "(with the article as its source; a status event moves the person's status when it is "
-    "their latest), and `event` names it. Accepting it again changes nothing; a rejected "
+    "(with its articles as sources; a status event moves the person's status when it is "
+    "their latest), and `event` names it. When the timeline has an event of that kind within "
+    "a few days (`similar_event`), the articles are added to that event instead of a second "
+    "one. Accepting it again changes nothing; a rejected "
     "proposal may still be accepted. 400 when its mention is no longer confirmed, or when "
     "the event cannot be recorded (a status change dated after today).\n\nPermission: "
     + ", ".join(f"`{name}`" for name in CaseEventProposal.DECIDE_PERMISSIONS)
@@ -106,7 +123,11 @@ class CaseEventViewSet(ServiceModelViewSet):
 class CaseEventProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Proposals read from the news; `accept` and `reject` decide one (services do the work)."""
 
-    queryset = CaseEventProposal.objects.order_by("-created_at", "-pk")
+    queryset = (
+        CaseEventProposal.objects.select_related("similar_event")
+        .prefetch_related("other_sources")
+        .order_by("-created_at", "-pk")
+    )
     serializer_class = serializers.CaseEventProposalSerializer
     filterset_class = filters.CaseEventProposalFilter
 

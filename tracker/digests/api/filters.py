@@ -6,12 +6,13 @@ from campaigns.api.filters import CampaignRefFilter
 from config.api.filters import (
     ChoiceInFilter,
     StrictBooleanFilter,
+    SyncFilterSet,
 )
 from tracker.cases.models import DetainedPerson
 from tracker.digests.models import DigestDelivery, Subscription
 
 
-class SubscriptionFilter(filters.FilterSet):
+class SubscriptionFilter(SyncFilterSet):
     email = filters.CharFilter(lookup_expr="iexact", help_text="The address, in any case.")
     frequency = ChoiceInFilter(choices=Subscription.Frequency.choices)
     active = StrictBooleanFilter()
@@ -29,7 +30,7 @@ class SubscriptionFilter(filters.FilterSet):
         fields = ["email", "frequency", "active", "campaign", "person"]
 
 
-class DigestDeliveryFilter(filters.FilterSet):
+class DigestDeliveryFilter(SyncFilterSet):
     subscription = filters.ModelChoiceFilter(queryset=Subscription.objects.all())
     status = ChoiceInFilter(choices=DigestDelivery.Status.choices)
 

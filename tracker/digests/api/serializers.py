@@ -67,5 +67,7 @@ class DigestDeliverySerializer(StrictModelSerializer):
             "last_error",
             "mentions",
             "events",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from tracker.digests.sending import digest_preview, digest_send, digests_create_due
+from tracker.digests.sending import digest_preview, digests_send_now
 from tracker.models import Subscription
 
 
@@ -20,15 +20,11 @@ class Command(BaseCommand):
         if dry_run:
             self._dry_run(frequency, email)
             return
-        ids = digests_create_due(frequency=frequency, email=email)
         counts: dict[str, int] = {}
-        for delivery_id in ids:
-            try:
-                status = digest_send(delivery_id=delivery_id)
-            except Exception as exc:  # recorded on the delivery; go on with the others
-                status = "failed"
-                self.stderr.write(f"delivery {delivery_id}: {type(exc).__name__}: {exc}")
-            counts[status] = counts.get(status, 0) + 1
+        for outcome in digests_send_now(frequency=frequency, email=email):
+            if outcome.error:
+                self.stderr.write(f"delivery {outcome.delivery_id}: {outcome.error}")
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none due"
         self.stdout.write(self.style.SUCCESS(f"{frequency} digests: {summary}."))
 

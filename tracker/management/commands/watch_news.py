@@ -30,6 +30,7 @@ class Command(BaseCommand):
                 "not_modified": "not modified",
                 "failed": f"FAILED: {outcome.error}",
                 "deferred": "deferred: another worker is polling it",
+                "idle": "no one to search",
             }[outcome.status]
             self.stdout.write(f"[{done}/{total}] {src.name}: {detail}")
 

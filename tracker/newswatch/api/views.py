@@ -50,7 +50,9 @@ class NewsItemViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 @described(
     list="News items that name a watched person, waiting for review, the most recent first. "
-    "Filter by `person`, `campaign` (id or slug), `status` and `since` (ISO 8601).",
+    "Filter by `person`, `campaign` (id or slug), `status` and `created_after`/"
+    "`created_before` (a day, YYYY-MM-DD, or an ISO 8601 moment; `since` is a deprecated name "
+    "of `created_after`).",
     retrieve="One mention: the news item, the person and the terms that matched.",
     partial_update="Review a mention: send `status` (`confirmed`, `dismissed`, or `new` to "
     "undo). Who reviewed it and when are recorded; setting the status it already has keeps "

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0004_restricted_fields_and_export_permission"),
+        ("campaigns", "0005_export_permission_campaigns_letters"),
         ("tracker", "0020_restricted_fields_and_export_permission"),
     ]
 
