@@ -22,7 +22,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py ensure_admin
-	@echo "Serving http://127.0.0.1:8000/admin/ with Celery workers (scheduler, polls, digests) and beat; Ctrl-C stops all."
+	@echo "Serving http://127.0.0.1:$${VIGIL_PORT:-8000}/admin/ with Celery workers (scheduler, polls, digests) and beat; Ctrl-C stops all."
 	@# Ctrl-C reaches this shell too: once honcho has stopped everything, end without make's
 	@# "*** Interrupt" (stopping is what the user asked for, not an error).
 	@trap 'echo "Vigil stopped."; exit 0' INT; \

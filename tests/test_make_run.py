@@ -73,3 +73,68 @@ def test_ctrl_c_stops_the_workers_and_beat_quietly_and_promptly(tmp_path):
     assert "ERROR" not in after
     assert "SIGKILL" not in after  # honcho's last resort when a process ignores SIGTERM
     assert took < 10
+
+
+def test_the_web_process_serves_on_the_port_given_and_links_there(tmp_path):
+    """`VIGIL_PORT=8123 make run` serves on 8123, and the links Vigil sends out (SITE_URL's
+    default) point there too."""
+    import json
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "PATH": f"{BIN}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "VIGIL_READ_DOTENV": "false",
+        "VIGIL_VAR_DIR": str(tmp_path / "var"),
+        "VIGIL_PORT": str(port),
+    }
+    (tmp_path / "var").mkdir()
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    site_url = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.conf import settings; print(settings.SITE_URL)",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+    assert site_url == f"http://127.0.0.1:{port}"
+    honcho = [str(BIN / "honcho"), "--no-colour", "-e", str(tmp_path / "no.env")]
+    honcho += ["--procfile", "Procfile.dev", "start", "web"]
+    process = subprocess.Popen(honcho, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603 (our own fixed command)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as r:
+                    assert json.load(r)["status"] == "ok"
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, f"nothing served on port {port}"
+                time.sleep(0.5)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

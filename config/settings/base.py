@@ -27,8 +27,10 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The port `make run` serves on (Procfile.dev); development only.
+VIGIL_PORT = env.int("VIGIL_PORT", default=8000)
 # Public base URL of this installation, used in links we send out (emails).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{VIGIL_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     # The admin's theme (django-unfold), before the admin so that its templates win: the

@@ -21,7 +21,9 @@ def seed_digests(n: int) -> dict:
     from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, Subscription
 
     people = DetainedPerson.objects.bulk_create(
-        DetainedPerson(name=f"Fault Case {i}", watch_enabled=True) for i in range(n)
+        # Public cases: their news reaches the outside subscribers (quiet ones would not).
+        DetainedPerson(name=f"Fault Case {i}", watch_enabled=True, publicity="public")
+        for i in range(n)
     )
     subscriptions = Subscription.objects.bulk_create(
         Subscription(email=f"ally{i}@example.org", frequency="daily", include_unreviewed=True)

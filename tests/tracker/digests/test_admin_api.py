@@ -455,6 +455,7 @@ def test_the_preview_shows_the_subject_and_the_escaped_html_of_the_next_digest(c
         clock.move_to(start + HOUR)
         _mention(gao, title='Gao Yu <b>freed</b> <script>alert("x")</script>')
         clock.move_to(start + DAY)
+        client.force_login(superuser)  # a day on: the morning's session ended after 10 hours
 
         response = client.get(_admin_url(Subscription, "preview", subscription.pk))
         message = render_digest_email(digest_preview(subscription=subscription))
