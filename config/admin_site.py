@@ -30,9 +30,9 @@ class VigilAdminSite(UnfoldAdminSite):
     site_url = None
 
     def index(self, request, extra_context=None):
-        """The home page: the dashboard (config/dashboard.py) above the list of records, for
-        staff who may read cases."""
-        from config.dashboard import dashboard
+        """The home page: the dashboard (tracker/workspace/dashboard.py) above the list of
+        records, for staff who may read cases."""
+        from tracker.workspace.dashboard import dashboard
 
         context = dict(extra_context or {})
         if request.user.has_perm("tracker.view_detainedperson"):

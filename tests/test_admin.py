@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.demo import seed_demo
 from campaigns.models import Organization, Person, Signature
 from tests.campaigns.factories import LetterFactory, OrganizationFactory
 from tests.pages import table_rows
@@ -25,6 +24,7 @@ from tracker.models import (
     Subscription,
 )
 from tracker.newswatch.admin import highlight
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 

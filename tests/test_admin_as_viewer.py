@@ -8,9 +8,9 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from campaigns.demo import seed_demo
 from tests.test_admin import _make_one
 from tracker.models import DigestDelivery
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 

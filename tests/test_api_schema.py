@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from campaigns.demo import seed_demo
 from config.wsgi import application
+from tracker.workspace.demo import seed_demo
 
 
 def test_schema_validates_against_the_openapi_3_specification(tmp_path):

@@ -12,7 +12,8 @@ from django.utils import timezone
 from campaigns.models import Letter, Person
 from campaigns.selectors import letters_waiting_for_answer
 from campaigns.services import letter_response_record
-from config.dashboard import (
+from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
+from tracker.workspace.dashboard import (
     cases_by_country,
     cases_by_status,
     dashboard,
@@ -23,7 +24,6 @@ from config.dashboard import (
     review_queue,
     upcoming_events,
 )
-from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem, NewsSource
 
 pytestmark = pytest.mark.django_db
 

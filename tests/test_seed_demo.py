@@ -6,11 +6,11 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from campaigns.demo import INVENTED
 from campaigns.models import Campaign, Letter
 from campaigns.selectors import letters_waiting_for_answer
-from config.dashboard import dashboard
 from tracker.models import CaseEvent, CaseEventProposal, DetainedPerson, Mention
+from tracker.workspace.dashboard import dashboard
+from tracker.workspace.demo import INVENTED
 
 pytestmark = pytest.mark.django_db
 

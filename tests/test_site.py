@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from campaigns.demo import seed_demo
 from tracker.models import DetainedPerson
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.demo import seed_demo
 from campaigns.models import Letter, LetterResponse, Organization, Person, Signature
 from tracker.cases.services import case_event_record
 from tracker.models import DetainedPerson, DigestDelivery, Mention, NewsItem, Subscription
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,8 +5,8 @@ events, Delete or Save button."""
 import pytest
 from django.urls import reverse
 
-from campaigns.demo import seed_demo
 from tracker.models import DetainedPerson
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,8 +7,8 @@ import contextlib
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from campaigns.demo import seed_demo
 from tracker.models import DetainedPerson
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

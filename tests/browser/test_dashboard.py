@@ -4,9 +4,9 @@ drawn, and nothing spilling sideways."""
 import pytest
 from django.urls import reverse
 
-from campaigns.demo import seed_demo
 from tracker.cases.limits import held_cases
 from tracker.models import DetainedPerson, Mention
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,6 @@ from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.demo import seed_demo
 from campaigns.models import Letter, LetterResponse, Person
 from config.roles import VIEWER, sync_roles
 from tracker.cases.limits import held_cases
@@ -24,6 +23,7 @@ from tracker.models import (
     Mention,
     NewsItem,
 )
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

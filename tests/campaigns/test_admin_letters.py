@@ -12,7 +12,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.demo import seed_demo
 from campaigns.models import Campaign, Letter, LetterResponse
 from campaigns.services import letter_response_record
 from tests.campaigns.factories import (
@@ -22,6 +21,7 @@ from tests.campaigns.factories import (
     SignatureFactory,
 )
 from tests.pages import table_rows, text_of
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,13 @@ import socket
 import pytest
 from django.urls import reverse
 
-from config.dashboard import failing_sources
 from tests.tracker.newswatch.feedserver import Route
 from tracker import tasks
 from tracker.cases.services import detained_person_save
 from tracker.models import NewsSource, SearchCoverage
 from tracker.newswatch.polling import poll_source
 from tracker.newswatch.services import news_source_save
+from tracker.workspace.dashboard import failing_sources
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from campaigns.demo import seed_demo
+from tracker.workspace.demo import seed_demo
 
 
 class Command(BaseCommand):
