@@ -1,5 +1,6 @@
 """Campaigns, the organisations and people around them, letters to officials and who signed them."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -169,6 +170,15 @@ class Letter(TimeStampedModel):
         related_name="authored_letters",
         null=True,
         blank=True,
+    )
+    # The staff member who follows the letter up: chasing recipients who have not answered.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="letters_owned",
+        null=True,
+        blank=True,
+        help_text="The staff member who follows this letter up (chases unanswered recipients).",
     )
     body = models.TextField("body or summary", blank=True)
     demands = models.TextField(blank=True)

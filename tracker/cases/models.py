@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -158,6 +159,14 @@ class DetainedPerson(TimeStampedModel):
         default=True,
         help_text="Watch the news for this case and record mentions for review.",
     )
+    # The staff who own the case (one of them its lead): CaseOfficer.
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="CaseOfficer",
+        related_name="cases_officered",
+        blank=True,
+        verbose_name="case officers",
+    )
     # Every name form folded (see tracker.text.fold), one per line: what search looks in.
     # Derived in clean(), which every write path (services, admin, CSV import) runs.
     search_names = models.TextField(editable=False, default="")
@@ -213,6 +222,44 @@ class DetainedPerson(TimeStampedModel):
                 t.strip() for t in self.context_terms if isinstance(t, str) and t.strip()
             ]
         self.search_names = "\n".join(dict.fromkeys(fold(form) for form in self.name_forms))
+
+
+class CaseOfficer(TimeStampedModel):
+    """A staff member who owns a case; at most one per case is its lead."""
+
+    person = models.ForeignKey(
+        DetainedPerson, on_delete=models.CASCADE, related_name="officer_links"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_officer_links"
+    )
+    is_lead = models.BooleanField("lead", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "-is_lead", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "user"],
+                name="caseofficer_unique_person_user",
+                violation_error_message="This staff member is already an officer of this case.",
+            ),
+            # One lead a case (the one follow-ups go to).
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(is_lead=True),
+                name="caseofficer_one_lead_per_case",
+                violation_error_message="This case already has a lead officer.",
+            ),
+        ]
+        indexes = [
+            # "My cases": the cases of one officer.
+            models.Index(fields=["user", "person"], name="caseofficer_user_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'lead, ' if self.is_lead else ''}{self.person})"
 
 
 class CaseEvent(TimeStampedModel):
