@@ -41,12 +41,13 @@ from campaigns.signature_import import (
     signatures_import_csv,
 )
 from config.admin import AuditedExportMixin, HistoryImportExportAdmin
-from config.admin_filters import CountryInUseFilter
+from config.admin_filters import CountryInUseFilter, staff_owner_filter
 from config.history import HistoryAdmin
 from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download
 from tracker.cases.models import DetainedPerson
+from tracker.cases.selectors import staff_members
 
 
 @admin.register(Organization)
@@ -278,14 +279,19 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
         ("status", ChoicesDropdownFilter),
         ("kind", ChoicesDropdownFilter),
         ("campaign", RelatedDropdownFilter),
+        staff_owner_filter(title="owner", parameter="owner", user_path="owner"),
     ]
     list_select_related = ["campaign"]
     search_fields = ["title", "body", "demands", "recipients__full_name"]
-    autocomplete_fields = ["campaign", "persons", "recipients", "author_organization"]
+    # The owner: active staff only (config.admin_theme.STAFF_PICKERS).
+    autocomplete_fields = ["campaign", "persons", "recipients", "author_organization", "owner"]
     date_hierarchy = "sent_on"
     inlines = [LetterResponseInline, SignatureInline]
     fieldsets = [
-        (None, {"fields": ["campaign", "persons", "title", ("kind", "status"), "sent_on"]}),
+        (
+            None,
+            {"fields": ["campaign", "persons", "title", ("kind", "status"), "sent_on", "owner"]},
+        ),
         ("Text", {"classes": ["tab"], "fields": ["body", "demands", "url"]}),
         ("From and to", {"classes": ["tab"], "fields": ["author_organization", "recipients"]}),
         ("Response", {"classes": ["tab"], "fields": ["response_notes"]}),
@@ -301,6 +307,11 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
             (name, {**opts, "fields": [f for f in opts["fields"] if f != "persons"]})
             for name, opts in fieldsets
         ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["queryset"] = staff_members()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.

@@ -52,6 +52,27 @@ def campaign_save(
     return campaign
 
 
+# Adding cases to a campaign changes the campaign (its form edits its cases the same way).
+CAMPAIGN_ADD_PERSONS_PERMISSIONS = ("campaigns.change_campaign",)
+
+
+@transaction.atomic
+def campaign_add_persons(*, campaign: Campaign, persons: Iterable) -> list:
+    """Add `persons` (detained persons) to `campaign`, all or none; those already in it stay as
+    they are. Return those added. The campaign gets one version in its history, by whoever
+    made the change, saying how many cases were added (its history keeps no list of cases:
+    the admin's log names them). The admin's bulk action and the API's bulk endpoint."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    already = set(locked.detained_persons.values_list("pk", flat=True))
+    added = list({p.pk: p for p in persons if p.pk not in already}.values())
+    if not added:
+        return []
+    locked.detained_persons.add(*added)
+    locked._change_reason = f"Added {len(added)} case(s)"
+    locked.save(update_fields=["updated_at"])
+    return added
+
+
 @transaction.atomic
 def organization_save(*, organization: Organization | None = None, **fields: Any) -> Organization:
     organization = organization or Organization()

@@ -2,7 +2,7 @@
 
 from django.db import models
 from django_countries import countries
-from unfold.contrib.filters.admin import ChoicesDropdownFilter
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 
 NO_COUNTRY = "No country given"
 # The dropdown's value for "No country given": the theme's filter form leaves empty values out
@@ -69,3 +69,36 @@ class CountryInUseFilter(ChoicesDropdownFilter):
 
 def _by_name(choice: tuple[str, str]) -> str:
     return choice[1].casefold()
+
+
+def staff_owner_filter(*, title: str, parameter: str, user_path: str):
+    """A dropdown filter on who owns a record: "Me", "Anyone" (someone does), "Nobody".
+    `user_path` is the lookup from the listed model to the owning users (a case's officers:
+    `officer_links__user`; a mention's case's: `person__officer_links__user`; a letter's
+    owner: `owner`). The dashboard's "My work" links to `?<parameter>=me`."""
+
+    class StaffOwnerFilter(DropdownFilter):
+        parameter_name = parameter
+
+        def lookups(self, request, model_admin):
+            return [(ME, "Me"), (ANYONE, "Anyone"), (NOBODY, "Nobody")]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if value not in (ME, ANYONE, NOBODY):
+                return queryset
+            # A subquery, not a join: no row twice, whatever the relation.
+            owned = queryset.model._default_manager.filter(pk=models.OuterRef("pk"))
+            if value == ME:
+                return queryset.filter(models.Exists(owned.filter(**{user_path: request.user})))
+            owned = owned.filter(**{f"{user_path}__isnull": False})
+            return queryset.filter(
+                models.Exists(owned) if value == ANYONE else ~models.Exists(owned)
+            )
+
+    StaffOwnerFilter.title = title
+    StaffOwnerFilter.__name__ = f"{parameter.title().replace('_', '')}Filter"
+    return StaffOwnerFilter
+
+
+ME, ANYONE, NOBODY = "me", "anyone", "nobody"

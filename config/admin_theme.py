@@ -121,12 +121,41 @@ def navigation(request: HttpRequest) -> list[dict]:
     return groups
 
 
+# Fields that pick a staff member (app label, model, field) and the permission that lets
+# someone fill them in. Their autocomplete lists active staff only, to whoever has that
+# permission, without the right to view the users' list (an Editor has none).
+STAFF_PICKERS = {
+    ("tracker", "caseofficer", "user"): "tracker.change_detainedperson",
+    ("campaigns", "letter", "owner"): "campaigns.change_letter",
+}
+
+
+def _staff_picker_permission(request: HttpRequest) -> str | None:
+    """The permission a staff-picker autocomplete request needs; None for any other request."""
+    match = request.resolver_match
+    if match is None or match.url_name != "autocomplete":
+        return None
+    source = tuple(request.GET.get(name, "") for name in ("app_label", "model_name", "field_name"))
+    return STAFF_PICKERS.get(source)
+
+
 class UserAdmin(BaseUserAdmin, ModelAdmin):
     # unfold's forms for the user pages, as its documentation has them.
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
     actions = ["issue_enrolment_link"]
+
+    def has_view_permission(self, request, obj=None):
+        needed = _staff_picker_permission(request)
+        if needed is not None and obj is None and request.user.has_perm(needed):
+            return True
+        return super().has_view_permission(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        if _staff_picker_permission(request) is not None:
+            queryset = queryset.filter(is_active=True, is_staff=True)
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.action(description="Issue a two-factor enrolment link", permissions=["change"])
     def issue_enrolment_link(self, request, queryset):

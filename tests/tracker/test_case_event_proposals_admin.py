@@ -175,7 +175,7 @@ def test_confirming_in_the_review_queue_points_to_the_events_it_proposed(staff_c
 
     response = staff_client.post(
         reverse("admin:tracker_mention_changelist"),
-        {"action": "confirm", "_selected_action": [mention.pk]},
+        {"action": "confirm", "_selected_action": [mention.pk], "apply": "1"},
         follow=True,
     )
 

@@ -99,6 +99,8 @@ def _form_of(person) -> dict:
         "events-INITIAL_FORMS": "0",
         "events-MIN_NUM_FORMS": "0",
         "events-MAX_NUM_FORMS": "1000",
+        "officer_links-TOTAL_FORMS": "0",
+        "officer_links-INITIAL_FORMS": "0",
     }
 
 

@@ -110,7 +110,7 @@ def test_confirming_from_the_queue_takes_the_mention_out_of_the_new_ones(staff_c
     mention = _mention()
 
     response = staff_client.post(
-        QUEUE, {"action": "confirm", "_selected_action": [mention.pk]}, follow=True
+        QUEUE, {"action": "confirm", "_selected_action": [mention.pk], "apply": "1"}, follow=True
     )
 
     assert _shown(response) == set()

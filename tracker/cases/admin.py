@@ -25,15 +25,29 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
-from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidget
+from unfold.widgets import (
+    UnfoldAdminSelectWidget,
+    UnfoldAdminSingleDateWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldBooleanWidget,
+)
 
+from campaigns.models import Campaign
+from campaigns.services import CAMPAIGN_ADD_PERSONS_PERMISSIONS, campaign_add_persons
 from config.admin import AuditedExportMixin, HistoryImportExportAdmin
-from config.admin_filters import CountryInUseFilter
+from config.admin_bulk import confirm_then_apply
+from config.admin_filters import CountryInUseFilter, staff_owner_filter
 from config.history import HistoryAdmin
 from config.permissions import may_view
 from tracker.accesslog.services import record_restricted_view
 from tracker.cases.forms import StringListField
-from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson, LegalLimit
+from tracker.cases.models import (
+    CaseEvent,
+    CaseEventProposal,
+    CaseOfficer,
+    DetainedPerson,
+    LegalLimit,
+)
 from tracker.cases.resources import (
     CaseEventResource,
     DetainedPersonResource,
@@ -46,12 +60,16 @@ from tracker.cases.restricted import (
     restricted_fields_shown,
     withheld_fields,
 )
-from tracker.cases.selectors import case_summary
+from tracker.cases.selectors import case_summary, staff_members
 from tracker.cases.services import (
+    ASSIGN_OFFICER_PERMISSIONS,
     case_event_delete,
     case_event_proposal_accept,
     case_event_proposal_reject,
     case_event_save,
+    case_officer_add,
+    case_officer_assign,
+    case_officer_remove,
     detained_person_save,
     detained_person_status_event,
 )
@@ -247,6 +265,85 @@ class CaseEventInline(TabularInline):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
+class CaseOfficerForm(forms.ModelForm):
+    def _get_validation_exclusions(self):
+        # The case's rules (one lead, each staff member once) are checked across the rows by
+        # CaseOfficerFormSet, not row by row against the stored ones: moving the lead from one
+        # row to another in one save is allowed. case_officer_add applies them under a lock.
+        return {*super()._get_validation_exclusions(), "person"}
+
+
+class CaseOfficerFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("user") and not form.cleaned_data.get("DELETE")
+        ]
+        users = [form.cleaned_data["user"] for form in kept]
+        if len(users) != len(set(users)):
+            raise ValidationError("Each staff member is an officer of a case once.")
+        if sum(1 for form in kept if form.cleaned_data.get("is_lead")) > 1:
+            raise ValidationError("A case has one lead officer: tick one row only.")
+
+
+class CaseOfficerInline(TabularInline):
+    """Who owns the case: active staff members, one of them its lead. Saved through the
+    services (DetainedPersonAdmin.save_formset); named by whoever may change the case."""
+
+    model = CaseOfficer
+    form = CaseOfficerForm
+    formset = CaseOfficerFormSet
+    fields = ["user", "is_lead"]
+    autocomplete_fields = ["user"]  # active staff only (config.admin_theme.STAFF_PICKERS)
+    extra = 0
+    verbose_name = "case officer"
+    verbose_name_plural = "case officers"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = staff_members()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _may_assign(self, request) -> bool:
+        return request.user.has_perms(ASSIGN_OFFICER_PERMISSIONS)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_assign(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_assign(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_assign(request)
+
+    def has_view_permission(self, request, obj=None):
+        return may_view(request.user, DetainedPerson)
+
+
+class AddToCampaignForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.order_by("name"), widget=UnfoldAdminSelectWidget
+    )
+
+
+class AssignOfficerForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Officer",
+        queryset=staff_members(),
+        widget=UnfoldAdminSelectWidget,
+        help_text="An active staff member.",
+    )
+    lead = forms.BooleanField(
+        label="Make them the lead of each case",
+        required=False,
+        widget=UnfoldBooleanWidget,
+        help_text="The previous lead stays an officer. Unticked, an officer already on a case "
+        "stays as they are.",
+    )
+
+
 def _withheld_display(name: str):
     """A read-only entry standing in for restricted field `name`: it says the value is
     withheld, not that it is empty."""
@@ -373,13 +470,16 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         ("gender", ChoicesDropdownFilter),
         ("watch_enabled", BooleanRadioFilter),
         ("publicity", ChoicesDropdownFilter),
+        staff_owner_filter(
+            title="case officer", parameter="officer", user_path="officer_links__user"
+        ),
     ]
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
     date_hierarchy = "detained_on"
-    inlines = [CaseEventInline]
+    inlines = [CaseOfficerInline, CaseEventInline]
     readonly_fields = ["news_mentions"]
-    actions = ["rematch_news"]
+    actions = ["rematch_news", "add_to_campaign", "assign_officer"]
     fieldsets = [
         (
             None,
@@ -496,6 +596,62 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         total = rematch_people(people=queryset, days=30)
         self.message_user(request, f"{total} new mention(s) found.", messages.SUCCESS)
 
+    def has_add_to_campaign_permission(self, request) -> bool:
+        return request.user.has_perms(CAMPAIGN_ADD_PERSONS_PERMISSIONS)
+
+    def has_assign_officer_permission(self, request) -> bool:
+        return request.user.has_perms(ASSIGN_OFFICER_PERMISSIONS)
+
+    @admin.action(description="Add to a campaign…", permissions=["add_to_campaign"])
+    def add_to_campaign(self, request, queryset):
+        def apply(persons, data):
+            campaign = data["campaign"]
+            added = campaign_add_persons(campaign=campaign, persons=persons)
+            for person in added:
+                self.log_change(request, person, f"Added to the campaign {campaign}.")
+            if added:
+                self.log_change(
+                    request,
+                    campaign,
+                    "Added cases: " + ", ".join(person.name for person in added) + ".",
+                )
+            already = len(persons) - len(added)
+            note = f" {already} were in it already." if already else ""
+            return f"{len(added)} case(s) added to {campaign}.{note}"
+
+        return confirm_then_apply(
+            self,
+            request,
+            queryset,
+            title="Add cases to a campaign",
+            intro="Add these cases to the campaign chosen below. Cases already in it stay "
+            "as they are; no case leaves another campaign.",
+            button="Add them to the campaign",
+            form_class=AddToCampaignForm,
+            apply=apply,
+        )
+
+    @admin.action(description="Assign a case officer…", permissions=["assign_officer"])
+    def assign_officer(self, request, queryset):
+        def apply(persons, data):
+            user, lead = data["user"], data["lead"]
+            case_officer_assign(persons=persons, user=user, lead=lead)
+            role = "lead officer" if lead else "an officer"
+            for person in persons:
+                self.log_change(request, person, f"Made {user.get_username()} {role}.")
+            return f"{user.get_username()} is now {role} of {len(persons)} case(s)."
+
+        return confirm_then_apply(
+            self,
+            request,
+            queryset,
+            title="Assign a case officer",
+            intro="Make the staff member chosen below an officer of these cases.",
+            button="Assign them",
+            form_class=AssignOfficerForm,
+            apply=apply,
+        )
+
     def save_model(self, request, obj, form, change):
         self.keep_withheld_values(request, obj)
         # The form checked the status against the timeline (DetainedPersonForm._post_clean);
@@ -505,6 +661,8 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         )
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is CaseOfficer:
+            return self._save_officers(formset, person=form.instance)
         if formset.model is not CaseEvent:
             return super().save_formset(request, form, formset, change)
         # Timeline edits go through the service so that the status rule applies.
@@ -514,6 +672,23 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         for event in events:
             case_event_save(event=event)
         formset.save_m2m()
+
+    def _save_officers(self, formset, *, person) -> None:
+        """Officers through the services: removals first, then the rows that are not the
+        lead, then the lead (which moves it), so that the one-lead rule holds at each step."""
+        links = formset.save(commit=False)
+        stored = dict(
+            CaseOfficer.objects.filter(pk__in=[link.pk for link in links if link.pk]).values_list(
+                "pk", "user_id"
+            )
+        )
+        for link in formset.deleted_objects:
+            case_officer_remove(person=person, user=link.user)
+        for link in links:
+            if link.pk in stored and stored[link.pk] != link.user_id:  # the row's user changed
+                case_officer_remove(person=person, user=stored[link.pk])
+        for link in sorted(links, key=lambda link: link.is_lead):
+            case_officer_add(person=person, user=link.user, lead=link.is_lead)
 
 
 @admin.register(CaseEvent)

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from tracker.cases.models import CaseEvent, DetainedPerson, LegalLimit
+from tracker.cases.models import CaseEvent, CaseOfficer, DetainedPerson, LegalLimit
 
 
 def detained_person_campaign_ids(*, person_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -21,6 +21,28 @@ def detained_person_campaign_ids(*, person_ids: Iterable[int]) -> dict[int, list
     result: dict[int, list[int]] = defaultdict(list)
     for person_id, campaign_id in links:
         result[person_id].append(campaign_id)
+    return result
+
+
+def staff_members():
+    """Who may own a case or a letter (case officers, a letter's owner): active staff, by
+    user name."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+
+
+def detained_person_officers(*, person_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """The officers of each person, the lead first then by user name, as {"user", "username",
+    "is_lead"}: one query on the link table, however many persons (the API's list page)."""
+    links = (
+        CaseOfficer.objects.filter(person_id__in=list(person_ids))
+        .order_by("person_id", "-is_lead", "user__username")
+        .values_list("person_id", "user_id", "user__username", "is_lead")
+    )
+    result: dict[int, list[dict]] = defaultdict(list)
+    for person_id, user_id, username, is_lead in links:
+        result[person_id].append({"user": user_id, "username": username, "is_lead": is_lead})
     return result
 
 

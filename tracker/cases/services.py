@@ -13,6 +13,7 @@ from tracker.cases.models import (
     CaseEvent,
     CaseEventProposal,
     CaseEventProposalSource,
+    CaseOfficer,
     CaseStatus,
     DetainedPerson,
 )
@@ -193,6 +194,78 @@ def case_event_delete(*, event: CaseEvent) -> None:
     event.delete()
     if was_latest:
         _follow_latest_status(locked)
+
+
+# --- Who owns a case: its officers --------------------------------------------------------------
+
+
+# Who may name a case's officers: whoever may change the case (admin and API alike).
+ASSIGN_OFFICER_PERMISSIONS = ("tracker.change_detainedperson",)
+
+
+def _check_may_be_officer(user) -> None:
+    if not (user.is_active and user.is_staff):
+        raise ValidationError(
+            {
+                "user": ValidationError(
+                    "%(user)s is not an active staff member: only active staff can be case "
+                    "officers.",
+                    code="not_staff",
+                    params={"user": user.get_username()},
+                )
+            }
+        )
+
+
+@transaction.atomic
+def case_officer_add(*, person: DetainedPerson, user, lead: bool | None = None) -> CaseOfficer:
+    """Make `user` (an active staff member) an officer of `person`; return the link as stored.
+
+    `lead=True` makes them the case's lead: the lead moves, and the previous lead stays an
+    officer. `lead=False` makes them an officer who is not the lead. `None` leaves an officer
+    as they are (a new one is not the lead). Under the person's row lock, so two assignments
+    of a lead at once end with one lead, never a refused write. Nothing changes (and no
+    version is written) when the officer is already so."""
+    _check_may_be_officer(user)
+    _lock_person(person.pk)
+    link = CaseOfficer.objects.filter(person=person, user=user).first()
+    if link is None:
+        link = CaseOfficer(person=person, user=user, is_lead=False)
+    wanted = link.is_lead if lead is None else lead
+    if link.pk is not None and link.is_lead == wanted:
+        return link
+    if wanted:
+        for other in CaseOfficer.objects.filter(person=person, is_lead=True).exclude(user=user):
+            other.is_lead = False
+            other.save()  # a version in its history, by whoever moved the lead
+    link.is_lead = wanted
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def case_officer_remove(*, person: DetainedPerson, user) -> None:
+    """`user` is no longer an officer of `person` (nothing happens if they were not). A lead
+    removed leaves the case without a lead until one is named."""
+    _lock_person(person.pk)
+    for link in CaseOfficer.objects.filter(person=person, user=user):
+        link.delete()  # through the model, so its history records the removal
+
+
+@transaction.atomic
+def case_officer_assign(
+    *, persons: Iterable[DetainedPerson], user, lead: bool = False
+) -> list[CaseOfficer]:
+    """Make `user` an officer of each of `persons`, all or none: the admin's action and the
+    API's bulk endpoint. `lead=True` makes them each case's lead (the previous one stays an
+    officer); otherwise an officer already there is left as they are. Persons are locked in
+    id order, so two bulk assignments at once never wait on each other."""
+    _check_may_be_officer(user)
+    return [
+        case_officer_add(person=person, user=user, lead=True if lead else None)
+        for person in sorted(persons, key=lambda p: p.pk)
+    ]
 
 
 # --- Case events proposed from the news ---------------------------------------------------------

@@ -22,12 +22,19 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 
+from config.admin_bulk import confirm_then_apply
+from config.admin_filters import staff_owner_filter
 from config.history import HistoryAdmin
 from tracker.cases.admin import ProposalsOnPageMixin
 from tracker.cases.models import CaseEventProposal
 from tracker.newswatch.models import MENTION_REVIEW_ORDER, Mention, NewsItem, NewsSource
 from tracker.newswatch.rotation import search_coverage
-from tracker.newswatch.services import mention_review, news_source_check_url, news_source_save
+from tracker.newswatch.services import (
+    mention_review,
+    mentions_review,
+    news_source_check_url,
+    news_source_save,
+)
 from tracker.tasks import poll_source as poll_source_task
 from tracker.text import fold, fold_with_origins, is_whole_word
 
@@ -322,6 +329,9 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
         ("person", RelatedOnlyDropdownFilter),
         ("person__campaigns", RelatedDropdownFilter),
         ("news_item__sources", RelatedDropdownFilter),
+        staff_owner_filter(
+            title="case officer", parameter="officer", user_path="person__officer_links__user"
+        ),
     ]
     list_select_related = ["person", "news_item", "reviewed_by"]
     search_fields = ["person__name", "person__native_name", "news_item__title"]
@@ -428,27 +438,44 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
             )
 
     def _review(self, request, queryset, status):
-        mentions = list(queryset.select_related(None).only("pk"))  # mention_review reads each
-        gone = 0
-        for mention in mentions:
-            try:
-                mention_review(mention=mention, status=status, user=request.user)
-            except Mention.DoesNotExist:  # deleted since the list was read
-                gone += 1
-        note = f" {gone} had been deleted meanwhile." if gone else ""
-        self.message_user(
-            request, f"{len(mentions) - gone} mention(s) marked {status}.{note}", messages.SUCCESS
+        """Confirm or dismiss the selection after a confirmation page, in one call of
+        mentions_review (the API's bulk review): each mention as if reviewed alone."""
+        label = Mention.Status(status).label.lower()
+
+        def apply(mentions, data):
+            reviewed = mentions_review(mentions=mentions, status=status, user=request.user)
+            for mention in reviewed:
+                self.log_change(request, mention, f"Marked {label}.")
+            gone = len(mentions) - len(reviewed)
+            note = f" {gone} had been deleted meanwhile." if gone else ""
+            if status == Mention.Status.CONFIRMED:
+                self._say_what_was_proposed(request, [m.pk for m in reviewed])
+            return f"{len(reviewed)} mention(s) marked {label}.{note}"
+
+        what = (
+            "Confirm that each article is about its person: the case events the articles "
+            "report are proposed for review, as when one mention is confirmed."
+            if status == Mention.Status.CONFIRMED
+            else "Dismiss these mentions (someone else, or not relevant): case events their "
+            "articles proposed and nobody has decided yet are withdrawn."
         )
-        if status == Mention.Status.CONFIRMED:
-            self._say_what_was_proposed(request, [m.pk for m in mentions])
+        return confirm_then_apply(
+            self,
+            request,
+            queryset.select_related(None).select_related("person", "news_item"),
+            title=f"Mark mentions {label}",
+            intro=what,
+            button=f"Mark them {label}",
+            apply=apply,
+        )
 
     @admin.action(description="Confirm: the article is about this person", permissions=["change"])
     def confirm(self, request, queryset):
-        self._review(request, queryset, Mention.Status.CONFIRMED)
+        return self._review(request, queryset, Mention.Status.CONFIRMED)
 
     @admin.action(description="Dismiss: someone else, or not relevant", permissions=["change"])
     def dismiss(self, request, queryset):
-        self._review(request, queryset, Mention.Status.DISMISSED)
+        return self._review(request, queryset, Mention.Status.DISMISSED)
 
 
 # --- Email digests ------------------------------------------------------------------------------

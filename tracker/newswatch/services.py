@@ -1,5 +1,6 @@
 """Writes of the news watch made by staff: reviewing mentions and keeping sources."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -37,6 +38,21 @@ def mention_review(*, mention: Mention, status: str, user) -> Mention:
     else:
         case_event_proposals_withdraw(mention=stored, user=user)
     return stored
+
+
+@transaction.atomic
+def mentions_review(*, mentions: Iterable[Mention], status: str, user) -> list[Mention]:
+    """Review many mentions at once, all or none: each exactly as mention_review reviews one
+    (who and when, the case events its article proposes or the withdrawal of those pending),
+    in id order so that two bulk reviews at once take their locks in the same order. A
+    mention deleted since it was chosen is skipped. Return the mentions as stored."""
+    reviewed = []
+    for mention in sorted(mentions, key=lambda m: m.pk):
+        try:
+            reviewed.append(mention_review(mention=mention, status=status, user=user))
+        except Mention.DoesNotExist:
+            continue
+    return reviewed
 
 
 def news_source_check_url(*, url: str, kind: str) -> None:
