@@ -12,6 +12,7 @@ from config.api.filters import (
     IsoDateFilter,
     StrictBooleanFilter,
     SyncFilterSet,
+    UserRefFilter,
 )
 
 
@@ -99,6 +100,9 @@ class LetterFilter(SyncFilterSet):
     sent_after = IsoDateFilter(field_name="sent_on", lookup_expr="gte")
     sent_before = IsoDateFilter(field_name="sent_on", lookup_expr="lte")
     search = filters.CharFilter(method="filter_search", help_text="Title, body or demands.")
+    owner = UserRefFilter(
+        field_name="owner", help_text="The letters this staff member owns: a user id, or `me`."
+    )
 
     class Meta:
         model = Letter
@@ -111,6 +115,7 @@ class LetterFilter(SyncFilterSet):
             "sent_after",
             "sent_before",
             "search",
+            "owner",
         ]
 
     def filter_search(self, queryset, name, value):

@@ -6,6 +6,7 @@ from campaigns.models import Campaign, Letter, LetterResponse, Organization, Per
 from campaigns.selectors import letter_recipient_statuses
 from campaigns.signature_import import ImportFileError, check_file_size
 from config.api.serializers import CountryCodeField, StrictModelSerializer
+from tracker.cases.selectors import staff_members
 from tracker.models import DetainedPerson
 
 
@@ -66,6 +67,14 @@ class CampaignSerializer(StrictModelSerializer):
 
 
 class LetterSerializer(StrictModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=staff_members(),
+        required=False,
+        allow_null=True,
+        help_text="The staff member who follows the letter up (chases unanswered recipients): "
+        "an active staff member's user id, or null.",
+    )
+
     class Meta:
         model = Letter
         fields = [
@@ -82,6 +91,7 @@ class LetterSerializer(StrictModelSerializer):
             "demands",
             "url",
             "response_notes",
+            "owner",
             "created_at",
             "updated_at",
         ]

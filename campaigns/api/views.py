@@ -88,8 +88,9 @@ class CampaignViewSet(ServiceModelViewSet):
 @described(
     list="Letters (open and private letters, petitions, statements), the most recently sent "
     "first. Filter by `campaign` (id or slug), `status`, `kind`, `recipient` (a person's id), "
-    "`signed_by_organization`, `sent_after`/`sent_before` (YYYY-MM-DD), or `search` the "
-    "title, body and demands.",
+    "`signed_by_organization`, `sent_after`/`sent_before` (YYYY-MM-DD), `owner` (the staff "
+    "member who follows the letter up: a user id, or `me`), or `search` the title, body and "
+    "demands.",
     create="Add a letter, with its `recipients` (people's ids) and, optionally, its "
     "`campaign` and `author_organization`. Signatures are added separately (signatures, or "
     "the CSV import).",

@@ -166,6 +166,35 @@ class CountryFilter(filters.CharFilter):
     field_class = _CountryField
 
 
+ME = "me"
+
+
+class _UserRefField(forms.CharField):
+    def clean(self, value):
+        value = (super().clean(value) or "").strip()
+        if not value:
+            return None
+        if value == ME:
+            return ME
+        if value.isdigit() and len(value) < 19:
+            return int(value)
+        raise forms.ValidationError('Enter a user id, or "me".', code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UserRefFilter(filters.Filter):
+    """`?officer=me` (the user asking) or `?officer=12` (a user's id): the records whose
+    `field_name` leads to that user (a case's officers, a letter's owner)."""
+
+    field_class = _UserRefField
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        user_id = self.parent.request.user.pk if value == ME else value
+        return self.get_method(qs)(**{self.field_name: user_id})
+
+
 class StableOrderingFilter(filters.OrderingFilter):
     """`?ordering=-detained_on`: valid names only, and ties broken by id so that pages never
     overlap or skip records."""

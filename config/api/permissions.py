@@ -1,3 +1,4 @@
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import DjangoModelPermissions
 
 
@@ -11,3 +12,10 @@ class ModelPermissions(DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+def require_permissions(request, names, why: str) -> None:
+    """A 403 saying `why` unless the user has every one of `names`: for actions whose model
+    permission would be the wrong one (a POST that adds no record, such as a bulk change)."""
+    if not request.user.has_perms(names):
+        raise PermissionDenied(why)

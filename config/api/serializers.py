@@ -51,14 +51,9 @@ class CountryCodeField(CountryField):
         return getattr(obj, "code", obj) or ""
 
 
-class StrictModelSerializer(serializers.ModelSerializer):
+class StrictInputMixin:
     """Rejects fields the resource does not have (a typo is an error, not a silent no-op),
     read-only fields sent as if they could be written, and values of the wrong JSON type."""
-
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DateTimeField: UTCDateTimeField,
-    }
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -72,6 +67,43 @@ class StrictModelSerializer(serializers.ModelSerializer):
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+class StrictModelSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """A model's serializer, strict about its input (StrictInputMixin); times in UTC."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+class StrictSerializer(StrictInputMixin, serializers.Serializer):
+    """Input that is no model's (a bulk request), as strict as a model's."""
+
+
+class RecordIdsField(serializers.ListField):
+    """A non-empty list of record ids (at most MAX_IDS), read in one query: an id that matches
+    no record is an error naming it. Gives the records, in the order given, each once."""
+
+    MAX_IDS = 1000
+
+    def __init__(self, *, queryset, **kwargs):
+        self.queryset = queryset
+        kwargs.setdefault("child", serializers.IntegerField(min_value=1, max_value=2**63 - 1))
+        kwargs.setdefault("allow_empty", False)
+        kwargs.setdefault("max_length", self.MAX_IDS)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        ids = list(dict.fromkeys(super().to_internal_value(data)))
+        found = self.queryset.in_bulk(ids)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise serializers.ValidationError(
+                "No such record: " + ", ".join(str(i) for i in missing[:20]) + "."
+            )
+        return [found[i] for i in ids]
 
 
 class StringListField(serializers.ListField):

@@ -36,6 +36,7 @@ FIELDS = {
     "publicity",
     "watch_enabled",
     "campaigns",
+    "officers",
     "created_at",
     "updated_at",
 }

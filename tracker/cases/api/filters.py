@@ -11,6 +11,7 @@ from config.api.filters import (
     StableOrderingFilter,
     StrictBooleanFilter,
     SyncFilterSet,
+    UserRefFilter,
     deprecated_alias,
 )
 from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
@@ -36,6 +37,10 @@ class DetainedPersonFilter(SyncFilterSet):
         method="filter_search",
         help_text="Name, native name and aliases; case- and accent-insensitive.",
     )
+    officer = UserRefFilter(
+        field_name="officer_links__user",
+        help_text="The cases this staff member is an officer of: a user id, or `me`.",
+    )
     ordering = StableOrderingFilter(fields=["name", "detained_on", "updated_at"])
 
     class Meta:
@@ -50,6 +55,7 @@ class DetainedPersonFilter(SyncFilterSet):
             "watch_enabled",
             "publicity",
             "search",
+            "officer",
         ]
 
     def filter_search(self, queryset, name, value):

@@ -7,17 +7,24 @@ from rest_framework import exceptions, serializers
 from campaigns.models import Campaign
 from config.api.serializers import (
     CountryCodeField,
+    RecordIdsField,
     StrictModelSerializer,
+    StrictSerializer,
     StringListField,
 )
 from tracker.cases.models import (
     CaseEvent,
     CaseEventProposal,
     CaseEventProposalSource,
+    CaseOfficer,
     DetainedPerson,
 )
 from tracker.cases.restricted import RESTRICTED_FIELDS, withheld_fields
-from tracker.cases.selectors import detained_person_campaign_ids
+from tracker.cases.selectors import (
+    detained_person_campaign_ids,
+    detained_person_officers,
+    staff_members,
+)
 
 
 class CampaignIdsField(serializers.ManyRelatedField):
@@ -39,15 +46,26 @@ class CampaignIdsField(serializers.ManyRelatedField):
         return list(value)
 
 
+class CaseOfficerSerializer(serializers.Serializer):
+    """One officer of a case, as the case shows them (read only)."""
+
+    user = serializers.IntegerField(help_text="The staff member's user id.")
+    username = serializers.CharField()
+    is_lead = serializers.BooleanField(help_text="The case's lead officer (one a case).")
+
+
 class DetainedPersonListSerializer(serializers.ListSerializer):
     """A list page: rows (dicts from `.values()`, see DetainedPersonViewSet) with their
-    campaign ids added from one query."""
+    campaign ids and their officers added from one query each."""
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
-        campaign_ids = detained_person_campaign_ids(person_ids=[row["id"] for row in rows])
+        ids = [row["id"] for row in rows]
+        campaign_ids = detained_person_campaign_ids(person_ids=ids)
+        officers = detained_person_officers(person_ids=ids)
         for row in rows:
             row["campaign_ids"] = campaign_ids.get(row["id"], [])
+            row["officers"] = officers.get(row["id"], [])
         return super().to_representation(rows)
 
 
@@ -62,6 +80,11 @@ class DetainedPersonSerializer(StrictModelSerializer):
         help_text="With a new `status`: the date it took effect (default: today; for a new "
         "person, `detained_on` if given). A new status is recorded as a case event of that "
         "date; it cannot be after today, nor before the latest status event.",
+    )
+    officers = serializers.SerializerMethodField(
+        help_text="The staff who own the case, the lead first. Named with "
+        "`POST /detained-persons/{id}/officers/`, removed with "
+        "`DELETE /detained-persons/{id}/officers/{user}/`."
     )
 
     class Meta:
@@ -89,12 +112,23 @@ class DetainedPersonSerializer(StrictModelSerializer):
             *RESTRICTED_FIELDS,
             "watch_enabled",
             "campaigns",
+            "officers",
             "created_at",
             "updated_at",
         ]
         # Read as columns by a list page (DetainedPersonViewSet); `status_date` is not one, and
         # restricted fields are read one case at a time (the detail), never a page at once.
-        columns = [f for f in fields if f not in ("status_date", "campaigns", *RESTRICTED_FIELDS)]
+        columns = [
+            f
+            for f in fields
+            if f not in ("status_date", "campaigns", "officers", *RESTRICTED_FIELDS)
+        ]
+
+    @extend_schema_field(CaseOfficerSerializer(many=True))
+    def get_officers(self, person) -> list[dict]:
+        if isinstance(person, dict):  # a row of a list page
+            return person["officers"]
+        return detained_person_officers(person_ids=[person.pk]).get(person.pk, [])
 
     def _user(self):
         request = self.context.get("request")
@@ -125,6 +159,62 @@ class DetainedPersonSerializer(StrictModelSerializer):
                     "fields (case officers)."
                 )
         return super().to_internal_value(data)
+
+
+class CaseOfficerWriteSerializer(StrictModelSerializer):
+    """Name an officer of a case: `user` (an active staff member's id) and, optionally,
+    `is_lead`."""
+
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=staff_members(), help_text="An active staff member's user id."
+    )
+    is_lead = serializers.BooleanField(
+        required=False,
+        help_text="true: they become the lead (the previous lead stays an officer); false: "
+        "an officer who is not the lead. Left out: a new officer is not the lead, and an "
+        "officer already there stays as they are.",
+    )
+
+    class Meta:
+        model = CaseOfficer
+        fields = ["user", "is_lead"]
+
+
+class BulkAddToCampaignSerializer(StrictSerializer):
+    persons = RecordIdsField(
+        queryset=DetainedPerson.objects.all(), help_text="Ids of detained persons (at most 1000)."
+    )
+    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
+
+
+class BulkAddedToCampaignSerializer(serializers.Serializer):
+    campaign = serializers.IntegerField()
+    added = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The persons added now."
+    )
+    already = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The persons that were in it already."
+    )
+
+
+class BulkAssignOfficerSerializer(StrictSerializer):
+    persons = RecordIdsField(
+        queryset=DetainedPerson.objects.all(), help_text="Ids of detained persons (at most 1000)."
+    )
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=staff_members(), help_text="An active staff member's user id."
+    )
+    is_lead = serializers.BooleanField(
+        default=False,
+        help_text="true: they become each case's lead (the previous one stays an officer); "
+        "false (the default): an officer, and an officer already there stays as they are.",
+    )
+
+
+class BulkAssignedOfficerSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    is_lead = serializers.BooleanField()
+    persons = serializers.ListField(child=serializers.IntegerField())
 
 
 class CaseEventSerializer(StrictModelSerializer):

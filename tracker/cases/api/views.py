@@ -2,25 +2,36 @@
 news."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from campaigns.services import CAMPAIGN_ADD_PERSONS_PERMISSIONS, campaign_add_persons
+from config.api.permissions import require_permissions
 from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
 from tracker.accesslog.services import record_restricted_view
 from tracker.cases.api import filters, serializers
-from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.models import CaseEvent, CaseEventProposal, CaseOfficer, DetainedPerson
 from tracker.cases.restricted import restricted_fields_shown
+from tracker.cases.selectors import detained_person_officers
 from tracker.cases.services import (
+    ASSIGN_OFFICER_PERMISSIONS,
     case_event_delete,
     case_event_proposal_accept,
     case_event_proposal_reject,
     case_event_save,
+    case_officer_add,
+    case_officer_assign,
+    case_officer_remove,
     detained_person_save,
 )
+
+
+def _permissions(names) -> str:
+    return ", ".join(f"`{name}`" for name in names) + " (the Editor group has them)."
 
 
 @described(
@@ -29,7 +40,8 @@ from tracker.cases.services import (
     "code), `campaign` (id or slug), `gender`, `detained_after`/`detained_before` "
     "(YYYY-MM-DD), `watch_enabled` and `publicity`; `search` finds any name form (name, "
     "native name, aliases) whatever its case or accents: `doan trang` finds Phạm Đoan "
-    "Trang, `刘霞` finds Liu Xia.",
+    "Trang, `刘霞` finds Liu Xia. `officer` gives the cases a staff member owns: their user "
+    "id, or `me` for your own.",
     create="Open a case file. Only `name` is required. Record the steps of the case (detention, "
     "arrest, sentence, release) as case events: the latest dated status event sets "
     "`status`.",
@@ -44,6 +56,24 @@ from tracker.cases.services import (
     partial_update="Change only the fields sent; `campaigns`, when sent, replaces the list.",
     destroy="Delete a case file. A person with case events or news mentions cannot be "
     "deleted: 409 with their counts.",
+    officers="Name an officer of this case: `user`, an active staff member's id (another "
+    "user is a 400 naming `user`), and optionally `is_lead` (true moves the lead to them; "
+    "the previous lead stays an officer). Naming an officer again with the same role "
+    "changes nothing. Answers the case's officers, the lead first. Every change is in the "
+    "officers' history under your name.\n\nPermission: " + _permissions(ASSIGN_OFFICER_PERMISSIONS),
+    remove_officer="Remove a staff member (their user id) from this case's officers; 404 "
+    "when they are not one. A lead removed leaves the case without a lead.\n\nPermission: "
+    + _permissions(ASSIGN_OFFICER_PERMISSIONS),
+    bulk_add_to_campaign="Add many cases to a campaign at once, all or none: `persons` (ids, "
+    "at most 1000) and `campaign` (id). Cases already in it stay as they are. The same "
+    "service as the admin's action \"Add to a campaign\"; the campaign's history records "
+    "the change under your name. An unknown id is a 400 naming `persons` or `campaign`."
+    "\n\nPermission: " + _permissions(CAMPAIGN_ADD_PERSONS_PERMISSIONS),
+    bulk_assign_officer="Make a staff member an officer of many cases at once, all or none: "
+    "`persons` (ids, at most 1000), `user` (an active staff member's id) and `is_lead` "
+    "(default false; true makes them each case's lead). The same service as the admin's "
+    'action "Assign a case officer"; each change is in the officers\' history under your '
+    "name.\n\nPermission: " + _permissions(ASSIGN_OFFICER_PERMISSIONS),
 )
 class DetainedPersonViewSet(ServiceModelViewSet):
     queryset = DetainedPerson.objects.order_by("name", "pk")
@@ -68,6 +98,109 @@ class DetainedPersonViewSet(ServiceModelViewSet):
             # (DetainedPersonListSerializer): half the time of building 200 model instances.
             queryset = queryset.values(*self.serializer_class.Meta.columns)
         return queryset
+
+    def _officers_response(self, person, code=status.HTTP_200_OK) -> Response:
+        officers = detained_person_officers(person_ids=[person.pk]).get(person.pk, [])
+        return Response(serializers.CaseOfficerSerializer(officers, many=True).data, status=code)
+
+    @extend_schema(
+        summary="Name a case officer",
+        request=serializers.CaseOfficerWriteSerializer,
+        responses={200: serializers.CaseOfficerSerializer(many=True)},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def officers(self, request, pk=None):
+        require_permissions(
+            request,
+            ASSIGN_OFFICER_PERMISSIONS,
+            "Naming a case's officers needs permission to change detained persons.",
+        )
+        person = self.get_object()
+        given = serializers.CaseOfficerWriteSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        case_officer_add(
+            person=person,
+            user=given.validated_data["user"],
+            lead=given.validated_data.get("is_lead"),
+        )
+        return self._officers_response(person)
+
+    @extend_schema(summary="Remove a case officer", request=None, responses={204: None})
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"officers/(?P<user_id>[0-9]+)",
+        permission_classes=[IsAuthenticated],
+    )
+    def remove_officer(self, request, pk=None, user_id=None):
+        require_permissions(
+            request,
+            ASSIGN_OFFICER_PERMISSIONS,
+            "Removing a case's officers needs permission to change detained persons.",
+        )
+        person = self.get_object()
+        if not CaseOfficer.objects.filter(person=person, user_id=user_id).exists():
+            raise NotFound("This user is not an officer of this case.")
+        case_officer_remove(person=person, user=int(user_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Add many cases to a campaign",
+        request=serializers.BulkAddToCampaignSerializer,
+        responses={200: serializers.BulkAddedToCampaignSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk/add-to-campaign",
+        permission_classes=[IsAuthenticated],
+    )
+    def bulk_add_to_campaign(self, request):
+        require_permissions(
+            request,
+            CAMPAIGN_ADD_PERSONS_PERMISSIONS,
+            "Adding cases to a campaign needs permission to change campaigns.",
+        )
+        given = serializers.BulkAddToCampaignSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        persons, campaign = given.validated_data["persons"], given.validated_data["campaign"]
+        added = {p.pk for p in campaign_add_persons(campaign=campaign, persons=persons)}
+        return Response(
+            {
+                "campaign": campaign.pk,
+                "added": [p.pk for p in persons if p.pk in added],
+                "already": [p.pk for p in persons if p.pk not in added],
+            }
+        )
+
+    @extend_schema(
+        summary="Assign an officer to many cases",
+        request=serializers.BulkAssignOfficerSerializer,
+        responses={200: serializers.BulkAssignedOfficerSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk/assign-officer",
+        permission_classes=[IsAuthenticated],
+    )
+    def bulk_assign_officer(self, request):
+        require_permissions(
+            request,
+            ASSIGN_OFFICER_PERMISSIONS,
+            "Assigning case officers needs permission to change detained persons.",
+        )
+        given = serializers.BulkAssignOfficerSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        case_officer_assign(persons=data["persons"], user=data["user"], lead=data["is_lead"])
+        return Response(
+            {
+                "user": data["user"].pk,
+                "is_lead": data["is_lead"],
+                "persons": [p.pk for p in data["persons"]],
+            }
+        )
 
 
 @described(

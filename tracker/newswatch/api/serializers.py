@@ -6,7 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import (
+    RecordIdsField,
     StrictModelSerializer,
+    StrictSerializer,
 )
 from tracker.newswatch.models import Mention, NewsItem, NewsSource
 from tracker.newswatch.rotation import search_coverage
@@ -141,3 +143,10 @@ class MentionSerializer(StrictModelSerializer):
             "reviewed_by",
             "reviewed_at",
         ]
+
+
+class BulkReviewSerializer(StrictSerializer):
+    mentions = RecordIdsField(
+        queryset=Mention.objects.all(), help_text="Ids of mentions (at most 1000)."
+    )
+    status = serializers.ChoiceField(choices=Mention.Status.choices)

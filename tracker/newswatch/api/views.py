@@ -1,14 +1,22 @@
 """The REST API of the news watch: sources, articles and mentions."""
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
+from config.api.permissions import require_permissions
 from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
 from tracker.newswatch.api import filters, serializers
 from tracker.newswatch.models import Mention, NewsItem, NewsSource
-from tracker.newswatch.services import mention_review, news_source_save
+from tracker.newswatch.services import mention_review, mentions_review, news_source_save
+
+# Reviewing mentions is changing them (one at a time with PATCH, or many at once).
+REVIEW_PERMISSIONS = ("tracker.change_mention",)
 
 
 @described(
@@ -57,6 +65,12 @@ class NewsItemViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     partial_update="Review a mention: send `status` (`confirmed`, `dismissed`, or `new` to "
     "undo). Who reviewed it and when are recorded; setting the status it already has keeps "
     "the first review.",
+    bulk_review="Review many mentions at once, all or none: `mentions` (ids, at most 1000) "
+    "and `status` (`confirmed`, `dismissed`, or `new`). Each is reviewed exactly as with "
+    "PATCH: confirming proposes the case events its article reports, dismissing withdraws "
+    "those still pending. The same service as the review queue's actions; each change is in "
+    "the mention's history under your name. Answers the mentions as stored.\n\nPermission: "
+    "`tracker.change_mention` (the Editor group has it).",
 )
 class MentionViewSet(
     ApiViewMixin,
@@ -67,7 +81,7 @@ class MentionViewSet(
 ):
     """Read mentions; PATCH `status` to confirm or dismiss one (who and when are recorded)."""
 
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "post", "head", "options"]  # POST: bulk/review only
     queryset = Mention.objects.order_by("-created_at", "-pk")
     serializer_class = serializers.MentionSerializer
     filterset_class = filters.MentionFilter
@@ -81,3 +95,27 @@ class MentionViewSet(
             )
         except Mention.DoesNotExist:  # deleted after it was read for this request
             raise NotFound("This mention has just been deleted.") from None
+
+    @extend_schema(
+        summary="Review many mentions",
+        request=serializers.BulkReviewSerializer,
+        responses={200: serializers.MentionSerializer(many=True)},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk/review",
+        permission_classes=[IsAuthenticated],
+    )
+    def bulk_review(self, request):
+        require_permissions(
+            request, REVIEW_PERMISSIONS, "Reviewing mentions needs permission to change them."
+        )
+        given = serializers.BulkReviewSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        reviewed = mentions_review(
+            mentions=given.validated_data["mentions"],
+            status=given.validated_data["status"],
+            user=request.user,
+        )
+        return Response(serializers.MentionSerializer(reviewed, many=True).data)
