@@ -35,6 +35,7 @@ from tracker.models import (
     NewsSource,
 )
 from tracker.newswatch.models import MENTION_REVIEW_ORDER
+from tracker.workspace.my_work import my_work
 
 LIST_LENGTH = 10
 UPCOMING_DAYS = 30
@@ -246,7 +247,12 @@ def dashboard(*, user, today: date | None = None) -> dict:
     if weekly is not None:
         chart_data["weekly"] = {"labels": weekly["weeks"], "series": weekly["series"]}
     may_read_letters = may_view(user, Letter)
+    letters_waiting = letters_waiting_for_answer(today=today) if may_read_letters else None
     return {
+        # At the top: what the signed-in user owns that needs them (tracker/workspace/my_work.py).
+        "my_work": my_work(
+            user=user, today=today, near_limit=near, letters_waiting=letters_waiting
+        ),
         "today": today,
         "total_cases": sum(row["count"] for row in by_status),
         "by_status": by_status,
@@ -260,7 +266,7 @@ def dashboard(*, user, today: date | None = None) -> dict:
         "anniversaries": detention_anniversaries(today=today),
         "review": review_queue() if may_view(user, Mention) else None,
         "failing": failing_sources() if may_view(user, NewsSource) else None,
-        "letters_waiting": letters_waiting_for_answer(today=today) if may_read_letters else None,
+        "letters_waiting": letters_waiting,
         "letter_wait_days": WAITING_AFTER_DAYS,
         "letters_url": _changelist("campaigns_letter", status__exact=Letter.Status.SENT),
         "weekly": weekly,
