@@ -449,6 +449,8 @@ SPECTACULAR_SETTINGS = {
         "LetterKindEnum": "campaigns.models.Letter.Kind",
         # Case events and the events proposed from the news share their kinds.
         "CaseEventKindEnum": "tracker.cases.models.CaseEvent.Kind",
+        # A mention and the bulk review share its statuses.
+        "MentionStatusEnum": "tracker.newswatch.models.Mention.Status",
     },
 }
 

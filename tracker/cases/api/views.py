@@ -31,7 +31,8 @@ from tracker.cases.services import (
 
 
 def _permissions(names) -> str:
-    return ", ".join(f"`{name}`" for name in names) + " (the Editor group has them)."
+    has = "has it" if len(names) == 1 else "has them"
+    return ", ".join(f"`{name}`" for name in names) + f" (the Editor group {has})."
 
 
 @described(
@@ -152,6 +153,9 @@ class DetainedPersonViewSet(ServiceModelViewSet):
     @action(
         detail=False,
         methods=["post"],
+        # Not a list: no filters, no pages (nor in the schema).
+        filter_backends=[],
+        pagination_class=None,
         url_path="bulk/add-to-campaign",
         permission_classes=[IsAuthenticated],
     )
@@ -181,6 +185,9 @@ class DetainedPersonViewSet(ServiceModelViewSet):
     @action(
         detail=False,
         methods=["post"],
+        # Not a list: no filters, no pages (nor in the schema).
+        filter_backends=[],
+        pagination_class=None,
         url_path="bulk/assign-officer",
         permission_classes=[IsAuthenticated],
     )

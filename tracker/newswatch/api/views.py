@@ -104,6 +104,9 @@ class MentionViewSet(
     @action(
         detail=False,
         methods=["post"],
+        # Not a list: no filters, no pages (nor in the schema).
+        filter_backends=[],
+        pagination_class=None,
         url_path="bulk/review",
         permission_classes=[IsAuthenticated],
     )
