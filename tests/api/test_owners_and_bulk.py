@@ -2,13 +2,15 @@
 case's officers, the `officer` and `owner` filters, a letter's owner, and the bulk endpoints,
 which call the same services as the admin's actions."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 
 from tests.campaigns.factories import CampaignFactory, LetterFactory
 from tests.tracker.factories import DetainedPersonFactory
-from tracker.cases.models import CaseOfficer
-from tracker.cases.services import case_officer_add
+from tracker.cases.models import CaseEventProposal, CaseOfficer
+from tracker.cases.services import case_event_record, case_officer_add
 from tracker.newswatch.models import Mention, NewsItem
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +258,30 @@ def test_a_viewer_is_refused_every_bulk_endpoint_and_nothing_changes(viewer_clie
     assert not CaseOfficer.objects.exists()
     mention.refresh_from_db()
     assert mention.status == "new"
+
+
+def test_confirming_in_bulk_proposes_the_events_and_dismissing_withdraws_them_as_one_at_a_time(
+    editor_client, editor
+):
+    huang = DetainedPersonFactory(name="Huang Xueqin")
+    case_event_record(person=huang, date=datetime.date(2021, 9, 19), kind="detained")
+    item = NewsItem.objects.create(
+        url="https://news.example.org/huang",
+        title="Chinese #MeToo journalist Huang Xueqin sentenced to five years for subversion",
+        published_at=datetime.datetime(2024, 6, 14, 8, tzinfo=datetime.UTC),
+    )
+    mention = Mention.objects.create(news_item=item, person=huang, matched_terms=["Huang Xueqin"])
+    url = "/api/mentions/bulk/review/"
+
+    confirmed = editor_client.post(
+        url, {"mentions": [mention.pk], "status": "confirmed"}, format="json"
+    )
+
+    assert confirmed.status_code == 200
+    proposal = CaseEventProposal.objects.get()
+    assert (proposal.mention, proposal.kind, proposal.status) == (mention, "sentenced", "proposed")
+
+    editor_client.post(url, {"mentions": [mention.pk], "status": "dismissed"}, format="json")
+
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by) == ("rejected", editor)
