@@ -285,3 +285,16 @@ def test_confirming_in_bulk_proposes_the_events_and_dismissing_withdraws_them_as
 
     proposal.refresh_from_db()
     assert (proposal.status, proposal.decided_by) == ("rejected", editor)
+
+
+def test_naming_or_removing_an_officer_moves_the_cases_updated_at_for_syncing(editor_client, ana):
+    person = DetainedPersonFactory()
+    before = person.updated_at
+
+    editor_client.post(f"{PERSONS}{person.pk}/officers/", {"user": ana.pk}, format="json")
+    person.refresh_from_db()
+    named = person.updated_at
+    editor_client.delete(f"{PERSONS}{person.pk}/officers/{ana.pk}/")
+    person.refresh_from_db()
+
+    assert before < named < person.updated_at

@@ -241,7 +241,14 @@ def case_officer_add(*, person: DetainedPerson, user, lead: bool | None = None) 
     link.is_lead = wanted
     link.full_clean()
     link.save()
+    _officers_changed(person.pk)
     return link
+
+
+def _officers_changed(person_id: int) -> None:
+    """The case's `officers` are part of it in the API: its updated_at moves, so that a partner
+    syncing with `updated_since` sees the change (no version: the officers keep their own)."""
+    DetainedPerson.objects.filter(pk=person_id).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -249,8 +256,11 @@ def case_officer_remove(*, person: DetainedPerson, user) -> None:
     """`user` is no longer an officer of `person` (nothing happens if they were not). A lead
     removed leaves the case without a lead until one is named."""
     _lock_person(person.pk)
-    for link in CaseOfficer.objects.filter(person=person, user=user):
+    links = list(CaseOfficer.objects.filter(person=person, user=user))
+    for link in links:
         link.delete()  # through the model, so its history records the removal
+    if links:
+        _officers_changed(person.pk)
 
 
 @transaction.atomic
