@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404
@@ -269,11 +270,17 @@ class ResponsePersonsMixin:
 
     form = LetterResponseForm
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "persons":
-            kwargs["widget"] = UnfoldAdminCheckboxSelectMultipleWidget
-            kwargs["queryset"] = DetainedPerson.objects.none()  # narrowed per letter
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name != "persons":
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        kwargs["widget"] = UnfoldAdminCheckboxSelectMultipleWidget
+        kwargs["queryset"] = DetainedPerson.objects.none()  # narrowed per letter
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # No "add another" or "change" beside the boxes: a person added there would not be
+        # one the letter is about.
+        if isinstance(field.widget, RelatedFieldWidgetWrapper):
+            field.widget = field.widget.widget
+        return field
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)

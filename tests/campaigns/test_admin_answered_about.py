@@ -84,6 +84,10 @@ def test_the_response_form_offers_only_the_persons_the_letter_is_about(staff_cli
     assert set(choices) == set(letter.persons.all())
     inline_page = staff_client.get(reverse("admin:campaigns_letter_change", args=[letter.pk]))
     assert "Not On The Letter" not in text_of(inline_page)
+    # Ticked, not added: no "add another" beside the boxes.
+    assert 'id="add_id_persons"' not in page.content.decode()
+    assert 'id="add_id_responses-0-persons"' not in inline_page.content.decode()
+    assert 'id="add_id_recipients"' in inline_page.content.decode()  # (the letter's own)
     assert stranger.name not in [str(p) for p in choices]
 
 
