@@ -298,8 +298,17 @@ class LetterResponse(TimeStampedModel):
         validators=[FileExtensionValidator(RESPONSE_FILE_EXTENSIONS)],
         help_text="A scan or copy of the answer: " + ", ".join(RESPONSE_FILE_EXTENSIONS) + ".",
     )
+    # Whom the answer covers, among the persons its letter asks about (a letter may name 20,
+    # an answer speak of 3): letter_response_record refuses anyone else.
+    persons = models.ManyToManyField(
+        "tracker.DetainedPerson",
+        related_name="answered_in",
+        blank=True,
+        verbose_name="persons answered about",
+        help_text="Whom this answer speaks of, among the detained persons its letter is about.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[persons])
 
     class Meta:
         ordering = ["letter", "-received_on", "-id"]
