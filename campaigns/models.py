@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from config.formats import staff_date
 from config.models import TimeStampedModel
 
 
@@ -311,7 +312,7 @@ class LetterResponse(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.responder} on {self.received_on}: {self.letter}"
+        return f"{self.responder} on {staff_date(self.received_on)}: {self.letter}"
 
     @property
     def responder(self) -> Organization | Person | None:

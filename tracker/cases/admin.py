@@ -29,6 +29,7 @@ from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidge
 
 from config.admin import AuditedExportMixin, HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
+from config.formats import staff_date
 from config.history import HistoryAdmin
 from config.permissions import may_view
 from tracker.accesslog.services import record_restricted_view
@@ -98,7 +99,7 @@ def similar_event_note(p: CaseEventProposal) -> str:
     return format_html(
         "<br><em>An event like this is on the timeline on {}: accepting adds the article{} "
         "to it, not a second event.</em>",
-        p.similar_event.date,
+        staff_date(p.similar_event.date),
         "s" if p.other_sources.all() else "",
     )
 
@@ -459,7 +460,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
                     ", ".join(m.matched_terms),
                     reverse("admin:tracker_mention_change", args=[m.pk]),
                     m.get_status_display(),
-                    m.created_at.date(),
+                    staff_date(m.created_at.date()),
                 )
                 for m in mentions
             ),
@@ -678,9 +679,10 @@ class CaseEventProposalAdmin(HistoryAdmin):
                 self.message_user(request, "That proposal has just been deleted.", messages.ERROR)
             else:
                 done = decided.get_status_display().lower()
+                when = staff_date(decided.date)
                 self.message_user(
                     request,
-                    f"{decided.get_kind_display()} on {decided.date} for {decided.person}: {done}.",
+                    f"{decided.get_kind_display()} on {when} for {decided.person}: {done}.",
                     messages.SUCCESS,
                 )
 

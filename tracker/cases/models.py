@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from config.formats import staff_date
 from config.models import TimeStampedModel
 from tracker.text import fold
 
@@ -256,7 +257,7 @@ class CaseEvent(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date}: {self.get_kind_display()}"
+        return f"{staff_date(self.date)}: {self.get_kind_display()}"
 
     @property
     def is_status_change(self) -> bool:
@@ -404,7 +405,8 @@ class CaseEventProposal(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.date} for {self.person} ({self.status})"
+        when = staff_date(self.date)
+        return f"{self.get_kind_display()} on {when} for {self.person} ({self.status})"
 
 
 class CaseEventProposalSource(models.Model):

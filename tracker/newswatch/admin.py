@@ -22,6 +22,7 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 
+from config.formats import staff_date
 from config.history import HistoryAdmin
 from tracker.cases.admin import ProposalsOnPageMixin
 from tracker.cases.models import CaseEventProposal
@@ -354,7 +355,7 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
             highlight(item.title, obj.matched_terms),
             item.url,
             item.publisher or urlsplit(item.url).netloc,
-            item.published_at.date() if item.published_at else "",
+            staff_date(item.published_at.date()) if item.published_at else "",
         )
 
     @admin.display(description="excerpt")
