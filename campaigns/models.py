@@ -173,7 +173,7 @@ class Letter(TimeStampedModel):
     )
     body = models.TextField("body or summary", blank=True)
     demands = models.TextField(blank=True)
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
     response_notes = models.TextField(blank=True)
 
     history = HistoricalRecords(m2m_fields=[recipients, persons])

@@ -141,6 +141,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # The admin header's names, in the sidebar's words (config/admin_names.py).
+            "libraries": {"vigil_admin": "config.admin_names"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -445,7 +445,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
 
     @admin.display(description="news mentions")
     def news_mentions(self, obj):
-        """The latest 50 mentions, newest first; review them under Case tracker > Mentions."""
+        """The latest 50 mentions, newest first; review them under News watch > News mentions."""
         if obj.pk is None:
             return "-"
         mentions = obj.mentions.select_related("news_item").order_by("-created_at")[:50]

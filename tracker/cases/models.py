@@ -244,7 +244,7 @@ class CaseEvent(TimeStampedModel):
     date = models.DateField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     description = models.TextField(blank=True)
-    source_url = models.URLField(max_length=500, blank=True)
+    source_url = models.URLField("source URL", max_length=500, blank=True)
 
     history = HistoricalRecords()
 
@@ -384,6 +384,9 @@ class CaseEventProposal(TimeStampedModel):
     )
 
     class Meta:
+        # The sidebar's words, on its pages and in the API docs too (#19 §4).
+        verbose_name = "event proposed from the news"
+        verbose_name_plural = "events proposed from the news"
         ordering = ["-created_at", "-id"]
         constraints = [
             # Reading the same article twice proposes nothing new.

@@ -297,6 +297,9 @@ class Mention(TimeStampedModel):
     history = HistoricalRecords(no_db_index=["news_item", "person", "reviewed_by"])
 
     class Meta:
+        # One name in the sidebar, the pages and the API docs (#19 §4).
+        verbose_name = "news mention"
+        verbose_name_plural = "news mentions"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
