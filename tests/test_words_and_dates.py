@@ -25,6 +25,7 @@ from tests.conftest import token_client
 from tests.pages import text_of
 from tests.test_admin import _make_one
 from tracker.models import AccessRecord, CaseEvent, DigestDelivery, Mention, Subscription
+from tracker.newswatch.rotation import Coverage
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,19 @@ def test_the_api_docs_name_mentions_and_proposals_as_the_sidebar_does(client):
     }
     assert summaries["/api/mentions/"] == "List news mentions"
     assert summaries["/api/case-event-proposals/"] == "List events proposed from the news"
+
+
+def test_a_coverage_warning_counts_one_minute_as_one_minute():
+    coverage = Coverage(
+        watched=3,
+        searched_last_24h=0,
+        never_searched=3,
+        oldest_search_at=None,
+        round_requests=3,
+        round_seconds=90,
+        poll_interval_seconds=60,
+    )
+    assert coverage.warning.startswith(
+        "A full round takes about 2 minutes at this source's pace, longer than its poll "
+        "interval of 1 minute: "
+    )

@@ -148,7 +148,7 @@ def test_confirm_a_mention_and_accept_the_event_it_proposes(anon_page, step, dja
         page.select_option("select[name='action']", "confirm")
         with page.expect_navigation():
             page.locator("button[name='index'], button[type='submit'][title*='Run']").first.click()
-        assert "1 mention(s) marked confirmed" in page.inner_text("body")
+        assert "1 mention marked confirmed" in page.inner_text("body")
         mention.refresh_from_db()
         assert mention.status == "confirmed"
         proposal = CaseEventProposal.objects.get(mention=mention)

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
@@ -495,7 +496,8 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
     @admin.action(description="Re-scan the last 30 days of news for them", permissions=["change"])
     def rematch_news(self, request, queryset):
         total = rematch_people(people=queryset, days=30)
-        self.message_user(request, f"{total} new mention(s) found.", messages.SUCCESS)
+        found = ngettext("%d new mention found.", "%d new mentions found.", total) % total
+        self.message_user(request, found, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         self.keep_withheld_values(request, obj)
