@@ -95,6 +95,8 @@ def _record(model, user):
 def admin_pages(user):
     models = sorted(admin.site._registry, key=lambda m: m is not DigestDelivery)
     yield reverse("admin:index")
+    yield reverse("two_factor:profile")
+    yield reverse("two_factor:setup")
     for model in models:
         obj = _record(model, user)
         yield _url(model, "changelist")
@@ -196,3 +198,56 @@ def test_a_coverage_warning_counts_one_minute_as_one_minute():
         "A full round takes about 2 minutes at this source's pace, longer than its poll "
         "interval of 1 minute: "
     )
+
+
+# --- The two-factor pages --------------------------------------------------------------------
+
+
+def _token_step(client, user):
+    TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    return client.post(
+        reverse("admin:login"),
+        {"login_view-current_step": "auth", "auth-username": user.username, "auth-password": "x"},
+    )
+
+
+def test_the_login_asks_for_the_6_digit_code_by_that_name_not_token(client, superuser):
+    page = staff_text(_token_step(client, superuser))
+    assert "Enter the 6-digit code" in page
+    assert "6-digit code:" in page and "Token" not in page
+    StaticDevice.objects.create(user=superuser, name="backup").token_set.create(token="abc12345")
+    page = staff_text(
+        client.post(
+            reverse("admin:login"),
+            {"login_view-current_step": "token", "wizard_goto_step": "backup"},
+        )
+    )
+    assert "Recovery code:" in page and "Token" not in page
+
+
+def test_setting_up_asks_for_the_6_digit_code_by_that_name(client, superuser):
+    client.force_login(superuser)
+    setup = reverse("two_factor:setup")
+    page = staff_text(client.post(setup, {"setup_view-current_step": "welcome"}))
+    assert "Enter the 6-digit code the app now shows" in page
+    assert "6-digit code:" in page and "Token" not in page
+
+
+def test_the_account_page_tells_recovery_codes_never_made_from_codes_used_up(client, superuser):
+    client.force_login(superuser)
+    TOTPDevice.objects.create(user=superuser, name="default", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = TOTPDevice.objects.get().persistent_id
+    session.save()
+    profile = reverse("two_factor:profile")
+    page = staff_text(client.get(profile))
+    assert "You have not made recovery codes yet" in page
+    assert "no recovery codes left" not in page
+    client.get(reverse("two_factor:backup_tokens"))  # the page makes an empty set of codes
+    assert "You have not made recovery codes yet" in staff_text(client.get(profile))
+    codes = StaticDevice.objects.get(user=superuser)
+    codes.token_set.create(token="abc12345")
+    assert "You have 1 unused recovery code." in staff_text(client.get(profile))
+    assert codes.verify_token("abc12345")  # the last one used
+    page = staff_text(client.get(profile))
+    assert "You have no recovery codes left" in page and "not made" not in page
