@@ -154,9 +154,9 @@ def test_a_campaigns_page_shows_its_cases_letters_and_totals(staff_client):
     days = (TODAY - datetime.date(2015, 9, 9)).days
     assert table_rows(page, "campaign-totals") == [["3", "2", "2", "1", "9", "1", "1"]]
     assert table_rows(page, "campaign-cases") == [
-        ["Wang Quanzhang (王全璋)", "Released", "CN", "3 August 2015"],
-        ["Wang Yu (王宇)", "Released on bail", "CN", "9 July 2015"],
-        ["Zhou Shifeng (周世锋)", "Released", "CN", "10 July 2015"],
+        ["Wang Quanzhang (王全璋)", "Released", "China", "3 August 2015"],
+        ["Wang Yu (王宇)", "Released on bail", "China", "9 July 2015"],
+        ["Zhou Shifeng (周世锋)", "Released", "China", "10 July 2015"],
     ]
     assert table_rows(page, "campaign-letters") == [
         [
