@@ -155,7 +155,7 @@ def test_confirm_a_mention_and_accept_the_event_it_proposes(anon_page, step, dja
         assert (proposal.kind, proposal.status) == ("sentenced", "proposed")
     with step(page, "open-the-proposal"):
         with page.expect_navigation():
-            page.get_by_role("link", name="accept or reject them").click()
+            page.get_by_role("link", name="accept or reject it").click()
         row = page.locator("#result_list tbody tr", has_text="Li Yanhe")
         assert row.count() == 1
     with step(page, "accept"):
