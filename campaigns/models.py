@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from config.formats import staff_date
 from config.models import TimeStampedModel
 
 
@@ -182,7 +183,7 @@ class Letter(TimeStampedModel):
     )
     body = models.TextField("body or summary", blank=True)
     demands = models.TextField(blank=True)
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
     response_notes = models.TextField(blank=True)
 
     history = HistoricalRecords(m2m_fields=[recipients, persons])
@@ -330,7 +331,7 @@ class LetterResponse(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.responder} on {self.received_on}: {self.letter}"
+        return f"{self.responder} on {staff_date(self.received_on)}: {self.letter}"
 
     @property
     def responder(self) -> Organization | Person | None:
