@@ -19,13 +19,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import TokenProxy
 
-from campaigns.demo import seed_demo
 from config.admin_theme import SIDEBAR
 from tests.conftest import token_client
 from tests.pages import text_of_markup
 from tests.test_admin import _make_one
 from tracker.models import AccessRecord, CaseEvent, DigestDelivery, Mention, Subscription
 from tracker.newswatch.rotation import Coverage
+from tracker.workspace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0024_case_event_proposal_sources"),
+        ("tracker", "0025_case_officers"),
     ]
 
     operations = [

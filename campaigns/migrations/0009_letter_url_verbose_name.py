@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0006_letter_persons"),
+        ("campaigns", "0008_letterresponse_persons"),
     ]
 
     operations = [
