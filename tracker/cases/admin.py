@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -25,15 +25,27 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
-from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidget
+from unfold.widgets import (
+    UnfoldAdminFileFieldWidget,
+    UnfoldAdminSingleDateWidget,
+    UnfoldAdminTextareaWidget,
+)
 
 from config.admin import AuditedExportMixin, HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.history import HistoryAdmin
 from config.permissions import may_view
-from tracker.accesslog.services import record_restricted_view
+from config.uploads import validate_upload_size
+from tracker.accesslog.services import record_download, record_restricted_view
 from tracker.cases.forms import StringListField
-from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson, LegalLimit
+from tracker.cases.models import (
+    CaseDocument,
+    CaseEvent,
+    CaseEventProposal,
+    CaseNote,
+    DetainedPerson,
+    LegalLimit,
+)
 from tracker.cases.resources import (
     CaseEventResource,
     DetainedPersonResource,
@@ -48,10 +60,12 @@ from tracker.cases.restricted import (
 )
 from tracker.cases.selectors import case_summary
 from tracker.cases.services import (
+    case_document_save,
     case_event_delete,
     case_event_proposal_accept,
     case_event_proposal_reject,
     case_event_save,
+    case_note_save,
     detained_person_save,
     detained_person_status_event,
 )
@@ -247,6 +261,84 @@ class CaseEventInline(TabularInline):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
+# --- Internal notes and documents (beside the timeline, never on it) ------------------------
+
+
+def document_file_url(document: CaseDocument) -> str:
+    return reverse("admin:tracker_casedocument_file", args=[document.pk])
+
+
+class DocumentFileWidget(UnfoldAdminFileFieldWidget):
+    """The theme's file input, its link to the stored file being the admin's download
+    (CaseDocumentAdmin.file_view): the same widget template as a letter response's file."""
+
+    template_name = "admin/campaigns/letterresponse/file_widget.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.is_initial(value) and getattr(value.instance, "pk", None):
+            context["widget"]["file_name"] = value.instance.file_name
+            context["widget"]["download_url"] = document_file_url(value.instance)
+        return context
+
+
+class DocumentFileMixin:
+    """A document's file: the upload rules of a letter response's scan (an upload over
+    UPLOAD_MAX_BYTES is an error of the field), linked to the admin's download; read-only
+    (without the change permission) the link is the download too."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name != "file":
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, widget=DocumentFileWidget)
+        field.validators.append(validate_upload_size)
+        return field
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return ["file_download" if name == "file" else name for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return readonly
+        return [*readonly, "file_download"]
+
+    @admin.display(description="file")
+    def file_download(self, document):
+        if not document or not document.file:
+            return "-"
+        return format_html('<a href="{}">{}</a>', document_file_url(document), document.file_name)
+
+
+class CaseNoteInline(TabularInline):
+    """Internal notes, on the case's page under their own heading: never on the timeline."""
+
+    model = CaseNote
+    extra = 1
+    fields = ["written_on", "text", "author"]
+    readonly_fields = ["author"]
+    ordering = ["-written_on", "-id"]
+    verbose_name = "internal note"
+    verbose_name_plural = "Internal notes (staff only: never in digests or the timeline)"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "text":
+            kwargs["widget"] = UnfoldAdminTextareaWidget(attrs={"rows": 2})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class CaseDocumentInline(DocumentFileMixin, TabularInline):
+    model = CaseDocument
+    extra = 0
+    fields = ["title", "kind", "dated", "file", "uploaded_by"]
+    readonly_fields = ["uploaded_by"]
+    verbose_name = "document"
+    verbose_name_plural = "Documents (staff only: verdicts, notices, family letters)"
+
+
 def _withheld_display(name: str):
     """A read-only entry standing in for restricted field `name`: it says the value is
     withheld, not that it is empty."""
@@ -377,7 +469,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
     date_hierarchy = "detained_on"
-    inlines = [CaseEventInline]
+    inlines = [CaseEventInline, CaseNoteInline, CaseDocumentInline]
     readonly_fields = ["news_mentions"]
     actions = ["rematch_news"]
     fieldsets = [
@@ -505,6 +597,10 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         )
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is CaseNote:
+            return self._save_records(formset, case_note_save, "note", request.user)
+        if formset.model is CaseDocument:
+            return self._save_records(formset, case_document_save, "document", request.user)
         if formset.model is not CaseEvent:
             return super().save_formset(request, form, formset, change)
         # Timeline edits go through the service so that the status rule applies.
@@ -514,6 +610,80 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         for event in events:
             case_event_save(event=event)
         formset.save_m2m()
+
+    @staticmethod
+    def _save_records(formset, service, name, user) -> None:
+        """A note's or document's rows through its service, which makes the user its author."""
+        records = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in records:
+            service(**{name: obj}, user=user)
+        formset.save_m2m()
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(HistoryAdmin):
+    """A case's internal notes, all cases together; written on the case's page or here."""
+
+    list_display = ["written_on", "person", "author", "text_start"]
+    list_select_related = ["person", "author"]
+    search_fields = ["person__name", "person__native_name", "text"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "written_on"
+    fields = ["person", "written_on", "text", "author"]
+    readonly_fields = ["author"]
+
+    @admin.display(description="note")
+    def text_start(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    def save_model(self, request, obj, form, change):
+        case_note_save(note=obj, user=request.user)
+
+
+@admin.register(CaseDocument)
+class CaseDocumentAdmin(DocumentFileMixin, HistoryAdmin):
+    """A case's documents, all cases together; uploaded on the case's page or here. The file is
+    served only by file_view, as a download recorded in the access log."""
+
+    list_display = ["title", "person", "kind", "dated", "uploaded_by", "created_at"]
+    list_filter = [("kind", ChoicesDropdownFilter)]
+    list_select_related = ["person", "uploaded_by"]
+    search_fields = ["person__name", "person__native_name", "title"]
+    autocomplete_fields = ["person"]
+    fields = ["person", "title", "kind", "dated", "file", "uploaded_by"]
+    readonly_fields = ["uploaded_by"]
+
+    def save_model(self, request, obj, form, change):
+        case_document_save(document=obj, user=request.user)
+
+    def get_urls(self):
+        file_view = path(
+            "<path:object_id>/file/",
+            self.admin_site.admin_view(self.file_view),
+            name="tracker_casedocument_file",
+        )
+        return [file_view, *super().get_urls()]
+
+    def file_view(self, request, object_id):
+        """The uploaded file, to staff who may view documents only (MEDIA_ROOT is never
+        served), as a download; each one is recorded in the access log."""
+        document = self.get_object(request, unquote(object_id))
+        if document is None or not document.file:
+            raise Http404("No such file.")
+        if not self.has_view_permission(request, document):
+            raise PermissionDenied
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing from the server.") from None
+        try:
+            record_download(request=request, obj=document, file_name=document.file_name)
+        except BaseException:
+            handle.close()
+            raise
+        return FileResponse(handle, as_attachment=True, filename=document.file_name)
 
 
 @admin.register(CaseEvent)
