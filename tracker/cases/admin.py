@@ -571,10 +571,57 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         person = self.get_object(request, object_id)
         if person is not None:
             extra_context["case_summary"] = case_summary(person=person, user=request.user)
+            from tracker.workspace.casefile import may_include_internal
+
+            extra_context["may_include_internal"] = may_include_internal(request.user)
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             self.record_restricted_read(request, person)
         return response
+
+    def get_urls(self):
+        def case_file(pdf: bool):
+            def view(request, object_id):
+                return self.case_file_view(request, object_id, pdf=pdf)
+
+            return view
+
+        return [
+            path(
+                "<path:object_id>/case-file/",
+                self.admin_site.admin_view(case_file(True)),
+                name="tracker_detainedperson_case_file",
+            ),
+            path(
+                "<path:object_id>/case-file/print/",
+                self.admin_site.admin_view(case_file(False)),
+                name="tracker_detainedperson_case_file_print",
+            ),
+            *super().get_urls(),
+        ]
+
+    def case_file_view(self, request, object_id, *, pdf: bool):
+        """The case's file, a PDF or the print view (tracker/workspace/casefile.py): to those
+        who may view the case, each one recorded in the access log; `?include=notes` adds the
+        internal notes and documents for those who may view them."""
+        from tracker.workspace import casefile
+
+        person = self.get_object(request, unquote(object_id))
+        if person is None:
+            raise Http404("No such case.")
+        if not self.has_view_permission(request, person):
+            raise PermissionDenied
+        context = casefile.case_file_context(
+            person=person, user=request.user, include_internal=casefile.wants_internal(request)
+        )
+        return casefile.serve_file(
+            request=request,
+            obj=person,
+            template=casefile.CASE_TEMPLATE,
+            context=context,
+            subject=person.name,
+            pdf=pdf,
+        )
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
