@@ -43,10 +43,10 @@ def test_open_a_case_add_a_note_and_download_its_case_file(anon_page, step, djan
         page.goto(page.base_url + reverse("admin:tracker_detainedperson_change", args=[person.pk]))
         assert "林秋月" in page.locator("#case-summary").inner_text()
     with step(page, "add-a-note"):
-        page.locator("textarea[name='notes-0-text']").fill(NOTE)
-        page.get_by_role("button", name="Save and continue editing").click()
-        page.wait_for_load_state()
-        assert page.locator("textarea[name='notes-0-text']").input_value() == NOTE
+        page.locator("#add-note").get_by_label("Note").fill(NOTE)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Add the note").click()
+        assert NOTE in page.locator("#internal-records").inner_text()
         note = CaseNote.objects.get()
         assert (note.person_id, note.author_id) == (person.pk, editor.pk)
     with step(page, "download-the-case-file"):

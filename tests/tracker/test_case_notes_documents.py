@@ -76,7 +76,7 @@ def test_editors_and_case_officers_see_notes_and_documents_on_the_case_page(
     django_user_model, role, lin, note, document
 ):
     page = _case_page(_staff(django_user_model, role), lin).content.decode()
-    assert "Internal notes" in page and NOTE in page
+    assert 'id="internal-records"' in page and NOTE in page
     assert reverse("admin:tracker_casedocument_file", args=[document.pk]) in page
     # Beside the timeline, not on it: the summary above the form does not carry them.
     summary = page[page.index('id="case-summary"') : page.index('name="name"')]
@@ -94,29 +94,68 @@ def test_a_viewer_sees_no_notes_or_documents(django_user_model, lin, note, docum
 
 
 def test_a_note_added_on_the_case_page_is_the_writers(staff_client, staff_user, lin):
-    url = reverse("admin:tracker_detainedperson_change", args=[lin.pk])
-    form = _case_page(staff_client, lin).context["adminform"].form
-    data = {name: form.initial.get(name) or "" for name in form.fields if name != "status_date"}
-    data.update(aliases="", context_terms="", status=lin.status, publicity=lin.publicity)
-    data.update(
-        {
-            "events-TOTAL_FORMS": "0",
-            "events-INITIAL_FORMS": "0",
-            "notes-TOTAL_FORMS": "1",
-            "notes-INITIAL_FORMS": "0",
-            "notes-0-written_on": "2026-01-05",
-            "notes-0-text": NOTE,
-            "documents-TOTAL_FORMS": "0",
-            "documents-INITIAL_FORMS": "0",
-        }
-    )
-    data = {k: ("" if v is None else v) for k, v in data.items()}
-    response = staff_client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    page = _case_page(staff_client, lin).content.decode()
+    add_url = reverse("admin:tracker_detainedperson_add_note", args=[lin.pk])
+    assert f'action="{add_url}"' in page
+    response = staff_client.post(add_url, {"note-written_on": "2026-01-05", "note-text": NOTE})
+    change_url = reverse("admin:tracker_detainedperson_change", args=[lin.pk])
+    assert response.status_code == 302 and response["Location"].startswith(change_url)
     saved = CaseNote.objects.get()
     assert (saved.person, saved.author, saved.text) == (lin, staff_user, NOTE)
     assert saved.written_on == datetime.date(2026, 1, 5)
     assert saved.history.count() == 1
+    assert NOTE in _case_page(staff_client, lin).content.decode()
+
+
+def test_adding_a_note_saves_nothing_else_of_the_case(staff_client, lin):
+    before = lin.updated_at
+    staff_client.post(
+        reverse("admin:tracker_detainedperson_add_note", args=[lin.pk]),
+        {"note-written_on": "2026-01-05", "note-text": NOTE, "name": "Someone else"},
+    )
+    lin.refresh_from_db()
+    assert (lin.name, lin.updated_at) == ("Lin Qiuyue", before)
+
+
+def test_a_viewer_cannot_add_a_note(django_user_model, lin):
+    client = _staff(django_user_model, VIEWER)
+    response = client.post(
+        reverse("admin:tracker_detainedperson_add_note", args=[lin.pk]), {"note-text": NOTE}
+    )
+    assert response.status_code == 403
+    assert not CaseNote.objects.exists()
+
+
+def test_a_document_uploaded_on_the_case_page_is_the_uploaders(staff_client, staff_user, lin):
+    response = staff_client.post(
+        reverse("admin:tracker_detainedperson_add_document", args=[lin.pk]),
+        {
+            "document-title": "Letter from her mother",
+            "document-kind": "family_letter",
+            "document-file": SimpleUploadedFile("mother.pdf", PDF),
+        },
+    )
+    assert response.status_code == 302
+    document = CaseDocument.objects.get()
+    assert (document.person, document.uploaded_by) == (lin, staff_user)
+    page = _case_page(staff_client, lin).content.decode()
+    assert reverse("admin:tracker_casedocument_file", args=[document.pk]) in page
+
+
+def test_a_document_over_the_upload_limit_is_refused_on_the_case_page(staff_client, lin, settings):
+    settings.UPLOAD_MAX_BYTES = 1 * MB
+    response = staff_client.post(
+        reverse("admin:tracker_detainedperson_add_document", args=[lin.pk]),
+        {
+            "document-title": "Notice of RSDL",
+            "document-kind": "notice",
+            "document-file": SimpleUploadedFile("notice.pdf", b"%" * (3 * MB // 2)),
+        },
+        follow=True,
+    )
+    assert not CaseDocument.objects.exists()
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == ["Not added: File: The file is 1.5 MB; the largest accepted is 1.0 MB."]
 
 
 def test_a_document_over_the_upload_limit_is_refused(staff_client, lin, settings):

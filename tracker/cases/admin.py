@@ -37,7 +37,7 @@ from config.history import HistoryAdmin
 from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download, record_restricted_view
-from tracker.cases.forms import StringListField
+from tracker.cases.forms import CaseDocumentForm, CaseNoteForm, StringListField
 from tracker.cases.models import (
     CaseDocument,
     CaseEvent,
@@ -58,7 +58,7 @@ from tracker.cases.restricted import (
     restricted_fields_shown,
     withheld_fields,
 )
-from tracker.cases.selectors import case_summary
+from tracker.cases.selectors import case_internal_records, case_summary
 from tracker.cases.services import (
     case_document_save,
     case_event_delete,
@@ -313,32 +313,6 @@ class DocumentFileMixin:
         return format_html('<a href="{}">{}</a>', document_file_url(document), document.file_name)
 
 
-class CaseNoteInline(TabularInline):
-    """Internal notes, on the case's page under their own heading: never on the timeline."""
-
-    model = CaseNote
-    extra = 1
-    fields = ["written_on", "text", "author"]
-    readonly_fields = ["author"]
-    ordering = ["-written_on", "-id"]
-    verbose_name = "internal note"
-    verbose_name_plural = "Internal notes (staff only: never in digests or the timeline)"
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "text":
-            kwargs["widget"] = UnfoldAdminTextareaWidget(attrs={"rows": 2})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-class CaseDocumentInline(DocumentFileMixin, TabularInline):
-    model = CaseDocument
-    extra = 0
-    fields = ["title", "kind", "dated", "file", "uploaded_by"]
-    readonly_fields = ["uploaded_by"]
-    verbose_name = "document"
-    verbose_name_plural = "Documents (staff only: verdicts, notices, family letters)"
-
-
 def _withheld_display(name: str):
     """A read-only entry standing in for restricted field `name`: it says the value is
     withheld, not that it is empty."""
@@ -469,7 +443,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
     date_hierarchy = "detained_on"
-    inlines = [CaseEventInline, CaseNoteInline, CaseDocumentInline]
+    inlines = [CaseEventInline]
     readonly_fields = ["news_mentions"]
     actions = ["rematch_news"]
     fieldsets = [
@@ -574,6 +548,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
             from tracker.workspace.casefile import may_include_internal
 
             extra_context["may_include_internal"] = may_include_internal(request.user)
+            extra_context["internal"] = self._internal_panel(request, person)
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             self.record_restricted_read(request, person)
@@ -597,8 +572,81 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
                 self.admin_site.admin_view(case_file(False)),
                 name="tracker_detainedperson_case_file_print",
             ),
+            path(
+                "<path:object_id>/notes/add/",
+                self.admin_site.admin_view(self.add_note_view),
+                name="tracker_detainedperson_add_note",
+            ),
+            path(
+                "<path:object_id>/documents/add/",
+                self.admin_site.admin_view(self.add_document_view),
+                name="tracker_detainedperson_add_document",
+            ),
             *super().get_urls(),
         ]
+
+    def _internal_panel(self, request, person) -> dict:
+        """The panel of internal notes and documents under the case's form (its own forms,
+        outside the case's: adding a note saves nothing else)."""
+        user = request.user
+        return {
+            **case_internal_records(person=person, user=user),
+            "note_form": CaseNoteForm() if user.has_perm("tracker.add_casenote") else None,
+            "document_form": (
+                CaseDocumentForm() if user.has_perm("tracker.add_casedocument") else None
+            ),
+            "may_change_notes": user.has_perm("tracker.change_casenote"),
+        }
+
+    def _add_internal_record(self, request, object_id, *, form_class, permission, save):
+        """Adds a note or a document to the case from its page's panel, then back to the page
+        (its errors, such as a file over the upload limit, as messages there)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        person = self.get_object(request, unquote(object_id))
+        if person is None:
+            raise Http404("No such case.")
+        if not (self.has_view_permission(request, person) and request.user.has_perm(permission)):
+            raise PermissionDenied
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            record = form.save(commit=False)
+            record.person = person
+            try:
+                save(record, request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        if form.errors:
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for error in errors:
+                    self.message_user(
+                        request,
+                        f"Not added: {label}: {error}" if label else f"Not added: {error}",
+                        messages.ERROR,
+                    )
+        else:
+            self.message_user(request, f"Added: {record}.", messages.SUCCESS)
+        url = reverse("admin:tracker_detainedperson_change", args=[person.pk])
+        return HttpResponseRedirect(url + "#internal-records")
+
+    def add_note_view(self, request, object_id):
+        return self._add_internal_record(
+            request,
+            object_id,
+            form_class=CaseNoteForm,
+            permission="tracker.add_casenote",
+            save=lambda note, user: case_note_save(note=note, user=user),
+        )
+
+    def add_document_view(self, request, object_id):
+        return self._add_internal_record(
+            request,
+            object_id,
+            form_class=CaseDocumentForm,
+            permission="tracker.add_casedocument",
+            save=lambda document, user: case_document_save(document=document, user=user),
+        )
 
     def case_file_view(self, request, object_id, *, pdf: bool):
         """The case's file, a PDF or the print view (tracker/workspace/casefile.py): to those
@@ -644,10 +692,6 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         )
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is CaseNote:
-            return self._save_records(formset, case_note_save, "note", request.user)
-        if formset.model is CaseDocument:
-            return self._save_records(formset, case_document_save, "document", request.user)
         if formset.model is not CaseEvent:
             return super().save_formset(request, form, formset, change)
         # Timeline edits go through the service so that the status rule applies.
@@ -656,16 +700,6 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
             case_event_delete(event=event)
         for event in events:
             case_event_save(event=event)
-        formset.save_m2m()
-
-    @staticmethod
-    def _save_records(formset, service, name, user) -> None:
-        """A note's or document's rows through its service, which makes the user its author."""
-        records = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in records:
-            service(**{name: obj}, user=user)
         formset.save_m2m()
 
 

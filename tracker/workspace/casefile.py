@@ -34,7 +34,7 @@ from config.permissions import may_view
 from tracker.accesslog.services import record_download
 from tracker.cases.limits import with_clock
 from tracker.cases.models import CaseDocument, CaseNote, DetainedPerson
-from tracker.cases.selectors import case_summary
+from tracker.cases.selectors import case_internal_records, case_summary
 
 CASE_TEMPLATE = "tracker/casefile/case.html"
 CAMPAIGN_TEMPLATE = "tracker/casefile/campaign.html"
@@ -59,12 +59,8 @@ def case_file_context(
     summary = case_summary(person=person, user=user, today=today)
     notes = documents = None
     if include_internal:
-        if may_view(user, CaseNote):
-            notes = list(person.notes.select_related("author").order_by("-written_on", "-id"))
-        if may_view(user, CaseDocument):
-            documents = list(
-                person.documents.select_related("uploaded_by").order_by("-created_at", "-id")
-            )
+        internal = case_internal_records(person=person, user=user)
+        notes, documents = internal["notes"], internal["documents"]
     return {
         "person": person,
         "s": summary,

@@ -177,8 +177,7 @@ class CaseEventProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 @described(
     list="A case's internal notes, the newest first: staff's own dated notes, apart from the "
     "timeline and never in digests or anything else that leaves Vigil. Filter by `person`, "
-    "`author` and `written_after`/`written_before` (YYYY-MM-DD). Permission: `view_casenote` "
-    "(Editors and Case officers; not Viewers).",
+    "`author` and `written_after`/`written_before` (YYYY-MM-DD). Viewers do not read notes.",
     create="Write a note on a case; its `author` is the user who sends it.",
     retrieve="One internal note.",
     update="Change a note, sending every required field; PATCH sends only what changes. A note "
@@ -206,8 +205,8 @@ class CaseNoteViewSet(ApiViewMixin, viewsets.ModelViewSet):
     list="A case's documents (verdicts, official notices, family letters), the newest first. "
     "Read only: they are uploaded in the admin, on the case's page. `file` links to the "
     "admin's download, served to staff signed in to the admin who may view documents, each "
-    "download recorded in the access log. Filter by `person` and `kind`. Permission: "
-    "`view_casedocument` (Editors and Case officers; not Viewers).",
+    "download recorded in the access log. Filter by `person` and `kind`. Viewers do not read "
+    "documents.",
     retrieve="One document's record, with the link to its file.",
 )
 class CaseDocumentViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
