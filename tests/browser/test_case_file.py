@@ -6,10 +6,12 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 from pypdf import PdfReader
 
-from config.roles import EDITOR
+from config.roles import EDITOR, sync_roles
 from tests.browser.test_staff_workflow import PASSWORD, _log_in
 from tracker.accesslog.models import AccessRecord
 from tracker.cases.services import detained_person_save
@@ -28,6 +30,9 @@ def _pdf_text(path) -> str:
 
 def test_open_a_case_add_a_note_and_download_its_case_file(anon_page, step, django_user_model):
     page = anon_page
+    # The roles migration made the groups; an earlier browser test may have flushed the
+    # database since, so make them again the way the migrations do.
+    sync_roles(MigrationLoader(connection).project_state().apps)
     editor = django_user_model.objects.create_user("caseworker", password=PASSWORD, is_staff=True)
     editor.groups.add(Group.objects.get(name=EDITOR))
     person = detained_person_save(
