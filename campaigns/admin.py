@@ -173,6 +173,46 @@ class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def get_urls(self):
+        def campaign_file(pdf: bool):
+            def view(request, object_id):
+                return self.campaign_file_view(request, object_id, pdf=pdf)
+
+            return view
+
+        return [
+            path(
+                "<path:object_id>/file/",
+                self.admin_site.admin_view(campaign_file(True)),
+                name="campaigns_campaign_file",
+            ),
+            path(
+                "<path:object_id>/file/print/",
+                self.admin_site.admin_view(campaign_file(False)),
+                name="campaigns_campaign_file_print",
+            ),
+            *super().get_urls(),
+        ]
+
+    def campaign_file_view(self, request, object_id, *, pdf: bool):
+        """The campaign's file, a PDF or the print view (tracker/workspace/casefile.py, where
+        the case file is too), to those who may view the campaign; recorded in the access log."""
+        from tracker.workspace import casefile
+
+        campaign = self.get_object(request, unquote(object_id))
+        if campaign is None:
+            raise Http404("No such campaign.")
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        return casefile.serve_file(
+            request=request,
+            obj=campaign,
+            template=casefile.CAMPAIGN_TEMPLATE,
+            context=casefile.campaign_file_context(campaign=campaign, user=request.user),
+            subject=campaign.name,
+            pdf=pdf,
+        )
+
 
 class SignatureInline(TabularInline):
     model = Signature

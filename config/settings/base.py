@@ -482,7 +482,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "filters": {"refusal_without_traceback": {"()": "config.log_filters.RefusalWithoutTraceback"}},
     # "Forbidden (Permission denied): /admin/..." in one line, without a traceback.
-    "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
+    "loggers": {
+        "django.request": {"filters": ["refusal_without_traceback"]},
+        # The case file's PDF renderer logs every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
     "root": {
         "handlers": ["console"],
         "level": env.str("DJANGO_LOG_LEVEL", default="INFO"),
