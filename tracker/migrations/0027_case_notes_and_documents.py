@@ -12,7 +12,7 @@ from config.roles import sync_roles
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0025_case_officers"),
+        ("tracker", "0026_staff_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
