@@ -13,8 +13,10 @@ from campaigns.api.views import (
 from config.api.deletions import DeletionViewSet
 from tracker.accesslog.api.views import AccessRecordViewSet
 from tracker.cases.api.views import (
+    CaseDocumentViewSet,
     CaseEventProposalViewSet,
     CaseEventViewSet,
+    CaseNoteViewSet,
     DetainedPersonViewSet,
 )
 from tracker.digests.api.views import DigestDeliveryViewSet, SubscriptionViewSet
@@ -29,6 +31,8 @@ router.register("letter-responses", LetterResponseViewSet, basename="letterrespo
 router.register("signatures", SignatureViewSet, basename="signature")
 router.register("detained-persons", DetainedPersonViewSet, basename="detainedperson")
 router.register("case-events", CaseEventViewSet, basename="caseevent")
+router.register("case-notes", CaseNoteViewSet, basename="casenote")
+router.register("case-documents", CaseDocumentViewSet, basename="casedocument")
 router.register("news-sources", NewsSourceViewSet, basename="newssource")
 router.register("news-items", NewsItemViewSet, basename="newsitem")
 router.register("mentions", MentionViewSet, basename="mention")

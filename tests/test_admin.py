@@ -14,8 +14,10 @@ from tests.pages import table_rows
 from tracker.cases.services import case_event_record, detained_person_save
 from tracker.models import (
     AccessRecord,
+    CaseDocument,
     CaseEvent,
     CaseEventProposal,
+    CaseNote,
     DetainedPerson,
     DigestDelivery,
     Mention,
@@ -48,6 +50,8 @@ def test_every_record_type_has_an_admin():
         "letterresponse",
         "detainedperson",
         "caseevent",
+        "casenote",
+        "casedocument",
         "legallimit",
         "newssource",
         "newsitem",
@@ -79,6 +83,15 @@ def test_changelist_add_change_and_history_pages_render_for_staff(staff_client, 
 
 def _make_one(model):
     """A record for the models the demo data leaves empty."""
+    if model is CaseNote:
+        person = DetainedPerson.objects.get(name="Gao Yu")
+        return CaseNote.objects.create(person=person, text="Called the family.")
+    if model is CaseDocument:
+        # A stored name only: the pages render without the file on disk.
+        person = DetainedPerson.objects.get(name="Gao Yu")
+        return CaseDocument.objects.create(
+            person=person, title="Verdict", kind="verdict", file="case-documents/verdict.pdf"
+        )
     if model is Signature:
         return Signature.objects.create(letter=LetterFactory(), organization=OrganizationFactory())
     if model in (Subscription, DigestDelivery):
@@ -557,7 +570,7 @@ def test_staff_rescan_the_news_for_several_people_in_one_pass(staff_client):
             follow=True,
         )
 
-    assert "2 new mention(s) found." in response.content.decode()
+    assert "2 new mentions found." in response.content.decode()
     assert sorted(Mention.objects.values_list("person__name", "matched_terms")) == [
         ("Ilham Tohti", ["Ilham Toxti"]),
         ("Wang Fang", ["Vuong Phuong"]),
@@ -624,7 +637,7 @@ def test_reviewing_a_selection_of_which_one_was_deleted_meanwhile_reviews_the_re
     assert response.status_code == 200
     (reviewed,) = Mention.objects.filter(pk__in=[first.pk, second.pk])
     assert (reviewed.status, reviewed.reviewed_by) == ("confirmed", staff_user)
-    assert "1 mention(s) marked confirmed. 1 had been deleted meanwhile." in [
+    assert "1 mention marked confirmed. 1 had been deleted meanwhile." in [
         str(message) for message in response.context["messages"]
     ]
 

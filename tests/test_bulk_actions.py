@@ -74,7 +74,7 @@ def test_adding_cases_to_a_campaign_asks_first_then_adds_them_all_and_logs_it(ed
     assert response.status_code == 302
     assert set(campaign.detained_persons.all()) == {first, second}
     latest = campaign.history.first()
-    assert (latest.history_user, latest.history_change_reason) == (editor, "Added 2 case(s)")
+    assert (latest.history_user, latest.history_change_reason) == (editor, "Added 2 cases")
     logged = LogEntry.objects.filter(user=editor).values_list("object_repr", flat=True)
     assert set(logged) == {first.name, second.name, "Free the 20"}
 

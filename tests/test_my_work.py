@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Letter, Person
+from config.formats import staff_date
 from config.roles import VIEWER
 from tracker.cases.services import case_officer_add
 from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem
@@ -78,7 +79,7 @@ def test_my_work_lists_my_cases_with_something_due_my_letters_and_my_mentions(me
     rows = {row["person"].name: (row["is_lead"], row["due"]) for row in work["cases"]["rows"]}
     assert rows == {
         "Over 1-0": (True, ["7 days over its legal limit"]),
-        "Soon 1-0": (False, [f"hearing on {days(3).day} {days(3):%b}"]),
+        "Soon 1-0": (False, [f"hearing on {staff_date(days(3))}"]),
     }
     assert work["cases"]["url"] == "/admin/tracker/detainedperson/?officer=me"
     assert [row.letter.title for row in work["letters"]["rows"]] == ["Mine 1-0"]

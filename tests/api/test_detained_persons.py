@@ -37,6 +37,8 @@ FIELDS = {
     "watch_enabled",
     "campaigns",
     "officers",
+    "letters_asking",
+    "letters_answered",
     "created_at",
     "updated_at",
 }

@@ -7,7 +7,14 @@ from datetime import date
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from tracker.cases.models import CaseEvent, CaseOfficer, DetainedPerson, LegalLimit
+from tracker.cases.models import (
+    CaseDocument,
+    CaseEvent,
+    CaseNote,
+    CaseOfficer,
+    DetainedPerson,
+    LegalLimit,
+)
 
 
 def detained_person_campaign_ids(*, person_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -49,7 +56,8 @@ def detained_person_officers(*, person_ids: Iterable[int]) -> dict[int, list[dic
 def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> dict:
     """What the case page shows above its form: the clock and legal limit, campaigns, the
     letters about the person (`letters_about`, those naming them in Letter.persons) and the
-    other letters of their campaigns (`other_letters`), with their answers, the timeline and
+    other letters of their campaigns (`other_letters`), with their answers, how many letters
+    ask about them and how many were answered about them (`letter_counts`), the timeline and
     confirmed news mentions. A fixed number of queries, however many events, letters or
     mentions.
 
@@ -57,6 +65,7 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
     without, it is None and not read: a role given the cases alone reads no letter, answer,
     event or news item here."""
     from campaigns.models import Campaign, Letter, LetterResponse
+    from campaigns.selectors import persons_letter_counts
     from config.permissions import may_view
     from tracker.cases.limits import clock_of
     from tracker.models import Mention
@@ -65,7 +74,7 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
     campaigns = events = mentions = None
     if may_view(user, Campaign):
         campaigns = list(person.campaigns.order_by("name"))
-    letters_about = other_letters = None
+    letters_about = other_letters = letter_counts = None
     if may_view(user, Letter):
         campaign_ids = (
             [c.pk for c in campaigns]
@@ -103,6 +112,9 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
                 "about": [] if letter.is_about else list(letter.persons.all()),
             }
             (letters_about if letter.is_about else other_letters).append(row)
+        # "Asked about in 4 letters, answered in 1" (answered: to those who may view answers).
+        asking, answered_in = persons_letter_counts(person_ids=[person.pk]).get(person.pk, (0, 0))
+        letter_counts = {"asking": asking, "answered": answered_in if answered else None}
     if may_view(user, CaseEvent):
         events = list(person.events.order_by("-date", "-id"))
     if may_view(user, Mention):
@@ -118,6 +130,7 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
         "may_view_limits": may_view(user, LegalLimit),
         "campaigns": campaigns,
         "letters_about": letters_about,
+        "letter_counts": letter_counts,
         "other_letters": other_letters,
         "events": events,
         "mentions": mentions,
@@ -141,3 +154,18 @@ def letter_answers(letter) -> list[dict]:
         }
         for response in letter.responses.all()
     ]
+
+
+def case_internal_records(*, person: DetainedPerson, user) -> dict:
+    """A case's internal notes and documents, newest first, for the panel beside its timeline
+    and for its case file: each None (and not read) unless `user` may view them."""
+    from config.permissions import may_view
+
+    notes = documents = None
+    if may_view(user, CaseNote):
+        notes = list(person.notes.select_related("author").order_by("-written_on", "-id"))
+    if may_view(user, CaseDocument):
+        documents = list(
+            person.documents.select_related("uploaded_by").order_by("-created_at", "-id")
+        )
+    return {"notes": notes, "documents": documents}

@@ -12,8 +12,11 @@ am its owner."""
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.utils.translation import ngettext
+
 from campaigns.models import Letter
 from campaigns.selectors import RecipientStatus
+from config.formats import staff_date
 from config.permissions import may_view
 from tracker.cases.limits import CaseClock
 from tracker.models import CaseEvent, CaseOfficer, DetainedPerson, Mention
@@ -45,13 +48,15 @@ def my_cases_due(
             continue
         persons[clock.person.pk] = clock.person
         if clock.is_over:
-            due[clock.person.pk].append((today, f"{clock.days_over} days over its legal limit"))
+            over = ngettext(
+                "%d day over its legal limit", "%d days over its legal limit", clock.days_over
+            )
+            due[clock.person.pk].append((today, over % clock.days_over))
         elif clock.days_left == 0:
             due[clock.person.pk].append((today, "reaches its legal limit today"))
         else:
-            due[clock.person.pk].append(
-                (clock.limit_ends_on or today, f"legal limit in {clock.days_left} days")
-            )
+            left = ngettext("legal limit in %d day", "legal limit in %d days", clock.days_left)
+            due[clock.person.pk].append((clock.limit_ends_on or today, left % clock.days_left))
     if mine and may_view(user, CaseEvent):
         hearings = CaseEvent.objects.filter(
             person_id__in=list(mine),
@@ -61,9 +66,7 @@ def my_cases_due(
         ).select_related("person")
         for event in hearings.order_by("date", "pk"):
             persons[event.person_id] = event.person
-            due[event.person_id].append(
-                (event.date, f"hearing on {event.date.day} {event.date:%b}")
-            )
+            due[event.person_id].append((event.date, f"hearing on {staff_date(event.date)}"))
     # Tasks due (tracker.workspace.models.Task, #20 "tasks & follow-ups"): the tasks engineer
     # adds here, for each of my cases with a task due, (its due date, "task due …").
     rows = [

@@ -1,10 +1,12 @@
 """How the REST API of cases (detained persons, case events and the events proposed from the
 news) reads and writes its records."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Letter, LetterResponse
+from campaigns.selectors import persons_letter_counts
 from config.api.serializers import (
     CountryCodeField,
     RecordIdsField,
@@ -12,10 +14,13 @@ from config.api.serializers import (
     StrictSerializer,
     StringListField,
 )
+from config.permissions import may_view
 from tracker.cases.models import (
+    CaseDocument,
     CaseEvent,
     CaseEventProposal,
     CaseEventProposalSource,
+    CaseNote,
     CaseOfficer,
     DetainedPerson,
 )
@@ -63,9 +68,12 @@ class DetainedPersonListSerializer(serializers.ListSerializer):
         ids = [row["id"] for row in rows]
         campaign_ids = detained_person_campaign_ids(person_ids=ids)
         officers = detained_person_officers(person_ids=ids)
+        # Letters asking about each and answering about each: one query for the page.
+        counts = persons_letter_counts(person_ids=ids) if self.child.may_view(Letter) else {}
         for row in rows:
             row["campaign_ids"] = campaign_ids.get(row["id"], [])
             row["officers"] = officers.get(row["id"], [])
+            row["letter_counts"] = counts.get(row["id"], (0, 0))
         return super().to_representation(rows)
 
 
@@ -74,6 +82,14 @@ class DetainedPersonSerializer(StrictModelSerializer):
     context_terms = StringListField(required=False)
     country = CountryCodeField(required=False, allow_blank=True)
     campaigns = CampaignIdsField(required=False)
+    letters_asking = serializers.SerializerMethodField(
+        help_text="How many letters are about this person (a letter's `persons`). Null "
+        "without the permission to view letters."
+    )
+    letters_answered = serializers.SerializerMethodField(
+        help_text="Of those letters, how many a response answered about this person (a "
+        "response's `persons`). Null without the permission to view letter responses."
+    )
     status_date = serializers.DateField(
         write_only=True,
         required=False,
@@ -113,6 +129,8 @@ class DetainedPersonSerializer(StrictModelSerializer):
             "watch_enabled",
             "campaigns",
             "officers",
+            "letters_asking",
+            "letters_answered",
             "created_at",
             "updated_at",
         ]
@@ -121,7 +139,15 @@ class DetainedPersonSerializer(StrictModelSerializer):
         columns = [
             f
             for f in fields
-            if f not in ("status_date", "campaigns", "officers", *RESTRICTED_FIELDS)
+            if f
+            not in (
+                "status_date",
+                "campaigns",
+                "officers",
+                "letters_asking",
+                "letters_answered",
+                *RESTRICTED_FIELDS,
+            )
         ]
 
     @extend_schema_field(CaseOfficerSerializer(many=True))
@@ -133,6 +159,25 @@ class DetainedPersonSerializer(StrictModelSerializer):
     def _user(self):
         request = self.context.get("request")
         return getattr(request, "user", None)
+
+    def may_view(self, model) -> bool:
+        user = self._user()
+        return user is not None and may_view(user, model)
+
+    def _letter_counts(self, person) -> tuple[int, int]:
+        if isinstance(person, dict):  # a row of a list page
+            return person["letter_counts"]
+        if not hasattr(self, "_counts"):
+            self._counts = persons_letter_counts(person_ids=[person.pk])
+        return self._counts.get(person.pk, (0, 0))
+
+    def get_letters_asking(self, person) -> int | None:
+        return self._letter_counts(person)[0] if self.may_view(Letter) else None
+
+    def get_letters_answered(self, person) -> int | None:
+        if not (self.may_view(Letter) and self.may_view(LetterResponse)):
+            return None
+        return self._letter_counts(person)[1]
 
     def _is_list(self) -> bool:
         view = self.context.get("view")
@@ -308,3 +353,50 @@ class CaseEventProposalSerializer(StrictModelSerializer):
             CaseEventProposalSourceSerializer(first).data,
             *CaseEventProposalSourceSerializer(others, many=True).data,
         ]
+
+
+class CaseNoteSerializer(StrictModelSerializer):
+    """An internal note: written by the user who sends it (`author`, read-only)."""
+
+    class Meta:
+        model = CaseNote
+        fields = ["id", "person", "written_on", "text", "author", "created_at", "updated_at"]
+        read_only_fields = ["author"]
+
+    def validate_person(self, person):
+        if self.instance is not None and person.pk != self.instance.person_id:
+            raise serializers.ValidationError(
+                "A note cannot move to another person; delete it and write a new one."
+            )
+        return person
+
+
+class CaseDocumentSerializer(StrictModelSerializer):
+    """Read only: documents are uploaded in the admin, under the upload rules of its forms."""
+
+    file = serializers.SerializerMethodField(
+        help_text="Link to the admin's download of the file (staff who may view documents, "
+        "signed in to the admin; each download is in the access log)."
+    )
+
+    class Meta:
+        model = CaseDocument
+        fields = [
+            "id",
+            "person",
+            "title",
+            "kind",
+            "dated",
+            "file",
+            "file_name",
+            "uploaded_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_file(self, document) -> str:
+        path = reverse("admin:tracker_casedocument_file", args=[document.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
