@@ -65,34 +65,43 @@ class Kind:
     detail: Callable[[Model], str]
 
 
+def _containing(field: str, q: str) -> Q:
+    """`field` contains `q`, ignoring case. On PostgreSQL the trigram indexes (migration
+    tracker 0026) serve queries of three characters or more; a shorter one reads the whole
+    table, and when it has no cased letters (a Chinese character or two) it is matched as
+    written: the same records, without upper-casing every row first (half the time)."""
+    lookup = "contains" if len(q) < 3 and q.lower() == q.upper() else "icontains"
+    return Q(**{f"{field}__{lookup}": q})
+
+
 def _cases(q: str) -> QuerySet:
     return DetainedPerson.objects.search(q)
 
 
 def _organizations(q: str) -> QuerySet:
-    return Organization.objects.filter(name__icontains=q)
+    return Organization.objects.filter(_containing("name", q))
 
 
 def _people(q: str) -> QuerySet:
-    return Person.objects.filter(full_name__icontains=q).select_related("organization")
+    return Person.objects.filter(_containing("full_name", q)).select_related("organization")
 
 
 def _campaigns(q: str) -> QuerySet:
-    return Campaign.objects.filter(name__icontains=q)
+    return Campaign.objects.filter(_containing("name", q))
 
 
 def _letters(q: str) -> QuerySet:
     # A subquery rather than a join: a letter to two matching recipients is found once.
     to_recipient = Letter.recipients.through.objects.filter(
-        letter_id=OuterRef("pk"), person__full_name__icontains=q
+        _containing("person__full_name", q), letter_id=OuterRef("pk")
     )
-    return Letter.objects.filter(Q(title__icontains=q) | Exists(to_recipient)).select_related(
+    return Letter.objects.filter(_containing("title", q) | Exists(to_recipient)).select_related(
         "campaign"
     )
 
 
 def _news_items(q: str) -> QuerySet:
-    return NewsItem.objects.filter(title__icontains=q)
+    return NewsItem.objects.filter(_containing("title", q))
 
 
 def _join(*parts) -> str:

@@ -276,3 +276,10 @@ def test_each_kind_lists_at_most_ten_and_counts_the_rest(client_for, root):
     news = {group["kind"]: group for group in api(client_for, root, "court")["results"]}
     assert news["news_items"]["count"] == 12
     assert len(news["news_items"]["items"]) == 10
+
+
+def test_news_items_are_found_by_a_word_in_any_case_and_by_chinese_characters(client_for, root):
+    NewsItem.objects.create(url="https://news.example.org/a", title="Appeal Court rules today")
+    NewsItem.objects.create(url="https://news.example.org/b", title="许志永案开庭")
+    assert found(api(client_for, root, "COURT"))["news_items"] == ["Appeal Court rules today"]
+    assert found(api(client_for, root, "案开"))["news_items"] == ["许志永案开庭"]
