@@ -3,7 +3,8 @@ news items, for the admin's search page and GET /api/search/ alike.
 
 `search_everything` is the one selector both call. A kind is searched only for users who may
 view it (config.permissions.may_view), and returns at most `limit_per_kind` records plus how
-many match, counted up to COUNT_LIMIT (two bounded queries a kind, whatever the tables' size).
+many match, counted up to COUNT_LIMIT (two bounded queries a kind, whatever the tables'
+size).
 
 What each kind is searched in:
 - cases: every name form (name, native name, aliases) through `search_names`, folded as the
@@ -178,8 +179,12 @@ def search_everything(*, user, q: str, limit_per_kind: int = LIMIT_PER_KIND) -> 
             results[kind.key] = Found(kind, [], 0, False)
             continue
         matching = kind.matching(q)
-        count = matching.order_by()[: COUNT_LIMIT + 1].count()
-        records = list(matching[:limit_per_kind]) if count else []
+        ids = list(matching.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+        count = len(ids)
+        # Few matches: read them by id, rather than walk the whole table in its order (news
+        # items newest first) to find the rare rows that match; many: that walk ends soon.
+        page = matching if count > COUNT_LIMIT else matching.filter(pk__in=ids)
+        records = list(page[:limit_per_kind]) if count else []
         opts = kind.model._meta
         hits = [
             Hit(
