@@ -36,6 +36,6 @@ def search_page(request, *, admin_site):
         "form": form,
         "q": q,
         "groups": [group for group in groups if group["found"].count],
-        "searched": [kind.label for kind in kinds],
+        "searched": [kind.label.lower() for kind in kinds],
     }
     return TemplateResponse(request, "admin/vigil/search.html", context)
