@@ -132,7 +132,8 @@ KINDS: tuple[Kind, ...] = (
         Person,
         "person",
         _people,
-        lambda p: _join(p.title, p.organization),
+        # (Their title is in their name: "Full Name (Title)".)
+        lambda p: _join(p.organization, p.country.name if p.country else ""),
     ),
     Kind(
         "campaigns",
