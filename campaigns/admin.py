@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,7 +11,11 @@ from django.utils.html import format_html
 from unfold.admin import StackedInline, TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
-from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldBooleanSwitchWidget
+from unfold.widgets import (
+    UnfoldAdminCheckboxSelectMultipleWidget,
+    UnfoldAdminFileFieldWidget,
+    UnfoldBooleanSwitchWidget,
+)
 
 from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
 from campaigns.resources import (
@@ -24,11 +29,13 @@ from campaigns.resources import (
 from campaigns.selectors import (
     WAITING_AFTER_DAYS,
     campaign_summary,
+    letter_answered_about,
     letter_signature_changes,
     letters_recipient_statuses,
 )
 from campaigns.services import (
     campaign_unique_slug,
+    letter_response_check_persons,
     letter_response_delete,
     letter_response_record,
     letter_save,
@@ -232,15 +239,81 @@ class ResponseFileMixin:
         )
 
 
-class LetterResponseInline(ResponseFileMixin, StackedInline):
+class LetterResponseForm(forms.ModelForm):
+    """A response's form: whom it answers about is ticked among its letter's persons (the
+    admin narrows the choices, ResponsePersonsMixin), and checked by the services' rule."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "persons" in self.fields and cleaned.get("persons") is not None:
+            letter = cleaned.get("letter") or (
+                self.instance.letter if self.instance.letter_id else None
+            )
+            try:
+                letter_response_check_persons(letter=letter, persons=cleaned["persons"])
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+def letter_persons_choices(letter_id) -> QuerySet:
+    """The persons a response to this letter may answer about: those the letter is about."""
+    if not letter_id:
+        return DetainedPerson.objects.none()
+    return DetainedPerson.objects.filter(letters=letter_id).order_by("name", "pk")
+
+
+class ResponsePersonsMixin:
+    """The persons a response answers about: a list of boxes, one per person its letter is
+    about, shown only to those who may view the cases (the form then leaves them as they
+    are)."""
+
+    form = LetterResponseForm
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name != "persons":
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        kwargs["widget"] = UnfoldAdminCheckboxSelectMultipleWidget
+        kwargs["queryset"] = DetainedPerson.objects.none()  # narrowed per letter
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # No "add another" or "change" beside the boxes: a person added there would not be
+        # one the letter is about.
+        if isinstance(field.widget, RelatedFieldWidgetWrapper):
+            field.widget = field.widget.widget
+        return field
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if may_view(request.user, DetainedPerson):
+            return fields
+        return [f for f in fields if f != "persons"]
+
+    @staticmethod
+    def _narrow(form_class, letter_id):
+        field = form_class.base_fields.get("persons")
+        if field is not None:
+            field.queryset = letter_persons_choices(letter_id)
+            if not letter_id:
+                field.help_text = (
+                    "Save the response with its letter first: the persons the letter is "
+                    "about are then offered here."
+                )
+
+
+class LetterResponseInline(ResponsePersonsMixin, ResponseFileMixin, StackedInline):
     """Responses are recorded through the service (LetterAdmin.save_formset), so that the
     letter's status follows them. Stacked, one response a block: in a table row the summary was
     squeezed to a sliver and the file and delete box went past the page's edge."""
 
     model = LetterResponse
     extra = 0
-    fields = ["person", "organization", "received_on", "summary", "url", "file"]
+    fields = ["person", "organization", "received_on", "summary", "url", "file", "persons"]
     autocomplete_fields = ["person", "organization"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        self._narrow(formset.form, obj.pk if obj is not None else None)
+        return formset
 
 
 class SignatureImportForm(forms.Form):
@@ -319,11 +392,14 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not LetterResponse:
             return super().save_formset(request, form, formset, change)
-        responses = formset.save(commit=False)
+        formset.save(commit=False)
         for response in formset.deleted_objects:
             letter_response_delete(response=response)
-        for response in responses:
-            letter_response_record(response=response)
+        for response_form in formset.saved_forms:
+            letter_response_record(
+                response=response_form.instance,
+                persons=response_form.cleaned_data.get("persons"),
+            )
         formset.save_m2m()
 
     @admin.display(description="signatures", ordering="n_signatures")
@@ -349,13 +425,17 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
             letter_id = None
         # Above the form: each recipient, when it was sent to them and when they answered (to
         # those who may view the answers; None leaves the panel out).
-        statuses = None
+        statuses = answered_about = None
         if letter_id is not None and may_view(request.user, LetterResponse):
             statuses = letters_recipient_statuses(letter_ids=[letter_id]).get(letter_id, [])
+            # Whom it asked about and whom the answers covered: to those who may view cases.
+            if may_view(request.user, DetainedPerson):
+                answered_about = letter_answered_about(letter=Letter(pk=letter_id))
         extra_context = {
             **(extra_context or {}),
             "can_import_signatures": self.has_import_signatures_permission(request),
             "recipient_statuses": statuses,
+            "answered_about": answered_about,
             "waiting_after_days": WAITING_AFTER_DAYS,
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -441,7 +521,9 @@ class SignatureAdmin(AuditedExportMixin, HistoryAdmin):
 
 
 @admin.register(LetterResponse)
-class LetterResponseAdmin(ResponseFileMixin, AuditedExportMixin, HistoryAdmin):
+class LetterResponseAdmin(
+    ResponsePersonsMixin, ResponseFileMixin, AuditedExportMixin, HistoryAdmin
+):
     """Export only: a response changes its letter's status, which an import would bypass;
     responses are recorded here or on their letter's page, one by one."""
 
@@ -453,7 +535,25 @@ class LetterResponseAdmin(ResponseFileMixin, AuditedExportMixin, HistoryAdmin):
     search_fields = ["letter__title", "person__full_name", "organization__name", "summary"]
     autocomplete_fields = ["letter", "person", "organization"]
     date_hierarchy = "received_on"
-    fields = ["letter", "person", "organization", "received_on", "summary", "url", "file"]
+    fields = [
+        "letter",
+        "person",
+        "organization",
+        "received_on",
+        "summary",
+        "url",
+        "file",
+        "persons",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The letter being chosen (a form sent back), else the one asked for or its own.
+        letter_id = request.POST.get("letter") or request.GET.get("letter")
+        if not letter_id and obj is not None:
+            letter_id = obj.letter_id
+        self._narrow(form, letter_id if str(letter_id or "").isdigit() else None)
+        return form
 
     @admin.display(description="from")
     def responder(self, obj):
@@ -468,7 +568,7 @@ class LetterResponseAdmin(ResponseFileMixin, AuditedExportMixin, HistoryAdmin):
         return bool(obj.file)
 
     def save_model(self, request, obj, form, change):
-        letter_response_record(response=obj)
+        letter_response_record(response=obj, persons=form.cleaned_data.get("persons"))
 
     def delete_model(self, request, obj):
         letter_response_delete(response=obj)

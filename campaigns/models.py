@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from config.formats import staff_date
 from config.models import TimeStampedModel
 
 
@@ -182,7 +183,7 @@ class Letter(TimeStampedModel):
     )
     body = models.TextField("body or summary", blank=True)
     demands = models.TextField(blank=True)
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
     response_notes = models.TextField(blank=True)
 
     history = HistoricalRecords(m2m_fields=[recipients, persons])
@@ -298,8 +299,17 @@ class LetterResponse(TimeStampedModel):
         validators=[FileExtensionValidator(RESPONSE_FILE_EXTENSIONS)],
         help_text="A scan or copy of the answer: " + ", ".join(RESPONSE_FILE_EXTENSIONS) + ".",
     )
+    # Whom the answer covers, among the persons its letter asks about (a letter may name 20,
+    # an answer speak of 3): letter_response_record refuses anyone else.
+    persons = models.ManyToManyField(
+        "tracker.DetainedPerson",
+        related_name="answered_in",
+        blank=True,
+        verbose_name="persons answered about",
+        help_text="Whom this answer speaks of, among the detained persons its letter is about.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[persons])
 
     class Meta:
         ordering = ["letter", "-received_on", "-id"]
@@ -321,7 +331,7 @@ class LetterResponse(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.responder} on {self.received_on}: {self.letter}"
+        return f"{self.responder} on {staff_date(self.received_on)}: {self.letter}"
 
     @property
     def responder(self) -> Organization | Person | None:

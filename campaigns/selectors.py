@@ -107,6 +107,73 @@ def letters_waiting_for_answer(
 
 
 @dataclass(frozen=True)
+class AnsweredAbout:
+    """What a letter asked and what its answers covered: the persons it is about (`asked`, by
+    name) and, of these, those some response to it names (`answered_ids`). "Answered about 3
+    of 20"; `unanswered` is who is still waiting for a word."""
+
+    asked: list[DetainedPerson]
+    answered_ids: frozenset[int]
+
+    @property
+    def answered(self) -> list[DetainedPerson]:
+        return [p for p in self.asked if p.pk in self.answered_ids]
+
+    @property
+    def unanswered(self) -> list[DetainedPerson]:
+        return [p for p in self.asked if p.pk not in self.answered_ids]
+
+
+def letters_answered_person_ids(*, letter_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each letter id, the ids of the persons its responses answer about, among those the
+    letter is about (a person since taken off the letter is not counted): one query."""
+    on_letter = Letter.persons.through.objects.filter(
+        letter_id=OuterRef("letterresponse__letter_id"),
+        detainedperson_id=OuterRef("detainedperson_id"),
+    )
+    rows = (
+        LetterResponse.persons.through.objects.filter(
+            letterresponse__letter_id__in=list(letter_ids)
+        )
+        .filter(Exists(on_letter))
+        .values_list("letterresponse__letter_id", "detainedperson_id")
+        .distinct()
+    )
+    answered: dict[int, set[int]] = defaultdict(set)
+    for letter_id, person_id in rows:
+        answered[letter_id].add(person_id)
+    return answered
+
+
+def letter_answered_about(*, letter: Letter) -> AnsweredAbout:
+    """Whom a letter asked about, by name, and whom its answers covered: two queries."""
+    asked = list(letter.persons.only("pk", "name", "publicity").order_by("name", "pk"))
+    answered = letters_answered_person_ids(letter_ids=[letter.pk]).get(letter.pk, set())
+    return AnsweredAbout(asked=asked, answered_ids=frozenset(answered))
+
+
+def persons_letter_counts(*, person_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """For each detained person id, (letters asking about them, of these the letters a
+    response answered about them): "asked about in 4 letters, answered in 1". One query,
+    however many persons; a person no letter names is left out (0, 0)."""
+    answered = LetterResponse.persons.through.objects.filter(
+        letterresponse__letter_id=OuterRef("letter_id"),
+        detainedperson_id=OuterRef("detainedperson_id"),
+    )
+    rows = (
+        Letter.persons.through.objects.filter(detainedperson_id__in=list(person_ids))
+        .order_by()
+        .values("detainedperson_id")
+        .annotate(
+            asking=Count("letter_id", distinct=True),
+            answered=Count("letter_id", distinct=True, filter=Q(Exists(answered))),
+        )
+        .values_list("detainedperson_id", "asking", "answered")
+    )
+    return {person_id: (asking, answered) for person_id, asking, answered in rows}
+
+
+@dataclass(frozen=True)
 class CampaignSummary:
     """What a campaign's page shows above its form: each part None where the user may not view
     its records (config.permissions.may_view), and its totals only of what is shown."""

@@ -7,6 +7,7 @@ so a bad write is a ValidationError naming the field, not an IntegrityError.
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 
@@ -131,13 +132,43 @@ def _letter_status_follow_responses(*, letter_id: int) -> Letter:
     return letter
 
 
+def letter_response_check_persons(*, letter: Letter | None, persons: Iterable) -> None:
+    """A response answers about some of the persons its letter asks about, never anyone else:
+    a ValidationError naming `persons` (and who is not on the letter) otherwise. The one rule
+    the service, the admin's forms and the API share."""
+    ids = {getattr(p, "pk", p) for p in persons}
+    if not ids:
+        return
+    asked = set() if letter is None else set(letter.persons.values_list("pk", flat=True))
+    strangers = ids - asked
+    if strangers:
+        from tracker.cases.models import DetainedPerson
+
+        names = DetainedPerson.objects.filter(pk__in=strangers).order_by("name", "pk")
+        raise ValidationError(
+            {
+                "persons": ValidationError(
+                    "A response can only answer about persons its letter is about; the letter "
+                    "does not name %(names)s.",
+                    code="not_on_letter",
+                    params={"names": ", ".join(str(p) for p in names) or "them"},
+                )
+            }
+        )
+
+
 @transaction.atomic
 def letter_response_record(
-    *, response: LetterResponse | None = None, **fields: Any
+    *,
+    response: LetterResponse | None = None,
+    persons: Iterable | None = None,
+    **fields: Any,
 ) -> LetterResponse:
     """Record (response=None) or change a response to a letter, from exactly one of a person or
-    an organization, received no later than today. The letter becomes "responded"; a response
-    moved to another letter may leave its former letter without one ("sent" again)."""
+    an organization, received no later than today. `persons` replaces whom it answers about
+    (None leaves them as they are), each one of the persons its letter is about. The letter
+    becomes "responded"; a response moved to another letter may leave its former letter
+    without one ("sent" again)."""
     response = response or LetterResponse()
     # The letter it had when last saved (the admin hands over a response its form changed).
     before = None
@@ -153,7 +184,22 @@ def letter_response_record(
     letter_ids = sorted({i for i in (before, response.letter_id) if i is not None})
     list(Letter.objects.select_for_update().filter(pk__in=letter_ids).order_by("pk"))
     response.full_clean()
+    if persons is not None:
+        persons = list(persons)
+    elif before is not None and before != response.letter_id:
+        # Moved to another letter: the persons it names must be that letter's too.
+        persons = list(response.persons.all())
+    if persons is not None:
+        letter = response.letter if response.letter_id else None
+        letter_response_check_persons(letter=letter, persons=persons)
+    if persons is not None and response.pk is not None:
+        # Set before the save, unrecorded: the save's version then has them (as letter_save).
+        with without_history(response):
+            response.persons.set(persons)
+        persons = None
     response.save()
+    if persons is not None:  # a new response: its persons are a change after its creation
+        response.persons.set(persons)
     for letter_id in letter_ids:
         _letter_status_follow_responses(letter_id=letter_id)
     return response

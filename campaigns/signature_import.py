@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, pluralize
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
@@ -125,7 +125,8 @@ def _read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
         raise ImportFileError(
-            f"Unknown column(s): {', '.join(unknown)}. Expected: {', '.join(COLUMNS)}."
+            f"Unknown column{pluralize(len(unknown))}: {', '.join(unknown)}. "
+            f"Expected: {', '.join(COLUMNS)}."
         )
     if "organization" not in header and "person" not in header:
         raise ImportFileError("The header needs an `organization` or a `person` column.")

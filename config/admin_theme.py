@@ -26,6 +26,8 @@ from rest_framework.authtoken.models import TokenProxy
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from config.admin_names import StaffNamesMixin
+
 
 @dataclass(frozen=True)
 class Link:
@@ -58,7 +60,7 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
     (
         "News watch",
         [
-            Link("Review queue", "fact_check", "tracker.mention"),
+            Link("News mentions", "fact_check", "tracker.mention"),
             Link("News sources", "rss_feed", "tracker.newssource"),
             Link("News items", "newspaper", "tracker.newsitem"),
         ],
@@ -67,7 +69,7 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
         "Digests",
         [
             Link("Subscriptions", "forward_to_inbox", "tracker.subscription"),
-            Link("Deliveries", "outgoing_mail", "tracker.digestdelivery"),
+            Link("Digest deliveries", "outgoing_mail", "tracker.digestdelivery"),
         ],
     ),
     (
@@ -156,9 +158,11 @@ class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     pass
 
 
-class TokenAdmin(DRFTokenAdmin, ModelAdmin):
+class TokenAdmin(StaffNamesMixin, DRFTokenAdmin, ModelAdmin):
     """API tokens: staff who may manage them, but are no administrators (superusers), see and
     make their own token only; a token for another account would let them act as it."""
+
+    singular, plural = "API token", "API tokens"
 
     def get_queryset(self, request):
         tokens = super().get_queryset(request)
@@ -170,8 +174,19 @@ class TokenAdmin(DRFTokenAdmin, ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def _themed(model_admin_class: type) -> type:
-    """`model_admin_class` with unfold's ModelAdmin mixed in (its methods win)."""
+# The two-factor devices' pages in the sidebar's words, not django-otp's ("TOTP device").
+DEVICE_NAMES = {
+    "otp_totp": {"singular": "authenticator app", "plural": "Authenticator apps"},
+    "otp_static": {"singular": "set of recovery codes", "plural": "Recovery codes"},
+}
+
+
+def _themed(model_admin_class: type, names: dict | None = None) -> type:
+    """`model_admin_class` with unfold's ModelAdmin mixed in (its methods win), its pages
+    titled with `names` (StaffNamesMixin's singular and plural) when given."""
+    if names:
+        bases = (StaffNamesMixin, model_admin_class, ModelAdmin)
+        return type(model_admin_class.__name__, bases, dict(names))
     return type(model_admin_class.__name__, (model_admin_class, ModelAdmin), {})
 
 
@@ -188,4 +203,5 @@ def register() -> None:
             model_admin, ModelAdmin
         ):
             admin.site.unregister(model)
-            admin.site.register(model, _themed(type(model_admin)))
+            names = DEVICE_NAMES.get(model._meta.app_label)
+            admin.site.register(model, _themed(type(model_admin), names))

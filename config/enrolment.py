@@ -28,7 +28,7 @@ from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base
 from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user
 from two_factor.urls import urlpatterns as library_urlpatterns
-from two_factor.views import DisableView, QRGeneratorView, SetupView
+from two_factor.views import DisableView, ProfileView, QRGeneratorView, SetupView
 
 from config.admin_site import second_factor_missing
 
@@ -150,7 +150,21 @@ def follow_enrolment_link(request, uidb64: str, token: str):
     return redirect("two_factor:setup")
 
 
+class AccountProfileView(ProfileView):
+    """The account page, telling recovery codes used up from recovery codes never made: a
+    code used sets its device's last_used_at (django-otp deletes the code itself)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        devices = self.request.user.staticdevice_set
+        context["recovery_codes_used_up"] = not context["backup_tokens"] and (
+            devices.filter(last_used_at__isnull=False).exists()
+        )
+        return context
+
+
 _OURS = {
+    "profile": AccountProfileView.as_view(),
     "setup": EnrolmentSetupView.as_view(),
     "qr": EnrolmentQRView.as_view(),
     "disable": EnrolmentDisableView.as_view(),
@@ -159,8 +173,8 @@ _OURS = {
 
 # The URLconf of the pages under /admin/account/ (config/urls.py includes this module):
 # django-two-factor-auth's, in its namespace, with the setup and its QR code gated by
-# `may_enrol`, the disable page leaving its session allowed to set up a new phone, and the
-# enrolment link.
+# `may_enrol`, the disable page leaving its session allowed to set up a new phone, the account
+# page telling used-up recovery codes from none made, and the enrolment link.
 _library_patterns, app_name = library_urlpatterns
 urlpatterns = [
     *(

@@ -30,6 +30,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from unfold.admin import ModelAdmin
 
+from config.admin_names import StaffNamesMixin
+from config.formats import staff_datetime
+
 # --- The user name limit --------------------------------------------------------------------
 
 
@@ -137,7 +140,21 @@ def lockout_response(request, original_response=None, credentials=None):
 # --- The admin ------------------------------------------------------------------------------
 
 
-class LoginAttemptAdmin(AccessAttemptAdmin, ModelAdmin):
+class AxesNames(StaffNamesMixin):
+    """axes' records in the sidebar's words (#19 §4): its models are named "access attempt",
+    "access failure" and "access log", and their records by ISO timestamps, names that are axes'
+    own (changing them would be a migration of axes)."""
+
+    record_words = ""
+
+    def header_name(self, obj) -> str:
+        who, when = obj.username or "unknown user name", staff_datetime(obj.attempt_time)
+        where = f" from {obj.ip_address}" if obj.ip_address else ""
+        return f"{self.record_words} {who}{where}, {when}"
+
+
+class LoginAttemptAdmin(AxesNames, AccessAttemptAdmin, ModelAdmin):
+    singular, plural, record_words = "login attempt", "Login attempts", "Login attempts of"
     actions = ["unlock", *AccessAttemptAdmin.actions]
 
     @admin.action(
@@ -183,9 +200,11 @@ class UsernameLockedFilter(admin.SimpleListFilter):
         )
 
 
-class FailedLoginAdmin(ModelAdmin):
+class FailedLoginAdmin(AxesNames, ModelAdmin):
     """Every failed login (axes' failure log): the record of guessing, kept when a lock is
     lifted. Read-only."""
+
+    singular, plural, record_words = "failed login", "Failed logins", "Failed login of"
 
     list_display = [
         "attempt_time",
@@ -253,8 +272,8 @@ class FailedLoginAdmin(ModelAdmin):
         )
 
 
-class LoginLogAdmin(AccessLogAdmin, ModelAdmin):
-    pass
+class LoginLogAdmin(AxesNames, AccessLogAdmin, ModelAdmin):
+    singular, plural, record_words = "login", "Login log", "Login of"
 
 
 def register() -> None:

@@ -10,8 +10,11 @@ def _text(markup: str) -> str:
 
 
 def text_of(response) -> str:
-    page = re.sub(r"<(style|script)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return _text(page)
+    return text_of_markup(response.content.decode())
+
+
+def text_of_markup(page: str) -> str:
+    return _text(re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S))
 
 
 def table_rows(response, table_id: str) -> list[list[str]]:

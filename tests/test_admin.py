@@ -549,7 +549,7 @@ def test_staff_rescan_the_news_for_several_people_in_one_pass(staff_client):
             follow=True,
         )
 
-    assert "2 new mention(s) found." in response.content.decode()
+    assert "2 new mentions found." in response.content.decode()
     assert sorted(Mention.objects.values_list("person__name", "matched_terms")) == [
         ("Ilham Tohti", ["Ilham Toxti"]),
         ("Wang Fang", ["Vuong Phuong"]),
@@ -616,7 +616,7 @@ def test_reviewing_a_selection_of_which_one_was_deleted_meanwhile_reviews_the_re
     assert response.status_code == 200
     (reviewed,) = Mention.objects.filter(pk__in=[first.pk, second.pk])
     assert (reviewed.status, reviewed.reviewed_by) == ("confirmed", staff_user)
-    assert "1 mention(s) marked confirmed. 1 had been deleted meanwhile." in [
+    assert "1 mention marked confirmed. 1 had been deleted meanwhile." in [
         str(message) for message in response.context["messages"]
     ]
 

@@ -159,7 +159,7 @@ def test_the_review_panel_dates_each_mention_by_when_it_was_published(staff_clie
     page = staff_client.get(reverse("admin:index")).content.decode()
     panel = page[page.index('id="vd-review-h"') :]
     assert "oldest article first (by the date it was published)" in panel
-    published = days(-400).strftime("%-d %b %Y")  # e.g. 6 May 2025
+    published = days(-400).strftime("%-d %B %Y")  # e.g. 6 May 2025
     assert f'title="Published">{published}</time>' in panel
     assert panel.index("An old article") < panel.index("An article of unknown date")
     assert "Date unknown" in panel

@@ -120,7 +120,11 @@ def test_a_role_that_may_view_only_cases_sees_only_cases_on_the_dashboard(
     assert [text for text in ON_THE_DASHBOARD if text in page] == []
     for hidden in ["mentions to review", "letters unanswered", "news sources failing"]:
         assert hidden not in page
-    for panel in ["Review queue", "Letters waiting for an answer", "News mentions per week"]:
+    for panel in [
+        "News mentions to review",
+        "Letters waiting for an answer",
+        "News mentions per week",
+    ]:
         assert panel not in page
 
 

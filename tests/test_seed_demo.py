@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from campaigns.models import Campaign, Letter
-from campaigns.selectors import letters_waiting_for_answer
+from campaigns.selectors import letter_answered_about, letters_waiting_for_answer
 from tracker.models import CaseEvent, CaseEventProposal, DetainedPerson, Mention
 from tracker.workspace.dashboard import dashboard
 from tracker.workspace.demo import INVENTED
@@ -162,3 +162,13 @@ def test_seed_demo_has_news_proposing_an_event_for_staff_to_accept():
     assert "on_trial" not in wang.events.values_list("kind", flat=True)  # not until accepted
     # The Chinese report waits in the review queue.
     assert wang.mentions.filter(status=Mention.Status.NEW).count() == 1
+
+
+def test_seed_demo_has_a_letter_answered_about_some_of_the_cases_it_asks_about():
+    call_command("seed_demo")
+    call_command("seed_demo")  # twice: the second run changes nothing
+    joint = Letter.objects.get(title__startswith="Joint appeal")
+    about = letter_answered_about(letter=joint)
+    assert [p.name for p in about.asked] == ["He Wenjing", "Lin Qiuyue", "Zhao Hailin"]
+    assert [p.name for p in about.answered] == ["Lin Qiuyue"]
+    assert joint.responses.count() == 1

@@ -3,9 +3,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
-from campaigns.selectors import letter_recipient_statuses
+from campaigns.selectors import letter_recipient_statuses, letters_answered_person_ids
 from campaigns.signature_import import ImportFileError, check_file_size
 from config.api.serializers import CountryCodeField, StrictModelSerializer
+from config.permissions import may_view
 from tracker.models import DetainedPerson
 
 
@@ -65,9 +66,40 @@ class CampaignSerializer(StrictModelSerializer):
         ]
 
 
+class AnsweredAboutSerializer(serializers.Serializer):
+    asked = serializers.IntegerField(help_text="How many detained persons the letter is about.")
+    answered = serializers.IntegerField(help_text="How many of them a response answers about.")
+    persons_answered = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Their ids, ascending."
+    )
+    persons_unanswered = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The ids of the persons it is about that no response answers about yet.",
+    )
+
+
+class LetterListSerializer(serializers.ListSerializer):
+    """A page of letters: whom their responses answered about, read for the page in one query."""
+
+    def to_representation(self, data):
+        letters = list(data.all() if hasattr(data, "all") else data)
+        if self.child.may_view_answers():
+            answered = letters_answered_person_ids(letter_ids=[x.pk for x in letters])
+            for letter in letters:
+                letter.answered_person_ids = answered.get(letter.pk, set())
+        return super().to_representation(letters)
+
+
 class LetterSerializer(StrictModelSerializer):
+    answered_about = serializers.SerializerMethodField(
+        help_text="What the letter asked and what the answers covered: of the persons it is "
+        "about, how many and which a response answers about, and which not yet. Null without "
+        "the permission to view letter responses."
+    )
+
     class Meta:
         model = Letter
+        list_serializer_class = LetterListSerializer
         fields = [
             "id",
             "campaign",
@@ -82,9 +114,32 @@ class LetterSerializer(StrictModelSerializer):
             "demands",
             "url",
             "response_notes",
+            "answered_about",
             "created_at",
             "updated_at",
         ]
+
+    def may_view_answers(self) -> bool:
+        if not hasattr(self, "_may_view_answers"):
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            self._may_view_answers = user is not None and may_view(user, LetterResponse)
+        return self._may_view_answers
+
+    @extend_schema_field(AnsweredAboutSerializer(allow_null=True))
+    def get_answered_about(self, letter) -> dict | None:
+        if not self.may_view_answers():
+            return None
+        answered = getattr(letter, "answered_person_ids", None)
+        if answered is None:  # one letter (a detail, a write): its own query
+            answered = letters_answered_person_ids(letter_ids=[letter.pk]).get(letter.pk, set())
+        asked = sorted(p.pk for p in letter.persons.all())
+        return {
+            "asked": len(asked),
+            "answered": sum(1 for pk in asked if pk in answered),
+            "persons_answered": [pk for pk in asked if pk in answered],
+            "persons_unanswered": [pk for pk in asked if pk not in answered],
+        }
 
 
 class RecipientStatusSerializer(serializers.Serializer):
@@ -131,9 +186,17 @@ class LetterResponseSerializer(StrictModelSerializer):
             "summary",
             "url",
             "file",
+            "persons",
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {
+            "persons": {
+                "help_text": "The ids of the detained persons this answer speaks of: only "
+                "persons its letter is about (400 naming `persons` otherwise). PUT and PATCH "
+                "replace the list; leaving it out keeps it."
+            }
+        }
         # Exactly one of person and organization is a database constraint, checked by the
         # service's full_clean() and reported as a 400 with the constraint's message.
         validators = []

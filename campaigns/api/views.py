@@ -89,7 +89,8 @@ class CampaignViewSet(ServiceModelViewSet):
     list="Letters (open and private letters, petitions, statements), the most recently sent "
     "first. Filter by `campaign` (id or slug), `status`, `kind`, `recipient` (a person's id), "
     "`signed_by_organization`, `sent_after`/`sent_before` (YYYY-MM-DD), or `search` the "
-    "title, body and demands.",
+    "title, body and demands. Each letter's `answered_about` says of the detained persons it "
+    "is about (`persons`) how many and which its responses answer about, and which not yet.",
     create="Add a letter, with its `recipients` (people's ids) and, optionally, its "
     "`campaign` and `author_organization`. Signatures are added separately (signatures, or "
     "the CSV import).",
@@ -214,8 +215,9 @@ class SignatureViewSet(ServiceModelViewSet):
     "`received_after`/`received_before` (YYYY-MM-DD).",
     create="Record a response: `letter`, exactly one of `person` (usually one of the letter's "
     "recipients) or `organization`, `received_on` (not after today, nor before the letter was "
-    "sent), `summary`, optionally `url`. The letter becomes `responded`. Both or neither of "
-    "`person` and `organization` is a 400.",
+    "sent), `summary`, optionally `url` and `persons` (the ids of the detained persons it "
+    "answers about, among those the letter is about: anyone else is a 400 naming `persons`). "
+    "The letter becomes `responded`. Both or neither of `person` and `organization` is a 400.",
     retrieve="One response. `file` links to an uploaded scan, for staff signed in to the admin.",
     update="Change a response, sending every required field; PATCH sends only what changes. "
     "It must keep exactly one of `person` and `organization`.",
@@ -224,7 +226,9 @@ class SignatureViewSet(ServiceModelViewSet):
     destroy="Delete a response. When it was the letter's last, the letter is `sent` again.",
 )
 class LetterResponseViewSet(ServiceModelViewSet):
-    queryset = LetterResponse.objects.order_by("-received_on", "-pk")
+    queryset = LetterResponse.objects.order_by("-received_on", "-pk").prefetch_related(
+        Prefetch("persons", queryset=DetainedPerson.objects.only("pk"))
+    )
     serializer_class = serializers.LetterResponseSerializer
     filterset_class = filters.LetterResponseFilter
     save_service = staticmethod(letter_response_record)

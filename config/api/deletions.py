@@ -15,7 +15,12 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
-from config.api.filters import ChoiceInFilter, DateTimeBoundFilter, refuse_unknown_parameters
+from config.api.filters import (
+    ChoiceInFilter,
+    DateTimeBoundFilter,
+    IsoMomentFilter,
+    refuse_unknown_parameters,
+)
 from config.api.viewsets import ApiViewMixin
 
 _ORDERINGS = ["deleted_at", "-deleted_at", "updated_at", "-updated_at"]
@@ -50,7 +55,7 @@ class DeletionViewSet(viewsets.GenericViewSet):
             type = ChoiceInFilter(
                 choices=[(t, t) for t in types], method="by_type", help_text="Only these types."
             )
-            updated_since = filters.IsoDateTimeFilter(field_name="history_date", lookup_expr="gte")
+            updated_since = IsoMomentFilter(field_name="history_date", lookup_expr="gte")
             deleted_after = DateTimeBoundFilter(field_name="history_date", bound="after")
             deleted_before = DateTimeBoundFilter(field_name="history_date", bound="before")
             ordering = filters.ChoiceFilter(choices=[(o, o) for o in _ORDERINGS], method="by_type")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_countries import countries
 from django_filters import rest_framework as filters
-from django_filters.fields import BaseCSVField
+from django_filters.fields import BaseCSVField, IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -89,6 +89,30 @@ class IsoDateFilter(filters.DateFilter):
         super().__init__(*args, **kwargs)
 
 
+def in_utc(moment: datetime.datetime) -> datetime.datetime:
+    """An aware moment in UTC. PostgreSQL refuses offsets beyond ±15:59 (`-23:52` is a 500 if
+    passed on as written), and a moment near year 1 or 9999 may not exist in UTC at all: a
+    400 naming the parameter, not a 500."""
+    try:
+        return moment.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise forms.ValidationError(
+            "Enter a date-time between the years 1 and 9999 in UTC.", code="out_of_range"
+        ) from None
+
+
+class _IsoMomentField(IsoDateTimeField):
+    def to_python(self, value):
+        moment = super().to_python(value)
+        return None if moment is None else in_utc(moment)
+
+
+class IsoMomentFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time, whatever its offset, compared in UTC."""
+
+    field_class = _IsoMomentField
+
+
 class _DateOrDateTimeField(forms.Field):
     """YYYY-MM-DD (a date) or an ISO 8601 date-time (aware; a naive one is read as UTC)."""
 
@@ -107,7 +131,9 @@ class _DateOrDateTimeField(forms.Field):
                 "Enter a date (YYYY-MM-DD) or an ISO 8601 date-time (2025-01-31T12:00:00Z).",
                 code="invalid",
             )
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+        if timezone.is_naive(moment):
+            return timezone.make_aware(moment, datetime.UTC)
+        return in_utc(moment)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -185,7 +211,7 @@ class SyncFilterSet(filters.FilterSet):
 
     A FilterSet whose model keeps its change time under another name redeclares both."""
 
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = IsoMomentFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Records created or changed at or after this moment (ISO 8601 date-time, "

@@ -36,6 +36,8 @@ FIELDS = {
     "publicity",
     "watch_enabled",
     "campaigns",
+    "letters_asking",
+    "letters_answered",
     "created_at",
     "updated_at",
 }

@@ -238,7 +238,7 @@ def test_mentions_filter_by_status_person_campaign_and_since(viewer_client, ment
 def test_a_person_with_mentions_cannot_be_deleted(editor_client, mention):
     response = editor_client.delete(f"/api/detained-persons/{mention.person_id}/")
     assert response.status_code == 409
-    assert response.json()["protected"] == {"mentions": 1}
+    assert response.json()["protected"] == {"news mentions": 1}
 
 
 def test_a_search_sources_coverage_and_batch_limits_are_in_the_api_with_few_queries_on_a_list(

@@ -61,7 +61,15 @@ def populate_campaigns():
 
 
 def populate_detained_persons():
-    _link_campaigns_and_detained(_campaigns(), _detained())
+    detained = _detained()
+    _link_campaigns_and_detained(_campaigns(), detained)
+    # Each asked about in a letter ("letters_asking"), half of them answered about.
+    letter = Letter.objects.create(title="All of them", sent_on=datetime.date(2024, 1, 1))
+    letter.persons.set(detained)
+    response = LetterResponse.objects.create(
+        letter=letter, organization=_orgs(1, "Ministry")[0], received_on="2024-02-01", summary="."
+    )
+    response.persons.set(detained[::2])
 
 
 def populate_letters():
@@ -84,6 +92,16 @@ def populate_letters():
         for letter in letters
         for person in about
     )
+    # Each answered about one of its two persons ("answered_about").
+    responses = LetterResponse.objects.bulk_create(
+        LetterResponse(letter=letter, person=recipients[0], received_on="2024-02-01", summary=".")
+        for letter in letters
+    )
+    through = LetterResponse.persons.through
+    through.objects.bulk_create(
+        through(letterresponse_id=response.pk, detainedperson_id=about[0].pk)
+        for response in responses
+    )
 
 
 def populate_signatures():
@@ -97,8 +115,10 @@ def populate_signatures():
 
 def populate_letter_responses():
     letter = Letter.objects.create(title="Open letter", sent_on=datetime.date(2024, 1, 1))
+    about = _detained(1)[0]
+    letter.persons.add(about)
     orgs, people = _orgs(N // 2), _people(N - N // 2)
-    LetterResponse.objects.bulk_create(
+    responses = LetterResponse.objects.bulk_create(
         [
             LetterResponse(letter=letter, organization=org, received_on="2024-02-01", summary=".")
             for org in orgs
@@ -107,6 +127,10 @@ def populate_letter_responses():
             LetterResponse(letter=letter, person=person, received_on="2024-02-02", summary=".")
             for person in people
         ]
+    )
+    through = LetterResponse.persons.through
+    through.objects.bulk_create(
+        through(letterresponse_id=response.pk, detainedperson_id=about.pk) for response in responses
     )
 
 
@@ -121,10 +145,10 @@ POPULATE = {
     "campaigns": (populate_campaigns, "detained_persons"),
     "organizations": (lambda: _orgs(), None),
     "people": (_people, "organization"),
-    "letters": (populate_letters, ("recipients", "persons")),
+    "letters": (populate_letters, ("recipients", "persons", "answered_about")),
     "signatures": (populate_signatures, "letter"),
-    "letter-responses": (populate_letter_responses, "letter"),
-    "detained-persons": (populate_detained_persons, "campaigns"),
+    "letter-responses": (populate_letter_responses, ("letter", "persons")),
+    "detained-persons": (populate_detained_persons, ("campaigns", "letters_asking")),
     "case-events": (populate_case_events, "person"),
 }
 

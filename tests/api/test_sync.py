@@ -103,6 +103,21 @@ def test_every_list_takes_updated_since_and_orders_by_updated_at(superuser_clien
 
 
 @pytest.mark.parametrize("url", LISTS)
+def test_any_offset_is_read_in_utc_and_a_moment_out_of_range_is_a_400(superuser_client, url):
+    # PostgreSQL refuses an offset beyond ±15:59 as written: schemathesis found it as a 500.
+    far_offset = superuser_client.get(url, {"updated_since": "0360-08-16T01:25:33-23:52"})
+    assert far_offset.status_code == 200, (url, far_offset.json())
+    # The first moment of year 1 at +01:00 is before year 1 in UTC.
+    too_early = superuser_client.get(url, {"updated_since": "0001-01-01T00:00:00+01:00"})
+    assert (too_early.status_code, list(too_early.json())) == (400, ["updated_since"])
+
+
+def test_a_date_time_bound_filter_reads_any_offset_in_utc(viewer_client, mentions):
+    response = viewer_client.get("/api/mentions/", {"created_after": "0360-08-16T01:25:33-23:52"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", LISTS)
 def test_the_schema_describes_updated_since_on_every_list(client, url):
     parameters = _schema_parameters(client, url)
     assert parameters["updated_since"]["schema"]["format"] == "date-time"

@@ -148,14 +148,14 @@ def test_confirm_a_mention_and_accept_the_event_it_proposes(anon_page, step, dja
         page.select_option("select[name='action']", "confirm")
         with page.expect_navigation():
             page.locator("button[name='index'], button[type='submit'][title*='Run']").first.click()
-        assert "1 mention(s) marked confirmed" in page.inner_text("body")
+        assert "1 mention marked confirmed" in page.inner_text("body")
         mention.refresh_from_db()
         assert mention.status == "confirmed"
         proposal = CaseEventProposal.objects.get(mention=mention)
         assert (proposal.kind, proposal.status) == ("sentenced", "proposed")
     with step(page, "open-the-proposal"):
         with page.expect_navigation():
-            page.get_by_role("link", name="accept or reject them").click()
+            page.get_by_role("link", name="accept or reject it").click()
         row = page.locator("#result_list tbody tr", has_text="Li Yanhe")
         assert row.count() == 1
     with step(page, "accept"):

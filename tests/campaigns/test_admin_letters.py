@@ -64,15 +64,15 @@ def test_a_letters_page_shows_each_recipient_with_sent_answered_and_days_waiting
     page = staff_client.get(reverse("admin:campaigns_letter_change", args=[ngos.pk]))
     days = (TODAY - datetime.date(2015, 9, 9)).days
     assert table_rows(page, "recipients-status") == [
-        ["Barack Obama (President of the United States)", "Sept. 9, 2015", "—", str(days)]
+        ["Barack Obama (President of the United States)", "9 September 2015", "—", str(days)]
     ]
     senators = Letter.objects.get(title__startswith="Bipartisan")
     page = staff_client.get(reverse("admin:campaigns_letter_change", args=[senators.pk]))
     assert table_rows(page, "recipients-status") == [
         [
             "Barack Obama (President of the United States)",
-            "Aug. 11, 2015",
-            "Sept. 25, 2015",
+            "11 August 2015",
+            "25 September 2015",
             "45 (answered)",
         ]
     ]
@@ -154,15 +154,15 @@ def test_a_campaigns_page_shows_its_cases_letters_and_totals(staff_client):
     days = (TODAY - datetime.date(2015, 9, 9)).days
     assert table_rows(page, "campaign-totals") == [["3", "2", "2", "1", "9", "1", "1"]]
     assert table_rows(page, "campaign-cases") == [
-        ["Wang Quanzhang (王全璋)", "Released", "CN", "Aug. 3, 2015"],
-        ["Wang Yu (王宇)", "Released on bail", "CN", "July 9, 2015"],
-        ["Zhou Shifeng (周世锋)", "Released", "CN", "July 10, 2015"],
+        ["Wang Quanzhang (王全璋)", "Released", "China", "3 August 2015"],
+        ["Wang Yu (王宇)", "Released on bail", "China", "9 July 2015"],
+        ["Zhou Shifeng (周世锋)", "Released", "China", "10 July 2015"],
     ]
     assert table_rows(page, "campaign-letters") == [
         [
             "NGOs' open letter to President Obama ahead of Xi Jinping's state visit",
             "Sent",
-            "Sept. 9, 2015",
+            "9 September 2015",
             "9",
             "0",
             f"Barack Obama: waiting {days} days",
@@ -170,10 +170,10 @@ def test_a_campaigns_page_shows_its_cases_letters_and_totals(staff_client):
         [
             "Bipartisan senators' letter to President Obama on human rights in China",
             "Responded",
-            "Aug. 11, 2015",
+            "11 August 2015",
             "0",
             "1",
-            "Barack Obama: answered Sept. 25, 2015",
+            "Barack Obama: answered 25 September 2015",
         ],
     ]
 

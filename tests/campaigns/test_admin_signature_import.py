@@ -192,7 +192,7 @@ def test_importing_the_valid_rows_only_imports_them_and_lists_the_others(editor_
     ("data", "message"),
     [
         (b"organization\nCaf\xe9 Solidarit\xe9\n", "The file is not UTF-8 text"),
-        (b"letter,organization\n1,PEN\n", "Unknown column(s): letter."),
+        (b"letter,organization\n1,PEN\n", "Unknown column: letter."),
         (b"", "file is empty"),
     ],
     ids=["latin-1", "wrong-header", "empty"],

@@ -180,9 +180,9 @@ def test_confirming_in_the_review_queue_points_to_the_events_it_proposed(staff_c
     )
 
     page = response.content.decode()
-    assert "1 case event(s) proposed from these articles" in page
+    assert "1 event proposed from these articles" in page
     proposals = reverse("admin:tracker_caseeventproposal_changelist")
-    assert f'<a href="{proposals}?status__exact=proposed">accept or reject them</a>' in page
+    assert f'<a href="{proposals}?status__exact=proposed">accept or reject it</a>' in page
     assert CaseEventProposal.objects.get().mention == mention
     huang.refresh_from_db()
     assert huang.status == "detained"

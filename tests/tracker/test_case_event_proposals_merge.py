@@ -245,7 +245,7 @@ def test_the_admin_pages_show_every_source_and_the_like_event(wang, staff_user, 
     page = staff_client.get(
         reverse("admin:tracker_detainedperson_change", args=[wang.pk])
     ).content.decode()
-    assert "An event like this is on the timeline on 2018-12-26" in page
+    assert "An event like this is on the timeline on 26 December 2018" in page
 
 
 def test_the_api_finds_a_proposal_by_any_of_its_mentions(wang, staff_user, editor_client):

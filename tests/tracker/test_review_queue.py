@@ -1,4 +1,4 @@
-"""The admin's review queue of news mentions (Case tracker > Mentions), as staff see it."""
+"""The admin's review queue of news mentions (News watch > News mentions), as staff see it."""
 
 import datetime
 import itertools

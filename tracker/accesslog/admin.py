@@ -12,6 +12,7 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 
+from config.admin_names import StaffNamesMixin
 from tracker.accesslog.models import AccessRecord
 
 
@@ -31,7 +32,8 @@ class ModelFilter(DropdownFilter):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(ModelAdmin):
+class AccessRecordAdmin(StaffNamesMixin, ModelAdmin):
+    singular, plural = "access record", "Access log"  # the sidebar's name for the list
     list_display = [
         "at",
         "who",

@@ -8,6 +8,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from config.formats import staff_datetime
+
 
 class AccessRecord(models.Model):
     """One sign-in, failed sign-in, export, download or view of restricted fields."""
@@ -78,5 +80,5 @@ class AccessRecord(models.Model):
         who = self.username or "(unknown)"
         what = self.get_action_display()
         target = self.object_repr or self.model
-        when = timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M")
+        when = staff_datetime(self.at)
         return f"{when} {who}: {what}" + (f" of {target}" if target else "")

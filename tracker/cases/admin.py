@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
@@ -29,6 +30,7 @@ from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidge
 
 from config.admin import AuditedExportMixin, HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
+from config.formats import staff_date
 from config.history import HistoryAdmin
 from config.permissions import may_view
 from tracker.accesslog.services import record_restricted_view
@@ -98,7 +100,7 @@ def similar_event_note(p: CaseEventProposal) -> str:
     return format_html(
         "<br><em>An event like this is on the timeline on {}: accepting adds the article{} "
         "to it, not a second event.</em>",
-        p.similar_event.date,
+        staff_date(p.similar_event.date),
         "s" if p.other_sources.all() else "",
     )
 
@@ -444,7 +446,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
 
     @admin.display(description="news mentions")
     def news_mentions(self, obj):
-        """The latest 50 mentions, newest first; review them under Case tracker > Mentions."""
+        """The latest 50 mentions, newest first; review them under News watch > News mentions."""
         if obj.pk is None:
             return "-"
         mentions = obj.mentions.select_related("news_item").order_by("-created_at")[:50]
@@ -459,7 +461,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
                     ", ".join(m.matched_terms),
                     reverse("admin:tracker_mention_change", args=[m.pk]),
                     m.get_status_display(),
-                    m.created_at.date(),
+                    staff_date(m.created_at.date()),
                 )
                 for m in mentions
             ),
@@ -494,7 +496,8 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
     @admin.action(description="Re-scan the last 30 days of news for them", permissions=["change"])
     def rematch_news(self, request, queryset):
         total = rematch_people(people=queryset, days=30)
-        self.message_user(request, f"{total} new mention(s) found.", messages.SUCCESS)
+        found = ngettext("%d new mention found.", "%d new mentions found.", total) % total
+        self.message_user(request, found, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         self.keep_withheld_values(request, obj)
@@ -678,9 +681,10 @@ class CaseEventProposalAdmin(HistoryAdmin):
                 self.message_user(request, "That proposal has just been deleted.", messages.ERROR)
             else:
                 done = decided.get_status_display().lower()
+                when = staff_date(decided.date)
                 self.message_user(
                     request,
-                    f"{decided.get_kind_display()} on {decided.date} for {decided.person}: {done}.",
+                    f"{decided.get_kind_display()} on {when} for {decided.person}: {done}.",
                     messages.SUCCESS,
                 )
 

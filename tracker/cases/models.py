@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from config.formats import staff_date
 from config.models import TimeStampedModel
 from tracker.text import fold
 
@@ -290,7 +291,7 @@ class CaseEvent(TimeStampedModel):
     date = models.DateField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     description = models.TextField(blank=True)
-    source_url = models.URLField(max_length=500, blank=True)
+    source_url = models.URLField("source URL", max_length=500, blank=True)
 
     history = HistoricalRecords()
 
@@ -303,7 +304,7 @@ class CaseEvent(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date}: {self.get_kind_display()}"
+        return f"{staff_date(self.date)}: {self.get_kind_display()}"
 
     @property
     def is_status_change(self) -> bool:
@@ -430,6 +431,9 @@ class CaseEventProposal(TimeStampedModel):
     )
 
     class Meta:
+        # The sidebar's words, on its pages and in the API docs too (#19 §4).
+        verbose_name = "event proposed from the news"
+        verbose_name_plural = "events proposed from the news"
         ordering = ["-created_at", "-id"]
         constraints = [
             # Reading the same article twice proposes nothing new.
@@ -451,7 +455,8 @@ class CaseEventProposal(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.date} for {self.person} ({self.status})"
+        when = staff_date(self.date)
+        return f"{self.get_kind_display()} on {when} for {self.person} ({self.status})"
 
 
 class CaseEventProposalSource(models.Model):

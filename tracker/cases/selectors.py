@@ -27,7 +27,8 @@ def detained_person_campaign_ids(*, person_ids: Iterable[int]) -> dict[int, list
 def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> dict:
     """What the case page shows above its form: the clock and legal limit, campaigns, the
     letters about the person (`letters_about`, those naming them in Letter.persons) and the
-    other letters of their campaigns (`other_letters`), with their answers, the timeline and
+    other letters of their campaigns (`other_letters`), with their answers, how many letters
+    ask about them and how many were answered about them (`letter_counts`), the timeline and
     confirmed news mentions. A fixed number of queries, however many events, letters or
     mentions.
 
@@ -35,6 +36,7 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
     without, it is None and not read: a role given the cases alone reads no letter, answer,
     event or news item here."""
     from campaigns.models import Campaign, Letter, LetterResponse
+    from campaigns.selectors import persons_letter_counts
     from config.permissions import may_view
     from tracker.cases.limits import clock_of
     from tracker.models import Mention
@@ -43,7 +45,7 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
     campaigns = events = mentions = None
     if may_view(user, Campaign):
         campaigns = list(person.campaigns.order_by("name"))
-    letters_about = other_letters = None
+    letters_about = other_letters = letter_counts = None
     if may_view(user, Letter):
         campaign_ids = (
             [c.pk for c in campaigns]
@@ -81,6 +83,9 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
                 "about": [] if letter.is_about else list(letter.persons.all()),
             }
             (letters_about if letter.is_about else other_letters).append(row)
+        # "Asked about in 4 letters, answered in 1" (answered: to those who may view answers).
+        asking, answered_in = persons_letter_counts(person_ids=[person.pk]).get(person.pk, (0, 0))
+        letter_counts = {"asking": asking, "answered": answered_in if answered else None}
     if may_view(user, CaseEvent):
         events = list(person.events.order_by("-date", "-id"))
     if may_view(user, Mention):
@@ -96,6 +101,7 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
         "may_view_limits": may_view(user, LegalLimit),
         "campaigns": campaigns,
         "letters_about": letters_about,
+        "letter_counts": letter_counts,
         "other_letters": other_letters,
         "events": events,
         "mentions": mentions,

@@ -10,6 +10,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
@@ -306,12 +307,19 @@ class DigestDeliveryAdmin(ModelAdmin):
         for pk in outcome.queued:
             transaction.on_commit(lambda pk=pk: send_digest_task.delay(pk))
         ids = outcome.queued
-        message = f"Queued {len(ids)} deliver{'y' if len(ids) == 1 else 'ies'} to send again."
+        message = ngettext(
+            "Queued %d delivery to send again.", "Queued %d deliveries to send again.", len(ids)
+        ) % len(ids)
         if outcome.unsubscribed:
             message += f" {outcome.unsubscribed} of unsubscribed (inactive) addresses left alone."
         if outcome.done:
             message += (
-                f" {outcome.done} sent or empty one(s) left alone: a digest is never sent twice."
+                ngettext(
+                    " %d sent or empty one left alone: a digest is never sent twice.",
+                    " %d sent or empty ones left alone: a digest is never sent twice.",
+                    outcome.done,
+                )
+                % outcome.done
             )
         if outcome.sending:
             message += f" {outcome.sending} being sent right now, left to the worker sending it."

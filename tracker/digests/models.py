@@ -3,6 +3,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from config.formats import staff_datetime
 from config.models import TimeStampedModel
 from tracker.cases.models import CaseEvent, DetainedPerson
 from tracker.newswatch.models import Mention
@@ -120,5 +121,5 @@ class DigestDelivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = "%Y-%m-%d %H:%M"
-        return f"{self.subscription}: {self.period_start:{when}} to {self.period_end:{when}}"
+        start, end = staff_datetime(self.period_start), staff_datetime(self.period_end)
+        return f"{self.subscription}: {start} to {end}"

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
@@ -22,6 +23,7 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 
+from config.formats import staff_date
 from config.history import HistoryAdmin
 from tracker.cases.admin import ProposalsOnPageMixin
 from tracker.cases.models import CaseEventProposal
@@ -242,7 +244,8 @@ class NewsSourceAdmin(HistoryAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         for pk in ids:
             transaction.on_commit(lambda pk=pk: poll_source_task.delay(pk))
-        self.message_user(request, f"Queued a poll of {len(ids)} source(s).", messages.SUCCESS)
+        queued = ngettext("Queued a poll of %d source.", "Queued a poll of %d sources.", len(ids))
+        self.message_user(request, queued % len(ids), messages.SUCCESS)
 
 
 @admin.register(NewsItem)
@@ -354,7 +357,7 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
             highlight(item.title, obj.matched_terms),
             item.url,
             item.publisher or urlsplit(item.url).netloc,
-            item.published_at.date() if item.published_at else "",
+            staff_date(item.published_at.date()) if item.published_at else "",
         )
 
     @admin.display(description="excerpt")
@@ -418,8 +421,13 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
             self.message_user(
                 request,
                 format_html(
-                    '{} case event(s) proposed from these articles: <a href="{}?{}">accept or '
-                    "reject them</a>.",
+                    ngettext(
+                        '{} event proposed from these articles: <a href="{}?{}">accept or '
+                        "reject it</a>.",
+                        '{} events proposed from these articles: <a href="{}?{}">accept or '
+                        "reject them</a>.",
+                        pending,
+                    ),
                     pending,
                     url,
                     urlencode({"status__exact": "proposed"}),
@@ -436,9 +444,9 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
             except Mention.DoesNotExist:  # deleted since the list was read
                 gone += 1
         note = f" {gone} had been deleted meanwhile." if gone else ""
-        self.message_user(
-            request, f"{len(mentions) - gone} mention(s) marked {status}.{note}", messages.SUCCESS
-        )
+        marked = len(mentions) - gone
+        words = ngettext("%d mention marked %s.", "%d mentions marked %s.", marked)
+        self.message_user(request, words % (marked, status) + note, messages.SUCCESS)
         if status == Mention.Status.CONFIRMED:
             self._say_what_was_proposed(request, [m.pk for m in mentions])
 

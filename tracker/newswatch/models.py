@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from config.formats import staff_datetime
 from config.models import TimeStampedModel
 from tracker.cases.models import DetainedPerson, UnicodeJSONEncoder
 from tracker.newswatch import kinds
@@ -243,7 +244,7 @@ class SearchCoverage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source_id}/{self.person_id} searched {self.last_searched_at:%Y-%m-%d %H:%M}"
+        return f"{self.source_id}/{self.person_id} searched {staff_datetime(self.last_searched_at)}"
 
 
 class NewsItemSource(models.Model):
@@ -296,6 +297,9 @@ class Mention(TimeStampedModel):
     history = HistoricalRecords(no_db_index=["news_item", "person", "reviewed_by"])
 
     class Meta:
+        # One name in the sidebar, the pages and the API docs (#19 §4).
+        verbose_name = "news mention"
+        verbose_name_plural = "news mentions"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

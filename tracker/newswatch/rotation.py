@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, FilteredRelation, Min, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from tracker.cases.models import DetainedPerson
@@ -79,11 +80,13 @@ class Coverage:
     def warning(self) -> str:
         if not self.round_longer_than_poll_interval:
             return ""
+        round_minutes = math.ceil(self.round_seconds / 60)
+        interval = self.poll_interval_seconds // 60
         return (
-            f"A full round takes about {math.ceil(self.round_seconds / 60)} minutes at this "
-            f"source's pace, longer than its poll interval of "
-            f"{self.poll_interval_seconds // 60} minutes: each watched person is searched less "
-            "often than the interval says."
+            f"A full round takes about {round_minutes} minute{pluralize(round_minutes)} at this "
+            f"source's pace, longer than its poll interval of {interval} "
+            f"minute{pluralize(interval)}: each watched person is searched less often than the "
+            "interval says."
         )
 
 

@@ -662,11 +662,30 @@ def seed_urgent_cases(*, today: date, people: dict[str, Person]) -> int:
             "Zhao Hailin",
         ),
     ]
-    for title, days_ago, answer, about in letters:
+    # A joint appeal for all three, answered about Lin Qiuyue only: its page says "Answered
+    # about 1 of 3" and lists the two still unanswered (Zhao Hailin in quiet advocacy).
+    letters.append(
+        (
+            "Joint appeal for three detained defenders (invented)",
+            25,
+            "The ministry answered that Lin Qiuyue's residential surveillance is lawful; it said "
+            "nothing of the other two.",
+            ["Lin Qiuyue", "Zhao Hailin", "He Wenjing"],
+            ["Lin Qiuyue"],
+        )
+    )
+    for entry in letters:
+        title, days_ago, answer, about = entry[:4]
+        about = [about] if isinstance(about, str) else about
+        # Whom the answer covers: the one case the letter is about, unless said.
+        answered_about = [persons[name] for name in (entry[4] if len(entry) > 4 else about)]
         found = Letter.objects.filter(title=title).first()
         if found is not None:
             if not found.persons.exists():  # a demo loaded before letters named their cases
-                letter_save(letter=found, persons=[persons[about]])
+                letter_save(letter=found, persons=[persons[name] for name in about])
+            # A demo loaded before responses named whom they answer about.
+            for response in found.responses.filter(persons=None):
+                letter_response_record(response=response, persons=answered_about)
             continue
         letter = letter_save(
             title=title,
@@ -675,7 +694,7 @@ def seed_urgent_cases(*, today: date, people: dict[str, Person]) -> int:
             sent_on=today - timedelta(days=days_ago),
             body="An invented letter in the demo data.",
             recipients=[people["Xi Jinping"]],
-            persons=[persons[about]],
+            persons=[persons[name] for name in about],
         )
         if answer:
             letter_response_record(
@@ -683,6 +702,7 @@ def seed_urgent_cases(*, today: date, people: dict[str, Person]) -> int:
                 person=people["Xi Jinping"],
                 received_on=today - timedelta(days=days_ago - 12),
                 summary=answer,
+                persons=answered_about,
             )
     if not NewsSource.objects.filter(name="Moved feed (invented)").exists():
         source = news_source_save(

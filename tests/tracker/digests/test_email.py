@@ -284,12 +284,12 @@ def test_each_mention_shows_its_title_publisher_date_and_link(digest):
 
     assert _text_item(text, "刘霞之弟被判刑") == (
         "- [unreviewed] Liu Xia's brother sentenced / 刘霞之弟被判刑\n"
-        "  Radio Free Asia, 2 Mar 2025\n"
+        "  Radio Free Asia, 2 March 2025\n"
         "  https://www.rfa.org/english/news/liu-xia-1.html"
     )
     item = _html_item(html, "刘霞之弟被判刑")
     assert 'href="https://www.rfa.org/english/news/liu-xia-1.html"' in item
-    assert "Radio Free Asia, 2 Mar 2025" in item
+    assert "Radio Free Asia, 2 March 2025" in item
 
 
 def test_a_mention_without_publisher_or_date_shows_the_site_and_when_it_was_found(digest):
@@ -297,10 +297,10 @@ def test_a_mention_without_publisher_or_date_shows_the_site_and_when_it_was_foun
 
     assert _text_item(text, "Суд над Дарьей Петренко отложен") == (
         "- Суд над Дарьей Петренко отложен\n"
-        "  example.net, 4 Mar 2025\n"
+        "  example.net, 4 March 2025\n"
         "  https://www.example.net/ru/2025/03/petrenko"
     )
-    assert "example.net, 4 Mar 2025" in _html_item(html, "Суд над Дарьей Петренко отложен")
+    assert "example.net, 4 March 2025" in _html_item(html, "Суд над Дарьей Петренко отложен")
 
 
 def test_each_case_shows_its_current_status_and_what_changed(digest):
@@ -309,12 +309,12 @@ def test_each_case_shows_its_current_status_and_what_changed(digest):
     liu = text.split("==== Liu Xia (刘霞) ====")[1].split("====")[0]
     assert "Current status: Sentenced" in liu
     assert (
-        "- 3 Mar 2025: Sentenced [STATUS CHANGE]\n"
+        "- 3 March 2025: Sentenced [STATUS CHANGE]\n"
         "  Sentenced to 4 years by the Beijing No. 1 Intermediate Court."
     ) in liu
     daria = text.split("==== Daria Petrenko (Дарья Петренко) ====")[1].split("====")[0]
     assert "Current status: Detained" in daria
-    assert "- 3 Mar 2025: Hearing\n  Hearing postponed to 20 March." in daria
+    assert "- 3 March 2025: Hearing\n  Hearing postponed to 20 March." in daria
     assert "STATUS CHANGE" not in daria
 
     assert "status change" in _html_item(html, "Beijing No. 1 Intermediate Court")

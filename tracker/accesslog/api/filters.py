@@ -6,6 +6,7 @@ from django_filters import rest_framework as filters
 from config.api.filters import (
     ChoiceInFilter,
     DateTimeBoundFilter,
+    IsoMomentFilter,
     StableOrderingFilter,
     SyncFilterSet,
 )
@@ -25,7 +26,7 @@ class AccessRecordFilter(SyncFilterSet):
     at_after = DateTimeBoundFilter(field_name="at", bound="after")
     at_before = DateTimeBoundFilter(field_name="at", bound="before")
     # A record is never changed once written: its change time is its time.
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = IsoMomentFilter(
         field_name="at",
         lookup_expr="gte",
         help_text="Records written at or after this moment (ISO 8601 date-time); a record "

@@ -4,12 +4,14 @@ news) reads and writes its records."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Letter, LetterResponse
+from campaigns.selectors import persons_letter_counts
 from config.api.serializers import (
     CountryCodeField,
     StrictModelSerializer,
     StringListField,
 )
+from config.permissions import may_view
 from tracker.cases.models import (
     CaseEvent,
     CaseEventProposal,
@@ -45,9 +47,13 @@ class DetainedPersonListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
-        campaign_ids = detained_person_campaign_ids(person_ids=[row["id"] for row in rows])
+        ids = [row["id"] for row in rows]
+        campaign_ids = detained_person_campaign_ids(person_ids=ids)
+        # Letters asking about each and answering about each: one query for the page.
+        counts = persons_letter_counts(person_ids=ids) if self.child.may_view(Letter) else {}
         for row in rows:
             row["campaign_ids"] = campaign_ids.get(row["id"], [])
+            row["letter_counts"] = counts.get(row["id"], (0, 0))
         return super().to_representation(rows)
 
 
@@ -56,6 +62,14 @@ class DetainedPersonSerializer(StrictModelSerializer):
     context_terms = StringListField(required=False)
     country = CountryCodeField(required=False, allow_blank=True)
     campaigns = CampaignIdsField(required=False)
+    letters_asking = serializers.SerializerMethodField(
+        help_text="How many letters are about this person (a letter's `persons`). Null "
+        "without the permission to view letters."
+    )
+    letters_answered = serializers.SerializerMethodField(
+        help_text="Of those letters, how many a response answered about this person (a "
+        "response's `persons`). Null without the permission to view letter responses."
+    )
     status_date = serializers.DateField(
         write_only=True,
         required=False,
@@ -89,16 +103,48 @@ class DetainedPersonSerializer(StrictModelSerializer):
             *RESTRICTED_FIELDS,
             "watch_enabled",
             "campaigns",
+            "letters_asking",
+            "letters_answered",
             "created_at",
             "updated_at",
         ]
         # Read as columns by a list page (DetainedPersonViewSet); `status_date` is not one, and
         # restricted fields are read one case at a time (the detail), never a page at once.
-        columns = [f for f in fields if f not in ("status_date", "campaigns", *RESTRICTED_FIELDS)]
+        columns = [
+            f
+            for f in fields
+            if f
+            not in (
+                "status_date",
+                "campaigns",
+                "letters_asking",
+                "letters_answered",
+                *RESTRICTED_FIELDS,
+            )
+        ]
 
     def _user(self):
         request = self.context.get("request")
         return getattr(request, "user", None)
+
+    def may_view(self, model) -> bool:
+        user = self._user()
+        return user is not None and may_view(user, model)
+
+    def _letter_counts(self, person) -> tuple[int, int]:
+        if isinstance(person, dict):  # a row of a list page
+            return person["letter_counts"]
+        if not hasattr(self, "_counts"):
+            self._counts = persons_letter_counts(person_ids=[person.pk])
+        return self._counts.get(person.pk, (0, 0))
+
+    def get_letters_asking(self, person) -> int | None:
+        return self._letter_counts(person)[0] if self.may_view(Letter) else None
+
+    def get_letters_answered(self, person) -> int | None:
+        if not (self.may_view(Letter) and self.may_view(LetterResponse)):
+            return None
+        return self._letter_counts(person)[1]
 
     def _is_list(self) -> bool:
         view = self.context.get("view")

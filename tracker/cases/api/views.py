@@ -149,7 +149,7 @@ class CaseEventProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(decided).data)
 
     @extend_schema(
-        summary="Accept a proposed case event",
+        summary="Accept an event proposed from the news",
         request=None,
         responses={200: serializers.CaseEventProposalSerializer},
     )
@@ -158,7 +158,7 @@ class CaseEventProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return self._decide(request, case_event_proposal_accept)
 
     @extend_schema(
-        summary="Reject a proposed case event",
+        summary="Reject an event proposed from the news",
         request=None,
         responses={200: serializers.CaseEventProposalSerializer},
     )

@@ -7,6 +7,7 @@ from campaigns.api.filters import CampaignRefFilter
 from config.api.filters import (
     ChoiceInFilter,
     DateTimeBoundFilter,
+    IsoMomentFilter,
     StrictBooleanFilter,
     SyncFilterSet,
     deprecated_alias,
@@ -59,7 +60,7 @@ class MentionFilter(SyncFilterSet):
         help_text="Recorded on or before this day (YYYY-MM-DD, UTC) or this moment (ISO 8601).",
     )
     since = deprecated_alias(
-        filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte"), of="created_after"
+        IsoMomentFilter(field_name="created_at", lookup_expr="gte"), of="created_after"
     )
 
     class Meta:
