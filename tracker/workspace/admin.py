@@ -125,9 +125,9 @@ class TaskAdmin(HistoryAdmin):
     @admin.display(description="state")
     def state(self, obj):
         if obj.is_done:
-            return format_html("Done {:%Y-%m-%d} by {}", obj.done_at, obj.done_by or "—")
+            return f"Done {obj.done_at:%Y-%m-%d} by {obj.done_by or '—'}"
         if obj.due_on < timezone.localdate():
-            return format_html('<strong class="text-red-600">Overdue</strong>')
+            return format_html('<strong class="text-red-600">{}</strong>', "Overdue")
         return "Open"
 
     def get_changeform_initial_data(self, request):
@@ -161,9 +161,20 @@ class TaskAdmin(HistoryAdmin):
 
 
 class TaskInlineFormSet(BaseInlineFormSet):
-    """Saves each task through task_save, as the user who saves the page."""
+    """Saves each task through task_save, as the user who saves the page.
+
+    A page posted without its Tasks block (opened before tasks existed, or posted by a script
+    that knows only the record's own fields) saves the rest and changes no task, rather than
+    failing on the block's missing management form."""
 
     user = None
+
+    def full_clean(self):
+        if self.is_bound and f"{self.prefix}-TOTAL_FORMS" not in self.data:
+            self._errors = []
+            self._non_form_errors = self.error_class(error_class="nonform", renderer=self.renderer)
+            return
+        super().full_clean()
 
     def save_new(self, form, commit=True):
         task = form.save(commit=False)
