@@ -7,11 +7,18 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from config.celery import app
 from tests.tracker.workspace.conftest import TODAY
+from tracker.digests.sending import REQUEUE_AFTER
 from tracker.models import StaffPreference, Task, TaskReminder
-from tracker.tasks import send_task_reminder, send_task_reminders
+from tracker.tasks import (
+    TRANSIENT_RETRIES,
+    create_follow_ups,
+    send_task_reminder,
+    send_task_reminders,
+)
 from tracker.workspace.reminder_links import make_token
-from tracker.workspace.reminders import reminder_send, reminders_create_due
+from tracker.workspace.reminders import reminder_send, reminders_create_due, reminders_to_requeue
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +184,27 @@ def test_a_tampered_link_is_refused(alice, client):
     response = client.post(reverse("workspace:task_reminders", args=[token[:-2] + "xx"]))
     assert response.status_code == 400
     assert not StaffPreference.objects.exists()
+
+
+def test_a_reminder_whose_task_was_lost_is_queued_again_by_the_sweeper(alice, clock):
+    task(alice, due_in=0)
+    (reminder_id,) = send_task_reminders.apply().result  # queued; the worker then loses it
+    assert reminders_to_requeue() == []  # waiting its turn in the queue: left alone
+
+    clock.shift(REQUEUE_AFTER + datetime.timedelta(seconds=1))
+    assert reminders_to_requeue() == [reminder_id]
+    assert reminder_send(reminder_id=reminder_id) == "sent"
+    clock.shift(REQUEUE_AFTER + datetime.timedelta(seconds=1))
+    assert reminders_to_requeue() == []  # sent: nothing to sweep
+
+
+def test_the_sends_go_to_the_digests_queue_and_the_schedulers_to_theirs():
+    def queue(name):
+        return app.amqp.router.route({}, f"tracker.tasks.{name}")["queue"].name
+
+    assert queue("send_task_reminder") == "digests"
+    assert queue("send_task_reminders") == "scheduler"
+    assert queue("create_follow_ups") == "scheduler"
+    for each in (create_follow_ups, send_task_reminders, send_task_reminder):
+        assert each.max_retries >= TRANSIENT_RETRIES
+        assert each.time_limit and each.soft_time_limit
