@@ -274,7 +274,7 @@ def test_a_status_event_dated_after_today_in_the_inline_is_a_field_error(staff_c
         _person_form(person, new_events=[("2031-01-01", "deceased")]),
     )
     assert response.status_code == 200
-    (formset,) = response.context["inline_admin_formsets"]
+    formset = response.context["inline_admin_formsets"][0]  # the events (then the tasks)
     row = formset.formset.forms[-1]
     assert list(row.errors) == ["date"]
     assert "cannot be dated after today (2025-03-14)" in row.errors["date"][0]

@@ -43,6 +43,8 @@ class Task(TimeStampedModel):
         related_name="tasks_assigned",
         null=True,
         blank=True,
+        limit_choices_to={"is_staff": True},
+        help_text="A staff member; none: nobody yet.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

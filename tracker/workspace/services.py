@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -102,10 +103,14 @@ def _chases(today: date) -> tuple[list[Task], int]:
     waiting = letters_waiting_for_answer(
         today=today, after_days=settings.FOLLOW_UP_CHASE_AFTER_DAYS
     )
+    owners = {row.letter.owner_id for row in waiting} - {None}
+    active = set(
+        get_user_model().objects.filter(pk__in=owners, is_active=True).values_list("pk", flat=True)
+    )
     tasks, skipped = [], 0
     for row in waiting:
         letter, recipient = row.letter, row.recipient
-        if letter.owner_id is None:
+        if letter.owner_id not in active:
             skipped += 1
             continue
         tasks.append(
@@ -210,7 +215,8 @@ def follow_ups_create(*, today: date | None = None) -> FollowUpCounts:
     daily): "chase <recipient>" for the owner of each letter sent FOLLOW_UP_CHASE_AFTER_DAYS
     ago or more that a recipient has not answered; for a case's lead officer, a legal limit
     within FOLLOW_UP_LIMIT_WARNING_DAYS and a hearing within FOLLOW_UP_HEARING_DAYS. A letter
-    without an owner, or a case without a lead, gets none (counted as `no_owner`)."""
+    whose owner is missing or inactive, or a case without an active lead, gets none (counted
+    as `no_owner`)."""
     today = today or timezone.localdate()
     counts = FollowUpCounts()
     for name, build in (("chase", _chases), ("legal_limit", _limits), ("hearing", _hearings)):

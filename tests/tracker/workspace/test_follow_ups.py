@@ -118,3 +118,13 @@ def test_the_warning_days_are_settings(alice):
     case_near_limit(alice, days_left=2)
 
     assert follow_ups_create(today=TODAY).total == 0
+
+
+def test_a_letter_whose_owner_left_gets_no_chase(alice):
+    sent_letter(owner=alice, days_ago=40)
+    alice.is_active = False
+    alice.save()
+
+    counts = follow_ups_create(today=TODAY)
+
+    assert (counts.chase, counts.no_owner) == (0, 1)

@@ -11,7 +11,7 @@ class TaskSerializer(StrictModelSerializer):
 
     done = serializers.BooleanField(required=False)
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_active=True, is_staff=True),
+        queryset=get_user_model().objects.filter(is_staff=True),
         allow_null=True,
         required=False,
         help_text="The staff member's user id; null: nobody yet.",
