@@ -135,6 +135,10 @@ class TaskAdmin(HistoryAdmin):
         return {"assignee": request.user.pk, **super().get_changeform_initial_data(request)}
 
     def save_model(self, request, obj, form, change):
+        if "done" in form.changed_data:
+            # "done" is the form's, not a model field: HistoryAdmin would take a save that
+            # changes only it for one that changes nothing, and record no version.
+            obj.__dict__.pop("skip_history_when_saving", None)
         task_save(task=obj, user=request.user, done=form.cleaned_data.get("done"))
 
     @admin.action(description="Mark the selected tasks done", permissions=["change"])

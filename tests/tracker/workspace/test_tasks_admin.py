@@ -124,3 +124,23 @@ def test_a_task_added_on_a_case_page_is_the_savers_and_ticking_done_marks_it(
     assert response.status_code == 302, response.context["errors"]
     added = Task.objects.get()
     assert (added.person, added.created_by, added.done_by) == (person, staff_user, staff_user)
+
+
+def test_ticking_done_on_a_tasks_page_is_in_its_history(staff_client, staff_user, alice):
+    mine = task(alice, title="Send the letter")
+    url = reverse("admin:tracker_task_change", args=[mine.pk])
+    data = {
+        "title": mine.title,
+        "due_on": mine.due_on.isoformat(),
+        "assignee": alice.pk,
+        "notes": "",
+        "done": "on",
+    }
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    mine.refresh_from_db()
+    assert mine.done_by == staff_user
+    latest = mine.history.latest()
+    assert latest.done_by_id == staff_user.pk and latest.history_user == staff_user
