@@ -286,6 +286,10 @@ UNFOLD = {
         "navigation": [
             {"title": "Two-factor authentication", "link": reverse_lazy("two_factor:profile")},
             {"title": "Change password", "link": reverse_lazy("admin:password_change")},
+            {
+                "title": "My morning email of tasks",
+                "link": reverse_lazy("admin:tracker_staffpreference_mine"),
+            },
         ],
     },
     # Grouped by task; each link shows only to those who may view its list (config/admin_theme.py).

@@ -6,7 +6,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
@@ -14,7 +16,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownF
 
 from config.history import HistoryAdmin
 from tracker.workspace.models import StaffPreference, Task, TaskReminder
-from tracker.workspace.reminder_links import staff_preference_set
+from tracker.workspace.reminder_links import reminders_wanted, staff_preference_set
 from tracker.workspace.services import task_save, tasks_mark_done
 
 
@@ -238,8 +240,10 @@ class TaskReminderAdmin(ModelAdmin):
 
 @admin.register(StaffPreference)
 class StaffPreferenceAdmin(HistoryAdmin):
-    """Each staff member's choices (the morning email of tasks). A staff member turns their own
-    email off or on by the link in it (tracker.workspace.reminder_links)."""
+    """Each staff member's choices (the morning email of tasks). Every staff member turns their
+    own email off or on from the account menu ("My morning email": `mine_view`) or by the link
+    in the email (tracker.workspace.reminder_links); this list is for those with the
+    permission to change anyone's."""
 
     list_display = ["user", "task_reminders"]
     list_filter = ["task_reminders"]
@@ -258,3 +262,30 @@ class StaffPreferenceAdmin(HistoryAdmin):
             )
         else:
             super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        mine = path(
+            "mine/",
+            self.admin_site.admin_view(self.mine_view),
+            name="tracker_staffpreference_mine",
+        )
+        return [mine, *super().get_urls()]
+
+    def mine_view(self, request):
+        """The signed-in staff member's own morning email of tasks: on or off (a POST)."""
+        if request.method == "POST":
+            wanted = request.POST.get("reminders") == "on"
+            staff_preference_set(
+                user=request.user, task_reminders=wanted, reason="Changed by its owner"
+            )
+            state = "on" if wanted else "off"
+            self.message_user(request, f"Your morning email of tasks is {state}.", messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "My morning email of tasks",
+            "opts": self.opts,
+            "wanted": reminders_wanted(request.user),
+            "email": request.user.email,
+        }
+        return TemplateResponse(request, "admin/tracker/staffpreference/mine.html", context)

@@ -3,8 +3,8 @@
 As the digests' unsubscribe link (tracker/digests/unsubscribe.py): the token is signed with
 SECRET_KEY under a salt of its own and names the user; GET only asks (mail scanners follow
 links), POST changes the preference, without a CSRF token (RFC 8058 one-click requests come
-from mail providers, which have no cookie). Staff who may change preferences can also change
-it in the admin (Tasks, Staff preferences).
+from mail providers, which have no cookie). In the admin, each staff member changes their own
+from the account menu (StaffPreferenceAdmin.mine_view).
 """
 
 from django.contrib.auth import get_user_model

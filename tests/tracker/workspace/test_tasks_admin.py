@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.campaigns.factories import CampaignFactory, LetterFactory
 from tests.tracker.factories import DetainedPersonFactory
-from tracker.models import Task
+from tracker.models import StaffPreference, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +144,21 @@ def test_ticking_done_on_a_tasks_page_is_in_its_history(staff_client, staff_user
     assert mine.done_by == staff_user
     latest = mine.history.latest()
     assert latest.done_by_id == staff_user.pk and latest.history_user == staff_user
+
+
+def test_any_staff_member_turns_their_own_morning_email_off_and_on_from_the_account_menu(
+    client, django_user_model
+):
+    member = django_user_model.objects.create_user("member", "m@example.org", "x", is_staff=True)
+    client.force_login(member)  # no permission on preferences: their own is theirs
+    url = reverse("admin:tracker_staffpreference_mine")
+
+    assert url in client.get(reverse("admin:index")).content.decode()  # the account menu
+    page = client.get(url)
+    assert page.status_code == 200 and "Turn it off" in page.content.decode()
+
+    assert client.post(url, {"reminders": "off"}).status_code == 302
+    assert StaffPreference.objects.get(user=member).task_reminders is False
+    assert "Turn it on" in client.get(url).content.decode()
+    client.post(url, {"reminders": "on"})
+    assert StaffPreference.objects.get(user=member).task_reminders is True
