@@ -54,6 +54,7 @@ from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download
 from tracker.cases.models import DetainedPerson
+from tracker.workspace.admin import TaskInline
 
 
 @admin.register(Organization)
@@ -127,6 +128,7 @@ class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["lead_organization", "lead_person", "detained_persons"]
     date_hierarchy = "started_on"
+    inlines = [TaskInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", ("started_on", "ended_on")]}),
         ("About", {"classes": ["tab"], "fields": ["summary", "description", "website"]}),
@@ -396,7 +398,7 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
     search_fields = ["title", "body", "demands", "recipients__full_name"]
     autocomplete_fields = ["campaign", "persons", "recipients", "author_organization"]
     date_hierarchy = "sent_on"
-    inlines = [LetterResponseInline, SignatureInline]
+    inlines = [LetterResponseInline, SignatureInline, TaskInline]
     fieldsets = [
         (None, {"fields": ["campaign", "persons", "title", ("kind", "status"), "sent_on"]}),
         ("Text", {"classes": ["tab"], "fields": ["body", "demands", "url"]}),

@@ -21,6 +21,7 @@ from tracker.cases.api.views import (
 )
 from tracker.digests.api.views import DigestDeliveryViewSet, SubscriptionViewSet
 from tracker.newswatch.api.views import MentionViewSet, NewsItemViewSet, NewsSourceViewSet
+from tracker.workspace.api.views import TaskViewSet
 
 router = DefaultRouter()
 router.register("campaigns", CampaignViewSet, basename="campaign")
@@ -39,6 +40,7 @@ router.register("mentions", MentionViewSet, basename="mention")
 router.register("case-event-proposals", CaseEventProposalViewSet, basename="caseeventproposal")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
+router.register("tasks", TaskViewSet, basename="task")
 router.register("access-records", AccessRecordViewSet, basename="accessrecord")
 # Last: it lists the deletions of the endpoints registered above that keep a history.
 router.register("deletions", DeletionViewSet.for_router(router), basename="deletion")

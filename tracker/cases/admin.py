@@ -74,6 +74,7 @@ from tracker.cases.services import (
 from tracker.newswatch.models import Mention
 from tracker.newswatch.rematch import rematch_people
 from tracker.text import fold
+from tracker.workspace.admin import TaskInline
 
 
 def can_decide(user) -> bool:
@@ -445,7 +446,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
     date_hierarchy = "detained_on"
-    inlines = [CaseEventInline]
+    inlines = [CaseEventInline, TaskInline]
     readonly_fields = ["news_mentions"]
     actions = ["rematch_news"]
     fieldsets = [
