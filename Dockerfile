@@ -7,6 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VIGIL_VAR_DIR=/app/var
 
 WORKDIR /app
+# The case file's PDF (WeasyPrint): pango, and a CJK font so that names in Chinese script print.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 vigil
 COPY requirements.txt .
 RUN pip install -r requirements.txt

@@ -54,6 +54,7 @@ from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download
 from tracker.cases.models import DetainedPerson
+from tracker.workspace.admin import TaskInline
 
 
 @admin.register(Organization)
@@ -127,6 +128,7 @@ class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["lead_organization", "lead_person", "detained_persons"]
     date_hierarchy = "started_on"
+    inlines = [TaskInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", ("started_on", "ended_on")]}),
         ("About", {"classes": ["tab"], "fields": ["summary", "description", "website"]}),
@@ -172,6 +174,46 @@ class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
                 "waiting_after_days": WAITING_AFTER_DAYS,
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        def campaign_file(pdf: bool):
+            def view(request, object_id):
+                return self.campaign_file_view(request, object_id, pdf=pdf)
+
+            return view
+
+        return [
+            path(
+                "<path:object_id>/file/",
+                self.admin_site.admin_view(campaign_file(True)),
+                name="campaigns_campaign_file",
+            ),
+            path(
+                "<path:object_id>/file/print/",
+                self.admin_site.admin_view(campaign_file(False)),
+                name="campaigns_campaign_file_print",
+            ),
+            *super().get_urls(),
+        ]
+
+    def campaign_file_view(self, request, object_id, *, pdf: bool):
+        """The campaign's file, a PDF or the print view (tracker/workspace/casefile.py, where
+        the case file is too), to those who may view the campaign; recorded in the access log."""
+        from tracker.workspace import casefile
+
+        campaign = self.get_object(request, unquote(object_id))
+        if campaign is None:
+            raise Http404("No such campaign.")
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        return casefile.serve_file(
+            request=request,
+            obj=campaign,
+            template=casefile.CAMPAIGN_TEMPLATE,
+            context=casefile.campaign_file_context(campaign=campaign, user=request.user),
+            subject=campaign.name,
+            pdf=pdf,
+        )
 
 
 class SignatureInline(TabularInline):
@@ -356,7 +398,7 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
     search_fields = ["title", "body", "demands", "recipients__full_name"]
     autocomplete_fields = ["campaign", "persons", "recipients", "author_organization"]
     date_hierarchy = "sent_on"
-    inlines = [LetterResponseInline, SignatureInline]
+    inlines = [LetterResponseInline, SignatureInline, TaskInline]
     fieldsets = [
         (None, {"fields": ["campaign", "persons", "title", ("kind", "status"), "sent_on"]}),
         ("Text", {"classes": ["tab"], "fields": ["body", "demands", "url"]}),

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from config.formats import staff_date
 from config.models import TimeStampedModel
+from config.uploads import UPLOAD_EXTENSIONS
 
 
 class Organization(TimeStampedModel):
@@ -258,10 +259,8 @@ class Signature(TimeStampedModel):
         return self.organization or self.person
 
 
-# What a response's file may be: documents, images and saved emails, nothing a browser would
-# run (the admin serves them as downloads all the same).
-RESPONSE_FILE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "gif", "webp", "tif", "tiff"]
-RESPONSE_FILE_EXTENSIONS += ["doc", "docx", "odt", "rtf", "txt", "eml", "msg"]
+# What a response's file may be: the upload rules every file follows (config.uploads).
+RESPONSE_FILE_EXTENSIONS = UPLOAD_EXTENSIONS
 
 
 class LetterResponse(TimeStampedModel):

@@ -15,13 +15,16 @@ from campaigns.api.views import (
 from config.api.deletions import DeletionViewSet
 from tracker.accesslog.api.views import AccessRecordViewSet
 from tracker.cases.api.views import (
+    CaseDocumentViewSet,
     CaseEventProposalViewSet,
     CaseEventViewSet,
+    CaseNoteViewSet,
     DetainedPersonViewSet,
 )
 from tracker.digests.api.views import DigestDeliveryViewSet, SubscriptionViewSet
 from tracker.newswatch.api.views import MentionViewSet, NewsItemViewSet, NewsSourceViewSet
-from tracker.workspace.api.views import SearchView
+from tracker.workspace.api.search import SearchView
+from tracker.workspace.api.views import TaskViewSet
 
 router = DefaultRouter()
 router.register("campaigns", CampaignViewSet, basename="campaign")
@@ -32,12 +35,15 @@ router.register("letter-responses", LetterResponseViewSet, basename="letterrespo
 router.register("signatures", SignatureViewSet, basename="signature")
 router.register("detained-persons", DetainedPersonViewSet, basename="detainedperson")
 router.register("case-events", CaseEventViewSet, basename="caseevent")
+router.register("case-notes", CaseNoteViewSet, basename="casenote")
+router.register("case-documents", CaseDocumentViewSet, basename="casedocument")
 router.register("news-sources", NewsSourceViewSet, basename="newssource")
 router.register("news-items", NewsItemViewSet, basename="newsitem")
 router.register("mentions", MentionViewSet, basename="mention")
 router.register("case-event-proposals", CaseEventProposalViewSet, basename="caseeventproposal")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
+router.register("tasks", TaskViewSet, basename="task")
 router.register("access-records", AccessRecordViewSet, basename="accessrecord")
 # Last: it lists the deletions of the endpoints registered above that keep a history.
 router.register("deletions", DeletionViewSet.for_router(router), basename="deletion")

@@ -1,7 +1,7 @@
 """The roles every installation has, kept in step by data migrations.
 
-- Viewer: view every campaign and tracker record (history included); no exports, no
-  restricted case fields.
+- Viewer: view every campaign and tracker record (history included) but a case's internal
+  notes and documents; no exports, no restricted case fields.
 - Editor: view, add, change and delete every campaign and tracker record, and export them;
   history stays read-only for everyone but superusers. No restricted case fields.
 - Case officer: everything an Editor may do, and the restricted fields of every case (family
@@ -20,6 +20,9 @@ RESTRICTED_CODENAME = "access_restricted_fields"
 # Models of ROLE_APPS whose permissions no role gets: who read and exported what is for
 # administrators, not for everyone who may view records.
 NOT_FOR_ROLES = ("accessrecord",)
+# Models the Viewer does not read: a case's internal notes and documents (family letters,
+# verdicts) are for the staff who work the case, Editors and Case officers.
+NOT_FOR_VIEWERS = ("casenote", "casedocument", "historicalcasenote", "historicalcasedocument")
 
 
 def sync_roles(apps, schema_editor=None) -> None:
@@ -40,7 +43,7 @@ def sync_roles(apps, schema_editor=None) -> None:
     records = ours.exclude(content_type__model__startswith="historical")
     edits = records.filter(codename__regex=r"^(add|change|delete|export)_")
     viewer, _ = Group.objects.get_or_create(name=VIEWER)
-    viewer.permissions.set(views)
+    viewer.permissions.set(views.exclude(content_type__model__in=NOT_FOR_VIEWERS))
     editor, _ = Group.objects.get_or_create(name=EDITOR)
     editor.permissions.set(views | edits)
     case_officer, _ = Group.objects.get_or_create(name=CASE_OFFICER)

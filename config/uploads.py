@@ -1,8 +1,14 @@
-"""The size limit of uploaded files (settings.UPLOAD_MAX_BYTES), for every form that takes one."""
+"""The rules of uploaded files, for every model and form that takes one (a letter response's
+scan, a case's document): what a file may be, and how large (settings.UPLOAD_MAX_BYTES)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+
+# What an uploaded file may be: documents, images and saved emails, nothing a browser would
+# run (the admin serves them as downloads all the same).
+UPLOAD_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "gif", "webp", "tif", "tiff"]
+UPLOAD_EXTENSIONS += ["doc", "docx", "odt", "rtf", "txt", "eml", "msg"]
 
 
 def _size(n: int) -> str:

@@ -3,6 +3,7 @@ import datetime
 import pytest
 import time_machine
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,14 +15,19 @@ from tests.pages import table_rows
 from tracker.cases.services import case_event_record, detained_person_save
 from tracker.models import (
     AccessRecord,
+    CaseDocument,
     CaseEvent,
     CaseEventProposal,
+    CaseNote,
     DetainedPerson,
     DigestDelivery,
     Mention,
     NewsItem,
     NewsSource,
+    StaffPreference,
     Subscription,
+    Task,
+    TaskReminder,
 )
 from tracker.newswatch.admin import highlight
 from tracker.workspace.demo import seed_demo
@@ -48,6 +54,8 @@ def test_every_record_type_has_an_admin():
         "letterresponse",
         "detainedperson",
         "caseevent",
+        "casenote",
+        "casedocument",
         "legallimit",
         "newssource",
         "newsitem",
@@ -56,6 +64,9 @@ def test_every_record_type_has_an_admin():
         "subscription",
         "digestdelivery",
         "accessrecord",
+        "task",
+        "taskreminder",
+        "staffpreference",
     }
 
 
@@ -72,13 +83,38 @@ def test_changelist_add_change_and_history_pages_render_for_staff(staff_client, 
         response = staff_client.get(url)
         # News items, mentions and proposed events are made by the news watch, deliveries by
         # the digest tasks, access records by Vigil as it is used: never typed in.
-        made_by_machines = (NewsItem, Mention, CaseEventProposal, DigestDelivery, AccessRecord)
+        made_by_machines = (
+            NewsItem,
+            Mention,
+            CaseEventProposal,
+            DigestDelivery,
+            AccessRecord,
+            TaskReminder,
+        )
         expected = 403 if url.endswith("/add/") and model in made_by_machines else 200
         assert response.status_code == expected, url
 
 
 def _make_one(model):
     """A record for the models the demo data leaves empty."""
+    if model is CaseNote:
+        person = DetainedPerson.objects.get(name="Gao Yu")
+        return CaseNote.objects.create(person=person, text="Called the family.")
+    if model is CaseDocument:
+        # A stored name only: the pages render without the file on disk.
+        person = DetainedPerson.objects.get(name="Gao Yu")
+        return CaseDocument.objects.create(
+            person=person, title="Verdict", kind="verdict", file="case-documents/verdict.pdf"
+        )
+    if model in (Task, TaskReminder, StaffPreference):
+        user = get_user_model().objects.create_user("assignee", "assignee@example.org", "x")
+        if model is Task:
+            return Task.objects.create(
+                title="Call", due_on=datetime.date(2026, 1, 5), assignee=user
+            )
+        if model is TaskReminder:
+            return TaskReminder.objects.create(user=user, day=datetime.date(2026, 1, 5))
+        return StaffPreference.objects.create(user=user, task_reminders=False)
     if model is Signature:
         return Signature.objects.create(letter=LetterFactory(), organization=OrganizationFactory())
     if model in (Subscription, DigestDelivery):
@@ -251,7 +287,7 @@ def test_a_status_event_dated_after_today_in_the_inline_is_a_field_error(staff_c
         _person_form(person, new_events=[("2031-01-01", "deceased")]),
     )
     assert response.status_code == 200
-    (formset,) = response.context["inline_admin_formsets"]
+    formset = response.context["inline_admin_formsets"][0]  # the events (then the tasks)
     row = formset.formset.forms[-1]
     assert list(row.errors) == ["date"]
     assert "cannot be dated after today (2025-03-14)" in row.errors["date"][0]

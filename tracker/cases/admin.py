@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -26,16 +26,28 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
-from unfold.widgets import UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidget
+from unfold.widgets import (
+    UnfoldAdminFileFieldWidget,
+    UnfoldAdminSingleDateWidget,
+    UnfoldAdminTextareaWidget,
+)
 
 from config.admin import AuditedExportMixin, HistoryImportExportAdmin
 from config.admin_filters import CountryInUseFilter
 from config.formats import staff_date
 from config.history import HistoryAdmin
 from config.permissions import may_view
-from tracker.accesslog.services import record_restricted_view
-from tracker.cases.forms import StringListField
-from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson, LegalLimit
+from config.uploads import validate_upload_size
+from tracker.accesslog.services import record_download, record_restricted_view
+from tracker.cases.forms import CaseDocumentForm, CaseNoteForm, StringListField
+from tracker.cases.models import (
+    CaseDocument,
+    CaseEvent,
+    CaseEventProposal,
+    CaseNote,
+    DetainedPerson,
+    LegalLimit,
+)
 from tracker.cases.resources import (
     CaseEventResource,
     DetainedPersonResource,
@@ -48,18 +60,21 @@ from tracker.cases.restricted import (
     restricted_fields_shown,
     withheld_fields,
 )
-from tracker.cases.selectors import case_summary
+from tracker.cases.selectors import case_internal_records, case_summary
 from tracker.cases.services import (
+    case_document_save,
     case_event_delete,
     case_event_proposal_accept,
     case_event_proposal_reject,
     case_event_save,
+    case_note_save,
     detained_person_save,
     detained_person_status_event,
 )
 from tracker.newswatch.models import Mention
 from tracker.newswatch.rematch import rematch_people
 from tracker.text import fold
+from tracker.workspace.admin import TaskInline
 
 
 def can_decide(user) -> bool:
@@ -249,6 +264,58 @@ class CaseEventInline(TabularInline):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
+# --- Internal notes and documents (beside the timeline, never on it) ------------------------
+
+
+def document_file_url(document: CaseDocument) -> str:
+    return reverse("admin:tracker_casedocument_file", args=[document.pk])
+
+
+class DocumentFileWidget(UnfoldAdminFileFieldWidget):
+    """The theme's file input, its link to the stored file being the admin's download
+    (CaseDocumentAdmin.file_view): the same widget template as a letter response's file."""
+
+    template_name = "admin/campaigns/letterresponse/file_widget.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.is_initial(value) and getattr(value.instance, "pk", None):
+            context["widget"]["file_name"] = value.instance.file_name
+            context["widget"]["download_url"] = document_file_url(value.instance)
+        return context
+
+
+class DocumentFileMixin:
+    """A document's file: the upload rules of a letter response's scan (an upload over
+    UPLOAD_MAX_BYTES is an error of the field), linked to the admin's download; read-only
+    (without the change permission) the link is the download too."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name != "file":
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, widget=DocumentFileWidget)
+        field.validators.append(validate_upload_size)
+        return field
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return ["file_download" if name == "file" else name for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return readonly
+        return [*readonly, "file_download"]
+
+    @admin.display(description="file")
+    def file_download(self, document):
+        if not document or not document.file:
+            return "-"
+        return format_html('<a href="{}">{}</a>', document_file_url(document), document.file_name)
+
+
 def _withheld_display(name: str):
     """A read-only entry standing in for restricted field `name`: it says the value is
     withheld, not that it is empty."""
@@ -379,7 +446,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
     date_hierarchy = "detained_on"
-    inlines = [CaseEventInline]
+    inlines = [CaseEventInline, TaskInline]
     readonly_fields = ["news_mentions"]
     actions = ["rematch_news"]
     fieldsets = [
@@ -481,10 +548,131 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         person = self.get_object(request, object_id)
         if person is not None:
             extra_context["case_summary"] = case_summary(person=person, user=request.user)
+            from tracker.workspace.casefile import may_include_internal
+
+            extra_context["may_include_internal"] = may_include_internal(request.user)
+            extra_context["internal"] = self._internal_panel(request, person)
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             self.record_restricted_read(request, person)
         return response
+
+    def get_urls(self):
+        def case_file(pdf: bool):
+            def view(request, object_id):
+                return self.case_file_view(request, object_id, pdf=pdf)
+
+            return view
+
+        return [
+            path(
+                "<path:object_id>/case-file/",
+                self.admin_site.admin_view(case_file(True)),
+                name="tracker_detainedperson_case_file",
+            ),
+            path(
+                "<path:object_id>/case-file/print/",
+                self.admin_site.admin_view(case_file(False)),
+                name="tracker_detainedperson_case_file_print",
+            ),
+            path(
+                "<path:object_id>/notes/add/",
+                self.admin_site.admin_view(self.add_note_view),
+                name="tracker_detainedperson_add_note",
+            ),
+            path(
+                "<path:object_id>/documents/add/",
+                self.admin_site.admin_view(self.add_document_view),
+                name="tracker_detainedperson_add_document",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _internal_panel(self, request, person) -> dict:
+        """The panel of internal notes and documents under the case's form (its own forms,
+        outside the case's: adding a note saves nothing else)."""
+        user = request.user
+        return {
+            **case_internal_records(person=person, user=user),
+            "note_form": CaseNoteForm() if user.has_perm("tracker.add_casenote") else None,
+            "document_form": (
+                CaseDocumentForm() if user.has_perm("tracker.add_casedocument") else None
+            ),
+            "may_change_notes": user.has_perm("tracker.change_casenote"),
+        }
+
+    def _add_internal_record(self, request, object_id, *, form_class, permission, save):
+        """Adds a note or a document to the case from its page's panel, then back to the page
+        (its errors, such as a file over the upload limit, as messages there)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        person = self.get_object(request, unquote(object_id))
+        if person is None:
+            raise Http404("No such case.")
+        if not (self.has_view_permission(request, person) and request.user.has_perm(permission)):
+            raise PermissionDenied
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            record = form.save(commit=False)
+            record.person = person
+            try:
+                save(record, request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        if form.errors:
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for error in errors:
+                    self.message_user(
+                        request,
+                        f"Not added: {label}: {error}" if label else f"Not added: {error}",
+                        messages.ERROR,
+                    )
+        else:
+            self.message_user(request, f"Added: {record}.", messages.SUCCESS)
+        url = reverse("admin:tracker_detainedperson_change", args=[person.pk])
+        return HttpResponseRedirect(url + "#internal-records")
+
+    def add_note_view(self, request, object_id):
+        return self._add_internal_record(
+            request,
+            object_id,
+            form_class=CaseNoteForm,
+            permission="tracker.add_casenote",
+            save=lambda note, user: case_note_save(note=note, user=user),
+        )
+
+    def add_document_view(self, request, object_id):
+        return self._add_internal_record(
+            request,
+            object_id,
+            form_class=CaseDocumentForm,
+            permission="tracker.add_casedocument",
+            save=lambda document, user: case_document_save(document=document, user=user),
+        )
+
+    def case_file_view(self, request, object_id, *, pdf: bool):
+        """The case's file, a PDF or the print view (tracker/workspace/casefile.py): to those
+        who may view the case, each one recorded in the access log; `?include=notes` adds the
+        internal notes and documents for those who may view them."""
+        from tracker.workspace import casefile
+
+        person = self.get_object(request, unquote(object_id))
+        if person is None:
+            raise Http404("No such case.")
+        if not self.has_view_permission(request, person):
+            raise PermissionDenied
+        context = casefile.case_file_context(
+            person=person, user=request.user, include_internal=casefile.wants_internal(request)
+        )
+        return casefile.serve_file(
+            request=request,
+            obj=person,
+            template=casefile.CASE_TEMPLATE,
+            context=context,
+            subject=person.name,
+            pdf=pdf,
+        )
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -517,6 +705,70 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
         for event in events:
             case_event_save(event=event)
         formset.save_m2m()
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(HistoryAdmin):
+    """A case's internal notes, all cases together; written on the case's page or here."""
+
+    list_display = ["written_on", "person", "author", "text_start"]
+    list_select_related = ["person", "author"]
+    search_fields = ["person__name", "person__native_name", "text"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "written_on"
+    fields = ["person", "written_on", "text", "author"]
+    readonly_fields = ["author"]
+
+    @admin.display(description="note")
+    def text_start(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    def save_model(self, request, obj, form, change):
+        case_note_save(note=obj, user=request.user)
+
+
+@admin.register(CaseDocument)
+class CaseDocumentAdmin(DocumentFileMixin, HistoryAdmin):
+    """A case's documents, all cases together; uploaded on the case's page or here. The file is
+    served only by file_view, as a download recorded in the access log."""
+
+    list_display = ["title", "person", "kind", "dated", "uploaded_by", "created_at"]
+    list_filter = [("kind", ChoicesDropdownFilter)]
+    list_select_related = ["person", "uploaded_by"]
+    search_fields = ["person__name", "person__native_name", "title"]
+    autocomplete_fields = ["person"]
+    fields = ["person", "title", "kind", "dated", "file", "uploaded_by"]
+    readonly_fields = ["uploaded_by"]
+
+    def save_model(self, request, obj, form, change):
+        case_document_save(document=obj, user=request.user)
+
+    def get_urls(self):
+        file_view = path(
+            "<path:object_id>/file/",
+            self.admin_site.admin_view(self.file_view),
+            name="tracker_casedocument_file",
+        )
+        return [file_view, *super().get_urls()]
+
+    def file_view(self, request, object_id):
+        """The uploaded file, to staff who may view documents only (MEDIA_ROOT is never
+        served), as a download; each one is recorded in the access log."""
+        document = self.get_object(request, unquote(object_id))
+        if document is None or not document.file:
+            raise Http404("No such file.")
+        if not self.has_view_permission(request, document):
+            raise PermissionDenied
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing from the server.") from None
+        try:
+            record_download(request=request, obj=document, file_name=document.file_name)
+        except BaseException:
+            handle.close()
+            raise
+        return FileResponse(handle, as_attachment=True, filename=document.file_name)
 
 
 @admin.register(CaseEvent)

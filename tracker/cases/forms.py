@@ -1,5 +1,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from unfold.widgets import (
+    UnfoldAdminFileFieldWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminSingleDateWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+)
+
+from config.uploads import validate_upload_size
+from tracker.cases.models import CaseDocument, CaseNote
 
 
 class StringListField(forms.CharField):
@@ -21,3 +31,39 @@ class StringListField(forms.CharField):
     def validate(self, value):
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
+
+
+class CaseNoteForm(forms.ModelForm):
+    """A new internal note, on the case's page (DetainedPersonAdmin.add_note_view)."""
+
+    prefix = "note"
+
+    class Meta:
+        model = CaseNote
+        fields = ["written_on", "text"]
+        labels = {"text": "Note"}
+        widgets = {
+            "written_on": UnfoldAdminSingleDateWidget,
+            "text": UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        }
+
+
+class CaseDocumentForm(forms.ModelForm):
+    """A new document, on the case's page (DetainedPersonAdmin.add_document_view): the upload
+    rules of a letter response's scan (config.uploads)."""
+
+    prefix = "document"
+
+    class Meta:
+        model = CaseDocument
+        fields = ["title", "kind", "dated", "file"]
+        widgets = {
+            "title": UnfoldAdminTextInputWidget,
+            "kind": UnfoldAdminSelectWidget,
+            "dated": UnfoldAdminSingleDateWidget,
+            "file": UnfoldAdminFileFieldWidget,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].validators.append(validate_upload_size)

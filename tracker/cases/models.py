@@ -5,7 +5,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -13,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from config.formats import staff_date
 from config.models import TimeStampedModel
+from config.uploads import UPLOAD_EXTENSIONS
 from tracker.text import fold
 
 
@@ -261,6 +266,93 @@ class CaseOfficer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} ({'lead, ' if self.is_lead else ''}{self.person})"
+
+
+class CaseNote(TimeStampedModel):
+    """A dated internal note on a case, by a member of staff. Internal: shown on the case's page
+    beside the timeline, never on it, and never in a digest or anything else that leaves Vigil
+    (only in the case file, when asked for by someone who may view notes)."""
+
+    person = models.ForeignKey(DetainedPerson, on_delete=models.PROTECT, related_name="notes")
+    # Kept when the account is deleted: the note stays, its author unknown.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="case_notes",
+        null=True,
+        blank=True,
+    )
+    written_on = models.DateField("date", default=timezone.localdate)
+    text = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "-written_on", "-id"]
+        indexes = [
+            # A case's notes, newest first (its page, the case file, the API's ?person=).
+            models.Index(fields=["person", "-written_on", "-id"], name="casenote_person_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note of {self.written_on} on {self.person}"
+
+
+class CaseDocumentKind(models.TextChoices):
+    VERDICT = "verdict", "Verdict"
+    NOTICE = "notice", "Official notice"
+    FAMILY_LETTER = "family_letter", "Family letter"
+    OTHER = "other", "Other"
+
+
+class CaseDocument(TimeStampedModel):
+    """A document about a case (a verdict, an official notice, a letter from the family), with
+    the same upload rules as a letter response's scan (config.uploads). Internal like notes; the
+    file is served only by the admin's download (CaseDocumentAdmin.file_view), which records
+    each download in the access log."""
+
+    Kind = CaseDocumentKind
+
+    person = models.ForeignKey(DetainedPerson, on_delete=models.PROTECT, related_name="documents")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="case_documents",
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    dated = models.DateField(null=True, blank=True, help_text="The document's own date.")
+    # Kept under MEDIA_ROOT, which is not served.
+    file = models.FileField(
+        upload_to="case-documents/%Y/%m/",
+        max_length=300,
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+        help_text="The document: " + ", ".join(UPLOAD_EXTENSIONS) + ".",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=CaseDocumentKind.values),
+                name="casedocument_kind_known",
+            ),
+        ]
+        indexes = [
+            # A case's documents, newest first (its page, the case file, the API's ?person=).
+            models.Index(fields=["person", "-created_at"], name="casedocument_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display()}, {self.person})"
+
+    @property
+    def file_name(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
 
 
 class CaseEvent(TimeStampedModel):

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from tracker.cases.models import CaseEvent, DetainedPerson, LegalLimit
+from tracker.cases.models import CaseDocument, CaseEvent, CaseNote, DetainedPerson, LegalLimit
 
 
 def detained_person_campaign_ids(*, person_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -125,3 +125,18 @@ def letter_answers(letter) -> list[dict]:
         }
         for response in letter.responses.all()
     ]
+
+
+def case_internal_records(*, person: DetainedPerson, user) -> dict:
+    """A case's internal notes and documents, newest first, for the panel beside its timeline
+    and for its case file: each None (and not read) unless `user` may view them."""
+    from config.permissions import may_view
+
+    notes = documents = None
+    if may_view(user, CaseNote):
+        notes = list(person.notes.select_related("author").order_by("-written_on", "-id"))
+    if may_view(user, CaseDocument):
+        documents = list(
+            person.documents.select_related("uploaded_by").order_by("-created_at", "-id")
+        )
+    return {"notes": notes, "documents": documents}

@@ -10,9 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.cases.models import (
+    CaseDocument,
     CaseEvent,
     CaseEventProposal,
     CaseEventProposalSource,
+    CaseNote,
     CaseStatus,
     DetainedPerson,
 )
@@ -451,3 +453,27 @@ def case_event_proposal_reject(*, proposal: CaseEventProposal, user) -> CaseEven
         )
     _decide(stored, CaseEventProposal.Status.REJECTED, user)
     return stored
+
+
+# --- Internal notes and documents ------------------------------------------------------------
+
+
+@transaction.atomic
+def case_note_save(*, note: CaseNote, user=None) -> CaseNote:
+    """Saves a note (new or edited); a new one without an author is `user`'s."""
+    if note.pk is None and note.author_id is None and user is not None:
+        note.author = user
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def case_document_save(*, document: CaseDocument, user=None) -> CaseDocument:
+    """Saves a document (new or edited); a new one is uploaded by `user`. The size limit is the
+    form's (config.uploads.validate_upload_size), checked before the upload is kept."""
+    if document.pk is None and document.uploaded_by_id is None and user is not None:
+        document.uploaded_by = user
+    document.full_clean()
+    document.save()
+    return document

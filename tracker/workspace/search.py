@@ -68,7 +68,7 @@ class Kind:
 
 def _containing(field: str, q: str) -> Q:
     """`field` contains `q`, ignoring case. On PostgreSQL the trigram indexes (migration
-    tracker 0027) serve queries of three characters or more; a shorter one reads the whole
+    tracker 0029) serve queries of three characters or more; a shorter one reads the whole
     table, and when it has no cased letters (a Chinese character or two) it is matched as
     written: the same records, without upper-casing every row first (half the time)."""
     lookup = "contains" if len(q) < 3 and q.lower() == q.upper() else "icontains"

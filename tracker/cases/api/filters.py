@@ -13,7 +13,13 @@ from config.api.filters import (
     SyncFilterSet,
     deprecated_alias,
 )
-from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.models import (
+    CaseDocument,
+    CaseEvent,
+    CaseEventProposal,
+    CaseNote,
+    DetainedPerson,
+)
 from tracker.newswatch.models import Mention
 
 
@@ -88,3 +94,22 @@ class CaseEventProposalFilter(SyncFilterSet):
 
     def filter_mention(self, queryset, name, value):
         return queryset.filter(Q(mention=value) | Q(other_sources__mention=value)).distinct()
+
+
+class CaseNoteFilter(SyncFilterSet):
+    written_after = IsoDateFilter(field_name="written_on", lookup_expr="gte")
+    written_before = IsoDateFilter(field_name="written_on", lookup_expr="lte")
+
+    class Meta:
+        model = CaseNote
+        fields = ["person", "author", "written_after", "written_before"]
+
+
+class CaseDocumentFilter(SyncFilterSet):
+    kind = ChoiceInFilter(
+        choices=CaseDocument.Kind.choices, help_text="One kind or a comma-separated list."
+    )
+
+    class Meta:
+        model = CaseDocument
+        fields = ["person", "kind"]

@@ -1,6 +1,7 @@
 """How the REST API of cases (detained persons, case events and the events proposed from the
 news) reads and writes its records."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
@@ -13,9 +14,11 @@ from config.api.serializers import (
 )
 from config.permissions import may_view
 from tracker.cases.models import (
+    CaseDocument,
     CaseEvent,
     CaseEventProposal,
     CaseEventProposalSource,
+    CaseNote,
     DetainedPerson,
 )
 from tracker.cases.restricted import RESTRICTED_FIELDS, withheld_fields
@@ -264,3 +267,50 @@ class CaseEventProposalSerializer(StrictModelSerializer):
             CaseEventProposalSourceSerializer(first).data,
             *CaseEventProposalSourceSerializer(others, many=True).data,
         ]
+
+
+class CaseNoteSerializer(StrictModelSerializer):
+    """An internal note: written by the user who sends it (`author`, read-only)."""
+
+    class Meta:
+        model = CaseNote
+        fields = ["id", "person", "written_on", "text", "author", "created_at", "updated_at"]
+        read_only_fields = ["author"]
+
+    def validate_person(self, person):
+        if self.instance is not None and person.pk != self.instance.person_id:
+            raise serializers.ValidationError(
+                "A note cannot move to another person; delete it and write a new one."
+            )
+        return person
+
+
+class CaseDocumentSerializer(StrictModelSerializer):
+    """Read only: documents are uploaded in the admin, under the upload rules of its forms."""
+
+    file = serializers.SerializerMethodField(
+        help_text="Link to the admin's download of the file (staff who may view documents, "
+        "signed in to the admin; each download is in the access log)."
+    )
+
+    class Meta:
+        model = CaseDocument
+        fields = [
+            "id",
+            "person",
+            "title",
+            "kind",
+            "dated",
+            "file",
+            "file_name",
+            "uploaded_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_file(self, document) -> str:
+        path = reverse("admin:tracker_casedocument_file", args=[document.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path

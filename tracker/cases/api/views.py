@@ -12,13 +12,20 @@ from config.api.schema import described
 from config.api.viewsets import ApiViewMixin, ServiceModelViewSet
 from tracker.accesslog.services import record_restricted_view
 from tracker.cases.api import filters, serializers
-from tracker.cases.models import CaseEvent, CaseEventProposal, DetainedPerson
+from tracker.cases.models import (
+    CaseDocument,
+    CaseEvent,
+    CaseEventProposal,
+    CaseNote,
+    DetainedPerson,
+)
 from tracker.cases.restricted import restricted_fields_shown
 from tracker.cases.services import (
     case_event_delete,
     case_event_proposal_accept,
     case_event_proposal_reject,
     case_event_save,
+    case_note_save,
     detained_person_save,
 )
 
@@ -165,3 +172,44 @@ class CaseEventProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reject(self, request, pk=None):
         return self._decide(request, case_event_proposal_reject)
+
+
+@described(
+    list="A case's internal notes, the newest first: staff's own dated notes, apart from the "
+    "timeline and never in digests or anything else that leaves Vigil. Filter by `person`, "
+    "`author` and `written_after`/`written_before` (YYYY-MM-DD). Viewers do not read notes.",
+    create="Write a note on a case; its `author` is the user who sends it.",
+    retrieve="One internal note.",
+    update="Change a note, sending every required field; PATCH sends only what changes. A note "
+    "stays with its person; its author does not change.",
+    partial_update="Change only the fields sent.",
+    destroy="Delete a note.",
+)
+class CaseNoteViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    queryset = CaseNote.objects.order_by("-written_on", "-pk")
+    serializer_class = serializers.CaseNoteSerializer
+    filterset_class = filters.CaseNoteFilter
+
+    def perform_create(self, serializer):
+        note = CaseNote(**serializer.validated_data)
+        serializer.instance = case_note_save(note=note, user=self.request.user)
+
+    def perform_update(self, serializer):
+        note = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(note, name, value)
+        serializer.instance = case_note_save(note=note, user=self.request.user)
+
+
+@described(
+    list="A case's documents (verdicts, official notices, family letters), the newest first. "
+    "Read only: they are uploaded in the admin, on the case's page. `file` links to the "
+    "admin's download, served to staff signed in to the admin who may view documents, each "
+    "download recorded in the access log. Filter by `person` and `kind`. Viewers do not read "
+    "documents.",
+    retrieve="One document's record, with the link to its file.",
+)
+class CaseDocumentViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = CaseDocument.objects.order_by("-created_at", "-pk")
+    serializer_class = serializers.CaseDocumentSerializer
+    filterset_class = filters.CaseDocumentFilter

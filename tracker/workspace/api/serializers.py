@@ -1,39 +1,82 @@
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from tracker.workspace.search import COUNT_LIMIT, KINDS, MAX_QUERY_LENGTH
+from config.api.serializers import StrictModelSerializer
+from tracker.workspace.models import Task
 
 
-class SearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(
-        max_length=MAX_QUERY_LENGTH,
-        help_text="What to look for: any part of a name or title. Cases are found by any form "
-        "of their names (romanised, native script, aliases) ignoring case and accents; the "
-        "other kinds ignoring case.",
+class TaskSerializer(StrictModelSerializer):
+    """A task. `done` is writable: true marks it done by the user who sends it (now), false
+    opens it again; `done_at` and `done_by` say when and by whom."""
+
+    done = serializers.BooleanField(required=False)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_staff=True),
+        allow_null=True,
+        required=False,
+        help_text="The staff member's user id; null: nobody yet.",
+    )
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "title",
+            "notes",
+            "due_on",
+            "assignee",
+            "done",
+            "done_at",
+            "done_by",
+            "person",
+            "letter",
+            "campaign",
+            "origin",
+            "follow_up_key",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "done_at",
+            "done_by",
+            "origin",
+            "follow_up_key",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["done"] = instance.done_at is not None
+        return data
+
+    def validate(self, attrs):
+        links = ("person", "letter", "campaign")
+        merged = {name: getattr(self.instance, name, None) for name in links}
+        merged.update({name: attrs[name] for name in links if name in attrs})
+        if sum(value is not None for value in merged.values()) > 1:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Link a task to one case, letter or campaign at most."]}
+            )
+        return attrs
+
+
+class TasksBulkDoneSerializer(serializers.Serializer):
+    tasks = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        max_length=1000,
+        help_text="The ids of the tasks to mark done (at most 1000).",
     )
 
 
-class SearchItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField(help_text="The record as the admin names it.")
-    detail = serializers.CharField(help_text="A line about it (status, country, date...).")
-    url = serializers.URLField(help_text="The record in the API.")
-    admin_url = serializers.CharField(help_text="The record's page in the admin (a path).")
-
-
-class SearchGroupSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[kind.key for kind in KINDS])
-    label = serializers.CharField()
-    count = serializers.IntegerField(
-        help_text=f"How many records of this kind match, counted up to {COUNT_LIMIT}."
+class TasksBulkDoneResultSerializer(serializers.Serializer):
+    done = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The tasks marked done now."
     )
-    capped = serializers.BooleanField(help_text=f"More than {COUNT_LIMIT} match.")
-    items = SearchItemSerializer(many=True, help_text="The first matches (at most 10).")
-
-
-class SearchResultSerializer(serializers.Serializer):
-    q = serializers.CharField(help_text="The query, as searched (trimmed).")
-    results = SearchGroupSerializer(
-        many=True,
-        help_text="One group per kind the user may view, in a fixed order (cases, "
-        "organizations, people, campaigns, letters, news_items), empty ones included.",
+    already_done = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The tasks that were done already, left as they were.",
     )

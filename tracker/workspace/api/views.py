@@ -1,68 +1,71 @@
-"""GET /api/search/?q=: the admin's search for everything, as JSON (tracker/workspace/search.py)."""
+"""The REST API of tasks."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
-from config.api.viewsets import ApiViewMixin
-from tracker.workspace.api.serializers import SearchQuerySerializer, SearchResultSerializer
-from tracker.workspace.search import search_everything, searchable_kinds
+from config.api.schema import described
+from config.api.viewsets import ServiceModelViewSet
+from tracker.workspace.api import filters, serializers
+from tracker.workspace.models import Task
+from tracker.workspace.services import task_save, tasks_mark_done
 
-ALLOWED_PARAMETERS = frozenset({"q", "format"})
 
+@described(
+    list="Tasks, the soonest due first (or `ordering`: `due_on`, `created_at`, `updated_at`, "
+    "`done_at`, `-` for descending). Filter by `assignee` (a user id, or `me`), `done` "
+    "(true/false), `due_after`/`due_before` (YYYY-MM-DD), `person`, `letter`, `campaign` (id "
+    "or slug) and `origin` (`manual`, or the follow-ups Vigil makes: `chase`, `legal_limit`, "
+    "`hearing`).",
+    create="Add a task: `title` and `due_on` are required; link it to at most one of "
+    "`person` (a case), `letter` or `campaign`. `done: true` adds it done.",
+    retrieve="One task, with who made it and, once done, who did it and when.",
+    update="Change a task, sending every required field; PATCH sends only what changes. "
+    "`done: true` marks it done by you now (a task done already keeps who did it); `done: "
+    "false` opens it again.",
+    partial_update="Change only the fields sent; `done: true` marks the task done by you now.",
+    destroy="Delete a task.",
+    bulk_done="Mark many tasks done by you, now, in one call (the admin's \"Mark the selected "
+    'tasks done" runs the same service): `{"tasks": [ids]}`. Tasks done already are left '
+    "as they were and listed under `already_done`; an unknown id is a 400 naming it. Each task "
+    "marked gets a History row naming you.\n\nPermission: `tracker.change_task`.",
+)
+class TaskViewSet(ServiceModelViewSet):
+    queryset = Task.objects.select_related("assignee", "done_by", "created_by").order_by(
+        "due_on", "pk"
+    )
+    serializer_class = serializers.TaskSerializer
+    filterset_class = filters.TaskFilter
+    save_service = staticmethod(task_save)
+    instance_kwarg = "task"
 
-class SearchView(ApiViewMixin, generics.GenericAPIView):
-    permission_classes = [IsAuthenticated]  # and the view permission of each kind (below)
-    filter_backends = []
-    pagination_class = None
-    serializer_class = SearchResultSerializer
+    def perform_create(self, serializer):
+        serializer.instance = task_save(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = task_save(
+            task=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
 
     @extend_schema(
-        summary="Search everything",
-        description="Cases, organizations, people, campaigns, letters and news items whose "
-        "name or title contains `q`: cases by any form of their names (romanised, native "
-        "script, aliases) ignoring case, accents and hyphens; letters by title and by their "
-        "recipients' names; the other kinds ignoring case. Results come grouped by kind, at "
-        "most 10 a kind, with how many match; restricted case fields are never searched.\n\n"
-        "Permission: `<app>.view_<model>` of each kind searched (`tracker.view_detainedperson`, "
-        "`campaigns.view_organization`, `campaigns.view_person`, `campaigns.view_campaign`, "
-        "`campaigns.view_letter`, `tracker.view_newsitem`; the Viewer and Editor groups have "
-        "them all): only the kinds the user may view are searched, and a user who may view "
-        "none of them gets a 403.",
-        parameters=[SearchQuerySerializer],
-        responses=SearchResultSerializer,
+        summary="Mark tasks done",
+        request=serializers.TasksBulkDoneSerializer,
+        responses={200: serializers.TasksBulkDoneResultSerializer},
     )
-    def get(self, request, *args, **kwargs):
-        unknown = sorted(set(request.query_params) - ALLOWED_PARAMETERS)
+    @action(detail=False, methods=["post"], url_path="bulk/done", filterset_class=None)
+    def bulk_done(self, request):
+        # Model permissions would ask for add_task (a POST); marking done changes tasks.
+        if not request.user.has_perm("tracker.change_task"):
+            raise PermissionDenied("Marking tasks done needs permission to change tasks.")
+        given = serializers.TasksBulkDoneSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        ids = set(given.validated_data["tasks"])
+        unknown = sorted(ids - set(Task.objects.filter(pk__in=ids).values_list("pk", flat=True)))
         if unknown:
-            raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
-        if not searchable_kinds(request.user):
-            raise PermissionDenied("You may view none of the kinds of records search covers.")
-        query = SearchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        q = query.validated_data["q"]
-        groups = [
-            {
-                "kind": found.kind.key,
-                "label": found.kind.label,
-                "count": found.count,
-                "capped": found.capped,
-                "items": [
-                    {
-                        "id": hit.id,
-                        "title": hit.title,
-                        "detail": hit.detail,
-                        "url": reverse(
-                            f"{found.kind.api_basename}-detail", args=[hit.id], request=request
-                        ),
-                        "admin_url": hit.admin_url,
-                    }
-                    for hit in found.hits
-                ],
-            }
-            for found in search_everything(user=request.user, q=q).values()
-        ]
-        return Response(SearchResultSerializer({"q": q, "results": groups}).data)
+            raise ValidationError({"tasks": [f"No task has the id {pk}." for pk in unknown]})
+        outcome = tasks_mark_done(tasks=ids, user=request.user)
+        return Response(
+            {"done": outcome.done, "already_done": outcome.already_done}, status=status.HTTP_200_OK
+        )

@@ -28,7 +28,7 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tracker", "0026_staff_names")]
+    dependencies = [("tracker", "0028_tasks")]
 
     operations = [
         # Does nothing on other databases.
