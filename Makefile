@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/digests.py
 	$(BIN)/python bench/coverage.py
+	$(BIN)/python bench/search.py
 
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres): gunicorn under 20 clients for 60 s.
 bench-load: install

@@ -55,6 +55,7 @@ from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download
 from tracker.cases.models import DetainedPerson
 from tracker.cases.selectors import staff_members
+from tracker.workspace.admin import TaskInline
 
 
 @admin.register(Organization)
@@ -128,6 +129,7 @@ class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
     search_fields = ["name", "slug", "summary"]
     autocomplete_fields = ["lead_organization", "lead_person", "detained_persons"]
     date_hierarchy = "started_on"
+    inlines = [TaskInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", ("started_on", "ended_on")]}),
         ("About", {"classes": ["tab"], "fields": ["summary", "description", "website"]}),
@@ -399,7 +401,7 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
     # The owner: active staff only (config.admin_theme.STAFF_PICKERS).
     autocomplete_fields = ["campaign", "persons", "recipients", "author_organization", "owner"]
     date_hierarchy = "sent_on"
-    inlines = [LetterResponseInline, SignatureInline]
+    inlines = [LetterResponseInline, SignatureInline, TaskInline]
     fieldsets = [
         (
             None,

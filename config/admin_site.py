@@ -39,6 +39,23 @@ class VigilAdminSite(UnfoldAdminSite):
             context.setdefault("dashboard", dashboard(user=request.user))
         return super().index(request, context)
 
+    def each_context(self, request):
+        from tracker.workspace.search import searchable_kinds
+
+        context = super().each_context(request)
+        # The search box in every admin page's header (templates/admin/base_site.html).
+        context["may_search"] = bool(searchable_kinds(request.user))
+        return context
+
+    def search(self, request, extra_context=None):
+        """/admin/search/: the search for everything (tracker/workspace/views.py), or, asked
+        with `s`, the theme's filter of the sidebar's menu (which it fetches from here)."""
+        if "s" in request.GET:
+            return super().search(request, extra_context)
+        from tracker.workspace.views import search_page
+
+        return search_page(request, admin_site=self)
+
     def has_permission(self, request) -> bool:
         if not super().has_permission(request):
             return False

@@ -38,6 +38,14 @@ class Link:
 
 SIDEBAR: list[tuple[str, list[Link]]] = [
     (
+        "Tasks",
+        [
+            Link("Tasks", "task_alt", "tracker.task"),
+            Link("Morning reminders", "alarm", "tracker.taskreminder"),
+            Link("Staff preferences", "tune", "tracker.staffpreference"),
+        ],
+    ),
+    (
         "Cases",
         [
             Link("Detained persons", "person_alert", "tracker.detainedperson"),

@@ -1,5 +1,7 @@
-"""The one router of the REST API (mounted at /api/)."""
+"""The one router of the REST API (mounted at /api/), and the search, which lists no model of
+its own."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from campaigns.api.views import (
@@ -21,6 +23,8 @@ from tracker.cases.api.views import (
 )
 from tracker.digests.api.views import DigestDeliveryViewSet, SubscriptionViewSet
 from tracker.newswatch.api.views import MentionViewSet, NewsItemViewSet, NewsSourceViewSet
+from tracker.workspace.api.search import SearchView
+from tracker.workspace.api.views import TaskViewSet
 
 router = DefaultRouter()
 router.register("campaigns", CampaignViewSet, basename="campaign")
@@ -39,8 +43,13 @@ router.register("mentions", MentionViewSet, basename="mention")
 router.register("case-event-proposals", CaseEventProposalViewSet, basename="caseeventproposal")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
+router.register("tasks", TaskViewSet, basename="task")
 router.register("access-records", AccessRecordViewSet, basename="accessrecord")
 # Last: it lists the deletions of the endpoints registered above that keep a history.
 router.register("deletions", DeletionViewSet.for_router(router), basename="deletion")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Not in the router: it is no list of records (no paging, no updated_since).
+    path("search/", SearchView.as_view(), name="search"),
+    *router.urls,
+]

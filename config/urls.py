@@ -23,6 +23,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # One-click unsubscribe from digest emails: the signed token in the URL is the credential.
     path("digests/", include("tracker.urls")),
+    # The morning email of tasks: its link turns it off (or on), the signed token the credential.
+    path("tasks/", include("tracker.workspace.urls")),
     # The schema and its docs describe the API's shape and hold no records: public.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's set-up script as a file (?script), not inline, so that

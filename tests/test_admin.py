@@ -3,6 +3,7 @@ import datetime
 import pytest
 import time_machine
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,7 +24,10 @@ from tracker.models import (
     Mention,
     NewsItem,
     NewsSource,
+    StaffPreference,
     Subscription,
+    Task,
+    TaskReminder,
 )
 from tracker.newswatch.admin import highlight
 from tracker.workspace.demo import seed_demo
@@ -60,6 +64,9 @@ def test_every_record_type_has_an_admin():
         "subscription",
         "digestdelivery",
         "accessrecord",
+        "task",
+        "taskreminder",
+        "staffpreference",
     }
 
 
@@ -76,7 +83,14 @@ def test_changelist_add_change_and_history_pages_render_for_staff(staff_client, 
         response = staff_client.get(url)
         # News items, mentions and proposed events are made by the news watch, deliveries by
         # the digest tasks, access records by Vigil as it is used: never typed in.
-        made_by_machines = (NewsItem, Mention, CaseEventProposal, DigestDelivery, AccessRecord)
+        made_by_machines = (
+            NewsItem,
+            Mention,
+            CaseEventProposal,
+            DigestDelivery,
+            AccessRecord,
+            TaskReminder,
+        )
         expected = 403 if url.endswith("/add/") and model in made_by_machines else 200
         assert response.status_code == expected, url
 
@@ -92,6 +106,15 @@ def _make_one(model):
         return CaseDocument.objects.create(
             person=person, title="Verdict", kind="verdict", file="case-documents/verdict.pdf"
         )
+    if model in (Task, TaskReminder, StaffPreference):
+        user = get_user_model().objects.create_user("assignee", "assignee@example.org", "x")
+        if model is Task:
+            return Task.objects.create(
+                title="Call", due_on=datetime.date(2026, 1, 5), assignee=user
+            )
+        if model is TaskReminder:
+            return TaskReminder.objects.create(user=user, day=datetime.date(2026, 1, 5))
+        return StaffPreference.objects.create(user=user, task_reminders=False)
     if model is Signature:
         return Signature.objects.create(letter=LetterFactory(), organization=OrganizationFactory())
     if model in (Subscription, DigestDelivery):

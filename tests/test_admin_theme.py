@@ -37,7 +37,19 @@ def _logged_in(user) -> Client:
 def test_the_sidebar_groups_every_list_by_task(django_user_model):
     root = django_user_model.objects.create_superuser("root", "root@example.org", "x")
     sidebar = _sidebar(_logged_in(root).get(reverse("admin:index")))
-    assert list(sidebar) == ["Cases", "Campaigns and letters", "News watch", "Digests", "Settings"]
+    assert list(sidebar) == [
+        "Tasks",
+        "Cases",
+        "Campaigns and letters",
+        "News watch",
+        "Digests",
+        "Settings",
+    ]
+    assert [text for text, _ in sidebar["Tasks"]] == [
+        "Tasks",
+        "Morning reminders",
+        "Staff preferences",
+    ]
     assert [text for text, _ in sidebar["Cases"]] == [
         "Detained persons",
         "Case events",

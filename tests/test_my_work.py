@@ -17,6 +17,7 @@ from config.roles import VIEWER
 from tracker.cases.services import case_officer_add
 from tracker.models import CaseEvent, DetainedPerson, Mention, NewsItem
 from tracker.workspace.dashboard import dashboard
+from tracker.workspace.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,11 @@ def _world(n, *, me, colleague):
     for i in range(n):
         over = _case(f"Over {n}-{i}", owner=me, lead=True, over_limit=True)
         soon = _case(f"Soon {n}-{i}", owner=me, hearing_in=3)
-        _case(f"Later {n}-{i}", owner=me, hearing_in=20)  # nothing due
+        later = _case(f"Later {n}-{i}", owner=me, hearing_in=20)  # nothing due
+        tasked = _case(f"Tasked {n}-{i}", owner=me)
+        Task.objects.create(title=f"Call the lawyer {n}-{i}", due_on=days(2), person=tasked)
+        Task.objects.create(title=f"Write {n}-{i}", due_on=days(30), person=later, assignee=me)
+        Task.objects.create(title=f"Visit {n}-{i}", due_on=days(-1), assignee=me)
         theirs = _case(f"Theirs {n}-{i}", owner=colleague, over_limit=True, hearing_in=1)
         _mention(over, f"{n}-{i}-a")
         _mention(soon, f"{n}-{i}-b")
@@ -80,6 +85,7 @@ def test_my_work_lists_my_cases_with_something_due_my_letters_and_my_mentions(me
     assert rows == {
         "Over 1-0": (True, ["7 days over its legal limit"]),
         "Soon 1-0": (False, [f"hearing on {staff_date(days(3))}"]),
+        "Tasked 1-0": (False, [f"task due {staff_date(days(2))}: Call the lawyer 1-0"]),
     }
     assert work["cases"]["url"] == "/admin/tracker/detainedperson/?officer=me"
     assert [row.letter.title for row in work["letters"]["rows"]] == ["Mine 1-0"]
@@ -87,7 +93,9 @@ def test_my_work_lists_my_cases_with_something_due_my_letters_and_my_mentions(me
     assert work["mentions"]["count"] == 2
     assert {m.person.name for m in work["mentions"]["rows"]} == {"Over 1-0", "Soon 1-0"}
     assert work["mentions"]["url"] == "/admin/tracker/mention/?status__exact=new&officer=me"
-    assert work["tasks"] is None  # until tracker.workspace.models.Task exists
+    assert [t.title for t in work["tasks"]["rows"]] == ["Visit 1-0", "Write 1-0"]
+    assert (work["tasks"]["open"], work["tasks"]["overdue"]) == (2, 1)
+    assert work["tasks"]["url"] == "/admin/tracker/task/?mine=yes"
 
 
 def test_my_works_links_open_the_lists_filtered_to_me(client, me, colleague):
@@ -96,7 +104,9 @@ def test_my_works_links_open_the_lists_filtered_to_me(client, me, colleague):
     work = dashboard(user=me)["my_work"]
 
     cases = client.get(work["cases"]["url"]).context["cl"].result_list
-    assert {p.name for p in cases} == {"Over 1-0", "Soon 1-0", "Later 1-0"}
+    assert {p.name for p in cases} == {"Over 1-0", "Soon 1-0", "Later 1-0", "Tasked 1-0"}
+    tasks = client.get(work["tasks"]["url"]).context["cl"].result_list
+    assert {t.title for t in tasks} == {"Visit 1-0", "Write 1-0"}
     letters = client.get(work["letters"]["url"]).context["cl"].result_list
     assert [letter.title for letter in letters] == ["Mine 1-0"]
     mentions = client.get(work["mentions"]["url"]).context["cl"].result_list
@@ -113,6 +123,7 @@ def test_the_home_page_opens_with_my_work_and_says_when_each_part_is_empty(clien
         "None of your cases is at or near a legal limit",
         "No letter of yours is waiting for an answer.",
         "No new mentions of your cases to review.",
+        "You have no open tasks.",
     ]:
         assert message in page, message
 
@@ -142,5 +153,5 @@ def test_my_work_reads_as_many_queries_for_40_of_my_cases_as_for_4(client, me, c
     _world(1, me=me, colleague=colleague)
     few = _queries(lambda: client.get(url))
     _world(10, me=me, colleague=colleague)
-    assert len(dashboard(user=me)["my_work"]["cases"]["rows"]) == 22
+    assert len(dashboard(user=me)["my_work"]["cases"]["rows"]) == 33
     assert _queries(lambda: client.get(url)) == few

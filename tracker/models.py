@@ -5,6 +5,8 @@
 - email digests (subscriptions and deliveries): tracker/digests/models.py
 - the access log (sign-ins, exports, downloads, views of restricted fields):
   tracker/accesslog/models.py
+- the staff's workspace (tasks, their morning reminders, staff preferences):
+  tracker/workspace/models.py
 
 All of them keep the app label `tracker` (their tables and migrations stay where they were).
 Django loads an app's models from this module, so each room is imported here. Migrations name
@@ -37,6 +39,7 @@ from tracker.newswatch.models import (
     SearchCoverage,
     _validate_source_url,
 )
+from tracker.workspace.models import StaffPreference, Task, TaskReminder
 
 __all__ = [
     "BIRTH_YEAR_MAX",
@@ -57,7 +60,10 @@ __all__ = [
     "NewsItemSource",
     "NewsSource",
     "SearchCoverage",
+    "StaffPreference",
     "Subscription",
+    "Task",
+    "TaskReminder",
     "UnicodeJSONEncoder",
     "_validate_source_url",
     "name_forms",

@@ -13,6 +13,7 @@ import kombu.exceptions
 import redis.exceptions
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from tracker.accesslog.services import access_records_prune
 from tracker.digests.sending import (
@@ -33,6 +34,15 @@ from tracker.newswatch.polling import (
     sources_release,
 )
 from tracker.newswatch.polling import poll_source as poll_source_service
+from tracker.workspace.reminders import (
+    ReminderSentNotRecorded,
+    reminder_record_sent,
+    reminder_send,
+    reminders_create_due,
+    reminders_mark_queued,
+    reminders_to_requeue,
+)
+from tracker.workspace.services import follow_ups_create
 
 logger = logging.getLogger(__name__)
 
@@ -182,16 +192,22 @@ def send_digest(self, delivery_id: int, sent: bool = False) -> str:
 
 @shared_task(bind=True, max_retries=TRANSIENT_RETRIES, soft_time_limit=120, time_limit=150)
 def sweep(self) -> list[int]:
-    """Every few minutes (beat): queue again the pending digests whose task was lost. (A source
-    whose poll died needs no sweeping: its claim lapses and poll_due_sources claims it again.)"""
+    """Every few minutes (beat): queue again the pending digests (and task reminders) whose
+    task was lost. (A source whose poll died needs no sweeping: its claim lapses and
+    poll_due_sources claims it again.) Returns the digests' ids."""
     try:
         ids = deliveries_to_requeue()
         for delivery_id in ids:
             send_digest.delay(delivery_id)
+        reminder_ids = reminders_to_requeue()
+        for reminder_id in reminder_ids:
+            send_task_reminder.delay(reminder_id)
     except TRANSIENT as exc:
         raise _retry_transient(self, exc) from exc
     if ids:
         logger.info("Queued again %d digest(s) whose task was lost: %s", len(ids), ids)
+    if reminder_ids:
+        logger.info("Queued again %d task reminder(s): %s", len(reminder_ids), reminder_ids)
     return ids
 
 
@@ -206,3 +222,72 @@ def prune_access_log(self) -> int:
     if deleted:
         logger.info("Pruned %d access log record(s) past their retention.", deleted)
     return deleted
+
+
+@shared_task(bind=True, max_retries=TRANSIENT_RETRIES, soft_time_limit=300, time_limit=360)
+def create_follow_ups(self) -> dict:
+    """Daily (beat), before the morning reminders: make today's follow-ups (chase unanswered
+    letters, legal limits near, hearings near). Run twice, the second run makes nothing."""
+    try:
+        counts = follow_ups_create(today=timezone.localdate())
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
+    if counts.total:
+        logger.info("Made %d follow-up task(s): %s", counts.total, counts)
+    return {
+        "chase": counts.chase,
+        "legal_limit": counts.legal_limit,
+        "hearing": counts.hearing,
+        "no_owner": counts.no_owner,
+    }
+
+
+@shared_task(bind=True, max_retries=TRANSIENT_RETRIES, soft_time_limit=300, time_limit=360)
+def send_task_reminders(self) -> list[int]:
+    """Each morning (beat): make today's reminder for each staff member with tasks due or
+    overdue, and send each in its own task. Run twice, it queues the same reminders, which
+    are sent once."""
+    try:
+        ids = reminders_create_due(day=timezone.localdate())
+        reminders_mark_queued(ids=ids)
+        for reminder_id in ids:
+            send_task_reminder.delay(reminder_id)
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
+    return ids
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=TRANSIENT_RETRIES,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_task_reminder(self, reminder_id: int, sent: bool = False) -> str:
+    """Send one morning email of tasks, as send_digest sends a digest: retried with backoff
+    and jitter, recorded each time, never sent twice but identically."""
+    try:
+        if sent:
+            reminder_record_sent(reminder_id=reminder_id)
+            return "sent"
+        status = reminder_send(reminder_id=reminder_id)
+    except ReminderSentNotRecorded as exc:
+        logger.warning("%s will record, not resend: %s", self.name, exc)
+        raise self.retry(
+            exc=exc,
+            args=[reminder_id],
+            kwargs={"sent": True},
+            countdown=_backoff(5, self.request.retries, cap=60),
+            max_retries=TRANSIENT_RETRIES,
+        ) from exc
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
+    except OSError as exc:
+        if self.request.retries >= MAX_ATTEMPTS - 1:
+            raise
+        raise self.retry(exc=exc, countdown=_backoff(60, self.request.retries)) from exc
+    if status == "held":
+        raise self.retry(countdown=CLAIM_LEASE.total_seconds() * random.uniform(1.0, 1.2))  # noqa: S311
+    return status

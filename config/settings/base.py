@@ -290,6 +290,10 @@ UNFOLD = {
         "navigation": [
             {"title": "Two-factor authentication", "link": reverse_lazy("two_factor:profile")},
             {"title": "Change password", "link": reverse_lazy("admin:password_change")},
+            {
+                "title": "My morning email of tasks",
+                "link": reverse_lazy("admin:tracker_staffpreference_mine"),
+            },
         ],
     },
     # Grouped by task; each link shows only to those who may view its list (config/admin_theme.py).
@@ -343,6 +347,7 @@ CELERY_TASK_DEFAULT_QUEUE = "scheduler"
 CELERY_TASK_ROUTES = {
     "tracker.tasks.poll_source": {"queue": "polls"},
     "tracker.tasks.send_digest": {"queue": "digests"},
+    "tracker.tasks.send_task_reminder": {"queue": "digests"},
     # poll_due_sources, send_due_digests and sweep: the default queue, "scheduler".
 }
 # --- Email digests --------------------------------------------------------------------------
@@ -355,6 +360,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # smtp://user:password@host:587 (+ ?ssl=True or tls), consolemail://, filemail:///path ...
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)  # django-environ's idiom: EMAIL_BACKEND, EMAIL_HOST, ...
+
+# --- Tasks and follow-ups (README "Tasks and follow-ups") -----------------------------------
+# A letter sent this many days ago that a recipient has not answered: "chase <recipient>".
+FOLLOW_UP_CHASE_AFTER_DAYS = env.int("FOLLOW_UP_CHASE_AFTER_DAYS", default=30)
+# A held case this many days or fewer from its legal limit (or past it): a task for its lead.
+FOLLOW_UP_LIMIT_WARNING_DAYS = env.int("FOLLOW_UP_LIMIT_WARNING_DAYS", default=7)
+# A hearing within this many days: a task for the case's lead.
+FOLLOW_UP_HEARING_DAYS = env.int("FOLLOW_UP_HEARING_DAYS", default=7)
+# Hour (UTC) of the morning email of each staff member's tasks due and overdue.
+TASK_REMINDER_HOUR = env.int("TASK_REMINDER_HOUR", default=6)
+if min(FOLLOW_UP_CHASE_AFTER_DAYS, FOLLOW_UP_LIMIT_WARNING_DAYS, FOLLOW_UP_HEARING_DAYS) < 0:
+    raise ImproperlyConfigured("The FOLLOW_UP_*_DAYS settings must be 0 or more.")
 
 # --- Leases (README "Reliability"): how long work claimed by a worker that died stays claimed.
 # Each is longer than the work it covers can take; the fault tests shorten them.
@@ -386,6 +403,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tracker.tasks.send_due_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0, day_of_week="mon"),
         "args": ("weekly",),
+    },
+    # Follow-ups (chase letters, legal limits, hearings), made once each; before the reminders.
+    "create-follow-ups": {
+        "task": "tracker.tasks.create_follow_ups",
+        "schedule": crontab(hour=TASK_REMINDER_HOUR, minute=0),
+    },
+    # Each staff member's morning email of their tasks due and overdue.
+    "send-task-reminders": {
+        "task": "tracker.tasks.send_task_reminders",
+        "schedule": crontab(hour=TASK_REMINDER_HOUR, minute=15),
     },
     # Deletes access log records older than ACCESS_LOG_RETENTION_DAYS (README "Security").
     "prune-access-log": {

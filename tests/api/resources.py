@@ -17,7 +17,7 @@ from tests.campaigns.factories import (
     SignatureFactory,
 )
 from tests.tracker.factories import CaseEventFactory, DetainedPersonFactory
-from tracker.models import CaseEvent, DetainedPerson
+from tracker.models import CaseEvent, DetainedPerson, Task
 
 
 @dataclass(frozen=True)
@@ -111,5 +111,12 @@ RESOURCES = [
         lambda: {"person": DetainedPersonFactory().pk, "date": "2015-07-09", "kind": "hearing"},
         {"description": "Closed hearing; family barred."},
         fixed=("person",),
+    ),
+    Resource(
+        "tasks",
+        Task,
+        lambda: Task.objects.create(title="Call the family", due_on="2026-12-01"),
+        lambda: {"title": "Call the lawyer", "due_on": "2026-12-03", "letter": LetterFactory().pk},
+        {"notes": "Ask about the hearing date."},
     ),
 ]

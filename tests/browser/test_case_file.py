@@ -13,11 +13,12 @@ from pypdf import PdfReader
 
 from config.roles import EDITOR, sync_roles
 from tests.browser.test_staff_workflow import PASSWORD, _log_in
+from tests.conftest import needs_pdf_renderer
 from tracker.accesslog.models import AccessRecord
 from tracker.cases.services import detained_person_save
 from tracker.models import CaseNote
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), needs_pdf_renderer]
 
 NOTE = "Called her sister: the lawyer was refused a visit again."
 

@@ -16,11 +16,12 @@ from pypdf import PdfReader
 from campaigns.models import Campaign, Letter, Person, Signature
 from campaigns.services import letter_response_record, letter_save
 from config.roles import EDITOR, VIEWER
+from tests.conftest import needs_pdf_renderer
 from tracker.accesslog.models import AccessRecord
 from tracker.cases.services import case_event_record, case_note_save, detained_person_save
 from tracker.models import CaseNote, Mention, NewsItem
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, needs_pdf_renderer]
 
 NOTE = "Sister says the lawyer was refused a visit again."
 

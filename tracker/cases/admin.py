@@ -84,6 +84,7 @@ from tracker.cases.services import (
 from tracker.newswatch.models import Mention
 from tracker.newswatch.rematch import rematch_people
 from tracker.text import fold
+from tracker.workspace.admin import TaskInline
 
 
 def can_decide(user) -> bool:
@@ -282,6 +283,16 @@ class CaseOfficerForm(forms.ModelForm):
 
 
 class CaseOfficerFormSet(forms.BaseInlineFormSet):
+    def full_clean(self):
+        # A case's page posted without its officers block (opened before officers existed, or
+        # posted by a script that knows only the case's fields) saves the rest and changes no
+        # officer, as the tasks block does (tracker.workspace.admin.TaskInlineFormSet).
+        if self.is_bound and f"{self.prefix}-TOTAL_FORMS" not in self.data:
+            self._errors = []
+            self._non_form_errors = self.error_class(error_class="nonform", renderer=self.renderer)
+            return
+        super().full_clean()
+
     def clean(self):
         super().clean()
         kept = [
@@ -537,7 +548,7 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
     # search_names holds every name form folded (case and accents removed); see get_search_results.
     search_fields = ["name", "native_name", "search_names"]
     date_hierarchy = "detained_on"
-    inlines = [CaseOfficerInline, CaseEventInline]
+    inlines = [CaseOfficerInline, CaseEventInline, TaskInline]
     readonly_fields = ["news_mentions"]
     actions = ["rematch_news", "add_to_campaign", "assign_officer"]
     fieldsets = [

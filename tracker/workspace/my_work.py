@@ -1,6 +1,6 @@
 """ "My work", at the top of the dashboard: what the signed-in staff member owns that needs them
-now. Their cases with something due (at or near a legal limit, a hearing within
-HEARING_WITHIN_DAYS days, a task due), their open tasks, their letters waiting for an answer,
+now. Their cases with something due (at or near a legal limit, a hearing or an open task due
+within HEARING_WITHIN_DAYS days), their open tasks, their letters waiting for an answer,
 and the new mentions of their cases waiting for review.
 
 Each part needs the permission to view the records it shows (config.permissions.may_view) and
@@ -21,6 +21,8 @@ from config.permissions import may_view
 from tracker.cases.limits import CaseClock
 from tracker.models import CaseEvent, CaseOfficer, DetainedPerson, Mention
 from tracker.newswatch.models import MENTION_REVIEW_ORDER
+from tracker.workspace.models import Task
+from tracker.workspace.selectors import my_open_tasks
 
 HEARING_WITHIN_DAYS = 7
 SHOWN = 10
@@ -67,8 +69,17 @@ def my_cases_due(
         for event in hearings.order_by("date", "pk"):
             persons[event.person_id] = event.person
             due[event.person_id].append((event.date, f"hearing on {staff_date(event.date)}"))
-    # Tasks due (tracker.workspace.models.Task, #20 "tasks & follow-ups"): the tasks engineer
-    # adds here, for each of my cases with a task due, (its due date, "task due …").
+    if mine and may_view(user, Task):
+        # Open tasks about my cases (whoever has them) due within the same days.
+        tasks = Task.objects.open().filter(
+            person_id__in=list(mine), due_on__lte=today + timedelta(days=HEARING_WITHIN_DAYS)
+        )
+        for task in tasks.select_related("person").order_by("due_on", "pk"):
+            persons[task.person_id] = task.person
+            when = "overdue since" if task.due_on < today else "due"
+            due[task.person_id].append(
+                (task.due_on, f"task {when} {staff_date(task.due_on)}: {task.title}")
+            )
     rows = [
         {
             "person": persons[pk],
@@ -83,11 +94,19 @@ def my_cases_due(
 
 
 def my_tasks(*, user, today: date) -> dict | None:
-    """My open tasks. SLOT for #20 "tasks & follow-ups": return {"rows", "url"} (the tasks
-    whose assignee is `user` and that are not done, soonest due first, and the link to that
-    filtered list), or None when the user may not view tasks. None (the part is left out)
-    until tracker.workspace.models.Task exists."""
-    return None
+    """My open tasks, overdue and due first, with how many are open, overdue and due today
+    (tracker.workspace.selectors.my_open_tasks: two queries)."""
+    if user.pk is None or not may_view(user, Task):
+        return None
+    mine = my_open_tasks(user=user, today=today)
+    return {
+        "rows": mine.tasks,
+        "open": mine.open,
+        "overdue": mine.overdue,
+        "due_today": mine.due_today,
+        "more": mine.open - len(mine.tasks),
+        "url": _url("tracker_task", "mine=yes"),
+    }
 
 
 def my_letters_waiting(*, user, letters_waiting: list[RecipientStatus] | None) -> dict | None:
@@ -135,5 +154,6 @@ def my_work(
         "letters": my_letters_waiting(user=user, letters_waiting=letters_waiting),
         "mentions": my_mentions(user=user, mine=mine),
         "hearing_days": HEARING_WITHIN_DAYS,
+        "today": today,
         "shown": SHOWN,
     }
