@@ -41,7 +41,7 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
         "Tasks",
         [
             Link("Tasks", "task_alt", "tracker.task"),
-            Link("Morning reminders", "alarm", "tracker.taskreminder"),
+            Link("Task reminders", "alarm", "tracker.taskreminder"),
             Link("Staff preferences", "tune", "tracker.staffpreference"),
         ],
     ),

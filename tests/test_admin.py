@@ -107,7 +107,9 @@ def _make_one(model):
             person=person, title="Verdict", kind="verdict", file="case-documents/verdict.pdf"
         )
     if model in (Task, TaskReminder, StaffPreference):
-        user = get_user_model().objects.create_user("assignee", "assignee@example.org", "x")
+        user, _ = get_user_model().objects.get_or_create(
+            username="assignee", defaults={"email": "assignee@example.org"}
+        )
         if model is Task:
             return Task.objects.create(
                 title="Call", due_on=datetime.date(2026, 1, 5), assignee=user

@@ -47,7 +47,7 @@ def test_the_sidebar_groups_every_list_by_task(django_user_model):
     ]
     assert [text for text, _ in sidebar["Tasks"]] == [
         "Tasks",
-        "Morning reminders",
+        "Task reminders",
         "Staff preferences",
     ]
     assert [text for text, _ in sidebar["Cases"]] == [

@@ -295,7 +295,7 @@ class CaseNote(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Note of {self.written_on} on {self.person}"
+        return f"Note of {staff_date(self.written_on)} on {self.person}"
 
 
 class CaseDocumentKind(models.TextChoices):

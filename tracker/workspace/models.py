@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from config.formats import staff_date
 from config.models import TimeStampedModel
 from tracker.cases.models import DetainedPerson
 
@@ -134,7 +135,7 @@ class Task(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} (due {self.due_on:%Y-%m-%d})"
+        return f"{self.title} (due {staff_date(self.due_on)})"
 
     @property
     def is_done(self) -> bool:
@@ -205,4 +206,4 @@ class TaskReminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user}: tasks of {self.day:%Y-%m-%d}"
+        return f"{self.user}: tasks of {staff_date(self.day)}"
