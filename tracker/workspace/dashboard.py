@@ -13,6 +13,7 @@ from django.db.models import Count, DateField, Q
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django_countries import countries
 
 from campaigns.models import Letter
@@ -213,7 +214,8 @@ def mentions_per_week(*, today: date, weeks: int = WEEKS) -> dict:
     )
     statuses = Mention.Status.choices
     return {
-        "weeks": [monday.isoformat() for monday in mondays],
+        # The chart's labels, in the staff's words ("8 June"), as every date they read.
+        "weeks": [date_format(monday, "j F") for monday in mondays],
         "series": [
             {"status": value, "label": label, "counts": [counts[(m, value)] for m in mondays]}
             for value, label in statuses
