@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 
+from config.formats import staff_date
 from config.history import HistoryAdmin
 from tracker.workspace.models import StaffPreference, Task, TaskReminder
 from tracker.workspace.reminder_links import reminders_wanted, staff_preference_set
@@ -127,7 +128,7 @@ class TaskAdmin(HistoryAdmin):
     @admin.display(description="state")
     def state(self, obj):
         if obj.is_done:
-            return f"Done {obj.done_at:%Y-%m-%d} by {obj.done_by or '—'}"
+            return f"Done {staff_date(obj.done_at.date())} by {obj.done_by or '—'}"
         if obj.due_on < timezone.localdate():
             return format_html('<strong class="text-red-600">{}</strong>', "Overdue")
         return "Open"
