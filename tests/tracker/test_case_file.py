@@ -227,3 +227,42 @@ def test_the_campaign_file_lists_its_cases_with_days_held_and_its_letters(staff_
         reverse("admin:campaigns_campaign_file_print", args=[campaign.pk])
     )
     assert "赵海林" in print_view.content.decode()
+
+
+# --- The same file through the API ------------------------------------------------------------
+
+
+def _api_case_file(user, person, **query):
+    from tests.conftest import token_client
+
+    return token_client(user).get(f"/api/detained-persons/{person.pk}/case-file/", query)
+
+
+def test_the_api_gives_the_case_file_as_a_pdf_and_records_it(django_user_model, lin):
+    editor = django_user_model.objects.create_user(username="integration", password="x")
+    editor.groups.add(Group.objects.get(name=EDITOR))
+    response = _api_case_file(editor, lin)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "林秋月" in text and NOTE not in text
+    assert NOTE in pdf_text(_api_case_file(editor, lin, include="notes").content)
+    records = AccessRecord.objects.filter(action="download", user=editor)
+    assert [(r.interface, r.object_id) for r in records] == [("api", str(lin.pk))] * 2
+
+
+def test_the_api_case_file_follows_the_same_permissions(django_user_model, nobody, lin):
+    viewer = django_user_model.objects.create_user(username="reader", password="x")
+    viewer.groups.add(Group.objects.get(name=VIEWER))
+    assert NOTE not in pdf_text(_api_case_file(viewer, lin, include="notes").content)
+    assert _api_case_file(nobody, lin).status_code == 403
+    assert "Needs insulin daily." not in pdf_text(_api_case_file(viewer, lin).content)
+
+
+def test_the_api_case_file_refuses_unknown_parameters(django_user_model, lin):
+    editor = django_user_model.objects.create_user(username="integration", password="x")
+    editor.groups.add(Group.objects.get(name=EDITOR))
+    response = _api_case_file(editor, lin, include="everything")
+    assert (response.status_code, list(response.json())) == (400, ["include"])
+    response = _api_case_file(editor, lin, format="docx")
+    assert response.status_code in (400, 404)

@@ -136,7 +136,14 @@ def file_name(subject: str, made_on: date, *, pdf: bool) -> str:
 
 
 def serve_file(
-    *, request: HttpRequest, obj, template: str, context: dict, subject: str, pdf: bool
+    *,
+    request: HttpRequest,
+    obj,
+    template: str,
+    context: dict,
+    subject: str,
+    pdf: bool,
+    interface: str = "admin",
 ) -> HttpResponse:
     """The file of `obj` (a case, a campaign), as the print view's page or as a PDF download;
     either way recorded in the access log as a download (the record first: a file whose record
@@ -144,7 +151,7 @@ def serve_file(
     html = render_html(template, context, pdf=pdf)
     name = file_name(subject, context["made_on"], pdf=pdf)
     body = render_pdf(html) if pdf else html
-    record_download(request=request, obj=obj, file_name=name)
+    record_download(request=request, obj=obj, file_name=name, interface=interface)
     if not pdf:
         return HttpResponse(body, content_type="text/html; charset=utf-8")
     response = HttpResponse(body, content_type="application/pdf")

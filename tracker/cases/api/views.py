@@ -1,10 +1,11 @@
 """The REST API of cases: detained persons, case events, and the events proposed from the
 news."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -99,6 +100,50 @@ class DetainedPersonViewSet(ServiceModelViewSet):
         if shown:
             record_restricted_view(request=request, interface="api", obj=person, fields=shown)
         return response
+
+    @extend_schema(
+        summary="Download a case's file (PDF)",
+        description="The case's file as a PDF, as the admin's \"Case file (PDF)\" gives it: "
+        "names in every script, status and days held, the legal limit, the timeline with "
+        "sources, letters about the person with their answers and confirmed news, each part "
+        "only if the caller may view its records; never a restricted field. With "
+        "`include=notes`, the internal notes and documents too, for those who may view them. "
+        "Each download is recorded in the access log.",
+        parameters=[
+            OpenApiParameter(
+                "include",
+                str,
+                enum=["notes"],
+                required=False,
+                description="`notes`: add the internal notes and documents (if allowed).",
+            )
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="case-file", filter_backends=[])
+    def case_file(self, request, pk=None):
+        from tracker.workspace import casefile
+
+        unknown = sorted(set(request.query_params) - {"include"})
+        if unknown or request.query_params.get("include", "notes") != "notes":
+            bad = unknown or ["include"]
+            raise ValidationError({name: ["Unknown query parameter or value."] for name in bad})
+        person = self.get_object()
+        context = casefile.case_file_context(
+            person=person,
+            user=request.user,
+            include_internal=casefile.wants_internal(request),
+        )
+        return casefile.serve_file(
+            request=request,
+            obj=person,
+            template=casefile.CASE_TEMPLATE,
+            context=context,
+            subject=person.name,
+            pdf=True,
+            interface="api",
+        )
 
     def get_queryset(self):
         queryset = super().get_queryset()
