@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -83,6 +84,34 @@ class CampaignViewSet(ServiceModelViewSet):
     filterset_class = filters.CampaignFilter
     save_service = staticmethod(campaign_save)
     instance_kwarg = "campaign"
+
+    @extend_schema(
+        summary="Download a campaign's file (PDF)",
+        description="The campaign's file as a PDF, as the admin's \"Campaign file (PDF)\" "
+        "gives it: its cases with days held (quiet-advocacy cases marked), its letters with "
+        "their signatures and answers, each part only if the caller may view its records. "
+        "Each download is recorded in the access log.",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="file", filter_backends=[])
+    def file(self, request, pk=None):
+        from tracker.workspace import casefile
+
+        if request.query_params:
+            raise ValidationError(
+                {name: ["Unknown query parameter."] for name in sorted(request.query_params)}
+            )
+        campaign = self.get_object()
+        return casefile.serve_file(
+            request=request,
+            obj=campaign,
+            template=casefile.CAMPAIGN_TEMPLATE,
+            context=casefile.campaign_file_context(campaign=campaign, user=request.user),
+            subject=campaign.name,
+            pdf=True,
+            interface="api",
+        )
 
 
 @described(

@@ -266,3 +266,20 @@ def test_the_api_case_file_refuses_unknown_parameters(django_user_model, lin):
     assert (response.status_code, list(response.json())) == (400, ["include"])
     response = _api_case_file(editor, lin, format="docx")
     assert response.status_code in (400, 404)
+
+
+def test_the_api_gives_the_campaign_file_as_a_pdf(django_user_model, nobody, lin):
+    from tests.conftest import token_client
+
+    campaign = Campaign.objects.create(name="Free Lin", slug="free-lin")
+    campaign.detained_persons.add(lin)
+    viewer = django_user_model.objects.create_user(username="reader", password="x")
+    viewer.groups.add(Group.objects.get(name=VIEWER))
+    url = f"/api/campaigns/{campaign.pk}/file/"
+    response = token_client(viewer).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "Free Lin" in pdf_text(response.content) and "林秋月" in pdf_text(response.content)
+    record = AccessRecord.objects.get(action="download")
+    assert (record.interface, record.model) == ("api", "campaigns.campaign")
+    assert token_client(nobody).get(url).status_code == 403
+    assert list(token_client(viewer).get(url, {"x": "1"}).json()) == ["x"]
