@@ -113,7 +113,8 @@ def test_add_a_case_with_a_native_name_and_find_it_by_that_name(anon_page, step,
         # Staff who may add see the list's add button (a Viewer does not: see below).
         add_url = reverse("admin:tracker_detainedperson_add")
         assert page.locator(f"a[href$='{add_url}']").count() >= 1
-        search = page.locator("#changelist-search input[name='q'], input[name='q']").first
+        # The list's own search box (the header's searches everything: tests of its own).
+        search = page.locator("#changelist-search input[name='q']")
         search.fill("李延贺")
         with page.expect_navigation():
             search.press("Enter")
@@ -148,6 +149,10 @@ def test_confirm_a_mention_and_accept_the_event_it_proposes(anon_page, step, dja
         page.select_option("select[name='action']", "confirm")
         with page.expect_navigation():
             page.locator("button[name='index'], button[type='submit'][title*='Run']").first.click()
+        # Bulk changes ask first, listing what they will change.
+        assert "sentenced to eight years" in page.inner_text("body")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Mark them confirmed").click()
         assert "1 mention marked confirmed" in page.inner_text("body")
         mention.refresh_from_db()
         assert mention.status == "confirmed"

@@ -122,6 +122,9 @@ def test_no_task_outlasts_the_brokers_visibility_timeout():
         "send_digest",
         "sweep",
         "prune_access_log",
+        "create_follow_ups",
+        "send_task_reminders",
+        "send_task_reminder",
     }
     for task in ours:
         assert task.acks_late
