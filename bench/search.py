@@ -161,6 +161,8 @@ def benchmark(args) -> bool:
     counts = seed_persons(args.persons)
     counts |= seed_others(random.Random(20), args.news)
     with connection.cursor() as cursor:
+        # Raw SQL: the planner's statistics after a bulk seed (the ORM has no ANALYZE), so that
+        # the timings are those of a database in use, not of one the planner has not seen.
         cursor.execute("ANALYZE")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(

@@ -18,13 +18,14 @@ INDEXES = {
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for name, target in INDEXES.items():
+            # Raw SQL: a GinIndex in Meta would be built on SQLite too, which has no GIN.
             schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
 
 
 def drop_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for name in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")  # (as above)
 
 
 class Migration(migrations.Migration):
