@@ -78,10 +78,6 @@ class DetainedPersonQuerySet(models.QuerySet):
     def watched(self) -> "DetainedPersonQuerySet":
         return self.filter(watch_enabled=True)
 
-    def nameable_in_public(self) -> "DetainedPersonQuerySet":
-        """The cases whose family consents to their being named outside the staff."""
-        return self.filter(publicity=CasePublicity.PUBLIC)
-
 
 def name_forms(name: str, native_name: str, aliases: list | None) -> list[str]:
     """Every non-blank form of a person's name: name, native name, aliases (also for rows read

@@ -16,8 +16,7 @@ Each read of a case's restricted fields by someone who may see them (its admin p
 History, an API detail) is recorded in the access log (tracker.accesslog).
 
 Publicity is the family's wish: a case in quiet advocacy is named only to staff. What leaves
-Vigil for anyone else (a digest to an address outside the staff) is built from
-`DetainedPerson.objects.nameable_in_public()`.
+Vigil for anyone else (a digest to an address outside the staff) asks `may_name_case`.
 """
 
 from tracker.cases.models import DetainedPerson
