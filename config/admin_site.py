@@ -7,6 +7,8 @@ that token do not reach the admin, and with REQUIRE_2FA (production) no staff ac
 it before setting 2FA up.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -14,6 +16,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from unfold.sites import UnfoldAdminSite
@@ -38,6 +41,13 @@ class VigilAdminSite(UnfoldAdminSite):
         if request.user.has_perm("tracker.view_detainedperson"):
             context.setdefault("dashboard", dashboard(user=request.user))
         return super().index(request, context)
+
+    def get_app_list(self, request, app_label=None):
+        """Every registered list the user may see, built when a page reads it: the index
+        and an app's page do, but the pages with the sidebar (every other page; Django
+        puts this in each page's context as `available_apps`) do not, and building it
+        reverses every admin URL and checks every permission."""
+        return SimpleLazyObject(partial(super().get_app_list, request, app_label))
 
     def each_context(self, request):
         from tracker.workspace.search import searchable_kinds
@@ -98,13 +108,22 @@ def needs_2fa_setup(user) -> bool:
 def second_factor_missing(request) -> bool:
     """Signed in without the token that the account (or REQUIRE_2FA) asks for. The one rule:
     the admin site (every admin page), the API's session authentication
-    (config/api/authentication.py) and the enrolment check (config/enrolment.py) call it."""
+    (config/api/authentication.py) and the enrolment check (config/enrolment.py) call it.
+
+    An admin page asks several times (the view's guard, the page's context, the sidebar);
+    the user's devices are read once a request."""
     from two_factor.utils import default_device
 
     user = request.user
     if user.is_verified():
         return False
-    return settings.REQUIRE_2FA or default_device(user) is not None
+    if settings.REQUIRE_2FA:
+        return True
+    known = getattr(request, "_vigil_device_known", None)
+    if known is None or known[0] != user.pk:
+        known = (user.pk, default_device(user) is not None)
+        request._vigil_device_known = known
+    return known[1]
 
 
 class VigilAdminConfig(AdminConfig):

@@ -11,16 +11,19 @@ To add a page to it, add a `Link` to one of the groups in `SIDEBAR`.
 """
 
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 from unfold.admin import ModelAdmin
@@ -100,10 +103,10 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
 
 def _registered(label: str):
     """The admin of the model `app_label.model_name`, or None when it has none."""
-    for model, model_admin in admin.site._registry.items():
-        if model._meta.label_lower == label:
-            return model_admin
-    return None
+    try:
+        return admin.site._registry.get(apps.get_model(label))
+    except LookupError:
+        return None
 
 
 def may_view(label: str, request: HttpRequest) -> bool:
@@ -112,16 +115,37 @@ def may_view(label: str, request: HttpRequest) -> bool:
     return model_admin is not None and model_admin.has_view_or_change_permission(request)
 
 
+@lru_cache(maxsize=8)
+def _list_urls(script_prefix: str) -> dict[str, str]:
+    """Every sidebar link's address, reversed once per process (and script prefix), not for
+    each link of each page: the URLs do not change while the server runs."""
+    return {
+        link.model: reverse(f"admin:{link.model.replace('.', '_')}_changelist")
+        for _, links in SIDEBAR
+        for link in links
+        if _registered(link.model) is not None
+    }
+
+
+@receiver(setting_changed)
+def _forget_list_urls(*, setting, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":  # as Django forgets its own resolvers (tests change it)
+        _list_urls.cache_clear()
+
+
 def navigation(request: HttpRequest) -> list[dict]:
-    """UNFOLD["SIDEBAR"]["navigation"]: the groups of SIDEBAR with a link this user may use."""
+    """UNFOLD["SIDEBAR"]["navigation"]: the groups of SIDEBAR with a link this user may use.
+    Each link is shown because the user may view it; the theme asks the permission callback
+    again, which answers from the same check."""
+    urls = _list_urls(get_script_prefix())
     groups = []
     for title, links in SIDEBAR:
         items = [
             {
                 "title": link.title,
                 "icon": link.icon,
-                "link": reverse(f"admin:{link.model.replace('.', '_')}_changelist"),
-                "permission": partial(may_view, link.model),
+                "link": urls[link.model],
+                "permission": _allowed,
             }
             for link in links
             if may_view(link.model, request)
@@ -129,6 +153,11 @@ def navigation(request: HttpRequest) -> list[dict]:
         if items:
             groups.append({"title": title, "separator": bool(groups), "items": items})
     return groups
+
+
+def _allowed(request: HttpRequest) -> bool:
+    """The permission callback of a link `navigation` kept: it was checked there."""
+    return True
 
 
 # Fields that pick a staff member (app label, model, field) and the permission that lets

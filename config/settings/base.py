@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django's widget templates, for FORM_RENDERER below.
+    "django.forms",
     "django_countries",
     "django_filters",
     "rest_framework",
@@ -135,6 +137,10 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# Widgets draw from the same templates as the pages (templates/ first), so that
+# templates/unfold/widgets/select.html, a faster select of the theme's, is the one used.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -142,7 +148,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # The admin header's names, in the sidebar's words (config/admin_names.py).
-            "libraries": {"vigil_admin": "config.admin_names"},
+            "libraries": {"vigil_admin": "config.admin_names", "vigil_list": "config.admin_list"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
