@@ -9,7 +9,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from unfold.admin import StackedInline, TabularInline
-from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
+from unfold.contrib.filters.admin import (
+    AutocompleteSelectFilter,
+    ChoicesDropdownFilter,
+    RelatedDropdownFilter,
+)
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 from unfold.widgets import (
     UnfoldAdminCheckboxSelectMultipleWidget,
@@ -123,7 +127,7 @@ class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
     ]
     list_filter = [
         ("status", ChoicesDropdownFilter),
-        ("lead_organization", RelatedDropdownFilter),
+        ("lead_organization", AutocompleteSelectFilter),
     ]
     list_select_related = ["lead_organization"]
     search_fields = ["name", "slug", "summary"]
@@ -566,7 +570,10 @@ class SignatureAdmin(AuditedExportMixin, HistoryAdmin):
     export_form_class = SelectableFieldsExportForm
     change_list_template = "admin/campaigns/signature/change_list.html"
     list_display = ["letter", "organization", "person", "signed_on"]
-    list_filter = [("letter__campaign", RelatedDropdownFilter), ("letter", RelatedDropdownFilter)]
+    list_filter = [
+        ("letter__campaign", RelatedDropdownFilter),
+        ("letter", AutocompleteSelectFilter),
+    ]
     list_select_related = ["letter", "organization", "person"]
     search_fields = ["letter__title", "organization__name", "person__full_name"]
     autocomplete_fields = ["letter", "organization", "person"]
@@ -583,7 +590,10 @@ class LetterResponseAdmin(
     resource_classes = [LetterResponseResource]
     export_form_class = SelectableFieldsExportForm
     list_display = ["letter", "responder", "received_on", "summary_start", "has_file"]
-    list_filter = [("letter__campaign", RelatedDropdownFilter), ("letter", RelatedDropdownFilter)]
+    list_filter = [
+        ("letter__campaign", RelatedDropdownFilter),
+        ("letter", AutocompleteSelectFilter),
+    ]
     list_select_related = ["letter", "person", "organization"]
     search_fields = ["letter__title", "person__full_name", "organization__name", "summary"]
     autocomplete_fields = ["letter", "person", "organization"]

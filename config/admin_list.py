@@ -18,7 +18,9 @@ tests/test_admin_list.py compare the two. A list using a theme feature this does
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import template
@@ -32,7 +34,7 @@ from django.template.base import Parser, Token
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from unfold.admin import checkbox
 from unfold.templatetags import unfold_list
@@ -64,12 +66,19 @@ class Column:
 
     name: str
     label: str  # the cell's data-label (the header's text), escaped
-    classes: str  # the cell's class attribute
-    model_field: models.Field | None = None  # a field of the model read directly
-    choices: dict | None = None  # a choice field's labels in this page's language
+    classes: list[str]  # the cell's classes
+    # A row's cell content as escaped HTML, and any class the value adds ("nowrap").
+    show: Callable[[models.Model], tuple[str, tuple[str, ...]]] | None = None
     link: bool = False  # the row's link to its record
-    checkbox: bool = False
-    plain_classes: list[str] = field(default_factory=list)
+
+    class_attribute: str = ""  # the classes, joined once
+
+    def __post_init__(self) -> None:
+        self.class_attribute = " ".join(self.classes)
+
+
+NO_CLASS: tuple[str, ...] = ()
+TEXT_FIELDS = (models.CharField, models.TextField)  # EmailField, URLField, SlugField too
 
 
 class Rows:
@@ -79,49 +88,105 @@ class Rows:
         self.cl = cl
         self.model_admin = cl.model_admin
         self.empty = self.model_admin.get_empty_value_display()
+        self.empty_html = conditional_escape(self.empty)
         self.booleans: dict[Any, str] = {}
-        self.columns = self._columns(headers)
         self.link_parts = self._link_parts()
-        # The selection checkbox, drawn once; each row puts its key in it (escaped).
-        before, _, after = str(checkbox.render("_selected_action", _SENTINEL)).partition(_SENTINEL)
-        self.checkbox_parts = (before, after)
+        self.columns = self._columns(headers)
+        self.select_label = escape(_("Select record"))
+
+    # --- Once a page ---------------------------------------------------------------------
 
     def _columns(self, headers: list[dict]) -> list[Column]:
         cl = self.cl
-        opts = cl.lookup_opts
         links = cl.list_display_links
         columns = []
         for index, name in enumerate(cl.list_display):
-            classes = [f"field-{_coerce_field_name(name, index)}", *unfold_list.ROW_CLASSES]
-            column = Column(name=name, label="", classes="")
-            # As the theme: no links when list_display_links is None; else the columns named
-            # there, or (none named) the first column.
-            column.link = links is not None and (not links or name in links)
+            column = Column(
+                name=name,
+                label=escape(headers[index]["text"]),
+                classes=[f"field-{_coerce_field_name(name, index)}", *unfold_list.ROW_CLASSES],
+                # As the theme: no links when list_display_links is None; else the columns
+                # named there, or (none named) the first column.
+                link=links is not None and (not links or name in links),
+            )
             if name == "action_checkbox":
-                column.checkbox = True
-                classes = list(unfold_list.CHECKBOX_CLASSES)
+                column.classes = list(unfold_list.CHECKBOX_CLASSES)
+                column.show = self._checkbox_drawer()
             elif isinstance(name, str) and not hasattr(self.model_admin, name):
-                model_field = _plain_field(opts, name)
+                model_field = _plain_field(cl.lookup_opts, name)
                 if model_field is not None:
-                    column.model_field = model_field
-                    flat = getattr(model_field, "flatchoices", None)
-                    if flat:
-                        # Once a page, in the page's language: a dict of the labels, not the
-                        # field's choices flattened again for every row.
-                        column.choices = dict(flat)
+                    column.show = self._field_drawer(model_field)
                     if isinstance(
                         model_field, models.DateField | models.TimeField | models.ForeignKey
                     ):
-                        classes.append("nowrap")
-            column.plain_classes = classes
-            column.classes = " ".join(classes)
-            column.label = escape(headers[index]["text"])
+                        column.classes.append("nowrap")
+            if column.show is None:
+                column.show = partial(self._other_value, name)
+            column.class_attribute = " ".join(column.classes)
             columns.append(column)
         return columns
 
+    def _checkbox_drawer(self):
+        """The theme's selection checkbox, drawn once; each row puts its key in it."""
+        html = str(checkbox.render("_selected_action", _SENTINEL))
+        before, _, after = html.partition(_SENTINEL)
+        return lambda result: (before + escape(str(result.pk)) + after, NO_CLASS)
+
+    def _field_drawer(self, f: models.Field):
+        """How a column of the model's own field shows each row's value: as the theme's
+        display_for_field does, with what does not change from row to row worked out now."""
+        empty = self.empty_html
+        attname = f.attname
+        flat = getattr(f, "flatchoices", None)
+        if flat:
+            # A choice field (the country too): its labels once a page, in the page's
+            # language, escaped; each row looks its value up (the stored value, not the
+            # field's object: django-countries' Country is made on each read).
+            labels = {value: conditional_escape(label) for value, label in flat}
+
+            def choice(result):
+                value = result.__dict__.get(attname, None)
+                try:
+                    return labels.get(value, empty), NO_CLASS
+                except TypeError:  # an unhashable value (a list, say): as the theme
+                    return conditional_escape(display_for_field(value, f, self.empty)), NO_CLASS
+
+            return choice
+        if isinstance(f.remote_field, models.ManyToOneRel):
+            name = f.name
+
+            def related(result):
+                value = getattr(result, name)  # list_select_related keeps this a join
+                return (empty if value is None else conditional_escape(value)), NO_CLASS
+
+            return related
+        if isinstance(f, models.BooleanField):
+            return lambda result: (self._boolean(getattr(result, attname)), NO_CLASS)
+        if isinstance(f, TEXT_FIELDS):
+
+            def text(result):
+                value = getattr(result, attname)
+                return (empty if value is None or value == "" else escape(value)), NO_CLASS
+
+            return text
+        if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
+            days: dict = {}  # a date is drawn once a page, however many rows share it
+
+            def day(result):
+                value = getattr(result, attname)
+                if value not in days:
+                    days[value] = conditional_escape(display_for_field(value, f, self.empty))
+                return days[value], NO_CLASS
+
+            return day
+        return lambda result: (
+            conditional_escape(display_for_field(getattr(result, attname), f, self.empty)),
+            NO_CLASS,
+        )
+
     def _link_parts(self) -> tuple[str, str] | None:
-        """The row link's address around the row's key: reversed once a page (None: a
-        list whose ChangeList makes its own row addresses; each row asks it)."""
+        """The row link's address around the row's key, escaped: reversed once a page (None:
+        a list whose ChangeList makes its own row addresses; each row asks it)."""
         cl = self.cl
         if type(cl).url_for_result is not ChangeList.url_for_result:
             return None
@@ -133,39 +198,29 @@ class Rows:
             {"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url
         )
         before, found, after = url.partition(_SENTINEL)
-        return (before, after) if found else None  # (each row's key goes between)
+        # Each row's key goes between (admin-quoted: letters, digits and "_" escapes).
+        return (escape(before), escape(after)) if found else None
 
     def _boolean(self, value) -> str:
         if value not in self.booleans:
             self.booleans[value] = render_to_string("unfold/helpers/boolean.html", {"value": value})
         return self.booleans[value]
 
-    def _field_value(self, column: Column, result):
-        """A model field's cell, as the theme's display_for_field shows it."""
-        f = column.model_field
-        if column.choices is not None:
-            return column.choices.get(getattr(result, f.attname), self.empty)
-        if isinstance(f.remote_field, models.ManyToOneRel):
-            related = getattr(result, f.name)
-            return self.empty if related is None else related
-        value = getattr(result, f.attname)
-        if isinstance(f, models.BooleanField):
-            return self._boolean(value)
-        return display_for_field(value, f, self.empty)
+    # --- Each row ----------------------------------------------------------------------------
 
-    def _other_value(self, column: Column, result) -> tuple[Any, list[str]]:
+    def _other_value(self, name, result) -> tuple[str, tuple[str, ...]]:
         """A column of the admin's own (a method or attribute): as the theme draws it."""
         try:
-            f, attr, value = lookup_field(column.name, result, self.model_admin)
+            f, attr, value = lookup_field(name, result, self.model_admin)
         except ObjectDoesNotExist:
-            return self.empty, []
+            return self.empty_html, NO_CLASS
         empty = getattr(attr, "empty_value_display", self.empty)
-        extra = []
+        extra = NO_CLASS
         if f is None or f.auto_created:
             if getattr(attr, "label", False):
                 shown = display_for_label(value, empty, attr.label)
             elif getattr(attr, "dropdown", False):
-                shown = display_for_dropdown(result, column.name, value, empty)
+                shown = display_for_dropdown(result, name, value, empty)
             elif getattr(attr, "header", False):
                 shown = display_for_header(value, empty)
             elif getattr(attr, "boolean", False):
@@ -173,7 +228,7 @@ class Rows:
             else:
                 shown = display_for_value(value, empty)
             if isinstance(value, datetime.date | datetime.time):
-                extra.append("nowrap")
+                extra = ("nowrap",)
         else:
             if isinstance(f.remote_field, models.ManyToOneRel):
                 related = getattr(result, f.name)
@@ -181,24 +236,15 @@ class Rows:
             else:
                 shown = display_for_field(value, f, empty)
             if isinstance(f, models.DateField | models.TimeField | models.ForeignKey):
-                extra.append("nowrap")
-        return shown, extra
+                extra = ("nowrap",)
+        return conditional_escape(shown), extra
 
     def row(self, result) -> str:
         cells = []
         first = True  # no link drawn yet in this row (the theme's `first`)
         for index, column in enumerate(self.columns):
-            extra: list[str] = []
-            if column.checkbox:
-                # The theme's checkbox, drawn once a page, around this row's key (escaped).
-                shown = mark_safe(  # noqa: S308
-                    self.checkbox_parts[0] + escape(str(result.pk)) + self.checkbox_parts[1]
-                )
-            elif column.model_field is not None:
-                shown = self._field_value(column, result)
-            else:
-                shown, extra = self._other_value(column, result)
-            classes = column.classes if not extra else " ".join([*column.plain_classes, *extra])
+            shown, extra = column.show(result)
+            classes = column.class_attribute if not extra else " ".join([*column.classes, *extra])
             if column.link and (first or column.name in (self.cl.list_display_links or ())):
                 tag = "th" if first else "td"
                 first = False
@@ -207,30 +253,30 @@ class Rows:
                     f"{self._linked(result, shown)}</{tag}>"
                 )
             else:
-                label = column.label if index else escape(_("Select record"))
-                cells.append(
-                    f'<td class="{classes}" data-label="{label}">{conditional_escape(shown)}</td>'
-                )
+                label = column.label if index else self.select_label
+                cells.append(f'<td class="{classes}" data-label="{label}">{shown}</td>')
         return "".join(cells)
 
-    def _linked(self, result, shown) -> str:
+    def _linked(self, result, shown: str) -> str:
         cl = self.cl
         if self.link_parts is not None:
             key = str(quote(getattr(result, cl.pk_attname)))
-            href = self.link_parts[0] + key + self.link_parts[1]
+            href = self.link_parts[0] + escape(key) + self.link_parts[1]
         else:
             try:
-                href = cl.url_for_result(result)
+                url = cl.url_for_result(result)
             except NoReverseMatch:  # the record has no page of its own
-                return conditional_escape(shown)
-            href = add_preserved_filters(
-                {"preserved_filters": cl.preserved_filters, "opts": cl.opts}, href
+                return shown
+            href = escape(
+                add_preserved_filters(
+                    {"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url
+                )
             )
         opener = ""
         if cl.is_popup:
             key = result.serializable_value(str(cl.to_field) if cl.to_field else cl.pk_attname)
             opener = format_html(' data-popup-opener="{}"', key)
-        return format_html('<a href="{}" class="{}" {}>{}</a>', href, LINK_CLASSES, opener, shown)
+        return f'<a href="{href}" class="{LINK_CLASSES}" {opener}>{shown}</a>'
 
 
 def _plain_field(opts, name: str):

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
+    AutocompleteSelectFilter,
     BooleanRadioFilter,
     ChoicesDropdownFilter,
     RelatedDropdownFilter,
@@ -307,13 +308,6 @@ class MentionStatusFilter(admin.SimpleListFilter):
             yield {**choice, "selected": self.chosen() == value}
 
 
-class RelatedOnlyDropdownFilter(RelatedDropdownFilter):
-    """A dropdown of the related records this list has (Django's RelatedOnlyFieldListFilter)."""
-
-    def field_choices(self, field, request, model_admin):
-        return admin.RelatedOnlyFieldListFilter.field_choices(self, field, request, model_admin)
-
-
 @admin.register(Mention)
 class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
     """The review queue: new mentions, matched terms highlighted in the title and an excerpt."""
@@ -329,7 +323,7 @@ class MentionAdmin(ProposalsOnPageMixin, HistoryAdmin):
     ]
     list_filter = [
         MentionStatusFilter,
-        ("person", RelatedOnlyDropdownFilter),
+        ("person", AutocompleteSelectFilter),
         ("person__campaigns", RelatedDropdownFilter),
         ("news_item__sources", RelatedDropdownFilter),
         staff_owner_filter(
