@@ -33,6 +33,8 @@ from django.db import models
 from django.template.base import Parser, Token
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
+from django.utils import formats, timezone
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -78,6 +80,9 @@ class Column:
 
 
 NO_CLASS: tuple[str, ...] = ()
+# Date format characters (django.utils.dateformat) that change within a minute, or whose
+# meaning this module does not want to guess (a backslash escapes the next character).
+FINER_THAN_MINUTES = set("suvUcr\\")
 TEXT_FIELDS = (models.CharField, models.TextField)  # EmailField, URLField, SlugField too
 
 
@@ -142,12 +147,17 @@ class Rows:
             # A choice field (the country too): its labels once a page, in the page's
             # language, escaped; each row looks its value up (the stored value, not the
             # field's object: django-countries' Country is made on each read).
-            labels = {value: conditional_escape(label) for value, label in flat}
+            labels = dict(flat)
+            shown: dict = {}  # each label escaped once, when a row first needs it
 
             def choice(result):
                 value = result.__dict__.get(attname, None)
                 try:
-                    return labels.get(value, empty), NO_CLASS
+                    if value not in shown:
+                        shown[value] = (
+                            conditional_escape(labels[value]) if value in labels else empty
+                        )
+                    return shown[value], NO_CLASS
                 except TypeError:  # an unhashable value (a list, say): as the theme
                     return conditional_escape(display_for_field(value, f, self.empty)), NO_CLASS
 
@@ -169,7 +179,9 @@ class Rows:
                 return (empty if value is None or value == "" else escape(value)), NO_CLASS
 
             return text
-        if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
+        if isinstance(f, models.DateTimeField):
+            return self._moment_drawer(f)
+        if isinstance(f, models.DateField):
             days: dict = {}  # a date is drawn once a page, however many rows share it
 
             def day(result):
@@ -183,6 +195,27 @@ class Rows:
             conditional_escape(display_for_field(getattr(result, attname), f, self.empty)),
             NO_CLASS,
         )
+
+    def _moment_drawer(self, f: models.DateTimeField):
+        """A date-time column: as display_for_field shows it (in the page's time zone and
+        format), each distinct value drawn once. Staff read them to the minute
+        (DATETIME_FORMAT, "6 December 2026, 07:33"), so values of the same local minute share
+        one drawing; a format that shows seconds or finer keys on the whole value."""
+        attname = f.attname
+        to_the_minute = not set(get_format("DATETIME_FORMAT")) & FINER_THAN_MINUTES
+        drawn: dict = {}
+
+        def moment(result):
+            value = getattr(result, attname)
+            if value is None:
+                return self.empty_html, NO_CLASS
+            local = timezone.template_localtime(value)
+            key = local.replace(second=0, microsecond=0) if to_the_minute else local
+            if key not in drawn:
+                drawn[key] = conditional_escape(formats.localize(local))
+            return drawn[key], NO_CLASS
+
+        return moment
 
     def _link_parts(self) -> tuple[str, str] | None:
         """The row link's address around the row's key, escaped: reversed once a page (None:
