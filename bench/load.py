@@ -1,5 +1,7 @@
 """Load: concurrent clients against gunicorn and PostgreSQL, as an NGO's staff and integrators
-use Vigil at once. Target: no errors.
+use Vigil at once. Targets (issues 14 and 21): no errors; every kind's p95 at most 4x the API
+detail's p50 in the same run; requests/s at least twice a baseline's (`--baseline-rps`, the
+figure of a checkout from before the change, on the same machine).
 
 The script creates a throwaway PostgreSQL database, migrates it, loads the demo data
 (`seed_demo`) plus a few thousand detained persons with campaigns and case events (the same
@@ -45,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 from throwaway import postgres_database  # noqa: E402 (bench/ is on sys.path as the script folder)
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/vigil_load"
+DETAIL_KIND = "api detail"
+SPREAD = 4  # issue 21: every kind's p95 at most this many times the API detail's p50
 USERNAME = "load"
 
 
@@ -174,11 +178,13 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f}"
 
 
-def report(results: Results, seconds: float, clients: int) -> int:
+def report(results: Results, seconds: float, clients: int, baseline_rps: float | None) -> int:
+    """Print the figures and issue 21's targets; returns how many targets fail."""
     every = [value for values in results.latencies.values() for value in values]
     errors = sum(results.errors.values())
+    rps = len(every) / seconds
     print(f"\n{clients} clients for {seconds:.0f} s: {len(every)} requests, "
-          f"{len(every) / seconds:.1f} requests/s, {errors} errors")  # fmt: skip
+          f"{rps:.1f} requests/s, {errors} errors")  # fmt: skip
     print(f"{'':34} {'count':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
     rows = [("all", every, errors)] + [
         (kind, values, results.errors.get(kind, 0))
@@ -191,8 +197,33 @@ def report(results: Results, seconds: float, clients: int) -> int:
         )
     for sample in results.error_samples:
         print("  error:", sample)
-    print("target: 0 errors —", "met" if errors == 0 else "NOT met")
-    return errors
+    failed = 0
+    print("\ntargets:")
+    print(f"  0 errors: {errors} — {'holds' if errors == 0 else 'FAILS'}")
+    failed += errors > 0
+    detail = results.latencies.get(DETAIL_KIND)
+    if detail:
+        ceiling = SPREAD * _percentile(detail, 50)
+        worst_kind, worst = max(
+            ((kind, _percentile(values, 95)) for kind, values in results.latencies.items()),
+            key=lambda pair: pair[1],
+        )
+        holds = worst <= ceiling
+        failed += not holds
+        print(f"  p95 of every kind <= {SPREAD:g} x the API detail's p50 "
+              f"({_ms(ceiling).strip()} ms): the slowest, {worst_kind}, "
+              f"{_ms(worst).strip()} ms — {'holds' if holds else 'FAILS'}")  # fmt: skip
+    if baseline_rps:
+        holds = rps >= 2 * baseline_rps
+        failed += not holds
+        print(f"  requests/s at least twice the baseline's {baseline_rps:.1f}: {rps:.1f} "
+              f"({rps / baseline_rps:.2f}x) — {'holds' if holds else 'FAILS'}")  # fmt: skip
+    else:
+        print(
+            "  requests/s against a baseline: give --baseline-rps (the figure of a checkout "
+            "from before the change, measured on the same machine)"
+        )
+    return failed
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
@@ -226,6 +257,11 @@ def main() -> None:
     parser.add_argument(
         "--persons", type=int, default=3000, help="detained persons beyond the demo"
     )
+    parser.add_argument(
+        "--baseline-rps",
+        type=float,
+        help="requests/s of a checkout from before the change, same machine",
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn worker processes (default: 2 x cores + 1)")  # fmt: skip
     args = parser.parse_args()
@@ -256,7 +292,7 @@ def main() -> None:
             thread.start()
         for thread in threads:
             thread.join()
-        errors = report(results, time.monotonic() - began, args.clients)
+        failed = report(results, time.monotonic() - began, args.clients, args.baseline_rps)
     finally:
         if gunicorn is not None:
             os.killpg(gunicorn.pid, signal.SIGTERM)
@@ -265,7 +301,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(gunicorn.pid, signal.SIGKILL)
         postgres_database(args.database_url, "drop")
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
