@@ -37,18 +37,62 @@ class PersonSerializer(StrictModelSerializer):
         ]
 
 
+def campaign_person_ids(*, campaign_ids) -> dict[int, list[int]]:
+    """The detained persons' ids of each campaign, ascending, in one query on the link table
+    (not a DetainedPerson made for each of a page's thousands of links)."""
+    links = (
+        Campaign.detained_persons.through.objects.filter(campaign_id__in=list(campaign_ids))
+        .order_by("campaign_id", "detainedperson_id")
+        .values_list("campaign_id", "detainedperson_id")
+    )
+    result: dict[int, list[int]] = {}
+    for campaign_id, person_id in links:
+        result.setdefault(campaign_id, []).append(person_id)
+    return result
+
+
+class PersonIdsField(serializers.ManyRelatedField):
+    """`detained_persons` as ids, ascending: a list page's campaigns carry them, read for the
+    page in one query (CampaignListSerializer); a single campaign reads its own."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child_relation=serializers.PrimaryKeyRelatedField(
+                queryset=DetainedPerson.objects.all()
+            ),
+            **kwargs,
+        )
+
+    def get_attribute(self, instance):
+        ids = getattr(instance, "detained_person_ids", None)
+        if ids is None:
+            ids = campaign_person_ids(campaign_ids=[instance.pk]).get(instance.pk, [])
+        return ids
+
+    def to_representation(self, value):
+        return list(value)
+
+
+class CampaignListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        campaigns = list(data.all() if hasattr(data, "all") else data)
+        ids = campaign_person_ids(campaign_ids=[c.pk for c in campaigns])
+        for campaign in campaigns:
+            campaign.detained_person_ids = ids.get(campaign.pk, [])
+        return super().to_representation(campaigns)
+
+
 class CampaignSerializer(StrictModelSerializer):
     # Declared, so without the model field's UniqueValidator: the service derives the slug and
     # checks its uniqueness (full_clean).
     slug = serializers.SlugField(
         max_length=200, required=False, help_text="Derived from the name when not given."
     )
-    detained_persons = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=DetainedPerson.objects.all()
-    )
+    detained_persons = PersonIdsField(required=False)
 
     class Meta:
         model = Campaign
+        list_serializer_class = CampaignListSerializer
         fields = [
             "id",
             "name",

@@ -77,9 +77,8 @@ class PersonViewSet(ServiceModelViewSet):
     "depends on it.",
 )
 class CampaignViewSet(ServiceModelViewSet):
-    queryset = Campaign.objects.order_by("name", "pk").prefetch_related(
-        Prefetch("detained_persons", queryset=DetainedPerson.objects.only("pk"))
-    )
+    # Each campaign's detained persons' ids come from the link table (CampaignListSerializer).
+    queryset = Campaign.objects.order_by("name", "pk")
     serializer_class = serializers.CampaignSerializer
     filterset_class = filters.CampaignFilter
     save_service = staticmethod(campaign_save)
