@@ -568,7 +568,7 @@ def _numbered_rss(tag: str, n: int) -> bytes:
     return f"<rss version='2.0'><channel><title>{tag}</title>{items}</channel></rss>".encode()
 
 
-def test_a_first_poll_stores_its_items_in_the_same_queries_however_many_there_are(feed_server, db):
+def test_a_poll_stores_its_items_in_the_same_queries_however_many_there_are(feed_server, db):
     """A fixed number of queries a poll, none per item, mention or source: a feed of 60 items
     that each name someone is stored in the queries of one of two items. (Beyond a batch, a
     statement more: store.CHUNK rows, or on SQLite as many as its limit on parameters takes,
@@ -587,6 +587,15 @@ def test_a_first_poll_stores_its_items_in_the_same_queries_however_many_there_ar
 
         assert (outcome.ingest.items_new, outcome.ingest.mentions_new) == (n, n)
         assert statements == FIRST_POLL_QUERIES, n
+
+        # Polled again by a server that sends no ETag: every item is found, none is new or
+        # changed, and the links are written again (kept): fewer queries, just as flat.
+        feed_server.routes[f"/{n}.xml"].etag = False
+        NewsSource.objects.filter(pk=source.pk).update(etag="")
+        statements, outcome = _statements(lambda: poll_source(source_id=source.pk))  # noqa: B023
+
+        assert (outcome.ingest.items_new, outcome.ingest.items_updated) == (0, 0)
+        assert statements == ["SELECT", "SELECT", "SELECT", "SELECT", "INSERT", "UPDATE"], n
 
 
 def test_a_poll_answered_304_reads_its_source_and_writes_its_state_and_nothing_else(
