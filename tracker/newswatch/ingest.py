@@ -123,18 +123,24 @@ def ingest_entries(
     updated = store.update_items(changed, now=now)
     result.items_new, result.items_updated = len(new), len(updated)
     store.link_items(source_id=source.pk, item_ids=[*(item.pk for item in new), *seen_ids])
-    result.mentions_new = record_mentions(items=[*new, *updated], matcher=matcher)
+    # This transaction wrote every one of these rows (inserted it, updated it on a URL
+    # conflict, or updated it), so it holds their locks until it commits: no other worker
+    # records mentions of them meanwhile, and they need no second lock.
+    result.mentions_new = record_mentions(
+        items=[*new, *updated], matcher=matcher, items_locked=True
+    )
     return result
 
 
-def record_mentions(*, items: Sequence, matcher: Matcher) -> int:
+def record_mentions(*, items: Sequence, matcher: Matcher, items_locked: bool = False) -> int:
     """Match each item's title and summary (items have `pk`, `title`, `summary`); add the
     mentions not recorded yet, with their history. Existing mentions (and the staff's review of
-    them) are left as they are."""
+    them) are left as they are. `items_locked`: the caller's transaction holds the items' row
+    locks already (see store.insert_mentions)."""
     found: dict[tuple[int, int], list[str]] = {}
     for item in items:
         for person_id, terms in matcher.match(_text(item)).items():
             found[(item.pk, person_id)] = terms
     if not found:
         return 0
-    return store.insert_mentions(found)
+    return store.insert_mentions(found, items_locked=items_locked)

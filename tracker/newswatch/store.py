@@ -115,24 +115,24 @@ def link_items(*, source_id: int, item_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def insert_mentions(found: dict[tuple[int, int], list[str]]) -> int:
+def insert_mentions(found: dict[tuple[int, int], list[str]], *, items_locked: bool = False) -> int:
     """Record a new mention, with its history, for each (item id, person id) not recorded yet,
     with the terms that matched; return how many were recorded. Mentions already there (and
     the staff's review of them) are left as they are.
 
-    The items are locked first, so two workers recording mentions of one item do it one after
-    the other, and the second sees the first's. (SQLite has no row locks and needs none: it
-    runs one writer at a time.)"""
+    Two workers recording mentions of one item must do it one after the other, so that the
+    second sees the first's: the items' rows are locked first, unless the caller's transaction
+    holds their locks already (`items_locked`: it inserted or updated those rows, and a row a
+    transaction wrote stays locked until it commits). (SQLite has no row locks and needs none:
+    it runs one writer at a time.)"""
     found = dict(found)
     item_ids = sorted({item_id for item_id, _ in found})
     for chunk in chunks(item_ids, CHUNK):
-        if connection.features.has_select_for_update:
+        if not items_locked and connection.features.has_select_for_update:
             locked = NewsItem.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
             list(locked.values_list("pk"))
-        existing = Mention.objects.filter(news_item_id__in=chunk).values_list(
-            "news_item_id", "person_id"
-        )
-        for pair in existing:
+        existing = Mention.objects.filter(news_item_id__in=chunk).order_by()  # no sort needed
+        for pair in existing.values_list("news_item_id", "person_id"):
             found.pop(pair, None)
     mentions = Mention.objects.bulk_create(
         [

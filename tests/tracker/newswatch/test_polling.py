@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.concurrency import at_once
@@ -529,3 +530,83 @@ def test_a_search_source_told_to_slow_down_is_backed_off_as_asked(feed_server, d
     assert (source.last_status, source.consecutive_failures) == ("failed", 1)
     assert "7200 seconds" in source.last_error
     assert source.next_poll_at >= before + datetime.timedelta(seconds=7200)
+
+
+# What a first poll asks of the database, in one transaction (whose BEGIN is a query on SQLite
+# only, and a SAVEPOINT inside a test's transaction).
+FIRST_POLL_QUERIES = [
+    "SELECT",  # the source (sources.source_for_poll)
+    "SELECT",  # has the watch list changed? (watchlist.current_matcher)
+    "SELECT",  # stored items by URL (store.find_items)
+    "SELECT",  # stored items by guid, among the source's
+    "INSERT",  # the new items
+    "INSERT",  # their links to the source
+    "SELECT",  # the mentions already recorded of the items that name someone
+    "INSERT",  # the new mentions
+    "INSERT",  # their history
+    "UPDATE",  # the source's state
+]
+
+
+def _statements(poll) -> tuple[list[str], object]:
+    """The first word of each query `poll()` sends, transaction control aside, and what it
+    returned."""
+    with CaptureQueriesContext(connection) as captured:
+        outcome = poll()
+    words = [query["sql"].split(None, 1)[0] for query in captured.captured_queries]
+    return [word for word in words if word not in ("BEGIN", "SAVEPOINT", "RELEASE")], outcome
+
+
+def _numbered_rss(tag: str, n: int) -> bytes:
+    """n items, each naming one of two watched people."""
+    items = "".join(
+        f"<item><title>{('Zora Quill', 'Ilse Varga')[k % 2]} appeal heard ({tag} {k})</title>"
+        f"<link>https://news.example.org/{tag}/{k}</link>"
+        f"<guid>https://news.example.org/{tag}/{k}</guid></item>"
+        for k in range(n)
+    )
+    return f"<rss version='2.0'><channel><title>{tag}</title>{items}</channel></rss>".encode()
+
+
+def test_a_poll_stores_its_items_in_the_same_queries_however_many_there_are(feed_server, db):
+    """A fixed number of queries a poll, none per item, mention or source: a feed of 60 items
+    that each name someone is stored in the queries of one of two items. (Beyond a batch, a
+    statement more: store.CHUNK rows, or on SQLite as many as its limit on parameters takes,
+    76 history rows.)"""
+    for name in ("Zora Quill", "Ilse Varga"):
+        detained_person_save(name=name)
+    warm = news_source_save(name="Warm", kind="feed", url=feed_server.url("/warm.xml"))
+    feed_server.routes["/warm.xml"] = Route(_numbered_rss("warm", 1))
+    poll_source(source_id=warm.pk)  # the matcher is built (once per watch list) here
+
+    for n in (2, 60):
+        feed_server.routes[f"/{n}.xml"] = Route(_numbered_rss(f"f{n}", n))
+        source = news_source_save(name=f"F{n}", kind="feed", url=feed_server.url(f"/{n}.xml"))
+
+        statements, outcome = _statements(lambda: poll_source(source_id=source.pk))  # noqa: B023
+
+        assert (outcome.ingest.items_new, outcome.ingest.mentions_new) == (n, n)
+        assert statements == FIRST_POLL_QUERIES, n
+
+        # Polled again by a server that sends no ETag: every item is found, none is new or
+        # changed, and the links are written again (kept): fewer queries, just as flat.
+        feed_server.routes[f"/{n}.xml"].etag = False
+        NewsSource.objects.filter(pk=source.pk).update(etag="")
+        statements, outcome = _statements(lambda: poll_source(source_id=source.pk))  # noqa: B023
+
+        assert (outcome.ingest.items_new, outcome.ingest.items_updated) == (0, 0)
+        assert statements == ["SELECT", "SELECT", "SELECT", "SELECT", "INSERT", "UPDATE"], n
+
+
+def test_a_poll_answered_304_reads_its_source_and_writes_its_state_and_nothing_else(
+    feed_server, fixture_people
+):
+    sources = [_feed(feed_server, path) for path in FEEDS]
+    for source in sources:
+        poll_source(source_id=source.pk)
+
+    for source in sources:
+        statements, outcome = _statements(lambda: poll_source(source_id=source.pk))  # noqa: B023
+
+        assert outcome.status == "not_modified"
+        assert statements == ["SELECT", "UPDATE"]
