@@ -6,10 +6,13 @@
   worker was down. A failed or still-pending delivery for the same start is reused.
 - `digests_send_now` does both in the foreground, reporting each delivery's outcome: what
   `manage.py send_digests` and the admin's "Send now" run.
-- `digest_send` claims a delivery with a compare-and-set update (pending and not claimed, or
-  its claim expired), builds the digest up to now, sends it, and records the outcome. Two
-  workers racing, or a task run twice, send one message. A delivery whose subscription has
-  since been made inactive (unsubscribed) is never claimed, so it is never sent.
+- `digests_send_batch` claims a batch of deliveries (pending, and not claimed or their claim
+  expired), builds the digests of those claimed for the first time together and stores their
+  messages, sends every stored message over one SMTP connection, and records each delivery's
+  outcome: a fixed number of statements per batch. Two workers racing, or a task run twice,
+  send one message. A delivery whose subscription has since been made inactive
+  (unsubscribed) is never claimed, so it is never sent. `digest_send` sends one delivery as
+  a batch of one.
 
 The deliveries are written with `update()`, which Django's `auto_now` does not see: each update
 of what the API shows (status, attempts, period, error, sent time) sets `updated_at` itself, so
@@ -17,10 +20,14 @@ that a partner syncing with `updated_since` sees it. Bookkeeping the API does no
 task was queued) leaves it alone.
 """
 
+import contextlib
+import smtplib
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import DatabaseError, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -37,6 +44,11 @@ CLAIM_LEASE = timedelta(seconds=settings.DIGEST_CLAIM_LEASE_SECONDS)
 # (a worker killed before it acknowledged, a broker that lost it): the sweeper queues it again.
 REQUEUE_AFTER = timedelta(seconds=settings.DIGEST_REQUEUE_AFTER_SECONDS)
 MAX_ATTEMPTS = 5
+# Deliveries a worker claims, builds and sends together, over one SMTP connection.
+BATCH_SIZE = settings.DIGEST_BATCH_SIZE
+# A batch starts no send this long after its claim, and hands the rest on: its claim outlasts
+# the sending, the last send and the record (the task's time limit is 150 s).
+BATCH_SEND_BUDGET = min(timedelta(seconds=60), CLAIM_LEASE / 3)
 _DONE = (DigestDelivery.Status.SENT, DigestDelivery.Status.EMPTY)
 
 
@@ -113,79 +125,323 @@ def _of_active_subscriptions():
     return Q(subscription__in=Subscription.objects.filter(active=True).values("pk"))
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
-    return bool(
-        DigestDelivery.objects.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            _of_active_subscriptions(),
-            pk=delivery_id,
-            status=DigestDelivery.Status.PENDING,
-        ).update(
-            claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1, updated_at=timezone.now()
+@dataclass
+class BatchOutcome:
+    """What became of the deliveries a batch was given (see digests_send_batch)."""
+
+    # The batch's claim: every delivery it claimed holds it until then, which identifies them.
+    claimed_until: datetime | None = None
+    sent: list[int] = field(default_factory=list)
+    empty: list[int] = field(default_factory=list)  # nothing new: recorded empty, no email
+    # Failed this attempt: delivery -> (its status now, the error recorded on it). Pending ones
+    # are tried again; failed ones have had MAX_ATTEMPTS.
+    failed: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Claimed but not tried, the batch's time being up: released to another batch.
+    released: list[int] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)  # claimed by another attempt
+    skipped: list[int] = field(default_factory=list)  # done already, unsubscribed, or gone
+    # The exception of each failure, for a caller that raises it (digest_send); not recorded.
+    exceptions: dict[int, Exception] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def to_retry(self) -> list[int]:
+        """Failed this attempt and still pending: to try again after a backoff."""
+        return sorted(
+            pk for pk, (status, _) in self.failed.items() if status == DigestDelivery.Status.PENDING
         )
+
+    def status_of(self, delivery_id: int) -> str:
+        """sent, empty, failed (this attempt), released, held or skipped."""
+        for status in ("sent", "empty", "released", "held", "skipped"):
+            if delivery_id in getattr(self, status):
+                return status
+        return DigestDelivery.Status.FAILED if delivery_id in self.failed else "skipped"
+
+    def counts(self) -> dict[str, int]:
+        names = ("sent", "empty", "failed", "released", "held", "skipped")
+        return {name: len(getattr(self, name)) for name in names if getattr(self, name)}
+
+    def as_record(self) -> dict:
+        """The outcome as JSON (a task's argument), to record it later without sending again."""
+        return {
+            "claimed_until": self.claimed_until.isoformat() if self.claimed_until else None,
+            "sent": self.sent,
+            "empty": self.empty,
+            "failed": [[pk, status, error] for pk, (status, error) in self.failed.items()],
+            "released": self.released,
+            "held": self.held,
+            "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> "BatchOutcome":
+        claimed_until = record["claimed_until"]
+        return cls(
+            claimed_until=datetime.fromisoformat(claimed_until) if claimed_until else None,
+            sent=list(record["sent"]),
+            empty=list(record["empty"]),
+            failed={pk: (status, error) for pk, status, error in record["failed"]},
+            released=list(record["released"]),
+            held=list(record["held"]),
+            skipped=list(record["skipped"]),
+        )
+
+
+class BatchNotRecorded(Exception):
+    """The batch's messages went to the mail server, but the database could not record what
+    became of them (it is restarting). The caller records `outcome` later with
+    digests_record_batch, without sending again: while the claim lasts, no other attempt
+    sends them either."""
+
+    def __init__(self, outcome: BatchOutcome) -> None:
+        super().__init__(
+            f"{len(outcome.sent)} digest(s) sent and {len(outcome.failed)} failed, "
+            f"not recorded: {outcome.sent[:10]}{'...' if len(outcome.sent) > 10 else ''}"
+        )
+        self.outcome = outcome
+
+
+def _claim_batch(delivery_ids: list[int], now: datetime) -> list[DigestDelivery]:
+    """Claim those of `delivery_ids` that are pending, of an active subscription, and free (not
+    claimed, or their claim lapsed), until now + CLAIM_LEASE; return them, in id order.
+
+    On PostgreSQL the rows are read FOR UPDATE SKIP LOCKED, so that two batches claiming at
+    once never take the same delivery (the second skips it, or sees it claimed); SQLite runs
+    one writing transaction at a time (one that read a row another has changed since fails)."""
+    until = now + CLAIM_LEASE
+    with transaction.atomic():
+        deliveries = list(
+            DigestDelivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+                _of_active_subscriptions(),
+                pk__in=delivery_ids,
+                status=DigestDelivery.Status.PENDING,
+            )
+            .order_by("pk")
+        )
+        if deliveries:
+            DigestDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+                claimed_until=until, attempts=F("attempts") + 1, updated_at=timezone.now()
+            )
+    for delivery in deliveries:
+        delivery.claimed_until = until
+        delivery.attempts += 1
+    return deliveries
+
+
+def _link(relation, contents: dict[int, list]) -> None:
+    """Replace what each delivery lists (`relation` is DigestDelivery.mentions or .events) with
+    `contents` (delivery id -> mentions or events): one delete and one insert for them all."""
+    through = relation.through
+    own, other = relation.field.m2m_field_name(), relation.field.m2m_reverse_field_name()
+    through.objects.filter(**{f"{own}_id__in": list(contents)}).delete()
+    through.objects.bulk_create(
+        through(**{f"{own}_id": pk, f"{other}_id": row.pk})
+        for pk, rows in contents.items()
+        for row in rows
     )
 
 
-def _fix_content(delivery: DigestDelivery, now: datetime) -> bool:
-    """Build the digest up to `now` and record, in one transaction, what it holds: the message
-    itself, the period's end, and the mentions and events it lists. Return False (recorded as
-    empty) when there is nothing new. Runs once per delivery: every later attempt sends what
-    was recorded here."""
-    digest = build_digests([delivery], period_end=now)[delivery.pk]
+def _fix_contents(deliveries: list[DigestDelivery], now: datetime) -> list[int]:
+    """Build the digests of the deliveries that have no content yet (their first claim), all at
+    once, up to `now`, and record in one transaction what each holds: the message itself, the
+    period's end, and the mentions and events it lists. Those with nothing new are recorded as
+    empty, and their ids returned. Runs once per delivery: every later attempt sends what was
+    recorded here."""
+    new = [d for d in deliveries if d.content is None]
+    if not new:
+        return []
+    digests = build_digests(new, period_end=now)
+    empty = [d.pk for d in new if digests[d.pk].is_empty]
+    fixed = [d for d in new if not digests[d.pk].is_empty]
+    for delivery in fixed:
+        message = render_digest_email(digests[delivery.pk], delivery_id=delivery.pk)
+        delivery.content = message_content(message)
+        delivery.period_end = now
+        delivery.message_id = message.extra_headers.get("Message-ID", "")[:300]
+        delivery.updated_at = timezone.now()
     with transaction.atomic():
-        if digest.is_empty:
-            DigestDelivery.objects.filter(pk=delivery.pk).update(
+        if empty:
+            DigestDelivery.objects.filter(pk__in=empty).update(
                 status=DigestDelivery.Status.EMPTY,
                 period_end=now,
                 claimed_until=None,
                 updated_at=timezone.now(),
             )
-            return False
-        message = render_digest_email(digest, delivery_id=delivery.pk)
-        delivery.content = message_content(message)
-        delivery.period_end = now
-        delivery.message_id = message.extra_headers.get("Message-ID", "")[:300]
-        delivery.save(update_fields=["content", "period_end", "message_id", "updated_at"])
-        delivery.mentions.set(digest.mentions)
-        delivery.events.set(digest.events)
-    return True
+        if fixed:
+            DigestDelivery.objects.bulk_update(
+                fixed, ["content", "period_end", "message_id", "updated_at"]
+            )
+            _link(DigestDelivery.mentions, {d.pk: digests[d.pk].mentions for d in fixed})
+            _link(DigestDelivery.events, {d.pk: digests[d.pk].events for d in fixed})
+    return empty
+
+
+def _close(connection) -> None:
+    with contextlib.suppress(Exception):  # closing a connection that broke
+        connection.close()
+
+
+def _still_open(connection) -> bool:
+    """After the mail server refused a message, may the next go on the same connection?
+    smtplib resets the transaction after a refusal, and drops the socket after a 421."""
+    smtp = getattr(connection, "connection", None)  # Django's SMTP backend: its smtplib.SMTP
+    return smtp is None or getattr(smtp, "sock", None) is not None
+
+
+def _send_messages(
+    deliveries: list[DigestDelivery], deadline: float
+) -> tuple[list[int], dict[int, Exception], list[int]]:
+    """Send each delivery's stored message over one connection to the mail server, one
+    message after the other, so that each has an outcome of its own: (sent, failed with their
+    exceptions, not tried). A refused message leaves the connection to the next one (a broken
+    connection is opened again); a server that cannot be reached fails all that are left.
+    No send starts after `deadline` (time.monotonic()), but the first always does."""
+    sent: list[int] = []
+    failed: dict[int, Exception] = {}
+    connection = None
+    try:
+        for n, delivery in enumerate(deliveries):
+            if n and time.monotonic() >= deadline:
+                return sent, failed, [d.pk for d in deliveries[n:]]
+            if connection is None:
+                connection = get_connection()
+                try:
+                    connection.open()
+                except Exception as exc:
+                    failed.update((d.pk, exc) for d in deliveries[n:])
+                    connection = None
+                    break
+            try:
+                connection.send_messages([message_from_content(delivery.content)])
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+                failed[delivery.pk] = exc  # the server said no to this message only
+                if not _still_open(connection):
+                    _close(connection)
+                    connection = None
+            except Exception as exc:
+                failed[delivery.pk] = exc
+                _close(connection)  # in an unknown state: the next message opens a new one
+                connection = None
+            else:
+                sent.append(delivery.pk)
+    finally:
+        if connection is not None:
+            _close(connection)
+    return sent, failed, []
+
+
+def digests_record_batch(*, outcome: BatchOutcome) -> None:
+    """Record, in one transaction, what a batch's sending did: the sent (as digest_record_sent
+    does), the failed (their error, and failed for good after MAX_ATTEMPTS), and those released
+    untried (their claim and the attempt it counted undone). Idempotent: run again (the first
+    time the database went away), it changes nothing more. Failures and releases are written
+    only while the batch's claim is still theirs."""
+    now = timezone.now()
+    with transaction.atomic():
+        if outcome.sent:
+            DigestDelivery.objects.filter(pk__in=outcome.sent).exclude(
+                status=DigestDelivery.Status.SENT
+            ).update(
+                status=DigestDelivery.Status.SENT,
+                sent_at=now,
+                updated_at=now,
+                last_error="",
+                claimed_until=None,
+                content=None,
+            )
+        ours = DigestDelivery.objects.filter(claimed_until=outcome.claimed_until)
+        if outcome.failed:
+            ours.bulk_update(
+                [
+                    DigestDelivery(
+                        pk=pk, status=status, last_error=error, claimed_until=None, updated_at=now
+                    )
+                    for pk, (status, error) in outcome.failed.items()
+                ],
+                ["status", "last_error", "claimed_until", "updated_at"],
+            )
+        if outcome.released:
+            ours.filter(pk__in=outcome.released).update(
+                claimed_until=None, attempts=F("attempts") - 1
+            )
+
+
+def digests_send_batch(
+    *,
+    delivery_ids: list[int],
+    now: datetime | None = None,
+    budget: timedelta | None = None,
+) -> BatchOutcome:
+    """Send a batch of deliveries together: claim those that are free (see _claim_batch), build
+    the digests of those claimed for the first time all at once and store their messages (see
+    _fix_contents), send every stored message over one SMTP connection (see _send_messages),
+    and record each delivery's outcome (see digests_record_batch). A fixed number of statements
+    however many deliveries there are. A failure is recorded on its delivery alone, for a
+    later attempt; the others are sent. No send starts once `budget` (BATCH_SEND_BUDGET) has
+    passed since the claim: the rest are released, for the caller to hand on.
+
+    The guarantees of one delivery's send hold for each: its message is fixed at its first
+    claim, and the mail server's acceptance and the record that it was sent are one small
+    transaction apart, after the batch. Should the database fail that transaction,
+    BatchNotRecorded is raised for the caller to record it later without sending again.
+    Should the worker die in between, the batch's deliveries are sent again once their claim
+    lapses, those the server had accepted as the identical message, with the same Message-ID,
+    which mail clients show once."""
+    now = now or timezone.now()
+    deadline = time.monotonic() + (budget or BATCH_SEND_BUDGET).total_seconds()
+    ids = list(dict.fromkeys(delivery_ids))
+    claimed = _claim_batch(ids, now)
+    outcome = BatchOutcome(claimed_until=now + CLAIM_LEASE)
+    claimed_ids = {d.pk for d in claimed}
+    unclaimed = [pk for pk in ids if pk not in claimed_ids]
+    if unclaimed:
+        # Pending, of an active subscription, and not ours: another attempt has it (or is
+        # claiming it right now). The rest are done, unsubscribed or gone.
+        held = set(
+            DigestDelivery.objects.filter(
+                _of_active_subscriptions(), pk__in=unclaimed, status=DigestDelivery.Status.PENDING
+            ).values_list("pk", flat=True)
+        )
+        outcome.held = [pk for pk in unclaimed if pk in held]
+        outcome.skipped = [pk for pk in unclaimed if pk not in held]
+    if not claimed:
+        return outcome
+    outcome.empty = _fix_contents(claimed, now)
+    to_send = [d for d in claimed if d.pk not in set(outcome.empty)]
+    sent, failed, outcome.released = _send_messages(to_send, deadline)
+    outcome.sent = sent
+    attempts = {d.pk: d.attempts for d in to_send}
+    for pk, exc in failed.items():
+        given_up = attempts[pk] >= MAX_ATTEMPTS
+        status = DigestDelivery.Status.FAILED if given_up else DigestDelivery.Status.PENDING
+        outcome.failed[pk] = (str(status), f"{type(exc).__name__}: {exc}"[:2000])
+        outcome.exceptions[pk] = exc
+    if outcome.sent or outcome.failed or outcome.released:
+        try:
+            digests_record_batch(outcome=outcome)
+        except DatabaseError as exc:
+            raise BatchNotRecorded(outcome) from exc
+    return outcome
 
 
 def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
-    """Send one delivery. Returns its new status; "held" when another attempt holds its claim
-    (the caller tries again once the claim has lapsed: that attempt may have died); "skipped"
-    when it is done already, its subscription is inactive, or it is gone. A failed send raises
-    (for the task to retry) after recording it.
-
-    The first attempt fixes the message (see _fix_content); the mail server's acceptance and
-    the record that it was sent are then one small update apart. Should the database fail
-    that update, SentNotRecorded is raised for the caller to record it later without sending
-    again. Should the worker die in between, the delivery is sent again once its claim lapses:
-    the identical message, with the same Message-ID, which mail clients show once. That is as
-    close to exactly once as SMTP allows."""
-    now = now or timezone.now()
-    if not _claim(delivery_id, now):
-        return _why_not_claimed(delivery_id, now)
-    delivery = DigestDelivery.objects.get(pk=delivery_id)  # build_digests loads its subscription
-    if delivery.content is None and not _fix_content(delivery, now):
-        return DigestDelivery.Status.EMPTY
-    message = message_from_content(delivery.content)
+    """Send one delivery: a batch of one (see digests_send_batch). Returns its new status;
+    "held" when another attempt holds its claim (the caller tries again once the claim has
+    lapsed: that attempt may have died); "skipped" when it is done already, its subscription
+    is inactive, or it is gone. A failed send raises (for the task to retry) after recording
+    it. Should the database fail to record a message the mail server accepted,
+    SentNotRecorded is raised for the caller to record it later without sending again."""
     try:
-        message.send()
-    except Exception as exc:
-        failed = delivery.attempts >= MAX_ATTEMPTS
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DigestDelivery.Status.FAILED if failed else DigestDelivery.Status.PENDING,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            claimed_until=None,
-            updated_at=timezone.now(),
-        )
-        raise
-    try:
-        digest_record_sent(delivery_id=delivery.pk)
-    except DatabaseError as exc:
-        raise SentNotRecorded(delivery.pk) from exc
-    return DigestDelivery.Status.SENT
+        outcome = digests_send_batch(delivery_ids=[delivery_id], now=now)
+    except BatchNotRecorded as exc:
+        if delivery_id in exc.outcome.sent:
+            raise SentNotRecorded(delivery_id) from exc
+        raise exc.__cause__ from None  # a failure not recorded: the database's error
+    if delivery_id in outcome.exceptions:
+        raise outcome.exceptions[delivery_id]
+    return outcome.status_of(delivery_id)
 
 
 class SentNotRecorded(Exception):
@@ -211,16 +467,6 @@ def digest_record_sent(*, delivery_id: int) -> None:
         claimed_until=None,
         content=None,
     )
-
-
-def _why_not_claimed(delivery_id: int, now: datetime) -> str:
-    held = DigestDelivery.objects.filter(
-        _of_active_subscriptions(),
-        pk=delivery_id,
-        status=DigestDelivery.Status.PENDING,
-        claimed_until__gte=now,
-    )
-    return "held" if held.exists() else "skipped"
 
 
 def deliveries_mark_queued(*, ids: list[int], now: datetime | None = None) -> None:
@@ -255,21 +501,25 @@ class SendOutcome:
 
 
 def digests_send_now(*, frequency: str, email: str | None = None) -> list[SendOutcome]:
-    """Create the due deliveries of `frequency` (only `email`'s, when given) and send each
-    now, one after the other; a failure is recorded on its delivery (and retried by the
-    sweeper like any other) and reported here, and the others are still sent.
+    """Create the due deliveries of `frequency` (only `email`'s, when given) and send them now,
+    in batches of BATCH_SIZE; a failure is recorded on its delivery (and retried by the
+    sweeper like any other) and reported here, and the others are still sent. A batch whose
+    time ran out hands the rest to the next.
 
     Idempotent as the scheduled sending is: a second call finds the period just sent done and
     starts a new one from its end, which holds nothing new unless something happened since
     (recorded as empty, no email); two calls at once share one delivery, which one sends."""
-    outcomes = []
-    for delivery_id in digests_create_due(frequency=frequency, email=email):
-        try:
-            status, error = digest_send(delivery_id=delivery_id), ""
-        except Exception as exc:  # recorded on the delivery by digest_send; go on
-            status, error = DigestDelivery.Status.FAILED, f"{type(exc).__name__}: {exc}"
-        outcomes.append(SendOutcome(delivery_id=delivery_id, status=str(status), error=error))
-    return outcomes
+    outcomes: dict[int, SendOutcome] = {}
+    queue = digests_create_due(frequency=frequency, email=email)
+    while queue:
+        batch, queue = queue[:BATCH_SIZE], queue[BATCH_SIZE:]
+        done = digests_send_batch(delivery_ids=batch)
+        for pk in batch:
+            status = done.status_of(pk)
+            error = done.failed[pk][1] if pk in done.failed else ""
+            outcomes[pk] = SendOutcome(delivery_id=pk, status=status, error=error)
+        queue = done.released + queue
+    return list(outcomes.values())
 
 
 def digest_preview(*, subscription: Subscription, now: datetime | None = None) -> Digest:
