@@ -142,7 +142,11 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # The admin header's names, in the sidebar's words (config/admin_names.py).
-            "libraries": {"vigil_admin": "config.admin_names"},
+            # A digest's case or campaign rendered once for a batch (tracker/digests/fragments.py).
+            "libraries": {
+                "vigil_admin": "config.admin_names",
+                "digest_fragments": "tracker.digests.fragments",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

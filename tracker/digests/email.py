@@ -39,14 +39,16 @@ def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
-def unsubscribe_url(subscription: Subscription) -> str:
-    return settings.SITE_URL + reverse("digests:unsubscribe", args=[make_token(subscription)])
+def unsubscribe_url(subscription: Subscription, token: str | None = None) -> str:
+    """The one-click link; `token` is make_token(subscription), when it is made already."""
+    token = token or make_token(subscription)
+    return settings.SITE_URL + reverse("digests:unsubscribe", args=[token])
 
 
-def unsubscribe_mailto(subscription: Subscription) -> str:
+def unsubscribe_mailto(subscription: Subscription, token: str | None = None) -> str:
     configured = getattr(settings, "DIGEST_UNSUBSCRIBE_MAILTO", "") or settings.DEFAULT_FROM_EMAIL
     address = parseaddr(configured)[1] or configured  # "Vigil <digest@x>" -> "digest@x"
-    subject = quote(f"unsubscribe {make_token(subscription)}", safe=":")
+    subject = quote(f"unsubscribe {token or make_token(subscription)}", safe=":")
     return f"mailto:{address}?subject={subject}"
 
 
@@ -225,9 +227,47 @@ def _campaign(news: CampaignNews) -> _Campaign:
     return campaign
 
 
-def digest_context(digest: Digest) -> dict:
+def _shared(cache: dict | None, key: tuple, make):
+    """`make()`, made once per key in a render session's `cache` (every time without one)."""
+    if cache is None:
+        return make()
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def digest_context(digest: Digest, *, cache: dict | None = None) -> dict:
+    """What the templates show. With a `cache` (one per render session, see
+    render_digest_email), a case or campaign that several digests show alike is made once,
+    and the templates render it once (tracker/digests/fragments.py)."""
     subscription = digest.subscription
-    cases = [_case(news, to_staff=digest.to_staff) for news in digest.cases]
+    cases = [
+        _shared(
+            cache,
+            (
+                "case",
+                news.person.pk,
+                digest.to_staff,
+                tuple(m.pk for m in news.mentions),
+                tuple(e.pk for e in news.events),
+            ),
+            lambda news=news: _case(news, to_staff=digest.to_staff),
+        )
+        for news in digest.cases
+    ]
+    campaigns = [
+        _shared(
+            cache,
+            (
+                "campaign",
+                news.campaign.pk,
+                tuple(letter.pk for letter in news.letters),
+                tuple(signature.pk for signature in news.signatures),
+            ),
+            lambda news=news: _campaign(news),
+        )
+        for news in digest.campaigns
+    ]
     return {
         "subject": digest.subject,
         "email": subscription.email,
@@ -235,10 +275,11 @@ def digest_context(digest: Digest) -> dict:
         "period_start": digest.period_start,
         "period_end": digest.period_end,
         "cases": cases,
-        "campaigns": [_campaign(news) for news in digest.campaigns],
+        "campaigns": campaigns,
         "any_unreviewed": any(m.unreviewed for case in cases for m in case.mentions),
         "max_description_chars": MAX_DESCRIPTION_CHARS,
-        "unsubscribe_url": unsubscribe_url(subscription),
+        "unsubscribe_token": (token := make_token(subscription)),
+        "unsubscribe_url": unsubscribe_url(subscription, token),
         "more_cases": 0,  # set by render_digest_email when not every case fits
         "more_campaigns": 0,
         # Staff only: the review queue, where everything a digest could not list is.
@@ -247,6 +288,7 @@ def digest_context(digest: Digest) -> dict:
             if digest.to_staff
             else ""
         ),
+        "fragment_cache": cache,
     }
 
 
@@ -261,15 +303,18 @@ def _tidy_text(text: str) -> str:
 
 
 def render_digest_email(
-    digest: Digest, *, delivery_id: int | None = None
+    digest: Digest, *, delivery_id: int | None = None, cache: dict | None = None
 ) -> EmailMultiAlternatives:
     """The digest, ready to send: plain text with an HTML alternative, the RFC 2369 and RFC 8058
     unsubscribe headers, and a Message-ID derived from delivery_id when there is one.
 
     Each case and campaign lists only its newest news (see MAX_*); should the message still be
     over MAX_MESSAGE_BYTES (a subscription following hundreds of busy cases), it lists fewer
-    cases, then fewer campaigns, and counts the rest, until it fits."""
-    context = digest_context(digest)
+    cases, then fewer campaigns, and counts the rest, until it fits.
+
+    Digests rendered together (a batch) share a `cache` (an empty dict to begin with): what
+    they show alike is then rendered once. The messages are the same with or without it."""
+    context = digest_context(digest, cache=cache)
     cases, campaigns = context["cases"], context["campaigns"]
     listed_cases, listed_campaigns = len(cases), len(campaigns)
     while True:
@@ -280,6 +325,8 @@ def render_digest_email(
             more_campaigns=len(campaigns) - listed_campaigns,
         )
         message = _message(digest, context, delivery_id)
+        if _surely_fits(message):
+            return message
         size = len(message.message().as_bytes())
         if size <= MAX_MESSAGE_BYTES or listed_cases + listed_campaigns == 0:
             return message
@@ -290,6 +337,20 @@ def render_digest_email(
             listed_campaigns = min(
                 listed_campaigns - 1, int(listed_campaigns * MAX_MESSAGE_BYTES / size * 0.9)
             )
+
+
+# Room for the headers and the MIME structure of a digest (subject, addresses, the unsubscribe
+# links, boundaries), far more than they take.
+_HEADROOM_BYTES = 64_000
+
+
+def _surely_fits(message: EmailMultiAlternatives) -> bool:
+    """Whether the message is under MAX_MESSAGE_BYTES however it is encoded, without building
+    it: each part's UTF-8 bytes tripled (quoted-printable's worst case; base64 takes less),
+    and room for the rest. Only a digest near the limit is built to be measured."""
+    parts = [message.body, *(content for content, _ in message.alternatives)]
+    size = sum(len(part.encode()) for part in parts)
+    return 3 * size + _HEADROOM_BYTES <= MAX_MESSAGE_BYTES
 
 
 def message_content(message: EmailMultiAlternatives) -> dict:
@@ -330,7 +391,8 @@ def _message(digest: Digest, context: dict, delivery_id: int | None) -> EmailMul
         headers={
             "Message-ID": message_id(delivery_id),
             "List-Unsubscribe": (
-                f"<{context['unsubscribe_url']}>, <{unsubscribe_mailto(subscription)}>"
+                f"<{context['unsubscribe_url']}>, "
+                f"<{unsubscribe_mailto(subscription, context['unsubscribe_token'])}>"
             ),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
