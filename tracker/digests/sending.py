@@ -21,7 +21,10 @@ task was queued) leaves it alone.
 """
 
 import contextlib
+import json
+import queue
 import smtplib
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -49,6 +52,10 @@ BATCH_SIZE = settings.DIGEST_BATCH_SIZE
 # A batch starts no send this long after its claim, and hands the rest on: its claim outlasts
 # the sending, the last send and the record (the task's time limit is 150 s).
 BATCH_SEND_BUDGET = min(timedelta(seconds=60), CLAIM_LEASE / 3)
+# A batch's new messages are rendered and stored in this many parts: the first part's are sent
+# while the next renders. A fixed number, so that a batch costs the same statements however
+# many deliveries it has.
+STORE_PARTS = 4
 _DONE = (DigestDelivery.Status.SENT, DigestDelivery.Status.EMPTY)
 
 
@@ -234,8 +241,10 @@ def _link(relation, contents: dict[int, list]) -> None:
     """Replace what each delivery lists (`relation` is DigestDelivery.mentions or .events) with
     `contents` (delivery id -> mentions or events): one delete and one insert for them all.
 
-    The insert is raw SQL, one statement run over every row: a batch lists tens of thousands
-    of mentions, and bulk_create's model instance per row cost more than rendering them."""
+    The insert is raw SQL, one statement whatever the number of rows: a batch lists tens of
+    thousands of mentions, and bulk_create's model instance per row (or a driver's run of
+    one statement per row) cost more than rendering them. PostgreSQL takes the rows as two
+    arrays, SQLite as one JSON array; another database gets one statement per row."""
     through = relation.through
     own = through._meta.get_field(relation.field.m2m_field_name())
     other = through._meta.get_field(relation.field.m2m_reverse_field_name())
@@ -244,12 +253,22 @@ def _link(relation, contents: dict[int, list]) -> None:
     if not rows:
         return
     quote = connection.ops.quote_name
-    table, columns = quote(through._meta.db_table), (quote(own.column), quote(other.column))
+    insert = (
+        f"INSERT INTO {quote(through._meta.db_table)} ({quote(own.column)}, {quote(other.column)})"
+    )
+    # The table and column names come from the model, the values are parameters.
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns[0]}, {columns[1]}) VALUES (%s, %s)",  # noqa: S608 (names from the model)
-            rows,
-        )
+        if connection.vendor == "postgresql":
+            owners, others = zip(*rows, strict=True)
+            unnest = "SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
+            cursor.execute(f"{insert} {unnest}", [list(owners), list(others)])
+        elif connection.vendor == "sqlite":
+            each = (
+                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s)"
+            )
+            cursor.execute(f"{insert} {each}", [json.dumps(rows)])
+        else:
+            cursor.executemany(f"{insert} VALUES (%s, %s)", rows)
 
 
 def _store_contents(deliveries: list[DigestDelivery]) -> None:
@@ -272,19 +291,16 @@ def _store_contents(deliveries: list[DigestDelivery]) -> None:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)  # noqa: S608 (names from the model)
 
 
-def _fix_contents(deliveries: list[DigestDelivery], now: datetime) -> list[int]:
-    """Build the digests of the deliveries that have no content yet (their first claim), all at
-    once, up to `now`, and record in one transaction what each holds: the message itself, the
-    period's end, and the mentions and events it lists. Those with nothing new are recorded as
-    empty, and their ids returned. Runs once per delivery: every later attempt sends what was
-    recorded here."""
-    new = [d for d in deliveries if d.content is None]
-    if not new:
-        return []
-    digests = build_digests(new, period_end=now)
-    empty = [d.pk for d in new if digests[d.pk].is_empty]
-    fixed = [d for d in new if not digests[d.pk].is_empty]
-    shared: dict = {}  # what the batch's digests show alike is rendered once
+def _fix_contents(
+    deliveries: list[DigestDelivery], digests: dict[int, Digest], now: datetime, shared: dict
+) -> list[int]:
+    """Render the digests of deliveries claimed for the first time (built up to `now`) and
+    record in one transaction what each holds: the message itself, the period's end, and the
+    mentions and events it lists. Those with nothing new are recorded as empty, and their ids
+    returned. Runs once per delivery: every later attempt sends what was recorded here.
+    `shared` is the batch's render cache (see render_digest_email)."""
+    empty = [d.pk for d in deliveries if digests[d.pk].is_empty]
+    fixed = [d for d in deliveries if not digests[d.pk].is_empty]
     for delivery in fixed:
         message = render_digest_email(digests[delivery.pk], delivery_id=delivery.pk, cache=shared)
         delivery.content = message_content(message)
@@ -318,46 +334,95 @@ def _still_open(connection) -> bool:
     return smtp is None or getattr(smtp, "sock", None) is not None
 
 
-def _send_messages(
-    deliveries: list[DigestDelivery], deadline: float
-) -> tuple[list[int], dict[int, Exception], list[int]]:
-    """Send each delivery's stored message over one connection to the mail server, one
-    message after the other, so that each has an outcome of its own: (sent, failed with their
-    exceptions, not tried). A refused message leaves the connection to the next one (a broken
-    connection is opened again); a server that cannot be reached fails all that are left.
-    No send starts after `deadline` (time.monotonic()), but the first always does."""
-    sent: list[int] = []
-    failed: dict[int, Exception] = {}
-    connection = None
-    try:
-        for n, delivery in enumerate(deliveries):
-            if n and time.monotonic() >= deadline:
-                return sent, failed, [d.pk for d in deliveries[n:]]
-            if connection is None:
-                connection = get_connection()
-                try:
-                    connection.open()
-                except Exception as exc:
-                    failed.update((d.pk, exc) for d in deliveries[n:])
-                    connection = None
-                    break
+class _Sender(threading.Thread):
+    """Sends the deliveries handed to it (`put`), each its stored message, over one
+    connection to the mail server, one message after the other, so that each has an outcome
+    of its own: `sent`, `failed` (with the exception), `unsent` (not tried: the batch's time
+    was up). A refused message leaves the connection to the next one (a broken connection is
+    opened again); a server that cannot be reached fails every message.
+
+    It runs beside the thread that renders the rest of the batch, so that waiting for the
+    mail server's answers costs the batch no time. It touches no database. No send starts
+    after `deadline` (time.monotonic()) but the first. Whatever stops the thread itself (a
+    BaseException of the mail backend: the worker dying) is kept in `crash`, and it sends
+    nothing more; `stop()` makes it end after the message at hand."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__(name="digest-sender", daemon=True)
+        self.deadline = deadline
+        self.sent: list[int] = []
+        self.failed: dict[int, Exception] = {}
+        self.unsent: list[int] = []
+        self.crash: BaseException | None = None
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._stopped = threading.Event()
+        self._tried = 0
+        self._unreachable: Exception | None = None
+
+    @property
+    def out_of_time(self) -> bool:
+        return self._tried > 0 and time.monotonic() >= self.deadline
+
+    def put(self, deliveries: list[DigestDelivery]) -> None:
+        for delivery in deliveries:
+            self._queue.put(delivery)
+
+    def finish(self) -> None:
+        """Wait until everything handed over is sent (or tried)."""
+        self._queue.put(None)
+        self.join()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._queue.put(None)
+        self.join()
+
+    def run(self) -> None:
+        connection = None
+        try:
+            while (delivery := self._queue.get()) is not None:
+                if self.crash is not None or self._stopped.is_set():
+                    continue  # not sent, not recorded: as if the worker had died
+                if self.out_of_time:
+                    self.unsent.append(delivery.pk)
+                    continue
+                self._tried += 1
+                connection = self._send(connection, delivery)
+        except BaseException as exc:  # handed to the batch's thread, which raises it
+            self.crash = exc
+            while self._queue.get() is not None:  # what was handed over after it
+                pass
+        finally:
+            if connection is not None:
+                _close(connection)
+
+    def _send(self, connection, delivery: DigestDelivery):
+        """Send one message; return the connection for the next (None: open a new one)."""
+        if self._unreachable is not None:
+            self.failed[delivery.pk] = self._unreachable
+            return None
+        if connection is None:
+            connection = get_connection()
             try:
-                connection.send_messages([message_from_content(delivery.content)])
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
-                failed[delivery.pk] = exc  # the server said no to this message only
-                if not _still_open(connection):
-                    _close(connection)
-                    connection = None
+                connection.open()
             except Exception as exc:
-                failed[delivery.pk] = exc
-                _close(connection)  # in an unknown state: the next message opens a new one
-                connection = None
-            else:
-                sent.append(delivery.pk)
-    finally:
-        if connection is not None:
-            _close(connection)
-    return sent, failed, []
+                self._unreachable = exc  # the mail server cannot be reached: no message goes
+                self.failed[delivery.pk] = exc
+                return None
+        try:
+            connection.send_messages([message_from_content(delivery.content)])
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+            self.failed[delivery.pk] = exc  # the server said no to this message only
+            if not _still_open(connection):
+                _close(connection)
+                return None
+        except Exception as exc:
+            self.failed[delivery.pk] = exc
+            _close(connection)  # in an unknown state: the next message opens a new one
+            return None
+        else:
+            self.sent.append(delivery.pk)
+        return connection
 
 
 def digests_record_batch(*, outcome: BatchOutcome) -> None:
@@ -403,12 +468,15 @@ def digests_send_batch(
     budget: timedelta | None = None,
 ) -> BatchOutcome:
     """Send a batch of deliveries together: claim those that are free (see _claim_batch), build
-    the digests of those claimed for the first time all at once and store their messages (see
-    _fix_contents), send every stored message over one SMTP connection (see _send_messages),
-    and record each delivery's outcome (see digests_record_batch). A fixed number of statements
-    however many deliveries there are. A failure is recorded on its delivery alone, for a
-    later attempt; the others are sent. No send starts once `budget` (BATCH_SEND_BUDGET) has
-    passed since the claim: the rest are released, for the caller to hand on.
+    the digests of those claimed for the first time all at once, render and store their
+    messages in STORE_PARTS parts (see _fix_contents), send every stored message over one SMTP
+    connection, each part's while the next renders (see _Sender), and record each delivery's
+    outcome (see digests_record_batch). A fixed number of statements however many deliveries
+    there are. A failure is recorded on its delivery alone, for a later attempt; the others
+    are sent. No send starts once `budget` (BATCH_SEND_BUDGET) has passed since the claim:
+    the rest are released, for the caller to hand on. Should building or storing fail (the
+    database went away), what was stored is still sent and recorded before the error is
+    raised, and the rest released.
 
     The guarantees of one delivery's send hold for each: its message is fixed at its first
     claim, and the mail server's acceptance and the record that it was sent are one small
@@ -436,12 +504,42 @@ def digests_send_batch(
         outcome.skipped = [pk for pk in unclaimed if pk not in held]
     if not claimed:
         return outcome
-    outcome.empty = _fix_contents(claimed, now)
-    to_send = [d for d in claimed if d.pk not in set(outcome.empty)]
-    sent, failed, outcome.released = _send_messages(to_send, deadline)
-    outcome.sent = sent
-    attempts = {d.pk: d.attempts for d in to_send}
-    for pk, exc in failed.items():
+    attempts = {d.pk: d.attempts for d in claimed}
+    sender = _Sender(deadline)
+    sender.start()
+    failure = None
+    new: list[DigestDelivery] = []
+    try:
+        # Those whose message is stored (claimed before) go at once; the others are built
+        # together, then rendered and stored in a few parts, each sent while the next renders.
+        sender.put([d for d in claimed if d.content is not None])
+        new = [d for d in claimed if d.content is None]
+        if new:
+            digests = build_digests(new, period_end=now)
+            shared: dict = {}
+            size = -(-len(new) // STORE_PARTS)
+            while new:
+                part = new[:size]
+                if sender.out_of_time or sender.crash is not None:
+                    break
+                empty = set(_fix_contents(part, digests, now, shared))
+                outcome.empty += [d.pk for d in part if d.pk in empty]
+                sender.put([d for d in part if d.pk not in empty])
+                new = new[size:]
+    except Exception as exc:
+        failure = exc  # what was handed over is still sent, and recorded, before it is raised
+    except BaseException:
+        sender.stop()
+        raise
+    # Not rendered, or not stored (the time was up, or storing failed): released with nothing
+    # stored, for another attempt to build.
+    outcome.released += [d.pk for d in new]
+    sender.finish()
+    if sender.crash is not None:
+        raise sender.crash
+    outcome.sent = sender.sent
+    outcome.released += sender.unsent
+    for pk, exc in sender.failed.items():
         given_up = attempts[pk] >= MAX_ATTEMPTS
         status = DigestDelivery.Status.FAILED if given_up else DigestDelivery.Status.PENDING
         outcome.failed[pk] = (str(status), f"{type(exc).__name__}: {exc}"[:2000])
@@ -451,6 +549,8 @@ def digests_send_batch(
             digests_record_batch(outcome=outcome)
         except DatabaseError as exc:
             raise BatchNotRecorded(outcome) from exc
+    if failure is not None:
+        raise failure
     return outcome
 
 
