@@ -4,6 +4,7 @@ Rendering only: nothing here queries the database beyond what the Digest already
 (tracker.digests.content loads it), and nothing is sent.
 """
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import formatdate, parseaddr
@@ -362,20 +363,39 @@ def _surely_fits(message: EmailMultiAlternatives) -> bool:
 
 def message_content(message: EmailMultiAlternatives) -> dict:
     """What is stored on a delivery to send the same message again (see message_from_content).
-    The Date header is fixed here too, so that every attempt sends the identical message."""
+    The Date header and the MIME boundary are fixed here too, so that every attempt sends the
+    identical message, byte for byte."""
     headers = {"Date": formatdate(localtime=False), **message.extra_headers}
+    text, html = message.body, message.alternatives[0][0]
+    boundary = f"===============digest-{secrets.token_hex(12)}=="
+    while boundary in text or boundary in html:  # (never, but a boundary must not be quoted)
+        boundary = f"===============digest-{secrets.token_hex(12)}=="
     return {
         "subject": message.subject,
         "from": message.from_email,
         "to": list(message.to),
         "headers": headers,
-        "text": message.body,
-        "html": message.alternatives[0][0],
+        "text": text,
+        "html": html,
+        "boundary": boundary,
     }
 
 
+class _StoredMessage(EmailMultiAlternatives):
+    """A stored message, with the MIME boundary it was first built with (older stored
+    messages have none: a new one each time, as before)."""
+
+    boundary: str | None = None
+
+    def message(self):
+        built = super().message()
+        if self.boundary and built.is_multipart():
+            built.set_boundary(self.boundary)
+        return built
+
+
 def message_from_content(content: dict) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = _StoredMessage(
         subject=content["subject"],
         body=content["text"],
         from_email=content["from"],
@@ -383,6 +403,7 @@ def message_from_content(content: dict) -> EmailMultiAlternatives:
         headers=content["headers"],
     )
     message.attach_alternative(content["html"], "text/html")
+    message.boundary = content.get("boundary")
     return message
 
 

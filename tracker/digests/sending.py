@@ -425,6 +425,12 @@ class _Sender(threading.Thread):
         return connection
 
 
+def _part_sizes(n: int, parts: int) -> list[int]:
+    """`n` split into min(n, parts) sizes as even as can be: 5 in 4 parts is 2, 1, 1, 1."""
+    size, more = divmod(n, parts)
+    return [size + (i < more) for i in range(parts) if size + (i < more)]
+
+
 def digests_record_batch(*, outcome: BatchOutcome) -> None:
     """Record, in one transaction, what a batch's sending did: the sent (as digest_record_sent
     does), the failed (their error, and failed for good after MAX_ATTEMPTS), and those released
@@ -517,8 +523,7 @@ def digests_send_batch(
         if new:
             digests = build_digests(new, period_end=now)
             shared: dict = {}
-            size = -(-len(new) // STORE_PARTS)
-            while new:
+            for size in _part_sizes(len(new), STORE_PARTS):
                 part = new[:size]
                 if sender.out_of_time or sender.crash is not None:
                     break
