@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from campaigns.models import Signature
 from tracker.digests.content import CampaignNews, CaseNews, Digest
@@ -237,6 +239,15 @@ def _shared(cache: dict | None, key: tuple, make):
     return cache[key]
 
 
+def _period(start: datetime, end: datetime) -> str:
+    """e.g. `1 March 2026, 07:00 to 2 March 2026, 07:00 UTC`, in the current time zone."""
+    start, end = localtime(start), localtime(end)
+    return (
+        f"{date_format(start, 'DATETIME_FORMAT')} to {date_format(end, 'DATETIME_FORMAT')} "
+        f"{date_format(end, 'T')}"
+    )
+
+
 def digest_context(digest: Digest, *, cache: dict | None = None) -> dict:
     """What the templates show. With a `cache` (one per render session, see
     render_digest_email), a case or campaign that several digests show alike is made once,
@@ -275,6 +286,12 @@ def digest_context(digest: Digest, *, cache: dict | None = None) -> dict:
         "frequency": subscription.frequency,
         "period_start": digest.period_start,
         "period_end": digest.period_end,
+        # As the `date` filter writes them; formatted once for the digests of a session.
+        "period": _shared(
+            cache,
+            ("period", digest.period_start, digest.period_end),
+            lambda: _period(digest.period_start, digest.period_end),
+        ),
         "cases": cases,
         "campaigns": campaigns,
         "any_unreviewed": any(m.unreviewed for case in cases for m in case.mentions),
@@ -412,7 +429,7 @@ def _message(digest: Digest, context: dict, delivery_id: int | None) -> EmailMul
     text = _tidy_text(render_to_string("tracker/email/digest.txt", context))
     html = _tidy_html(render_to_string("tracker/email/digest.html", context))
     message = EmailMultiAlternatives(
-        subject=digest.subject,
+        subject=context["subject"],
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscription.email],

@@ -492,7 +492,7 @@ def digests_send_batch(
     lapses, those the server had accepted as the identical message, with the same Message-ID,
     which mail clients show once."""
     now = now or timezone.now()
-    deadline = time.monotonic() + (budget or BATCH_SEND_BUDGET).total_seconds()
+    deadline = time.monotonic() + (BATCH_SEND_BUDGET if budget is None else budget).total_seconds()
     ids = list(dict.fromkeys(delivery_ids))
     claimed = _claim_batch(ids, now)
     outcome = BatchOutcome(claimed_until=now + CLAIM_LEASE)
