@@ -4,7 +4,7 @@ Rendering only: nothing here queries the database beyond what the Digest already
 (tracker.digests.content loads it), and nothing is sent.
 """
 
-import secrets
+import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import formatdate, parseaddr
@@ -15,7 +15,7 @@ from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.timezone import localtime
+from django.utils.timezone import is_aware, localtime
 
 from campaigns.models import Signature
 from tracker.digests.content import CampaignNews, CaseNews, Digest
@@ -107,6 +107,7 @@ class _Event:
     kind: str
     description: str
     is_status_change: bool
+    day: str = ""  # the date as the `date` filter writes it (DATE_FORMAT)
 
 
 @dataclass
@@ -116,6 +117,7 @@ class _Mention:
     when: datetime
     url: str
     unreviewed: bool
+    day: str = ""  # the date of `when` as the `date` filter writes it (DATE_FORMAT)
 
 
 @dataclass
@@ -154,7 +156,14 @@ class _Campaign:
     more_letters: int = 0
 
 
-def _case(news: CaseNews, *, to_staff: bool) -> _Case:
+def _day(value: date | datetime, cache: dict | None = None) -> str:
+    """`value` as `{{ value|date:"DATE_FORMAT" }}` writes it (a datetime in the current time
+    zone); formatted once per day for the digests of a session."""
+    day = localtime(value).date() if isinstance(value, datetime) and is_aware(value) else value
+    return _shared(cache, ("day", day), lambda: date_format(day, "DATE_FORMAT"))
+
+
+def _case(news: CaseNews, *, to_staff: bool, cache: dict | None = None) -> _Case:
     person = news.person
     # The newest events (the period's latest status change among them) and the newest mentions.
     events = news.events[-MAX_EVENTS_PER_CASE:]
@@ -170,6 +179,7 @@ def _case(news: CaseNews, *, to_staff: bool) -> _Case:
                 kind=e.get_kind_display(),
                 description=_one_line(e.description),
                 is_status_change=e.is_status_change,
+                day=_day(e.date, cache),
             )
             for e in events
         ],
@@ -182,6 +192,7 @@ def _case(news: CaseNews, *, to_staff: bool) -> _Case:
                 when=m.news_item.published_at or m.created_at,
                 url=_web_link(m.news_item.url),
                 unreviewed=m.status == Mention.Status.NEW,
+                day=_day(m.news_item.published_at or m.created_at, cache),
             )
             for m in mentions
         ],
@@ -263,7 +274,7 @@ def digest_context(digest: Digest, *, cache: dict | None = None) -> dict:
                 tuple(m.pk for m in news.mentions),
                 tuple(e.pk for e in news.events),
             ),
-            lambda news=news: _case(news, to_staff=digest.to_staff),
+            lambda news=news: _case(news, to_staff=digest.to_staff, cache=cache),
         )
         for news in digest.cases
     ]
@@ -384,9 +395,10 @@ def message_content(message: EmailMultiAlternatives) -> dict:
     identical message, byte for byte."""
     headers = {"Date": formatdate(localtime=False), **message.extra_headers}
     text, html = message.body, message.alternatives[0][0]
-    boundary = f"===============digest-{secrets.token_hex(12)}=="
+    # As the email package makes one (random, not secret: os.urandom can be slow here).
+    boundary = f"===============digest-{random.getrandbits(64):016x}=="
     while boundary in text or boundary in html:  # (never, but a boundary must not be quoted)
-        boundary = f"===============digest-{secrets.token_hex(12)}=="
+        boundary = f"===============digest-{random.getrandbits(64):016x}=="
     return {
         "subject": message.subject,
         "from": message.from_email,
