@@ -42,6 +42,8 @@ def seed(n_subscriptions: int, rng: random.Random, start: datetime) -> None:
             person = DetainedPerson(
                 name=f"{rng.choice(NAMES)} {rng.choice(GIVEN)} {i}",
                 native_name=rng.choice(["", "刘霞", "王宇", "Дарья Петренко", "Trần Thị Thu Hà"]),
+                # Most families consent to naming; a quiet case reaches staff digests only.
+                publicity="quiet" if i % 10 == 0 else "public",
             )
             person.clean()
             people.append(person)

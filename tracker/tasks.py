@@ -17,14 +17,19 @@ from django.utils import timezone
 
 from tracker.accesslog.services import access_records_prune
 from tracker.digests.sending import (
+    BATCH_SIZE,
     CLAIM_LEASE,
     MAX_ATTEMPTS,
+    BatchNotRecorded,
+    BatchOutcome,
     SentNotRecorded,
     deliveries_mark_queued,
     deliveries_to_requeue,
     digest_record_sent,
     digest_send,
     digests_create_due,
+    digests_record_batch,
+    digests_send_batch,
 )
 from tracker.models import DigestDelivery, NewsSource
 from tracker.newswatch.polling import (
@@ -133,16 +138,22 @@ def poll_source(self, source_id: int) -> dict:
     }
 
 
+def queue_digest_batches(ids: list[int]) -> None:
+    """Queue a send_digest_batch task for each BATCH_SIZE of these deliveries."""
+    for start in range(0, len(ids), BATCH_SIZE):
+        send_digest_batch.delay(ids[start : start + BATCH_SIZE])
+
+
 def _queue_sends(ids: list[int]) -> None:
     deliveries_mark_queued(ids=ids)
-    for delivery_id in ids:
-        send_digest.delay(delivery_id)
+    queue_digest_batches(ids)
 
 
 @shared_task(bind=True, max_retries=TRANSIENT_RETRIES, soft_time_limit=300, time_limit=360)
 def send_due_digests(self, frequency: str) -> list[int]:
-    """At DIGEST_HOUR (beat): make the due deliveries of `frequency` and send each in its own
-    task. Run twice, it queues the same deliveries, which are sent once."""
+    """At DIGEST_HOUR (beat): make the due deliveries of `frequency` and send them in batches
+    of DIGEST_BATCH_SIZE, a task each. Run twice, it queues the same deliveries, which are
+    sent once."""
     try:
         ids = digests_create_due(frequency=frequency)
         _queue_sends(ids)
@@ -190,15 +201,63 @@ def send_digest(self, delivery_id: int, sent: bool = False) -> str:
     return status
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=TRANSIENT_RETRIES,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def send_digest_batch(self, delivery_ids: list[int], record: dict | None = None) -> dict:
+    """Send a batch of digests over one SMTP connection (see digests_send_batch). Each
+    failure is recorded on its delivery, and the failed are tried again in a retry of this
+    task, backed off and jittered, at most MAX_ATTEMPTS times (then the sweeper queues what is
+    still pending); those another attempt holds are tried again once its claim has lapsed
+    (the attempt may have died), and those the batch had no time for go to a new task. When
+    the database could not record what the mail server accepted, the retry (`record`) only
+    records it, within the claim's lease, so that nothing is sent again."""
+    try:
+        if record is not None:
+            outcome = BatchOutcome.from_record(record)
+            digests_record_batch(outcome=outcome)
+        else:
+            outcome = digests_send_batch(delivery_ids=delivery_ids)
+    except BatchNotRecorded as exc:
+        logger.warning("%s will record, not resend: %s", self.name, exc)
+        raise self.retry(
+            exc=exc,
+            args=[delivery_ids],
+            kwargs={"record": exc.outcome.as_record()},
+            countdown=_backoff(5, self.request.retries, cap=60),
+            max_retries=TRANSIENT_RETRIES,
+        ) from exc
+    except TRANSIENT as exc:
+        raise _retry_transient(self, exc) from exc
+    if outcome.released:
+        try:
+            queue_digest_batches(outcome.released)
+        except TRANSIENT:  # pending and free: the sweeper queues them
+            logger.warning("%d digest(s) a batch had no time for were not queued again.",
+                           len(outcome.released))  # fmt: skip
+    failed, held = outcome.to_retry, outcome.held
+    if failed and self.request.retries >= MAX_ATTEMPTS - 1:
+        failed = []  # left pending, with their error: the sweeper queues them again
+    if failed or held:
+        countdowns = [CLAIM_LEASE.total_seconds() * random.uniform(1.0, 1.2)] if held else []  # noqa: S311
+        countdowns += [_backoff(60, self.request.retries)] if failed else []
+        raise self.retry(args=[sorted(failed + held)], kwargs={}, countdown=max(countdowns))
+    return outcome.counts()
+
+
 @shared_task(bind=True, max_retries=TRANSIENT_RETRIES, soft_time_limit=120, time_limit=150)
 def sweep(self) -> list[int]:
     """Every few minutes (beat): queue again the pending digests (and task reminders) whose
-    task was lost. (A source whose poll died needs no sweeping: its claim lapses and
-    poll_due_sources claims it again.) Returns the digests' ids."""
+    task was lost, in batches. (A source whose poll died needs no sweeping: its claim lapses
+    and poll_due_sources claims it again.) Returns the digests' ids."""
     try:
         ids = deliveries_to_requeue()
-        for delivery_id in ids:
-            send_digest.delay(delivery_id)
+        queue_digest_batches(ids)
         reminder_ids = reminders_to_requeue()
         for reminder_id in reminder_ids:
             send_task_reminder.delay(reminder_id)

@@ -148,7 +148,13 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # The admin header's names, in the sidebar's words (config/admin_names.py).
-            "libraries": {"vigil_admin": "config.admin_names", "vigil_list": "config.admin_list"},
+            # vigil_list: every admin list's rows (config/admin_list.py); digest_fragments: a
+            # digest's case or campaign rendered once for a batch (tracker/digests/fragments.py).
+            "libraries": {
+                "vigil_admin": "config.admin_names",
+                "vigil_list": "config.admin_list",
+                "digest_fragments": "tracker.digests.fragments",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -353,12 +359,19 @@ CELERY_TASK_DEFAULT_QUEUE = "scheduler"
 CELERY_TASK_ROUTES = {
     "tracker.tasks.poll_source": {"queue": "polls"},
     "tracker.tasks.send_digest": {"queue": "digests"},
+    "tracker.tasks.send_digest_batch": {"queue": "digests"},
     "tracker.tasks.send_task_reminder": {"queue": "digests"},
     # poll_due_sources, send_due_digests and sweep: the default queue, "scheduler".
 }
 # --- Email digests --------------------------------------------------------------------------
 # Hour (UTC) at which digests go out: daily ones every day, weekly ones on Mondays.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+# Deliveries a worker claims, builds and sends together, over one SMTP connection. Larger
+# batches share more of the building and rendering; a worker that dies mid-batch sends the
+# batch's accepted messages again (identically) once their claim lapses.
+DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=250)
+if not 1 <= DIGEST_BATCH_SIZE <= 900:
+    raise ImproperlyConfigured("DIGEST_BATCH_SIZE must be from 1 to 900.")
 # Where List-Unsubscribe's mailto points (default: DEFAULT_FROM_EMAIL).
 DIGEST_UNSUBSCRIBE_MAILTO = env.str("DIGEST_UNSUBSCRIBE_MAILTO", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Vigil <vigil@localhost>")
@@ -381,7 +394,8 @@ if min(FOLLOW_UP_CHASE_AFTER_DAYS, FOLLOW_UP_LIMIT_WARNING_DAYS, FOLLOW_UP_HEARI
 
 # --- Leases (README "Reliability"): how long work claimed by a worker that died stays claimed.
 # Each is longer than the work it covers can take; the fault tests shorten them.
-# A digest send (its task's time limit is 90 s).
+# A digest send: one delivery's task (time limit 90 s) or a batch's (150 s; it starts no send
+# after a third of the lease, at most 60 s, and hands the rest on to another task).
 DIGEST_CLAIM_LEASE_SECONDS = env.int("DIGEST_CLAIM_LEASE_SECONDS", default=180)
 # A pending digest whose task was queued this long ago, and that nobody holds, is queued again.
 DIGEST_REQUEUE_AFTER_SECONDS = env.int("DIGEST_REQUEUE_AFTER_SECONDS", default=360)

@@ -59,6 +59,10 @@ class CaseStatus(models.TextChoices):
     DECEASED = "deceased", "Deceased"
 
 
+# CaseStatus.values builds a new list at each call: a digest asks each of its events.
+_STATUS_KINDS = frozenset(CaseStatus.values)
+
+
 class CasePublicity(models.TextChoices):
     """Whether the family consents to the case being named in public. A case in quiet advocacy
     is never named outside the staff (tracker.cases.restricted)."""
@@ -396,7 +400,7 @@ class CaseEvent(TimeStampedModel):
 
     @property
     def is_status_change(self) -> bool:
-        return self.kind in CaseStatus.values
+        return self.kind in _STATUS_KINDS
 
     def clean(self) -> None:
         # A status event moves the status as soon as it is recorded: dated ahead, it would

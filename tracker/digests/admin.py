@@ -23,7 +23,7 @@ from tracker.digests.email import render_digest_email
 from tracker.digests.models import DigestDelivery, Subscription
 from tracker.digests.sending import deliveries_resend, digest_preview, digests_send_now
 from tracker.digests.services import subscription_save
-from tracker.tasks import send_digest as send_digest_task
+from tracker.tasks import queue_digest_batches
 
 
 def _links(relation) -> Subquery:
@@ -304,8 +304,8 @@ class DigestDeliveryAdmin(ModelAdmin):
     )
     def resend(self, request, queryset):
         outcome = deliveries_resend(deliveries=queryset)
-        for pk in outcome.queued:
-            transaction.on_commit(lambda pk=pk: send_digest_task.delay(pk))
+        if outcome.queued:
+            transaction.on_commit(lambda ids=outcome.queued: queue_digest_batches(ids))
         ids = outcome.queued
         message = ngettext(
             "Queued %d delivery to send again.", "Queued %d deliveries to send again.", len(ids)

@@ -118,6 +118,21 @@ def _mention_is_news(
     return mention.status == Mention.Status.CONFIRMED and _within(confirmed_at, start, end)
 
 
+# What a digest reads of each case and mention (tracker.digests.email, _mention_is_news): a
+# batch loads thousands, and the rest of their columns (a news item's summary) only costs.
+_PERSON_FIELDS = ("name", "native_name", "status", "publicity")
+_MENTION_FIELDS = (
+    "person_id",
+    "status",
+    "created_at",
+    "reviewed_at",
+    "news_item__url",
+    "news_item__title",
+    "news_item__publisher",
+    "news_item__published_at",
+)
+
+
 def build_digests(
     deliveries: Sequence[DigestDelivery], *, period_end: datetime
 ) -> dict[int, Digest]:
@@ -159,7 +174,7 @@ def build_digests(
     mentions: dict[int, list[Mention]] = defaultdict(list)
     events: dict[int, list[CaseEvent]] = defaultdict(list)
     for chunk in chunks(set().union(*followed.values())):
-        persons.update(DetainedPerson.objects.in_bulk(chunk))
+        persons.update(DetainedPerson.objects.only(*_PERSON_FIELDS).in_bulk(chunk))
         # Found in the window (for include_unreviewed), or confirmed in it (for the others):
         # _mention_is_news sorts them out per subscription.
         found = (
@@ -173,6 +188,7 @@ def build_digests(
                 )
             )
             .select_related("news_item")
+            .only(*_MENTION_FIELDS)
             .order_by("-created_at", "-id")
         )
         for m in found:

@@ -4,6 +4,7 @@ Rendering only: nothing here queries the database beyond what the Digest already
 (tracker.digests.content loads it), and nothing is sent.
 """
 
+import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import formatdate, parseaddr
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import is_aware, localtime
 
 from campaigns.models import Signature
 from tracker.digests.content import CampaignNews, CaseNews, Digest
@@ -39,14 +42,16 @@ def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
-def unsubscribe_url(subscription: Subscription) -> str:
-    return settings.SITE_URL + reverse("digests:unsubscribe", args=[make_token(subscription)])
+def unsubscribe_url(subscription: Subscription, token: str | None = None) -> str:
+    """The one-click link; `token` is make_token(subscription), when it is made already."""
+    token = token or make_token(subscription)
+    return settings.SITE_URL + reverse("digests:unsubscribe", args=[token])
 
 
-def unsubscribe_mailto(subscription: Subscription) -> str:
+def unsubscribe_mailto(subscription: Subscription, token: str | None = None) -> str:
     configured = getattr(settings, "DIGEST_UNSUBSCRIBE_MAILTO", "") or settings.DEFAULT_FROM_EMAIL
     address = parseaddr(configured)[1] or configured  # "Vigil <digest@x>" -> "digest@x"
-    subject = quote(f"unsubscribe {make_token(subscription)}", safe=":")
+    subject = quote(f"unsubscribe {token or make_token(subscription)}", safe=":")
     return f"mailto:{address}?subject={subject}"
 
 
@@ -102,6 +107,7 @@ class _Event:
     kind: str
     description: str
     is_status_change: bool
+    day: str = ""  # the date as the `date` filter writes it (DATE_FORMAT)
 
 
 @dataclass
@@ -111,6 +117,7 @@ class _Mention:
     when: datetime
     url: str
     unreviewed: bool
+    day: str = ""  # the date of `when` as the `date` filter writes it (DATE_FORMAT)
 
 
 @dataclass
@@ -149,7 +156,14 @@ class _Campaign:
     more_letters: int = 0
 
 
-def _case(news: CaseNews, *, to_staff: bool) -> _Case:
+def _day(value: date | datetime, cache: dict | None = None) -> str:
+    """`value` as `{{ value|date:"DATE_FORMAT" }}` writes it (a datetime in the current time
+    zone); formatted once per day for the digests of a session."""
+    day = localtime(value).date() if isinstance(value, datetime) and is_aware(value) else value
+    return _shared(cache, ("day", day), lambda: date_format(day, "DATE_FORMAT"))
+
+
+def _case(news: CaseNews, *, to_staff: bool, cache: dict | None = None) -> _Case:
     person = news.person
     # The newest events (the period's latest status change among them) and the newest mentions.
     events = news.events[-MAX_EVENTS_PER_CASE:]
@@ -165,6 +179,7 @@ def _case(news: CaseNews, *, to_staff: bool) -> _Case:
                 kind=e.get_kind_display(),
                 description=_one_line(e.description),
                 is_status_change=e.is_status_change,
+                day=_day(e.date, cache),
             )
             for e in events
         ],
@@ -177,6 +192,7 @@ def _case(news: CaseNews, *, to_staff: bool) -> _Case:
                 when=m.news_item.published_at or m.created_at,
                 url=_web_link(m.news_item.url),
                 unreviewed=m.status == Mention.Status.NEW,
+                day=_day(m.news_item.published_at or m.created_at, cache),
             )
             for m in mentions
         ],
@@ -225,20 +241,74 @@ def _campaign(news: CampaignNews) -> _Campaign:
     return campaign
 
 
-def digest_context(digest: Digest) -> dict:
+def _shared(cache: dict | None, key: tuple, make):
+    """`make()`, made once per key in a render session's `cache` (every time without one)."""
+    if cache is None:
+        return make()
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _period(start: datetime, end: datetime) -> str:
+    """e.g. `1 March 2026, 07:00 to 2 March 2026, 07:00 UTC`, in the current time zone."""
+    start, end = localtime(start), localtime(end)
+    return (
+        f"{date_format(start, 'DATETIME_FORMAT')} to {date_format(end, 'DATETIME_FORMAT')} "
+        f"{date_format(end, 'T')}"
+    )
+
+
+def digest_context(digest: Digest, *, cache: dict | None = None) -> dict:
+    """What the templates show. With a `cache` (one per render session, see
+    render_digest_email), a case or campaign that several digests show alike is made once,
+    and the templates render it once (tracker/digests/fragments.py)."""
     subscription = digest.subscription
-    cases = [_case(news, to_staff=digest.to_staff) for news in digest.cases]
+    cases = [
+        _shared(
+            cache,
+            (
+                "case",
+                news.person.pk,
+                digest.to_staff,
+                tuple(m.pk for m in news.mentions),
+                tuple(e.pk for e in news.events),
+            ),
+            lambda news=news: _case(news, to_staff=digest.to_staff, cache=cache),
+        )
+        for news in digest.cases
+    ]
+    campaigns = [
+        _shared(
+            cache,
+            (
+                "campaign",
+                news.campaign.pk,
+                tuple(letter.pk for letter in news.letters),
+                tuple(signature.pk for signature in news.signatures),
+            ),
+            lambda news=news: _campaign(news),
+        )
+        for news in digest.campaigns
+    ]
     return {
         "subject": digest.subject,
         "email": subscription.email,
         "frequency": subscription.frequency,
         "period_start": digest.period_start,
         "period_end": digest.period_end,
+        # As the `date` filter writes them; formatted once for the digests of a session.
+        "period": _shared(
+            cache,
+            ("period", digest.period_start, digest.period_end),
+            lambda: _period(digest.period_start, digest.period_end),
+        ),
         "cases": cases,
-        "campaigns": [_campaign(news) for news in digest.campaigns],
+        "campaigns": campaigns,
         "any_unreviewed": any(m.unreviewed for case in cases for m in case.mentions),
         "max_description_chars": MAX_DESCRIPTION_CHARS,
-        "unsubscribe_url": unsubscribe_url(subscription),
+        "unsubscribe_token": (token := make_token(subscription)),
+        "unsubscribe_url": unsubscribe_url(subscription, token),
         "more_cases": 0,  # set by render_digest_email when not every case fits
         "more_campaigns": 0,
         # Staff only: the review queue, where everything a digest could not list is.
@@ -247,6 +317,7 @@ def digest_context(digest: Digest) -> dict:
             if digest.to_staff
             else ""
         ),
+        "fragment_cache": cache,
     }
 
 
@@ -260,16 +331,26 @@ def _tidy_text(text: str) -> str:
     return "\n".join(tidy) + "\n"
 
 
+def _tidy_html(html: str) -> str:
+    """Without the blank lines that template tags leave (half the lines of a digest): the page
+    is the same (the newline before them stays), and every line costs the mail's encoding and
+    the mail server's reading."""
+    return "\n".join(line for line in html.split("\n") if line.strip())
+
+
 def render_digest_email(
-    digest: Digest, *, delivery_id: int | None = None
+    digest: Digest, *, delivery_id: int | None = None, cache: dict | None = None
 ) -> EmailMultiAlternatives:
     """The digest, ready to send: plain text with an HTML alternative, the RFC 2369 and RFC 8058
     unsubscribe headers, and a Message-ID derived from delivery_id when there is one.
 
     Each case and campaign lists only its newest news (see MAX_*); should the message still be
     over MAX_MESSAGE_BYTES (a subscription following hundreds of busy cases), it lists fewer
-    cases, then fewer campaigns, and counts the rest, until it fits."""
-    context = digest_context(digest)
+    cases, then fewer campaigns, and counts the rest, until it fits.
+
+    Digests rendered together (a batch) share a `cache` (an empty dict to begin with): what
+    they show alike is then rendered once. The messages are the same with or without it."""
+    context = digest_context(digest, cache=cache)
     cases, campaigns = context["cases"], context["campaigns"]
     listed_cases, listed_campaigns = len(cases), len(campaigns)
     while True:
@@ -280,6 +361,8 @@ def render_digest_email(
             more_campaigns=len(campaigns) - listed_campaigns,
         )
         message = _message(digest, context, delivery_id)
+        if _surely_fits(message):
+            return message
         size = len(message.message().as_bytes())
         if size <= MAX_MESSAGE_BYTES or listed_cases + listed_campaigns == 0:
             return message
@@ -292,22 +375,56 @@ def render_digest_email(
             )
 
 
+# Room for the headers and the MIME structure of a digest (subject, addresses, the unsubscribe
+# links, boundaries), far more than they take.
+_HEADROOM_BYTES = 64_000
+
+
+def _surely_fits(message: EmailMultiAlternatives) -> bool:
+    """Whether the message is under MAX_MESSAGE_BYTES however it is encoded, without building
+    it: each part's UTF-8 bytes tripled (quoted-printable's worst case; base64 takes less),
+    and room for the rest. Only a digest near the limit is built to be measured."""
+    parts = [message.body, *(content for content, _ in message.alternatives)]
+    size = sum(len(part.encode()) for part in parts)
+    return 3 * size + _HEADROOM_BYTES <= MAX_MESSAGE_BYTES
+
+
 def message_content(message: EmailMultiAlternatives) -> dict:
     """What is stored on a delivery to send the same message again (see message_from_content).
-    The Date header is fixed here too, so that every attempt sends the identical message."""
+    The Date header and the MIME boundary are fixed here too, so that every attempt sends the
+    identical message, byte for byte."""
     headers = {"Date": formatdate(localtime=False), **message.extra_headers}
+    text, html = message.body, message.alternatives[0][0]
+    # As the email package makes one (random, not secret: os.urandom can be slow here).
+    boundary = f"===============digest-{random.getrandbits(64):016x}=="
+    while boundary in text or boundary in html:  # (never, but a boundary must not be quoted)
+        boundary = f"===============digest-{random.getrandbits(64):016x}=="
     return {
         "subject": message.subject,
         "from": message.from_email,
         "to": list(message.to),
         "headers": headers,
-        "text": message.body,
-        "html": message.alternatives[0][0],
+        "text": text,
+        "html": html,
+        "boundary": boundary,
     }
 
 
+class _StoredMessage(EmailMultiAlternatives):
+    """A stored message, with the MIME boundary it was first built with (older stored
+    messages have none: a new one each time, as before)."""
+
+    boundary: str | None = None
+
+    def message(self):
+        built = super().message()
+        if self.boundary and built.is_multipart():
+            built.set_boundary(self.boundary)
+        return built
+
+
 def message_from_content(content: dict) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = _StoredMessage(
         subject=content["subject"],
         body=content["text"],
         from_email=content["from"],
@@ -315,22 +432,24 @@ def message_from_content(content: dict) -> EmailMultiAlternatives:
         headers=content["headers"],
     )
     message.attach_alternative(content["html"], "text/html")
+    message.boundary = content.get("boundary")
     return message
 
 
 def _message(digest: Digest, context: dict, delivery_id: int | None) -> EmailMultiAlternatives:
     subscription = digest.subscription
     text = _tidy_text(render_to_string("tracker/email/digest.txt", context))
-    html = render_to_string("tracker/email/digest.html", context)
+    html = _tidy_html(render_to_string("tracker/email/digest.html", context))
     message = EmailMultiAlternatives(
-        subject=digest.subject,
+        subject=context["subject"],
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscription.email],
         headers={
             "Message-ID": message_id(delivery_id),
             "List-Unsubscribe": (
-                f"<{context['unsubscribe_url']}>, <{unsubscribe_mailto(subscription)}>"
+                f"<{context['unsubscribe_url']}>, "
+                f"<{unsubscribe_mailto(subscription, context['unsubscribe_token'])}>"
             ),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },

@@ -6,10 +6,13 @@
   worker was down. A failed or still-pending delivery for the same start is reused.
 - `digests_send_now` does both in the foreground, reporting each delivery's outcome: what
   `manage.py send_digests` and the admin's "Send now" run.
-- `digest_send` claims a delivery with a compare-and-set update (pending and not claimed, or
-  its claim expired), builds the digest up to now, sends it, and records the outcome. Two
-  workers racing, or a task run twice, send one message. A delivery whose subscription has
-  since been made inactive (unsubscribed) is never claimed, so it is never sent.
+- `digests_send_batch` claims a batch of deliveries (pending, and not claimed or their claim
+  expired), builds the digests of those claimed for the first time together and stores their
+  messages, sends every stored message over one SMTP connection, and records each delivery's
+  outcome: a fixed number of statements per batch. Two workers racing, or a task run twice,
+  send one message. A delivery whose subscription has since been made inactive
+  (unsubscribed) is never claimed, so it is never sent. `digest_send` sends one delivery as
+  a batch of one.
 
 The deliveries are written with `update()`, which Django's `auto_now` does not see: each update
 of what the API shows (status, attempts, period, error, sent time) sets `updated_at` itself, so
@@ -17,11 +20,18 @@ that a partner syncing with `updated_since` sees it. Bookkeeping the API does no
 task was queued) leaves it alone.
 """
 
+import contextlib
+import json
+import queue
+import smtplib
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.core.mail import get_connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -37,6 +47,15 @@ CLAIM_LEASE = timedelta(seconds=settings.DIGEST_CLAIM_LEASE_SECONDS)
 # (a worker killed before it acknowledged, a broker that lost it): the sweeper queues it again.
 REQUEUE_AFTER = timedelta(seconds=settings.DIGEST_REQUEUE_AFTER_SECONDS)
 MAX_ATTEMPTS = 5
+# Deliveries a worker claims, builds and sends together, over one SMTP connection.
+BATCH_SIZE = settings.DIGEST_BATCH_SIZE
+# A batch starts no send this long after its claim, and hands the rest on: its claim outlasts
+# the sending, the last send and the record (the task's time limit is 150 s).
+BATCH_SEND_BUDGET = min(timedelta(seconds=60), CLAIM_LEASE / 3)
+# A batch's new messages are rendered and stored in this many parts: the first part's are sent
+# while the next renders. A fixed number, so that a batch costs the same statements however
+# many deliveries it has.
+STORE_PARTS = 4
 _DONE = (DigestDelivery.Status.SENT, DigestDelivery.Status.EMPTY)
 
 
@@ -113,79 +132,449 @@ def _of_active_subscriptions():
     return Q(subscription__in=Subscription.objects.filter(active=True).values("pk"))
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
-    return bool(
-        DigestDelivery.objects.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            _of_active_subscriptions(),
-            pk=delivery_id,
-            status=DigestDelivery.Status.PENDING,
-        ).update(
-            claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1, updated_at=timezone.now()
+@dataclass
+class BatchOutcome:
+    """What became of the deliveries a batch was given (see digests_send_batch)."""
+
+    # The batch's claim: every delivery it claimed holds it until then, which identifies them.
+    claimed_until: datetime | None = None
+    sent: list[int] = field(default_factory=list)
+    empty: list[int] = field(default_factory=list)  # nothing new: recorded empty, no email
+    # Failed this attempt: delivery -> (its status now, the error recorded on it). Pending ones
+    # are tried again; failed ones have had MAX_ATTEMPTS.
+    failed: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Claimed but not tried, the batch's time being up: released to another batch.
+    released: list[int] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)  # claimed by another attempt
+    skipped: list[int] = field(default_factory=list)  # done already, unsubscribed, or gone
+    # The exception of each failure, for a caller that raises it (digest_send); not recorded.
+    exceptions: dict[int, Exception] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def to_retry(self) -> list[int]:
+        """Failed this attempt and still pending: to try again after a backoff."""
+        return sorted(
+            pk for pk, (status, _) in self.failed.items() if status == DigestDelivery.Status.PENDING
         )
-    )
+
+    def status_of(self, delivery_id: int) -> str:
+        """sent, empty, failed (this attempt), released, held or skipped."""
+        for status in ("sent", "empty", "released", "held", "skipped"):
+            if delivery_id in getattr(self, status):
+                return status
+        return DigestDelivery.Status.FAILED if delivery_id in self.failed else "skipped"
+
+    def counts(self) -> dict[str, int]:
+        names = ("sent", "empty", "failed", "released", "held", "skipped")
+        return {name: len(getattr(self, name)) for name in names if getattr(self, name)}
+
+    def as_record(self) -> dict:
+        """The outcome as JSON (a task's argument), to record it later without sending again."""
+        return {
+            "claimed_until": self.claimed_until.isoformat() if self.claimed_until else None,
+            "sent": self.sent,
+            "empty": self.empty,
+            "failed": [[pk, status, error] for pk, (status, error) in self.failed.items()],
+            "released": self.released,
+            "held": self.held,
+            "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> "BatchOutcome":
+        claimed_until = record["claimed_until"]
+        return cls(
+            claimed_until=datetime.fromisoformat(claimed_until) if claimed_until else None,
+            sent=list(record["sent"]),
+            empty=list(record["empty"]),
+            failed={pk: (status, error) for pk, status, error in record["failed"]},
+            released=list(record["released"]),
+            held=list(record["held"]),
+            skipped=list(record["skipped"]),
+        )
 
 
-def _fix_content(delivery: DigestDelivery, now: datetime) -> bool:
-    """Build the digest up to `now` and record, in one transaction, what it holds: the message
-    itself, the period's end, and the mentions and events it lists. Return False (recorded as
-    empty) when there is nothing new. Runs once per delivery: every later attempt sends what
-    was recorded here."""
-    digest = build_digests([delivery], period_end=now)[delivery.pk]
+class BatchNotRecorded(Exception):
+    """The batch's messages went to the mail server, but the database could not record what
+    became of them (it is restarting). The caller records `outcome` later with
+    digests_record_batch, without sending again: while the claim lasts, no other attempt
+    sends them either."""
+
+    def __init__(self, outcome: BatchOutcome) -> None:
+        super().__init__(
+            f"{len(outcome.sent)} digest(s) sent and {len(outcome.failed)} failed, "
+            f"not recorded: {outcome.sent[:10]}{'...' if len(outcome.sent) > 10 else ''}"
+        )
+        self.outcome = outcome
+
+
+def _claim_batch(delivery_ids: list[int], now: datetime) -> list[DigestDelivery]:
+    """Claim those of `delivery_ids` that are pending, of an active subscription, and free (not
+    claimed, or their claim lapsed), until now + CLAIM_LEASE; return them, in id order.
+
+    On PostgreSQL the rows are read FOR UPDATE SKIP LOCKED, so that two batches claiming at
+    once never take the same delivery (the second skips it, or sees it claimed); SQLite runs
+    one writing transaction at a time (one that read a row another has changed since fails)."""
+    until = now + CLAIM_LEASE
     with transaction.atomic():
-        if digest.is_empty:
-            DigestDelivery.objects.filter(pk=delivery.pk).update(
+        deliveries = list(
+            DigestDelivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+                _of_active_subscriptions(),
+                pk__in=delivery_ids,
+                status=DigestDelivery.Status.PENDING,
+            )
+            .order_by("pk")
+        )
+        if deliveries:
+            DigestDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+                claimed_until=until, attempts=F("attempts") + 1, updated_at=timezone.now()
+            )
+    for delivery in deliveries:
+        delivery.claimed_until = until
+        delivery.attempts += 1
+    return deliveries
+
+
+def _link(relation, contents: dict[int, list]) -> None:
+    """Replace what each delivery lists (`relation` is DigestDelivery.mentions or .events) with
+    `contents` (delivery id -> mentions or events): one delete and one insert for them all.
+
+    The insert is raw SQL, one statement whatever the number of rows: a batch lists tens of
+    thousands of mentions, and bulk_create's model instance per row (or a driver's run of
+    one statement per row) cost more than rendering them. PostgreSQL takes the rows as two
+    arrays, SQLite as one JSON array; another database gets one statement per row."""
+    through = relation.through
+    own = through._meta.get_field(relation.field.m2m_field_name())
+    other = through._meta.get_field(relation.field.m2m_reverse_field_name())
+    through.objects.filter(**{f"{own.name}__in": list(contents)}).delete()
+    rows = [(pk, row.pk) for pk, rows in contents.items() for row in rows]
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    insert = (
+        f"INSERT INTO {quote(through._meta.db_table)} ({quote(own.column)}, {quote(other.column)})"
+    )
+    # The table and column names come from the model, the values are parameters.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            owners, others = zip(*rows, strict=True)
+            unnest = "SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
+            cursor.execute(f"{insert} {unnest}", [list(owners), list(others)])
+        elif connection.vendor == "sqlite":
+            each = (
+                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s)"
+            )
+            cursor.execute(f"{insert} {each}", [json.dumps(rows)])
+        else:
+            cursor.executemany(f"{insert} VALUES (%s, %s)", rows)
+
+
+def _store_contents(deliveries: list[DigestDelivery]) -> None:
+    """Write each delivery's content, period end, Message-ID and update time.
+
+    Raw SQL, one UPDATE statement run for every delivery (a single round trip where the
+    driver pipelines it): bulk_update's CASE over every id makes the database compare each
+    row with each id, which cost more than sending the batch. The values are prepared by the
+    model's own fields, as the ORM would."""
+    names = ["content", "period_end", "message_id", "updated_at"]
+    fields = [DigestDelivery._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    table, pk = quote(DigestDelivery._meta.db_table), quote(DigestDelivery._meta.pk.column)
+    rows = [
+        [*(f.get_db_prep_save(getattr(d, f.attname), connection) for f in fields), d.pk]
+        for d in deliveries
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)  # noqa: S608 (names from the model)
+
+
+def _fix_contents(
+    deliveries: list[DigestDelivery], digests: dict[int, Digest], now: datetime, shared: dict
+) -> list[int]:
+    """Render the digests of deliveries claimed for the first time (built up to `now`) and
+    record in one transaction what each holds: the message itself, the period's end, and the
+    mentions and events it lists. Those with nothing new are recorded as empty, and their ids
+    returned. Runs once per delivery: every later attempt sends what was recorded here.
+    `shared` is the batch's render cache (see render_digest_email)."""
+    empty = [d.pk for d in deliveries if digests[d.pk].is_empty]
+    fixed = [d for d in deliveries if not digests[d.pk].is_empty]
+    for delivery in fixed:
+        message = render_digest_email(digests[delivery.pk], delivery_id=delivery.pk, cache=shared)
+        delivery.content = message_content(message)
+        delivery.period_end = now
+        delivery.message_id = message.extra_headers.get("Message-ID", "")[:300]
+        delivery.updated_at = timezone.now()
+    with transaction.atomic():
+        if empty:
+            DigestDelivery.objects.filter(pk__in=empty).update(
                 status=DigestDelivery.Status.EMPTY,
                 period_end=now,
                 claimed_until=None,
                 updated_at=timezone.now(),
             )
-            return False
-        message = render_digest_email(digest, delivery_id=delivery.pk)
-        delivery.content = message_content(message)
-        delivery.period_end = now
-        delivery.message_id = message.extra_headers.get("Message-ID", "")[:300]
-        delivery.save(update_fields=["content", "period_end", "message_id", "updated_at"])
-        delivery.mentions.set(digest.mentions)
-        delivery.events.set(digest.events)
-    return True
+        if fixed:
+            _store_contents(fixed)
+            _link(DigestDelivery.mentions, {d.pk: digests[d.pk].mentions for d in fixed})
+            _link(DigestDelivery.events, {d.pk: digests[d.pk].events for d in fixed})
+    return empty
+
+
+def _close(connection) -> None:
+    with contextlib.suppress(Exception):  # closing a connection that broke
+        connection.close()
+
+
+def _still_open(connection) -> bool:
+    """After the mail server refused a message, may the next go on the same connection?
+    smtplib resets the transaction after a refusal, and drops the socket after a 421."""
+    smtp = getattr(connection, "connection", None)  # Django's SMTP backend: its smtplib.SMTP
+    return smtp is None or getattr(smtp, "sock", None) is not None
+
+
+class _Sender(threading.Thread):
+    """Sends the deliveries handed to it (`put`), each its stored message, over one
+    connection to the mail server, one message after the other, so that each has an outcome
+    of its own: `sent`, `failed` (with the exception), `unsent` (not tried: the batch's time
+    was up). A refused message leaves the connection to the next one (a broken connection is
+    opened again); a server that cannot be reached fails every message.
+
+    It runs beside the thread that renders the rest of the batch, so that waiting for the
+    mail server's answers costs the batch no time. It touches no database. No send starts
+    after `deadline` (time.monotonic()) but the first. Whatever stops the thread itself (a
+    BaseException of the mail backend: the worker dying) is kept in `crash`, and it sends
+    nothing more; `stop()` makes it end after the message at hand."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__(name="digest-sender", daemon=True)
+        self.deadline = deadline
+        self.sent: list[int] = []
+        self.failed: dict[int, Exception] = {}
+        self.unsent: list[int] = []
+        self.crash: BaseException | None = None
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._stopped = threading.Event()
+        self._tried = 0
+        self._unreachable: Exception | None = None
+
+    @property
+    def out_of_time(self) -> bool:
+        return self._tried > 0 and time.monotonic() >= self.deadline
+
+    def put(self, deliveries: list[DigestDelivery]) -> None:
+        for delivery in deliveries:
+            self._queue.put(delivery)
+
+    def finish(self) -> None:
+        """Wait until everything handed over is sent (or tried)."""
+        self._queue.put(None)
+        self.join()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._queue.put(None)
+        self.join()
+
+    def run(self) -> None:
+        connection = None
+        try:
+            while (delivery := self._queue.get()) is not None:
+                if self.crash is not None or self._stopped.is_set():
+                    continue  # not sent, not recorded: as if the worker had died
+                if self.out_of_time:
+                    self.unsent.append(delivery.pk)
+                    continue
+                self._tried += 1
+                connection = self._send(connection, delivery)
+        except BaseException as exc:  # handed to the batch's thread, which raises it
+            self.crash = exc
+            while self._queue.get() is not None:  # what was handed over after it
+                pass
+        finally:
+            if connection is not None:
+                _close(connection)
+
+    def _send(self, connection, delivery: DigestDelivery):
+        """Send one message; return the connection for the next (None: open a new one)."""
+        if self._unreachable is not None:
+            self.failed[delivery.pk] = self._unreachable
+            return None
+        if connection is None:
+            connection = get_connection()
+            try:
+                connection.open()
+            except Exception as exc:
+                self._unreachable = exc  # the mail server cannot be reached: no message goes
+                self.failed[delivery.pk] = exc
+                return None
+        try:
+            connection.send_messages([message_from_content(delivery.content)])
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+            self.failed[delivery.pk] = exc  # the server said no to this message only
+            if not _still_open(connection):
+                _close(connection)
+                return None
+        except Exception as exc:
+            self.failed[delivery.pk] = exc
+            _close(connection)  # in an unknown state: the next message opens a new one
+            return None
+        else:
+            self.sent.append(delivery.pk)
+        return connection
+
+
+def _part_sizes(n: int, parts: int) -> list[int]:
+    """`n` split into min(n, parts) sizes as even as can be: 5 in 4 parts is 2, 1, 1, 1."""
+    size, more = divmod(n, parts)
+    return [size + (i < more) for i in range(parts) if size + (i < more)]
+
+
+def digests_record_batch(*, outcome: BatchOutcome) -> None:
+    """Record, in one transaction, what a batch's sending did: the sent (as digest_record_sent
+    does), the failed (their error, and failed for good after MAX_ATTEMPTS), and those released
+    untried (their claim and the attempt it counted undone). Idempotent: run again (the first
+    time the database went away), it changes nothing more. Failures and releases are written
+    only while the batch's claim is still theirs."""
+    now = timezone.now()
+    with transaction.atomic():
+        if outcome.sent:
+            DigestDelivery.objects.filter(pk__in=outcome.sent).exclude(
+                status=DigestDelivery.Status.SENT
+            ).update(
+                status=DigestDelivery.Status.SENT,
+                sent_at=now,
+                updated_at=now,
+                last_error="",
+                claimed_until=None,
+                content=None,
+            )
+        ours = DigestDelivery.objects.filter(claimed_until=outcome.claimed_until)
+        if outcome.failed:
+            ours.bulk_update(
+                [
+                    DigestDelivery(
+                        pk=pk, status=status, last_error=error, claimed_until=None, updated_at=now
+                    )
+                    for pk, (status, error) in outcome.failed.items()
+                ],
+                ["status", "last_error", "claimed_until", "updated_at"],
+            )
+        if outcome.released:
+            ours.filter(pk__in=outcome.released).update(
+                claimed_until=None, attempts=F("attempts") - 1
+            )
+
+
+def digests_send_batch(
+    *,
+    delivery_ids: list[int],
+    now: datetime | None = None,
+    budget: timedelta | None = None,
+) -> BatchOutcome:
+    """Send a batch of deliveries together: claim those that are free (see _claim_batch), build
+    the digests of those claimed for the first time all at once, render and store their
+    messages in STORE_PARTS parts (see _fix_contents), send every stored message over one SMTP
+    connection, each part's while the next renders (see _Sender), and record each delivery's
+    outcome (see digests_record_batch). A fixed number of statements however many deliveries
+    there are. A failure is recorded on its delivery alone, for a later attempt; the others
+    are sent. No send starts once `budget` (BATCH_SEND_BUDGET) has passed since the claim:
+    the rest are released, for the caller to hand on. Should building or storing fail (the
+    database went away), what was stored is still sent and recorded before the error is
+    raised, and the rest released.
+
+    The guarantees of one delivery's send hold for each: its message is fixed at its first
+    claim, and the mail server's acceptance and the record that it was sent are one small
+    transaction apart, after the batch. Should the database fail that transaction,
+    BatchNotRecorded is raised for the caller to record it later without sending again.
+    Should the worker die in between, the batch's deliveries are sent again once their claim
+    lapses, those the server had accepted as the identical message, with the same Message-ID,
+    which mail clients show once."""
+    now = now or timezone.now()
+    deadline = time.monotonic() + (BATCH_SEND_BUDGET if budget is None else budget).total_seconds()
+    ids = list(dict.fromkeys(delivery_ids))
+    claimed = _claim_batch(ids, now)
+    outcome = BatchOutcome(claimed_until=now + CLAIM_LEASE)
+    claimed_ids = {d.pk for d in claimed}
+    unclaimed = [pk for pk in ids if pk not in claimed_ids]
+    if unclaimed:
+        # Pending, of an active subscription, and not ours: another attempt has it (or is
+        # claiming it right now). The rest are done, unsubscribed or gone.
+        held = set(
+            DigestDelivery.objects.filter(
+                _of_active_subscriptions(), pk__in=unclaimed, status=DigestDelivery.Status.PENDING
+            ).values_list("pk", flat=True)
+        )
+        outcome.held = [pk for pk in unclaimed if pk in held]
+        outcome.skipped = [pk for pk in unclaimed if pk not in held]
+    if not claimed:
+        return outcome
+    attempts = {d.pk: d.attempts for d in claimed}
+    sender = _Sender(deadline)
+    sender.start()
+    failure = None
+    new: list[DigestDelivery] = []
+    try:
+        # Those whose message is stored (claimed before) go at once; the others are built
+        # together, then rendered and stored in a few parts, each sent while the next renders.
+        sender.put([d for d in claimed if d.content is not None])
+        new = [d for d in claimed if d.content is None]
+        if new:
+            digests = build_digests(new, period_end=now)
+            shared: dict = {}
+            for size in _part_sizes(len(new), STORE_PARTS):
+                part = new[:size]
+                if sender.out_of_time or sender.crash is not None:
+                    break
+                empty = set(_fix_contents(part, digests, now, shared))
+                outcome.empty += [d.pk for d in part if d.pk in empty]
+                sender.put([d for d in part if d.pk not in empty])
+                new = new[size:]
+    except Exception as exc:
+        failure = exc  # what was handed over is still sent, and recorded, before it is raised
+    except BaseException:
+        sender.stop()
+        raise
+    # Not rendered, or not stored (the time was up, or storing failed): released with nothing
+    # stored, for another attempt to build.
+    outcome.released += [d.pk for d in new]
+    sender.finish()
+    if sender.crash is not None:
+        raise sender.crash
+    outcome.sent = sender.sent
+    outcome.released += sender.unsent
+    for pk, exc in sender.failed.items():
+        given_up = attempts[pk] >= MAX_ATTEMPTS
+        status = DigestDelivery.Status.FAILED if given_up else DigestDelivery.Status.PENDING
+        outcome.failed[pk] = (str(status), f"{type(exc).__name__}: {exc}"[:2000])
+        outcome.exceptions[pk] = exc
+    if outcome.sent or outcome.failed or outcome.released:
+        try:
+            digests_record_batch(outcome=outcome)
+        except DatabaseError as exc:
+            raise BatchNotRecorded(outcome) from exc
+    if failure is not None:
+        raise failure
+    return outcome
 
 
 def digest_send(*, delivery_id: int, now: datetime | None = None) -> str:
-    """Send one delivery. Returns its new status; "held" when another attempt holds its claim
-    (the caller tries again once the claim has lapsed: that attempt may have died); "skipped"
-    when it is done already, its subscription is inactive, or it is gone. A failed send raises
-    (for the task to retry) after recording it.
-
-    The first attempt fixes the message (see _fix_content); the mail server's acceptance and
-    the record that it was sent are then one small update apart. Should the database fail
-    that update, SentNotRecorded is raised for the caller to record it later without sending
-    again. Should the worker die in between, the delivery is sent again once its claim lapses:
-    the identical message, with the same Message-ID, which mail clients show once. That is as
-    close to exactly once as SMTP allows."""
-    now = now or timezone.now()
-    if not _claim(delivery_id, now):
-        return _why_not_claimed(delivery_id, now)
-    delivery = DigestDelivery.objects.get(pk=delivery_id)  # build_digests loads its subscription
-    if delivery.content is None and not _fix_content(delivery, now):
-        return DigestDelivery.Status.EMPTY
-    message = message_from_content(delivery.content)
+    """Send one delivery: a batch of one (see digests_send_batch). Returns its new status;
+    "held" when another attempt holds its claim (the caller tries again once the claim has
+    lapsed: that attempt may have died); "skipped" when it is done already, its subscription
+    is inactive, or it is gone. A failed send raises (for the task to retry) after recording
+    it. Should the database fail to record a message the mail server accepted,
+    SentNotRecorded is raised for the caller to record it later without sending again."""
     try:
-        message.send()
-    except Exception as exc:
-        failed = delivery.attempts >= MAX_ATTEMPTS
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DigestDelivery.Status.FAILED if failed else DigestDelivery.Status.PENDING,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            claimed_until=None,
-            updated_at=timezone.now(),
-        )
-        raise
-    try:
-        digest_record_sent(delivery_id=delivery.pk)
-    except DatabaseError as exc:
-        raise SentNotRecorded(delivery.pk) from exc
-    return DigestDelivery.Status.SENT
+        outcome = digests_send_batch(delivery_ids=[delivery_id], now=now)
+    except BatchNotRecorded as exc:
+        if delivery_id in exc.outcome.sent:
+            raise SentNotRecorded(delivery_id) from exc
+        raise exc.__cause__ from None  # a failure not recorded: the database's error
+    if delivery_id in outcome.exceptions:
+        raise outcome.exceptions[delivery_id]
+    return outcome.status_of(delivery_id)
 
 
 class SentNotRecorded(Exception):
@@ -211,16 +600,6 @@ def digest_record_sent(*, delivery_id: int) -> None:
         claimed_until=None,
         content=None,
     )
-
-
-def _why_not_claimed(delivery_id: int, now: datetime) -> str:
-    held = DigestDelivery.objects.filter(
-        _of_active_subscriptions(),
-        pk=delivery_id,
-        status=DigestDelivery.Status.PENDING,
-        claimed_until__gte=now,
-    )
-    return "held" if held.exists() else "skipped"
 
 
 def deliveries_mark_queued(*, ids: list[int], now: datetime | None = None) -> None:
@@ -255,21 +634,25 @@ class SendOutcome:
 
 
 def digests_send_now(*, frequency: str, email: str | None = None) -> list[SendOutcome]:
-    """Create the due deliveries of `frequency` (only `email`'s, when given) and send each
-    now, one after the other; a failure is recorded on its delivery (and retried by the
-    sweeper like any other) and reported here, and the others are still sent.
+    """Create the due deliveries of `frequency` (only `email`'s, when given) and send them now,
+    in batches of BATCH_SIZE; a failure is recorded on its delivery (and retried by the
+    sweeper like any other) and reported here, and the others are still sent. A batch whose
+    time ran out hands the rest to the next.
 
     Idempotent as the scheduled sending is: a second call finds the period just sent done and
     starts a new one from its end, which holds nothing new unless something happened since
     (recorded as empty, no email); two calls at once share one delivery, which one sends."""
-    outcomes = []
-    for delivery_id in digests_create_due(frequency=frequency, email=email):
-        try:
-            status, error = digest_send(delivery_id=delivery_id), ""
-        except Exception as exc:  # recorded on the delivery by digest_send; go on
-            status, error = DigestDelivery.Status.FAILED, f"{type(exc).__name__}: {exc}"
-        outcomes.append(SendOutcome(delivery_id=delivery_id, status=str(status), error=error))
-    return outcomes
+    outcomes: dict[int, SendOutcome] = {}
+    queue = digests_create_due(frequency=frequency, email=email)
+    while queue:
+        batch, queue = queue[:BATCH_SIZE], queue[BATCH_SIZE:]
+        done = digests_send_batch(delivery_ids=batch)
+        for pk in batch:
+            status = done.status_of(pk)
+            error = done.failed[pk][1] if pk in done.failed else ""
+            outcomes[pk] = SendOutcome(delivery_id=pk, status=status, error=error)
+        queue = done.released + queue
+    return list(outcomes.values())
 
 
 def digest_preview(*, subscription: Subscription, now: datetime | None = None) -> Digest:

@@ -30,7 +30,7 @@ from tracker.models import (
     NewsItem,
     Subscription,
 )
-from tracker.tasks import send_digest
+from tracker.tasks import send_digest_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -528,9 +528,9 @@ def test_resending_a_failed_delivery_puts_it_back_in_the_queue(
 
     # The send is queued once the change is committed, for the failed delivery only.
     assert len(callbacks) == 1
-    with mock.patch.object(send_digest, "delay") as delay:
+    with mock.patch.object(send_digest_batch, "delay") as delay:
         callbacks[0]()
-    delay.assert_called_once_with(failed.pk)
+    delay.assert_called_once_with([failed.pk])
 
 
 def test_resending_leaves_a_delivery_being_sent_to_its_worker_and_says_so(
@@ -627,7 +627,7 @@ def test_send_now_reports_a_failure_with_its_reason(admin_site_client, named):
     )
     _mention(named)
     with mock.patch(
-        "django.core.mail.EmailMultiAlternatives.send",
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
         side_effect=ConnectionRefusedError("the mail server refused the connection"),
     ):
         response = _send_now(admin_site_client, subscription)

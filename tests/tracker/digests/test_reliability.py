@@ -202,6 +202,7 @@ def test_every_task_rides_out_a_restart_of_a_few_minutes():
         tasks.poll_source,
         tasks.send_due_digests,
         tasks.send_digest,
+        tasks.send_digest_batch,
         tasks.sweep,
     ):
         assert task.max_retries >= tasks.TRANSIENT_RETRIES

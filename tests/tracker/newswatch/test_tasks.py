@@ -120,6 +120,7 @@ def test_no_task_outlasts_the_brokers_visibility_timeout():
         "poll_source",
         "send_due_digests",
         "send_digest",
+        "send_digest_batch",
         "sweep",
         "prune_access_log",
         "create_follow_ups",
