@@ -147,8 +147,13 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            # The admin header's names, in the sidebar's words (config/admin_names.py).
-            "libraries": {"vigil_admin": "config.admin_names", "vigil_list": "config.admin_list"},
+            # The admin header's names, in the sidebar's words (config/admin_names.py); lists'
+            # rows (config/admin_list.py) and dates (config/admin_dates.py).
+            "libraries": {
+                "vigil_admin": "config.admin_names",
+                "vigil_list": "config.admin_list",
+                "vigil_dates": "config.admin_dates",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
