@@ -148,10 +148,12 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # The admin header's names, in the sidebar's words (config/admin_names.py); lists'
-            # rows (config/admin_list.py) and dates (config/admin_dates.py).
+            # rows (config/admin_list.py), bounded counts (config/admin_counts.py) and dates
+            # (config/admin_dates.py).
             "libraries": {
                 "vigil_admin": "config.admin_names",
                 "vigil_list": "config.admin_list",
+                "vigil_counts": "config.admin_counts",
                 "vigil_dates": "config.admin_dates",
             },
             "context_processors": [
