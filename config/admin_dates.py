@@ -55,14 +55,14 @@ def date_hierarchy(cl) -> dict:
     def link(filters):
         return cl.get_query_string(filters, [f"{field_name}__"])
 
-    if not (year or month or day):
+    if not year:
         ends = cl.queryset.aggregate(first=models.Min(field_name), last=models.Max(field_name))
         first, last = ends["first"], ends["last"]
         if first is None or last is None:
             return {"show": True, "back": None, "choices": []}
         if moments:
             first, last = (_local(first), _local(last))
-        if first.year != last.year:
+        if first.year != last.year or month or day:  # (a month or day without a year: years)
             if last.year - first.year > MAX_YEARS:
                 return admin_list.date_hierarchy(cl)
             years = [datetime.date(y, 1, 1) for y in range(first.year, last.year + 1)]

@@ -62,6 +62,7 @@ def cases():
         {"detained_on__year": 2011, "detained_on__month": 1},
         {"detained_on__year": 2011, "detained_on__month": 1, "detained_on__day": 31},
         {"detained_on__year": 2010},  # no case that year: no month
+        {"detained_on__month": 1},  # a month without a year: the years with such a month
         {"status__exact": "released"},  # no case at all
     ],
 )
