@@ -6,9 +6,9 @@ over the whole (filtered) list: every row read on every visit of the list, 30,00
 worth at 30,000 cases. Here the links are the same (only the years, months or days that have
 a record, the same titles and addresses), found another way:
 
-- the first and last date by MIN and MAX (each `date_hierarchy` column has an index, whose
-  ends they read), which choose the level as Django does (one year: its months; one month:
-  its days);
+- the first and last date by MIN and MAX (each of Vigil's `date_hierarchy` columns has an
+  index, whose ends they read), which choose the level as Django does (one year: its months;
+  one month: its days);
 - then one query asking, for each year between the first and the last (each month of the
   year, each day of the month), whether a record falls in it: an EXISTS over that range of
   the index, which stops at the first record it finds.
@@ -16,6 +16,9 @@ a record, the same titles and addresses), found another way:
 A list searched or filtered down to a few records (at most `FEW`, its count already known)
 is left to Django's query, which reads just those; so is one whose first and last dates are
 more than `MAX_YEARS` years apart (a date typed wrong, say), rather than ask about each year.
+
+Every list's page calls it in templates/admin/change_list.html's `date_hierarchy` block
+(`{% load vigil_dates %}`), in place of the theme's call of Django's tag.
 """
 
 import calendar
