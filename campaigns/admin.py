@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -110,6 +111,19 @@ class CampaignForm(forms.ModelForm):
         return slug
 
 
+def _count_of(rows, column: str) -> Coalesce:
+    """How many of `rows` (a manager or queryset) point at the listed record by `column`: a
+    subquery per record shown, counting along the index on `column`."""
+    counted = (
+        rows.filter(**{column: OuterRef("pk")})
+        .order_by()
+        .values(column)
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 @admin.register(Campaign)
 class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
     """Export only: a campaign is saved through campaign_save, which an import would bypass."""
@@ -152,8 +166,15 @@ class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
         ]
 
     def get_queryset(self, request):
-        # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
-        cases = super().get_queryset(request).annotate(n_cases=Count("detained_persons"))
+        # Each campaign's cases counted for the campaigns a page shows (a subquery), not by
+        # joining every campaign to all its cases: the list's count, dates and filters then
+        # read the campaigns alone, however many cases they have. Ordered to the last key
+        # for the autocomplete's pages.
+        cases = (
+            super()
+            .get_queryset(request)
+            .annotate(n_cases=_count_of(Campaign.detained_persons.through.objects, "campaign_id"))
+        )
         return cases.order_by(*Campaign._meta.ordering, "pk")
 
     def get_export_queryset(self, request):
@@ -433,8 +454,13 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        # A count (GROUP BY) drops the model's ordering; the autocomplete pages need one.
-        letters = super().get_queryset(request).annotate(n_signatures=Count("signatures"))
+        # Each letter's signatures counted for the letters a page shows (as the campaigns'
+        # cases above). Ordered to the last key for the autocomplete's pages.
+        letters = (
+            super()
+            .get_queryset(request)
+            .annotate(n_signatures=_count_of(Signature.objects, "letter_id"))
+        )
         return letters.order_by(*Letter._meta.ordering, "pk")
 
     def get_export_queryset(self, request):

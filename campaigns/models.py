@@ -39,6 +39,11 @@ class Organization(TimeStampedModel):
             # organisations may not differ by case alone. Also serves lookups by Lower(name).
             models.UniqueConstraint(Lower("name"), name="organization_name_ci_unique"),
         ]
+        indexes = [
+            # The countries the admin list's filter offers (a walk over this index:
+            # config.admin_filters.CountryInUseFilter).
+            models.Index(fields=["country"], name="organization_country_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -69,6 +74,8 @@ class Person(TimeStampedModel):
         indexes = [
             # Bulk signature import and admin search match people by name, case-insensitively.
             models.Index(Lower("full_name"), name="person_full_name_lower_idx"),
+            # The countries the admin list's filter offers (config.admin_filters).
+            models.Index(fields=["country"], name="person_country_idx"),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +132,10 @@ class Campaign(TimeStampedModel):
                 violation_error_message="A campaign cannot end before it starts.",
             ),
             models.CheckConstraint(condition=~models.Q(slug=""), name="campaign_slug_not_empty"),
+        ]
+        indexes = [
+            # The admin list: its order and its dates (config.admin_dates).
+            models.Index(fields=["-started_on", "name"], name="campaign_started_idx"),
         ]
 
     def __str__(self) -> str:
@@ -195,6 +206,8 @@ class Letter(TimeStampedModel):
         indexes = [
             # Letters of a campaign, newest first (campaign pages, API `campaign` filter).
             models.Index(fields=["campaign", "-sent_on"], name="letter_campaign_sent_idx"),
+            # The admin list: its order and its dates (config.admin_dates).
+            models.Index(fields=["-sent_on", "title"], name="letter_sent_idx"),
         ]
 
     def __str__(self) -> str:
@@ -249,6 +262,10 @@ class Signature(TimeStampedModel):
                 name="signature_unique_letter_person",
                 violation_error_message="This person has already signed this letter.",
             ),
+        ]
+        indexes = [
+            # The admin list's dates (config.admin_dates).
+            models.Index(fields=["signed_on"], name="signature_signed_on_idx"),
         ]
 
     def __str__(self) -> str:
@@ -327,6 +344,8 @@ class LetterResponse(TimeStampedModel):
             # A letter's responses, earliest first: "answered on" per recipient, and whether
             # a letter still has any response when one is deleted.
             models.Index(fields=["letter", "received_on"], name="letterresponse_letter_idx"),
+            # The admin list's dates (config.admin_dates).
+            models.Index(fields=["received_on"], name="letterresponse_received_idx"),
         ]
 
     def __str__(self) -> str:

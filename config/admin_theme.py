@@ -1,9 +1,10 @@
 """The admin's theme, django-unfold: its sidebar, and the other libraries' pages in its classes.
 
-Vigil's own admins subclass unfold's `ModelAdmin` and inlines (through config.admin and
-config.history). The pages that other libraries register (users and groups, two-factor
-devices, API tokens) are registered again here with unfold's classes mixed in, so that their
-forms and lists look like the rest; their behaviour stays the library's.
+Vigil's own admins subclass unfold's `ModelAdmin` (as config.admin_base.ModelAdmin, whose
+lists count up to a cap) and inlines (through config.admin and config.history). The pages
+that other libraries register (users and groups, two-factor devices, API tokens) are
+registered again here with those classes mixed in, so that their forms and lists look and
+count like the rest; their behaviour stays the library's.
 
 The sidebar (settings UNFOLD["SIDEBAR"]["navigation"] = `navigation`) is grouped by task; each
 link shows only to those who may view that list, and a group with no such link is left out.
@@ -26,9 +27,9 @@ from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, reverse
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
-from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from config.admin_base import ModelAdmin
 from config.admin_names import StaffNamesMixin
 
 

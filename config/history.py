@@ -24,7 +24,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_model_for_model, get_m2m_field_name
-from unfold.admin import ModelAdmin
+
+from config.admin_base import ModelAdmin
 
 EMPTY = "—"
 

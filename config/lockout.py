@@ -28,8 +28,8 @@ from django.core.cache import cache
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.shortcuts import render
 from django.utils import timezone
-from unfold.admin import ModelAdmin
 
+from config.admin_base import ModelAdmin
 from config.admin_names import StaffNamesMixin
 from config.formats import staff_datetime
 

@@ -166,6 +166,18 @@ def test_admin_search_finds_aliases_and_ignores_case_accents_and_hyphens(staff_c
     assert [p.name for p in response.context["cl"].result_list] == ["Liu Xia"]
 
 
+def test_admin_search_reads_the_folded_names_and_keeps_its_words_apart(staff_client):
+    """Each word in some name form (Django's rule, so "xia LIU" finds Liu Xia), looked up in
+    search_names, whose trigram index finds it (not UPPER(name) LIKE, which reads every case)."""
+    seed_demo()
+    with CaptureQueriesContext(connection) as page:
+        response = staff_client.get(_url(DetainedPerson, "changelist"), {"q": "xia LIU"})
+    assert [p.name for p in response.context["cl"].result_list] == ["Liu Xia"]
+    searched = [q["sql"] for q in page.captured_queries if "search_names" in q["sql"]]
+    assert searched
+    assert not [sql for sql in searched if 'UPPER("tracker_detainedperson"."name"' in sql]
+
+
 def test_adding_a_status_event_in_the_inline_moves_the_status(staff_client):
     seed_demo()
     person = DetainedPerson.objects.get(name="Zhou Shifeng")

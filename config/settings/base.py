@@ -147,12 +147,15 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            # The admin header's names, in the sidebar's words (config/admin_names.py).
-            # vigil_list: every admin list's rows (config/admin_list.py); digest_fragments: a
-            # digest's case or campaign rendered once for a batch (tracker/digests/fragments.py).
+            # The admin header's names, in the sidebar's words (config/admin_names.py); lists'
+            # rows (config/admin_list.py), bounded counts (config/admin_counts.py) and dates
+            # (config/admin_dates.py); a digest's case or campaign rendered once for a batch
+            # (tracker/digests/fragments.py).
             "libraries": {
                 "vigil_admin": "config.admin_names",
                 "vigil_list": "config.admin_list",
+                "vigil_counts": "config.admin_counts",
+                "vigil_dates": "config.admin_dates",
                 "digest_fragments": "tracker.digests.fragments",
             },
             "context_processors": [

@@ -4,7 +4,6 @@ prune; no page adds, changes or deletes one."""
 
 from django.contrib import admin
 from django.utils.html import format_html
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
     DropdownFilter,
@@ -12,6 +11,7 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 
+from config.admin_base import ModelAdmin
 from config.admin_names import StaffNamesMixin
 from tracker.accesslog.models import AccessRecord
 

@@ -11,13 +11,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
     ChoicesDropdownFilter,
     RelatedDropdownFilter,
 )
 
+from config.admin_base import ModelAdmin
 from config.history import HistoryAdmin
 from tracker.digests.email import render_digest_email
 from tracker.digests.models import DigestDelivery, Subscription

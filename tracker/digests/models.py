@@ -118,6 +118,8 @@ class DigestDelivery(models.Model):
             models.Index(fields=["subscription", "-period_end"], name="digest_sub_period_idx"),
             # Workers pick up pending deliveries.
             models.Index(fields=["status"], name="digest_status_idx"),
+            # The admin list: its order and its dates (config.admin_dates).
+            models.Index(fields=["-period_end", "-id"], name="digest_period_end_idx"),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,6 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     AutocompleteSelectFilter,
     BooleanRadioFilter,
@@ -24,6 +23,7 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 
+from config.admin_base import ModelAdmin
 from config.admin_bulk import confirm_then_apply
 from config.admin_filters import staff_owner_filter
 from config.formats import staff_date

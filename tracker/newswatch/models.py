@@ -311,6 +311,8 @@ class Mention(TimeStampedModel):
             models.Index(fields=["status", "-created_at"], name="mention_status_created_idx"),
             # A person's mentions (admin inline, API ?person=, digests).
             models.Index(fields=["person", "-created_at"], name="mention_person_created_idx"),
+            # The admin list's dates with every status shown (config.admin_dates).
+            models.Index(fields=["-created_at", "-id"], name="mention_created_idx"),
         ]
 
     def __str__(self) -> str:

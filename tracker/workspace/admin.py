@@ -11,9 +11,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 
+from config.admin_base import ModelAdmin
 from config.formats import staff_date
 from config.history import HistoryAdmin
 from tracker.workspace.models import StaffPreference, Task, TaskReminder

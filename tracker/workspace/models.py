@@ -132,6 +132,8 @@ class Task(TimeStampedModel):
             models.Index(
                 fields=["due_on"], condition=Q(done_at__isnull=True), name="task_open_due_idx"
             ),
+            # The admin list, done tasks included: its order and its dates (config.admin_dates).
+            models.Index(fields=["due_on", "id"], name="task_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -203,6 +205,8 @@ class TaskReminder(models.Model):
         indexes = [
             # The sweeper picks up pending reminders whose task was lost.
             models.Index(fields=["status"], name="taskreminder_status_idx"),
+            # The admin list: its order and its dates (config.admin_dates).
+            models.Index(fields=["-day", "user"], name="taskreminder_day_idx"),
         ]
 
     def __str__(self) -> str:
