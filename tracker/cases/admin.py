@@ -9,6 +9,8 @@ The views check the permission again: only someone who may add case events (and 
 proposals) decides (CaseEventProposal.DECIDE_PERMISSIONS).
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -26,6 +28,7 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
+from unfold.forms import PaginationInlineFormSet
 from unfold.widgets import (
     UnfoldAdminFileFieldWidget,
     UnfoldAdminSelectWidget,
@@ -45,6 +48,7 @@ from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download, record_restricted_view
 from tracker.cases.forms import CaseDocumentForm, CaseNoteForm, StringListField
+from tracker.cases.limits import with_clock, with_limit
 from tracker.cases.models import (
     CaseDocument,
     CaseEvent,
@@ -160,6 +164,16 @@ def proposals_table(proposals, *, buttons: bool, next_url: str, article: bool) -
     )
 
 
+@dataclass
+class CasePage:
+    """A case's page being made (DetainedPersonAdmin.change_view): its record, read once, and
+    its events if the summary read them (None: not allowed to view them)."""
+
+    object_id: str
+    person: DetainedPerson
+    events: list[CaseEvent] | None
+
+
 class ProposalsOnPageMixin:
     """Adds the proposals of the record shown (a mention's, a case's pending ones) to its change
     page, with buttons for those who may decide. Subclasses say which with `page_proposals`."""
@@ -178,6 +192,14 @@ class ProposalsOnPageMixin:
     def _table(self, obj, *, buttons: bool) -> str:
         if obj is None or obj.pk is None:
             return "-"
+        # The theme reads a read-only field each time it goes through the fieldsets (its tabs):
+        # the table is made once per record read, that is once per page.
+        made = obj.__dict__.setdefault("_proposals_tables", {})
+        if buttons not in made:
+            made[buttons] = self._make_table(obj, buttons=buttons)
+        return made[buttons]
+
+    def _make_table(self, obj, *, buttons: bool) -> str:
         next_url = reverse(
             f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk]
         )
@@ -256,8 +278,24 @@ class DetainedPersonForm(forms.ModelForm):
             self._update_errors(exc)
 
 
+class CaseEventFormSet(PaginationInlineFormSet):
+    """The timeline's rows. `events`: the case's events, newest first, when its page has read
+    them already for the summary's timeline (DetainedPersonAdmin.change_view): the rows are
+    those, read once."""
+
+    events = None
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset") and self.events is not None:
+            queryset = super().get_queryset()
+            queryset._result_cache = list(self.events)
+            queryset._prefetch_done = True
+        return super().get_queryset()
+
+
 class CaseEventInline(TabularInline):
     model = CaseEvent
+    formset = CaseEventFormSet
     extra = 1
     fields = ["date", "kind", "description", "source_url"]
     ordering = ["-date", "-id"]
@@ -272,6 +310,13 @@ class CaseEventInline(TabularInline):
                 blank_choice=[("", "Select value")],
             )
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        page = getattr(request, "case_page", None)
+        if obj is not None and page is not None and page.person is obj:
+            formset.events = page.events
+        return formset
 
 
 class CaseOfficerForm(forms.ModelForm):
@@ -615,10 +660,19 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
 
     @admin.display(description="news mentions")
     def news_mentions(self, obj):
-        """The latest 50 mentions, newest first; review them under News watch > News mentions."""
+        """The latest 50 mentions, newest first; review them under News watch > News mentions.
+        Made once per page (the theme reads a read-only field more than once), from the
+        mentions the summary read with its own (CasePage.recent_mentions) on a case's page."""
         if obj.pk is None:
             return "-"
-        mentions = obj.mentions.select_related("news_item").order_by("-created_at")[:50]
+        if "_news_mentions" not in obj.__dict__:
+            obj._news_mentions = self._news_mentions_table(obj)
+        return obj._news_mentions
+
+    def _news_mentions_table(self, obj):
+        mentions = obj.__dict__.get("_recent_mentions")
+        if mentions is None:
+            mentions = obj.mentions.select_related("news_item").order_by("-created_at")[:50]
         rows = format_html_join(
             "",
             '<tr><td><a href="{}" rel="noopener noreferrer" target="_blank">{}</a></td>'
@@ -643,20 +697,47 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
             rows,
         )
 
+    def get_object(self, request, object_id, from_field=None):
+        # The case's page reads its record once (change_view), with its clock, for the summary
+        # and for Django's form alike.
+        page = getattr(request, "case_page", None)
+        if page is not None and from_field is None and object_id == page.object_id:
+            return page.person
+        return super().get_object(request, object_id, from_field)
+
+    def _read_case(self, request, object_id):
+        """get_object's record, with its clock and legal limit (limits.with_clock, with_limit)."""
+        queryset = with_limit(with_clock(self.get_queryset(request)))
+        try:
+            return queryset.get(pk=DetainedPerson._meta.pk.to_python(object_id))
+        except (DetainedPerson.DoesNotExist, ValidationError, ValueError):
+            return None
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Above the form, a summary to read: names, status and days held, the legal limit,
-        campaigns, letters and their answers, the timeline and confirmed mentions."""
+        campaigns, letters and their answers, the timeline and confirmed mentions. Each record
+        is read once for the whole page: the summary's timeline is the rows of the events'
+        inline, its mentions those of the News watch tab."""
         extra_context = dict(extra_context or {})
-        person = self.get_object(request, object_id)
+        object_id = unquote(object_id)
+        person = self._read_case(request, object_id)
         if person is not None:
-            extra_context["case_summary"] = case_summary(person=person, user=request.user)
+            summary = case_summary(
+                person=person, user=request.user, recent_mentions=may_view(request.user, Mention)
+            )
+            person._recent_mentions = summary["recent_mentions"]
+            request.case_page = CasePage(object_id, person, summary["events"])
+            extra_context["case_summary"] = summary
             from tracker.workspace.casefile import may_include_internal
 
             extra_context["may_include_internal"] = may_include_internal(request.user)
             extra_context["internal"] = self._internal_panel(request, person)
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            self.record_restricted_read(request, person)
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if request.method == "GET" and response.status_code == 200:
+                self.record_restricted_read(request, person)
+        finally:
+            request.case_page = None
         return response
 
     def get_urls(self):

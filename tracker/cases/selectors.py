@@ -53,25 +53,28 @@ def detained_person_officers(*, person_ids: Iterable[int]) -> dict[int, list[dic
     return result
 
 
-def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> dict:
+def case_summary(
+    *, person: DetainedPerson, user, today: date | None = None, recent_mentions: bool = False
+) -> dict:
     """What the case page shows above its form: the clock and legal limit, campaigns, the
     letters about the person (`letters_about`, those naming them in Letter.persons) and the
     other letters of their campaigns (`other_letters`), with their answers, how many letters
     ask about them and how many were answered about them (`letter_counts`), the timeline and
-    confirmed news mentions. A fixed number of queries, however many events, letters or
-    mentions.
+    confirmed news mentions; with `recent_mentions`, also the latest MENTIONS_SHOWN mentions of
+    any status (the page's News watch tab), read in the same query. A fixed number of queries,
+    however many events, letters or mentions (a person read with limits.with_clock() and
+    with_limit() saves the clock's).
 
     Each part needs `user` to be allowed to view its records (config.permissions.may_view);
     without, it is None and not read: a role given the cases alone reads no letter, answer,
     event or news item here."""
     from campaigns.models import Campaign, Letter, LetterResponse
-    from campaigns.selectors import persons_letter_counts
     from config.permissions import may_view
     from tracker.cases.limits import clock_of
     from tracker.models import Mention
 
     today = today or timezone.localdate()
-    campaigns = events = mentions = None
+    campaigns = events = mentions = latest_mentions = None
     if may_view(user, Campaign):
         campaigns = list(person.campaigns.order_by("name"))
     letters_about = other_letters = letter_counts = None
@@ -95,7 +98,12 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
             .order_by(F("sent_on").desc(nulls_last=True), "title", "pk")
         )
         if answered:
-            found = found.prefetch_related(
+            # "Answered in 1": a response to the letter that answered about them
+            # (campaigns.selectors.persons_letter_counts), in the same query.
+            answered_about = LetterResponse.persons.through.objects.filter(
+                letterresponse__letter_id=OuterRef("pk"), detainedperson=person
+            )
+            found = found.annotate(is_answered_about=Exists(answered_about)).prefetch_related(
                 Prefetch(
                     "responses",
                     queryset=LetterResponse.objects.select_related(
@@ -113,18 +121,18 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
             }
             (letters_about if letter.is_about else other_letters).append(row)
         # "Asked about in 4 letters, answered in 1" (answered: to those who may view answers).
-        asking, answered_in = persons_letter_counts(person_ids=[person.pk]).get(person.pk, (0, 0))
-        letter_counts = {"asking": asking, "answered": answered_in if answered else None}
+        letter_counts = {
+            "asking": len(letters_about),
+            "answered": (
+                sum(1 for row in letters_about if row["letter"].is_answered_about)
+                if answered
+                else None
+            ),
+        }
     if may_view(user, CaseEvent):
         events = list(person.events.order_by("-date", "-id"))
     if may_view(user, Mention):
-        mentions = list(
-            person.mentions.filter(status=Mention.Status.CONFIRMED)
-            .select_related("news_item")
-            .order_by(F("news_item__published_at").desc(nulls_last=True), "-created_at")[
-                :MENTIONS_SHOWN
-            ]
-        )
+        mentions, latest_mentions = _mentions(person, recent=recent_mentions)
     return {
         "clock": clock_of(person, today=today),
         "may_view_limits": may_view(user, LegalLimit),
@@ -135,11 +143,44 @@ def case_summary(*, person: DetainedPerson, user, today: date | None = None) -> 
         "events": events,
         "mentions": mentions,
         "mentions_shown": MENTIONS_SHOWN,
+        "recent_mentions": latest_mentions,
         "today": today,
     }
 
 
+def _mentions(person: DetainedPerson, *, recent: bool) -> tuple[list, list | None]:
+    """(the latest MENTIONS_SHOWN confirmed mentions by publication, newest first; with
+    `recent`, the latest MENTIONS_SHOWN of any status by when they were found), with their
+    news items, in one query."""
+    from tracker.models import Mention
+
+    confirmed = (
+        person.mentions.filter(status=Mention.Status.CONFIRMED)
+        .order_by(F("news_item__published_at").desc(nulls_last=True), "-created_at", "-id")
+        .values("pk")[:MENTIONS_SHOWN]
+    )
+    wanted = Q(pk__in=confirmed)
+    if recent:
+        latest = person.mentions.order_by("-created_at", "-id").values("pk")[:MENTIONS_SHOWN]
+        wanted |= Q(pk__in=latest)
+    rows = list(person.mentions.filter(wanted).select_related("news_item").order_by())
+    # The orders of the two queries above, by stable sorts (the last key sorted first).
+    rows.sort(key=lambda m: (m.created_at, m.pk), reverse=True)
+    found = sorted(
+        (m for m in rows if m.status == Mention.Status.CONFIRMED),
+        key=_published_first,
+        reverse=True,
+    )
+    return found[:MENTIONS_SHOWN], (rows[:MENTIONS_SHOWN] if recent else None)
+
+
 MENTIONS_SHOWN = 50
+
+
+def _published_first(mention) -> tuple[bool, float]:
+    """Newest publication first, then those with no publication date (reversed sort)."""
+    published = mention.news_item.published_at
+    return (published is not None, published.timestamp() if published else 0.0)
 
 
 def letter_answers(letter) -> list[dict]:
