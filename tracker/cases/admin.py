@@ -47,6 +47,7 @@ from config.history import HistoryAdmin
 from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download, record_restricted_view
+from tracker.admin_widgets import QuickSelectsMixin
 from tracker.cases.forms import CaseDocumentForm, CaseNoteForm, StringListField
 from tracker.cases.limits import with_clock, with_limit
 from tracker.cases.models import (
@@ -293,7 +294,7 @@ class CaseEventFormSet(PaginationInlineFormSet):
         return super().get_queryset()
 
 
-class CaseEventInline(TabularInline):
+class CaseEventInline(QuickSelectsMixin, TabularInline):
     model = CaseEvent
     formset = CaseEventFormSet
     extra = 1
@@ -567,7 +568,9 @@ for _name in RESTRICTED_FIELDS:
 
 
 @admin.register(DetainedPerson)
-class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryImportExportAdmin):
+class DetainedPersonAdmin(
+    QuickSelectsMixin, RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryImportExportAdmin
+):
     form = DetainedPersonForm
     resource_classes = [DetainedPersonResource]
     list_display = [
