@@ -49,7 +49,6 @@ from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download, record_restricted_view
 from tracker.admin_widgets import QuickSelectsMixin
 from tracker.cases.forms import CaseDocumentForm, CaseNoteForm, StringListField
-from tracker.cases.limits import with_clock, with_limit
 from tracker.cases.models import (
     CaseDocument,
     CaseEvent,
@@ -71,7 +70,12 @@ from tracker.cases.restricted import (
     restricted_fields_shown,
     withheld_fields,
 )
-from tracker.cases.selectors import case_internal_records, case_summary, staff_members
+from tracker.cases.selectors import (
+    case_internal_records,
+    case_page_queryset,
+    case_summary,
+    staff_members,
+)
 from tracker.cases.services import (
     ASSIGN_OFFICER_PERMISSIONS,
     case_document_save,
@@ -709,8 +713,9 @@ class DetainedPersonAdmin(
         return super().get_object(request, object_id, from_field)
 
     def _read_case(self, request, object_id):
-        """get_object's record, with its clock and legal limit (limits.with_clock, with_limit)."""
-        queryset = with_limit(with_clock(self.get_queryset(request)))
+        """get_object's record, with what else the page shows of it in the same query (its
+        clock, legal limit, campaigns, notes and documents: case_page_queryset)."""
+        queryset = case_page_queryset(self.get_queryset(request), user=request.user)
         try:
             return queryset.get(pk=DetainedPerson._meta.pk.to_python(object_id))
         except (DetainedPerson.DoesNotExist, ValidationError, ValueError):

@@ -4,9 +4,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
+from config.json_rows import instances, json_list
 from tracker.cases.models import (
     CaseDocument,
     CaseEvent,
@@ -15,6 +17,7 @@ from tracker.cases.models import (
     DetainedPerson,
     LegalLimit,
 )
+from tracker.text import fold
 
 
 def detained_person_campaign_ids(*, person_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -53,6 +56,79 @@ def detained_person_officers(*, person_ids: Iterable[int]) -> dict[int, list[dic
     return result
 
 
+def case_page_queryset(queryset, *, user):
+    """The case page's one read of its case (`queryset` filtered to it): with its clock and
+    legal limit (limits.with_clock, with_limit) and the short lists the page shows that `user`
+    may view, as JSON (config.json_rows): `campaign_rows`, `note_rows` and `document_rows`,
+    which case_summary and case_internal_records then take from the row rather than reading.
+    """
+    from django.contrib.auth import get_user_model
+
+    from campaigns.models import Campaign
+    from config.permissions import may_view
+    from tracker.cases.limits import with_clock, with_limit
+
+    username = get_user_model().USERNAME_FIELD
+    lists = {}
+    if may_view(user, Campaign):
+        lists["campaign_rows"] = json_list(
+            Campaign.objects.filter(detained_persons=OuterRef("pk")),
+            id="id",
+            name="name",
+            status="status",
+        )
+    if may_view(user, CaseNote):
+        lists["note_rows"] = json_list(
+            CaseNote.objects.filter(person=OuterRef("pk")),
+            id="id",
+            person_id="person_id",
+            written_on="written_on",
+            text="text",
+            author_id="author_id",
+            author_name=f"author__{username}",
+        )
+    if may_view(user, CaseDocument):
+        lists["document_rows"] = json_list(
+            CaseDocument.objects.filter(person=OuterRef("pk")),
+            id="id",
+            person_id="person_id",
+            created_at="created_at",
+            title="title",
+            kind="kind",
+            dated="dated",
+            file="file",
+            uploaded_by_id="uploaded_by_id",
+            uploaded_by_name=f"uploaded_by__{username}",
+        )
+    return with_limit(with_clock(queryset)).annotate(**lists)
+
+
+def _campaigns(person: DetainedPerson) -> list:
+    """The person's campaigns by name (from case_page_queryset's row if read with it)."""
+    from campaigns.models import Campaign
+
+    if not hasattr(person, "campaign_rows"):
+        return list(person.campaigns.order_by("name"))
+    return sorted(instances(Campaign, person.campaign_rows), key=lambda c: (fold(c.name), c.pk))
+
+
+def _with_users(records: list, *, rows: list[dict], field: str) -> list:
+    """`records` (made from `rows` by config.json_rows.instances) with their `field` user (a
+    staff member, for their user name) from the row's `<field>_name`."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    for record, row in zip(records, rows, strict=True):
+        if row[f"{field}_id"] is not None:
+            user = User.from_db(
+                None,
+                ["id", User.USERNAME_FIELD],
+                [row[f"{field}_id"], row[f"{field}_name"]],
+            )
+            setattr(record, field, user)
+    return records
+
+
 def case_summary(
     *, person: DetainedPerson, user, today: date | None = None, recent_mentions: bool = False
 ) -> dict:
@@ -68,7 +144,7 @@ def case_summary(
     Each part needs `user` to be allowed to view its records (config.permissions.may_view);
     without, it is None and not read: a role given the cases alone reads no letter, answer,
     event or news item here."""
-    from campaigns.models import Campaign, Letter, LetterResponse
+    from campaigns.models import Campaign, Letter, LetterResponse, Person
     from config.permissions import may_view
     from tracker.cases.limits import clock_of
     from tracker.models import Mention
@@ -76,7 +152,7 @@ def case_summary(
     today = today or timezone.localdate()
     campaigns = events = mentions = latest_mentions = None
     if may_view(user, Campaign):
-        campaigns = list(person.campaigns.order_by("name"))
+        campaigns = _campaigns(person)
     letters_about = other_letters = letter_counts = None
     if may_view(user, Letter):
         campaign_ids = (
@@ -89,35 +165,67 @@ def case_summary(
             letter=OuterRef("pk"), detainedperson=person
         )
         # One query for both lists: the letters about them, wherever they were written, and
-        # the other letters of their campaigns (about others, or no one in particular).
+        # the other letters of their campaigns (about others, or no one in particular), each
+        # with its recipients, whom it is about and its answers (config.json_rows).
         found = (
-            Letter.objects.filter(Q(persons=person) | Q(campaign__in=campaign_ids))
-            .distinct()
-            .annotate(is_about=Exists(about_them))
-            .prefetch_related("recipients", "persons")
+            Letter.objects.annotate(is_about=Exists(about_them))
+            .filter(Q(is_about=True) | Q(campaign__in=campaign_ids))
+            .annotate(
+                recipient_rows=json_list(
+                    Letter.recipients.through.objects.filter(letter=OuterRef("pk")),
+                    id="person_id",
+                    full_name="person__full_name",
+                    title="person__title",
+                ),
+                about_rows=json_list(
+                    Letter.persons.through.objects.filter(letter=OuterRef("pk")),
+                    id="detainedperson_id",
+                    name="detainedperson__name",
+                    native_name="detainedperson__native_name",
+                    publicity="detainedperson__publicity",
+                ),
+            )
             .order_by(F("sent_on").desc(nulls_last=True), "title", "pk")
         )
         if answered:
             # "Answered in 1": a response to the letter that answered about them
-            # (campaigns.selectors.persons_letter_counts), in the same query.
+            # (campaigns.selectors.persons_letter_counts).
             answered_about = LetterResponse.persons.through.objects.filter(
                 letterresponse__letter_id=OuterRef("pk"), detainedperson=person
             )
-            found = found.annotate(is_answered_about=Exists(answered_about)).prefetch_related(
-                Prefetch(
-                    "responses",
-                    queryset=LetterResponse.objects.select_related(
-                        "person", "organization"
-                    ).order_by("received_on", "id"),
-                )
+            found = found.annotate(
+                is_answered_about=Exists(answered_about),
+                answer_rows=json_list(
+                    LetterResponse.objects.filter(letter=OuterRef("pk")),
+                    id="id",
+                    received_on="received_on",
+                    summary="summary",
+                    url="url",
+                    person_id="person_id",
+                    person_name="person__full_name",
+                    person_title="person__title",
+                    organization_id="organization_id",
+                    organization_name="organization__name",
+                ),
             )
         letters_about, other_letters = [], []
         for letter in found:
             row = {
                 "letter": letter,
-                "answers": letter_answers(letter) if answered else None,
+                "recipients": sorted(
+                    instances(Person, letter.recipient_rows),
+                    key=lambda p: (fold(p.full_name), p.pk),
+                ),
+                "answers": letter_answers(letter.answer_rows) if answered else None,
                 # Whom another letter is about (this case is on the page already).
-                "about": [] if letter.is_about else list(letter.persons.all()),
+                "about": (
+                    []
+                    if letter.is_about
+                    else sorted(
+                        instances(DetainedPerson, letter.about_rows),
+                        key=lambda p: (fold(p.name), p.pk),
+                    )
+                ),
             }
             (letters_about if letter.is_about else other_letters).append(row)
         # "Asked about in 4 letters, answered in 1" (answered: to those who may view answers).
@@ -183,30 +291,53 @@ def _published_first(mention) -> tuple[bool, float]:
     return (published is not None, published.timestamp() if published else 0.0)
 
 
-def letter_answers(letter) -> list[dict]:
-    """The answers recorded to a letter (its prefetched campaigns.LetterResponse records), as
-    {"received_on", "summary", "url", "by"}."""
-    return [
-        {
-            "received_on": response.received_on,
-            "summary": response.summary,
-            "url": response.url,
-            "by": response.person or response.organization,
-        }
-        for response in letter.responses.all()
-    ]
+def letter_answers(rows: list[dict] | None) -> list[dict]:
+    """The answers recorded to a letter (its campaigns.LetterResponse records as case_summary's
+    `answer_rows`), first received first, as {"received_on", "summary", "url", "by"}: "by" is
+    whoever answered (a campaigns.Person or Organization, for its name) or None."""
+    from campaigns.models import Organization, Person
+
+    answers = []
+    for row in sorted(rows or [], key=lambda row: (row["received_on"], row["id"])):
+        by = None
+        if row["person_id"] is not None:
+            by = Person(
+                id=row["person_id"], full_name=row["person_name"], title=row["person_title"]
+            )
+        elif row["organization_id"] is not None:
+            by = Organization(id=row["organization_id"], name=row["organization_name"])
+        answers.append(
+            {
+                "received_on": parse_date(row["received_on"]),
+                "summary": row["summary"],
+                "url": row["url"],
+                "by": by,
+            }
+        )
+    return answers
 
 
 def case_internal_records(*, person: DetainedPerson, user) -> dict:
     """A case's internal notes and documents, newest first, for the panel beside its timeline
-    and for its case file: each None (and not read) unless `user` may view them."""
+    and for its case file: each None (and not read) unless `user` may view them; taken from
+    the person's row if read with case_page_queryset."""
     from config.permissions import may_view
 
     notes = documents = None
     if may_view(user, CaseNote):
-        notes = list(person.notes.select_related("author").order_by("-written_on", "-id"))
+        if hasattr(person, "note_rows"):
+            rows = person.note_rows or []
+            notes = _with_users(instances(CaseNote, rows), rows=rows, field="author")
+            notes.sort(key=lambda note: (note.written_on, note.pk), reverse=True)
+        else:
+            notes = list(person.notes.select_related("author").order_by("-written_on", "-id"))
     if may_view(user, CaseDocument):
-        documents = list(
-            person.documents.select_related("uploaded_by").order_by("-created_at", "-id")
-        )
+        if hasattr(person, "document_rows"):
+            rows = person.document_rows or []
+            documents = _with_users(instances(CaseDocument, rows), rows=rows, field="uploaded_by")
+            documents.sort(key=lambda document: (document.created_at, document.pk), reverse=True)
+        else:
+            documents = list(
+                person.documents.select_related("uploaded_by").order_by("-created_at", "-id")
+            )
     return {"notes": notes, "documents": documents}

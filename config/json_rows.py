@@ -1,0 +1,73 @@
+"""A record's small related lists read with the record itself, in one query.
+
+`json_list(queryset, **fields)` is a correlated subquery giving the rows of `queryset` (filtered
+on the outer row with OuterRef) as one JSON array of objects, on PostgreSQL (JSONB_AGG) and
+SQLite (JSON_GROUP_ARRAY) alike; `instances(model, rows)` makes model instances of them again,
+with their values in Python's types, as a query would have. A page that shows a record with a
+few short lists (a case's campaigns, notes and documents) reads them all in the record's query
+rather than one query each.
+
+The array's order is not the query's: sort the instances in Python.
+"""
+
+from datetime import UTC
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Aggregate, JSONField, Subquery
+from django.db.models.functions import JSONObject
+from django.utils.dateparse import parse_date, parse_datetime
+
+
+class JSONList(Aggregate):
+    """The rows' values as one JSON array."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def json_list(queryset: models.QuerySet, **fields) -> Subquery:
+    """`queryset`'s rows as a JSON array of objects with `fields` (name: field path or
+    expression), for an annotation: [] or None when it has none. `queryset` is filtered on the
+    outer row, such as person=OuterRef("pk")."""
+    rows = (
+        queryset.order_by()
+        # Grouped by a constant, which adds no GROUP BY: one row, aggregating them all.
+        .annotate(_all=models.Value(1))
+        .values("_all")
+        .annotate(rows=JSONList(JSONObject(**fields)))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=JSONField())
+
+
+def _python(field: models.Field, value):
+    """A JSON value of `field` as the field's type in Python, as the database backend gives it."""
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        # PostgreSQL writes an offset ("...T08:00:00+00:00"); SQLite stores UTC without one.
+        parsed = parse_datetime(value)
+        if settings.USE_TZ and parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed
+    if isinstance(field, models.DateField):
+        return parse_date(value)
+    if isinstance(field, models.BooleanField):
+        return bool(value)  # SQLite's 0 and 1
+    return value
+
+
+def instances(model: type[models.Model], rows: list[dict] | None) -> list[models.Model]:
+    """Instances of `model` from json_list's rows, whose keys are field attnames ("id",
+    "author_id"): the fields not in them are deferred (read when first used)."""
+    fields = model._meta.concrete_fields
+    made = []
+    for row in rows or []:
+        names = [f.attname for f in fields if f.attname in row]
+        values = [_python(f, row[f.attname]) for f in fields if f.attname in row]
+        made.append(model.from_db(None, names, values))
+    return made
