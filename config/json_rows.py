@@ -44,6 +44,11 @@ def json_list(queryset: models.QuerySet, **fields) -> Subquery:
     return Subquery(rows, output_field=JSONField())
 
 
+def all_fields(model: type[models.Model]) -> dict[str, str]:
+    """json_list's `fields` for every column of `model`: instances() then makes whole records."""
+    return {field.attname: field.attname for field in model._meta.concrete_fields}
+
+
 def _python(field: models.Field, value):
     """A JSON value of `field` as the field's type in Python, as the database backend gives it."""
     if value is None:

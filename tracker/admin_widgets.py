@@ -2,8 +2,13 @@
 
 Django renders each option of a select with its own two templates (select_option.html and
 attrs.html): the 250 countries of a case's form cost more than all its other fields together.
-QuickSelectWidget is the theme's select with its options written in Python, the same HTML."""
+QuickSelectWidget is the theme's select with its options written in Python, the same HTML.
 
+An autocomplete select reads its chosen record's label with one query per row of an inline;
+PreloadedAutocompleteSelect and PreloadedChoicesFormSetMixin read them with the rows."""
+
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models import Exists, OuterRef
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from unfold.widgets import UnfoldAdminSelectWidget
@@ -56,3 +61,68 @@ class QuickSelectsMixin:
         if "widget" not in kwargs and db_field.name not in self.radio_fields:
             kwargs["widget"] = QuickSelectWidget()
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete select, which reads the label of its chosen record with a query of
+    its own: one per row of an inline. Given that record (`chosen`, read with the row by
+    PreloadedChoicesFormSetMixin, and only if it is one of the field's choices), it reads none;
+    otherwise (another value posted, nothing chosen) it does as Django's does."""
+
+    chosen = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = self.chosen
+        empty = self.choices.field.empty_values
+        selected = [str(v) for v in value if str(v) not in empty]
+        if chosen is None or self.allow_multiple_selected or selected != [str(chosen.pk)]:
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance(chosen)
+        # (Django passes the set of values chosen as `selected`.)
+        options.append(self.create_option(name, chosen.pk, label, set(selected), len(options)))
+        return [(None, options, 0)]
+
+
+class PreloadedChoicesFormSetMixin:
+    """An inline's formset whose rows come with the records chosen in their
+    `preloaded_fields` (foreign keys to a primary key, shown with PreloadedAutocompleteSelect)
+    and whether each is one of the field's choices, in the rows' own query: the rows' selects
+    read nothing more, however many rows."""
+
+    preloaded_fields: tuple[str, ...] = ()
+
+    def _preloaded(self) -> list[str]:
+        return [name for name in self.preloaded_fields if name in self.form.base_fields]
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            queryset = super().get_queryset()
+            for name in self._preloaded():
+                choices = self.form.base_fields[name].queryset
+                is_choice = Exists(choices.filter(pk=OuterRef(f"{name}_id")))
+                queryset = queryset.select_related(name).annotate(
+                    **{f"{name}_is_choice": is_choice}
+                )
+            self._queryset = queryset
+        return self._queryset
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        for name in self._preloaded():
+            if name in form.fields and getattr(form.instance, f"{name}_is_choice", False):
+                widget = form.fields[name].widget
+                getattr(widget, "widget", widget).chosen = getattr(form.instance, name)
+        return form
+
+
+def preloaded_autocomplete(model_admin, db_field, request, kwargs: dict) -> dict:
+    """formfield_for_foreignkey's `kwargs` with a PreloadedAutocompleteSelect for a field the
+    admin shows with an autocomplete (model_admin.autocomplete_fields)."""
+    if "widget" not in kwargs and db_field.name in model_admin.get_autocomplete_fields(request):
+        kwargs["widget"] = PreloadedAutocompleteSelect(
+            db_field, model_admin.admin_site, using=kwargs.get("using")
+        )
+    return kwargs

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -44,15 +45,21 @@ from config.admin_bulk import confirm_then_apply
 from config.admin_filters import CountryInUseFilter, staff_owner_filter
 from config.formats import staff_date
 from config.history import HistoryAdmin
+from config.json_rows import json_list
 from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download, record_restricted_view
-from tracker.admin_widgets import QuickSelectsMixin
+from tracker.admin_widgets import (
+    PreloadedChoicesFormSetMixin,
+    QuickSelectsMixin,
+    preloaded_autocomplete,
+)
 from tracker.cases.forms import CaseDocumentForm, CaseNoteForm, StringListField
 from tracker.cases.models import (
     CaseDocument,
     CaseEvent,
     CaseEventProposal,
+    CaseEventProposalSource,
     CaseNote,
     CaseOfficer,
     DetainedPerson,
@@ -124,8 +131,33 @@ def proposal_sources(p: CaseEventProposal) -> list[tuple[str, str, str]]:
     """(evidence, URL, article title) of every article that reports the proposal's event, the
     first one first (other_sources prefetched with their mentions' news items)."""
     first = (p.evidence, p.source_url, p.mention.news_item.title)
-    others = [(s.evidence, s.source_url, s.mention.news_item.title) for s in p.other_sources.all()]
+    rows = getattr(p, "other_source_rows", None)
+    if rows is not None:  # read with the proposal (with_other_sources)
+        others = [(s["evidence"], s["source_url"], s["title"]) for s in sorted(rows, key=_by_id)]
+    else:
+        others = [
+            (s.evidence, s.source_url, s.mention.news_item.title) for s in p.other_sources.all()
+        ]
     return [first, *others]
+
+
+def _by_id(row: dict) -> int:
+    return row["id"]
+
+
+def with_other_sources(proposals):
+    """`proposals` with their other sources (the articles proposal_sources lists after the
+    first) in the same query, as JSON (config.json_rows)."""
+    sources = CaseEventProposalSource.objects.filter(proposal=OuterRef("pk"))
+    return proposals.annotate(
+        other_source_rows=json_list(
+            sources,
+            id="id",
+            evidence="evidence",
+            source_url="source_url",
+            title="mention__news_item__title",
+        )
+    )
 
 
 def similar_event_note(p: CaseEventProposal) -> str:
@@ -135,7 +167,7 @@ def similar_event_note(p: CaseEventProposal) -> str:
         "<br><em>An event like this is on the timeline on {}: accepting adds the article{} "
         "to it, not a second event.</em>",
         staff_date(p.similar_event.date),
-        "s" if p.other_sources.all() else "",
+        "s" if len(proposal_sources(p)) > 1 else "",
     )
 
 
@@ -211,7 +243,7 @@ class ProposalsOnPageMixin:
         proposals = self.page_proposals(obj).select_related(
             "mention__news_item", "decided_by", "similar_event"
         )
-        proposals = proposals.prefetch_related("other_sources__mention__news_item")
+        proposals = with_other_sources(proposals)
         return proposals_table(
             proposals, buttons=buttons, next_url=next_url, article=self.proposals_show_article
         )
@@ -332,7 +364,9 @@ class CaseOfficerForm(forms.ModelForm):
         return {*super()._get_validation_exclusions(), "person"}
 
 
-class CaseOfficerFormSet(forms.BaseInlineFormSet):
+class CaseOfficerFormSet(PreloadedChoicesFormSetMixin, forms.BaseInlineFormSet):
+    preloaded_fields = ("user",)
+
     def full_clean(self):
         # A case's page posted without its officers block (opened before officers existed, or
         # posted by a script that knows only the case's fields) saves the rest and changes no
@@ -373,7 +407,12 @@ class CaseOfficerInline(TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
             kwargs["queryset"] = staff_members()
+        kwargs = preloaded_autocomplete(self, db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        # Each row's title names its officer and case (CaseOfficer.__str__).
+        return super().get_queryset(request).select_related("user", "person")
 
     def _may_assign(self, request) -> bool:
         return request.user.has_perms(ASSIGN_OFFICER_PERMISSIONS)

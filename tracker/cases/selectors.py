@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from config.json_rows import instances, json_list
+from config.json_rows import all_fields, instances, json_list
 from tracker.cases.models import (
     CaseDocument,
     CaseEvent,
@@ -59,9 +59,10 @@ def detained_person_officers(*, person_ids: Iterable[int]) -> dict[int, list[dic
 def case_page_queryset(queryset, *, user):
     """The case page's one read of its case (`queryset` filtered to it): with its clock and
     legal limit (limits.with_clock, with_limit) and the short lists the page shows that `user`
-    may view, as JSON (config.json_rows): `campaign_rows`, `note_rows` and `document_rows`,
-    which case_summary and case_internal_records then take from the row rather than reading.
-    """
+    may view, as JSON (config.json_rows): `campaign_rows`, `event_rows` (the timeline, whole
+    events: they are the rows of the page's events inline too), `note_rows` and
+    `document_rows`, which case_summary and case_internal_records then take from the row
+    rather than reading."""
     from django.contrib.auth import get_user_model
 
     from campaigns.models import Campaign
@@ -76,6 +77,10 @@ def case_page_queryset(queryset, *, user):
             id="id",
             name="name",
             status="status",
+        )
+    if may_view(user, CaseEvent):
+        lists["event_rows"] = json_list(
+            CaseEvent.objects.filter(person=OuterRef("pk")), **all_fields(CaseEvent)
         )
     if may_view(user, CaseNote):
         lists["note_rows"] = json_list(
@@ -110,6 +115,15 @@ def _campaigns(person: DetainedPerson) -> list:
     if not hasattr(person, "campaign_rows"):
         return list(person.campaigns.order_by("name"))
     return sorted(instances(Campaign, person.campaign_rows), key=lambda c: (fold(c.name), c.pk))
+
+
+def _events(person: DetainedPerson) -> list:
+    """The person's timeline, newest first (from case_page_queryset's row if read with it)."""
+    if not hasattr(person, "event_rows"):
+        return list(person.events.order_by("-date", "-id"))
+    return sorted(
+        instances(CaseEvent, person.event_rows), key=lambda e: (e.date, e.pk), reverse=True
+    )
 
 
 def _with_users(records: list, *, rows: list[dict], field: str) -> list:
@@ -238,7 +252,7 @@ def case_summary(
             ),
         }
     if may_view(user, CaseEvent):
-        events = list(person.events.order_by("-date", "-id"))
+        events = _events(person)
     if may_view(user, Mention):
         mentions, latest_mentions = _mentions(person, recent=recent_mentions)
     return {
