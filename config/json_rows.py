@@ -14,7 +14,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Aggregate, JSONField, Subquery
+from django.db.models import Aggregate, F, Func, JSONField, Subquery
 from django.db.models.functions import JSONObject
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -27,6 +27,20 @@ class JSONList(Aggregate):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+class JSONValue(Func):
+    """A JSONField's column for json_list's `fields`: its JSON, where SQLite would give the
+    text it stores it as."""
+
+    function = "JSON"
+    output_field = JSONField()
+
+    def __init__(self, expression):
+        super().__init__(F(expression) if isinstance(expression, str) else expression)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
 
 
 def json_list(queryset: models.QuerySet, **fields) -> Subquery:
@@ -46,7 +60,10 @@ def json_list(queryset: models.QuerySet, **fields) -> Subquery:
 
 def all_fields(model: type[models.Model]) -> dict[str, str]:
     """json_list's `fields` for every column of `model`: instances() then makes whole records."""
-    return {field.attname: field.attname for field in model._meta.concrete_fields}
+    return {
+        field.attname: JSONValue(field.attname) if isinstance(field, JSONField) else field.attname
+        for field in model._meta.concrete_fields
+    }
 
 
 def _python(field: models.Field, value):

@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from config.json_rows import all_fields, instances, json_list
+from config.json_rows import JSONValue, all_fields, instances, json_list
 from tracker.cases.models import (
     CaseDocument,
     CaseEvent,
@@ -60,14 +60,15 @@ def case_page_queryset(queryset, *, user):
     """The case page's one read of its case (`queryset` filtered to it): with its clock and
     legal limit (limits.with_clock, with_limit) and the short lists the page shows that `user`
     may view, as JSON (config.json_rows): `campaign_rows`, `event_rows` (the timeline, whole
-    events: they are the rows of the page's events inline too), `note_rows` and
-    `document_rows`, which case_summary and case_internal_records then take from the row
-    rather than reading."""
+    events: they are the rows of the page's events inline too), `mention_rows` (the summary's
+    and the News watch tab's), `note_rows` and `document_rows`, which case_summary and
+    case_internal_records then take from the row rather than reading."""
     from django.contrib.auth import get_user_model
 
     from campaigns.models import Campaign
     from config.permissions import may_view
     from tracker.cases.limits import with_clock, with_limit
+    from tracker.models import Mention
 
     username = get_user_model().USERNAME_FIELD
     lists = {}
@@ -81,6 +82,22 @@ def case_page_queryset(queryset, *, user):
     if may_view(user, CaseEvent):
         lists["event_rows"] = json_list(
             CaseEvent.objects.filter(person=OuterRef("pk")), **all_fields(CaseEvent)
+        )
+    if may_view(user, Mention):
+        # Those of the summary and of the News watch tab (the latest of any status).
+        shown = _mentions_shown(OuterRef(OuterRef("pk")), recent=True)
+        lists["mention_rows"] = json_list(
+            Mention.objects.filter(person=OuterRef("pk")).filter(shown),
+            id="id",
+            created_at="created_at",
+            person_id="person_id",
+            news_item_id="news_item_id",
+            status="status",
+            matched_terms=JSONValue("matched_terms"),
+            news_url="news_item__url",
+            news_title="news_item__title",
+            news_publisher="news_item__publisher",
+            news_published_at="news_item__published_at",
         )
     if may_view(user, CaseNote):
         lists["note_rows"] = json_list(
@@ -270,22 +287,57 @@ def case_summary(
     }
 
 
-def _mentions(person: DetainedPerson, *, recent: bool) -> tuple[list, list | None]:
-    """(the latest MENTIONS_SHOWN confirmed mentions by publication, newest first; with
-    `recent`, the latest MENTIONS_SHOWN of any status by when they were found), with their
-    news items, in one query."""
+def _mentions_shown(person, *, recent: bool) -> Q:
+    """Which mentions of `person` (a DetainedPerson, or an OuterRef to one) the case page shows:
+    the latest MENTIONS_SHOWN confirmed ones by publication; with `recent`, also the latest
+    MENTIONS_SHOWN of any status by when they were found."""
     from tracker.models import Mention
 
+    theirs = Mention.objects.filter(person=person)
     confirmed = (
-        person.mentions.filter(status=Mention.Status.CONFIRMED)
+        theirs.filter(status=Mention.Status.CONFIRMED)
         .order_by(F("news_item__published_at").desc(nulls_last=True), "-created_at", "-id")
         .values("pk")[:MENTIONS_SHOWN]
     )
     wanted = Q(pk__in=confirmed)
     if recent:
-        latest = person.mentions.order_by("-created_at", "-id").values("pk")[:MENTIONS_SHOWN]
-        wanted |= Q(pk__in=latest)
-    rows = list(person.mentions.filter(wanted).select_related("news_item").order_by())
+        wanted |= Q(pk__in=theirs.order_by("-created_at", "-id").values("pk")[:MENTIONS_SHOWN])
+    return wanted
+
+
+def _mention_rows(mention_rows: list[dict] | None) -> list:
+    """Mentions with their news items, from case_page_queryset's `mention_rows`."""
+    from tracker.models import Mention, NewsItem
+
+    rows = mention_rows or []
+    mentions = instances(Mention, rows)
+    for mention, row in zip(mentions, rows, strict=True):
+        (mention.news_item,) = instances(
+            NewsItem,
+            [
+                {
+                    "id": row["news_item_id"],
+                    "url": row["news_url"],
+                    "title": row["news_title"],
+                    "publisher": row["news_publisher"],
+                    "published_at": row["news_published_at"],
+                }
+            ],
+        )
+    return mentions
+
+
+def _mentions(person: DetainedPerson, *, recent: bool) -> tuple[list, list | None]:
+    """(the latest MENTIONS_SHOWN confirmed mentions by publication, newest first; with
+    `recent`, the latest MENTIONS_SHOWN of any status by when they were found), with their
+    news items, in one query (or none, from case_page_queryset's row if read with it)."""
+    from tracker.models import Mention
+
+    if hasattr(person, "mention_rows"):
+        rows = _mention_rows(person.mention_rows)
+    else:
+        shown = _mentions_shown(person, recent=recent)
+        rows = list(person.mentions.filter(shown).select_related("news_item").order_by())
     # The orders of the two queries above, by stable sorts (the last key sorted first).
     rows.sort(key=lambda m: (m.created_at, m.pk), reverse=True)
     found = sorted(
