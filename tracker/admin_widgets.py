@@ -5,10 +5,14 @@ attrs.html): the 250 countries of a case's form cost more than all its other fie
 QuickSelectWidget is the theme's select with its options written in Python, the same HTML.
 
 An autocomplete select reads its chosen record's label with one query per row of an inline;
-PreloadedAutocompleteSelect and PreloadedChoicesFormSetMixin read them with the rows."""
+PreloadedAutocompleteSelect and PreloadedChoicesFormSetMixin read them with the rows. And the
+admin makes an inline's empty form several times a page: OneEmptyFormMixin makes it once. The
+theme writes an inline's row with a dozen templates: QuickTabularInline with one."""
 
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from unfold.widgets import UnfoldAdminSelectWidget
@@ -116,6 +120,33 @@ class PreloadedChoicesFormSetMixin:
                 widget = form.fields[name].widget
                 getattr(widget, "widget", widget).chosen = getattr(form.instance, name)
         return form
+
+
+class OneEmptyFormMixin:
+    """A formset that makes its empty form (the template of a new row) once: Django makes a new
+    one each time it is asked for, and an admin page asks about seven times per inline (each
+    pass over the inline's forms, its media, whether it uploads files)."""
+
+    @cached_property
+    def empty_form(self):
+        return super().empty_form
+
+
+class QuickTabularInline:
+    """A tabular inline of the theme written by one template (admin/vigil/edit_inline/
+    tabular.html, the same HTML as the theme's dozen): for inlines without the theme's
+    features that template leaves out."""
+
+    template = "admin/vigil/edit_inline/tabular.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        features = ["ordering_field", "per_page", "template_before", "template_after"]
+        used = [name for name in features if getattr(self, name, None)]
+        if used or "collapse" in (self.classes or []) or getattr(self, "collapsible", False):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} uses {used or 'collapsing'}: not a QuickTabularInline"
+            )
 
 
 def preloaded_autocomplete(model_admin, db_field, request, kwargs: dict) -> dict:

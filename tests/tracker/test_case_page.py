@@ -301,3 +301,14 @@ def test_the_news_watch_tab_lists_the_latest_mentions_of_any_status(staff_client
     tab = tab[: tab.index("</table>")]
     assert "Lin still held" in tab and "Unreviewed" in tab and "<td>Lin</td>" in tab
     assert "Unreviewed" not in _summary(page).split('id="vd-case-news"')[1]
+
+
+def test_the_case_page_reads_its_case_as_the_admin_would():
+    # The case page reads its case with selectors.case_page_queryset (made once per process),
+    # from all cases: as the admin's get_queryset, Django's, gives them. An admin that came to
+    # narrow its cases would have to narrow that read too.
+    from django.contrib.admin.options import BaseModelAdmin
+
+    from tracker.cases.admin import DetainedPersonAdmin
+
+    assert DetainedPersonAdmin.get_queryset is BaseModelAdmin.get_queryset

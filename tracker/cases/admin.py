@@ -50,8 +50,10 @@ from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download, record_restricted_view
 from tracker.admin_widgets import (
+    OneEmptyFormMixin,
     PreloadedChoicesFormSetMixin,
     QuickSelectsMixin,
+    QuickTabularInline,
     preloaded_autocomplete,
 )
 from tracker.cases.forms import CaseDocumentForm, CaseNoteForm, StringListField
@@ -315,7 +317,7 @@ class DetainedPersonForm(forms.ModelForm):
             self._update_errors(exc)
 
 
-class CaseEventFormSet(PaginationInlineFormSet):
+class CaseEventFormSet(OneEmptyFormMixin, PaginationInlineFormSet):
     """The timeline's rows. `events`: the case's events, newest first, when its page has read
     them already for the summary's timeline (DetainedPersonAdmin.change_view): the rows are
     those, read once."""
@@ -330,7 +332,7 @@ class CaseEventFormSet(PaginationInlineFormSet):
         return super().get_queryset()
 
 
-class CaseEventInline(QuickSelectsMixin, TabularInline):
+class CaseEventInline(QuickSelectsMixin, QuickTabularInline, TabularInline):
     model = CaseEvent
     formset = CaseEventFormSet
     extra = 1
@@ -364,7 +366,7 @@ class CaseOfficerForm(forms.ModelForm):
         return {*super()._get_validation_exclusions(), "person"}
 
 
-class CaseOfficerFormSet(PreloadedChoicesFormSetMixin, forms.BaseInlineFormSet):
+class CaseOfficerFormSet(OneEmptyFormMixin, PreloadedChoicesFormSetMixin, forms.BaseInlineFormSet):
     preloaded_fields = ("user",)
 
     def full_clean(self):
@@ -391,7 +393,7 @@ class CaseOfficerFormSet(PreloadedChoicesFormSetMixin, forms.BaseInlineFormSet):
             raise ValidationError("A case has one lead officer: tick one row only.")
 
 
-class CaseOfficerInline(TabularInline):
+class CaseOfficerInline(QuickTabularInline, TabularInline):
     """Who owns the case: active staff members, one of them its lead. Saved through the
     services (DetainedPersonAdmin.save_formset); named by whoever may change the case."""
 
@@ -753,8 +755,9 @@ class DetainedPersonAdmin(
 
     def _read_case(self, request, object_id):
         """get_object's record, with what else the page shows of it in the same query (its
-        clock, legal limit, campaigns, notes and documents: case_page_queryset)."""
-        queryset = case_page_queryset(self.get_queryset(request), user=request.user)
+        clock, legal limit, campaigns, timeline, mentions, notes and documents:
+        case_page_queryset, all cases as this admin's get_queryset, Django's, gives them)."""
+        queryset = case_page_queryset(user=request.user)
         try:
             return queryset.get(pk=DetainedPerson._meta.pk.to_python(object_id))
         except (DetainedPerson.DoesNotExist, ValidationError, ValueError):

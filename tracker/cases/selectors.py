@@ -1,5 +1,6 @@
 """Reads for detained persons and their cases."""
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -56,34 +57,54 @@ def detained_person_officers(*, person_ids: Iterable[int]) -> dict[int, list[dic
     return result
 
 
-def case_page_queryset(queryset, *, user):
-    """The case page's one read of its case (`queryset` filtered to it): with its clock and
-    legal limit (limits.with_clock, with_limit) and the short lists the page shows that `user`
-    may view, as JSON (config.json_rows): `campaign_rows`, `event_rows` (the timeline, whole
+def case_page_queryset(*, user):
+    """The cases, for the case page's one read of its case: each with its clock and legal
+    limit (limits.with_clock, with_limit) and the short lists the page shows that `user` may
+    view, as JSON (config.json_rows): `campaign_rows`, `event_rows` (the timeline, whole
     events: they are the rows of the page's events inline too), `mention_rows` (the summary's
     and the News watch tab's), `note_rows` and `document_rows`, which case_summary and
-    case_internal_records then take from the row rather than reading."""
+    case_internal_records then take from the row rather than reading.
+
+    Made once per process for each set of lists a user may view: making its dozen subqueries
+    costs more than running them. Each use filters a copy of it."""
+    from campaigns.models import Campaign
+    from config.permissions import may_view
+    from tracker.models import Mention
+
+    lists = {
+        "campaign_rows": Campaign,
+        "event_rows": CaseEvent,
+        "mention_rows": Mention,
+        "note_rows": CaseNote,
+        "document_rows": CaseDocument,
+    }
+    return _case_page_queryset(
+        tuple(name for name, model in lists.items() if may_view(user, model))
+    )
+
+
+@functools.cache
+def _case_page_queryset(names: tuple[str, ...]):
     from django.contrib.auth import get_user_model
 
     from campaigns.models import Campaign
-    from config.permissions import may_view
     from tracker.cases.limits import with_clock, with_limit
     from tracker.models import Mention
 
     username = get_user_model().USERNAME_FIELD
     lists = {}
-    if may_view(user, Campaign):
+    if "campaign_rows" in names:
         lists["campaign_rows"] = json_list(
             Campaign.objects.filter(detained_persons=OuterRef("pk")),
             id="id",
             name="name",
             status="status",
         )
-    if may_view(user, CaseEvent):
+    if "event_rows" in names:
         lists["event_rows"] = json_list(
             CaseEvent.objects.filter(person=OuterRef("pk")), **all_fields(CaseEvent)
         )
-    if may_view(user, Mention):
+    if "mention_rows" in names:
         # Those of the summary and of the News watch tab (the latest of any status).
         shown = _mentions_shown(OuterRef(OuterRef("pk")), recent=True)
         lists["mention_rows"] = json_list(
@@ -99,7 +120,7 @@ def case_page_queryset(queryset, *, user):
             news_publisher="news_item__publisher",
             news_published_at="news_item__published_at",
         )
-    if may_view(user, CaseNote):
+    if "note_rows" in names:
         lists["note_rows"] = json_list(
             CaseNote.objects.filter(person=OuterRef("pk")),
             id="id",
@@ -109,7 +130,7 @@ def case_page_queryset(queryset, *, user):
             author_id="author_id",
             author_name=f"author__{username}",
         )
-    if may_view(user, CaseDocument):
+    if "document_rows" in names:
         lists["document_rows"] = json_list(
             CaseDocument.objects.filter(person=OuterRef("pk")),
             id="id",
@@ -122,7 +143,7 @@ def case_page_queryset(queryset, *, user):
             uploaded_by_id="uploaded_by_id",
             uploaded_by_name=f"uploaded_by__{username}",
         )
-    return with_limit(with_clock(queryset)).annotate(**lists)
+    return with_limit(with_clock(DetainedPerson.objects.all())).annotate(**lists)
 
 
 def _campaigns(person: DetainedPerson) -> list:

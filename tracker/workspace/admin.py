@@ -16,7 +16,12 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownF
 
 from config.formats import staff_date
 from config.history import HistoryAdmin
-from tracker.admin_widgets import PreloadedChoicesFormSetMixin, preloaded_autocomplete
+from tracker.admin_widgets import (
+    OneEmptyFormMixin,
+    PreloadedChoicesFormSetMixin,
+    QuickTabularInline,
+    preloaded_autocomplete,
+)
 from tracker.workspace.models import StaffPreference, Task, TaskReminder
 from tracker.workspace.reminder_links import reminders_wanted, staff_preference_set
 from tracker.workspace.services import task_save, tasks_mark_done
@@ -168,7 +173,7 @@ class TaskAdmin(HistoryAdmin):
         return TemplateResponse(request, "admin/tracker/task/mark_done_confirmation.html", context)
 
 
-class TaskInlineFormSet(PreloadedChoicesFormSetMixin, BaseInlineFormSet):
+class TaskInlineFormSet(OneEmptyFormMixin, PreloadedChoicesFormSetMixin, BaseInlineFormSet):
     """Saves each task through task_save, as the user who saves the page.
 
     A page posted without its Tasks block (opened before tasks existed, or posted by a script
@@ -201,7 +206,7 @@ class TaskInlineForm(TaskForm):
         fields = ["title", "due_on", "assignee"]
 
 
-class TaskInline(TabularInline):
+class TaskInline(QuickTabularInline, TabularInline):
     """The tasks of a case, a letter or a campaign, on its page: open ones first."""
 
     model = Task
