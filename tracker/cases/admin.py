@@ -133,9 +133,9 @@ def proposal_sources(p: CaseEventProposal) -> list[tuple[str, str, str]]:
     """(evidence, URL, article title) of every article that reports the proposal's event, the
     first one first (other_sources prefetched with their mentions' news items)."""
     first = (p.evidence, p.source_url, p.mention.news_item.title)
-    rows = getattr(p, "other_source_rows", None)
-    if rows is not None:  # read with the proposal (with_other_sources)
-        others = [(s["evidence"], s["source_url"], s["title"]) for s in sorted(rows, key=_by_id)]
+    if hasattr(p, "other_source_rows"):  # read with the proposal (with_other_sources)
+        rows = sorted(p.other_source_rows or [], key=_by_id)
+        others = [(s["evidence"], s["source_url"], s["title"]) for s in rows]
     else:
         others = [
             (s.evidence, s.source_url, s.mention.news_item.title) for s in p.other_sources.all()

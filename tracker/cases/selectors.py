@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -60,19 +60,22 @@ def detained_person_officers(*, person_ids: Iterable[int]) -> dict[int, list[dic
 def case_page_queryset(*, user):
     """The cases, for the case page's one read of its case: each with its clock and legal
     limit (limits.with_clock, with_limit) and the short lists the page shows that `user` may
-    view, as JSON (config.json_rows): `campaign_rows`, `event_rows` (the timeline, whole
-    events: they are the rows of the page's events inline too), `mention_rows` (the summary's
-    and the News watch tab's), `note_rows` and `document_rows`, which case_summary and
-    case_internal_records then take from the row rather than reading.
+    view, as JSON (config.json_rows): `campaign_rows`, `letter_rows` (_letters, with their
+    answers if `user` may view them), `event_rows` (the timeline, whole events: they are the
+    rows of the page's events inline too), `mention_rows` (the summary's and the News watch
+    tab's), `note_rows` and `document_rows`, which case_summary and case_internal_records then
+    take from the row rather than reading.
 
     Made once per process for each set of lists a user may view: making its dozen subqueries
     costs more than running them. Each use filters a copy of it."""
-    from campaigns.models import Campaign
+    from campaigns.models import Campaign, Letter, LetterResponse
     from config.permissions import may_view
     from tracker.models import Mention
 
     lists = {
         "campaign_rows": Campaign,
+        "letter_rows": Letter,
+        "answers": LetterResponse,
         "event_rows": CaseEvent,
         "mention_rows": Mention,
         "note_rows": CaseNote,
@@ -100,6 +103,8 @@ def _case_page_queryset(names: tuple[str, ...]):
             name="name",
             status="status",
         )
+    if "letter_rows" in names:
+        lists["letter_rows"] = _letters_json(answers="answers" in names)
     if "event_rows" in names:
         lists["event_rows"] = json_list(
             CaseEvent.objects.filter(person=OuterRef("pk")), **all_fields(CaseEvent)
@@ -144,6 +149,95 @@ def _case_page_queryset(names: tuple[str, ...]):
             uploaded_by_name=f"uploaded_by__{username}",
         )
     return with_limit(with_clock(DetainedPerson.objects.all())).annotate(**lists)
+
+
+def _letters(person, *, answers: bool):
+    """The letters the case page lists for `person` (a DetainedPerson, or an OuterRef to one):
+    those about them (`is_about`), wherever they were written, and the other letters of their
+    campaigns (about others, or no one in particular), each with its recipients, whom it is
+    about and, with `answers`, its answers and whether one answered about them
+    (`is_answered_about`, as campaigns.selectors.persons_letter_counts counts): one query."""
+    from campaigns.models import Campaign, Letter, LetterResponse
+
+    about_them = Letter.persons.through.objects.filter(letter=OuterRef("pk"), detainedperson=person)
+    their_campaigns = Campaign.objects.filter(detained_persons=person).values("pk")
+    found = (
+        Letter.objects.annotate(is_about=Exists(about_them))
+        .filter(Q(is_about=True) | Q(campaign__in=their_campaigns))
+        .annotate(
+            recipient_rows=json_list(
+                Letter.recipients.through.objects.filter(letter=OuterRef("pk")),
+                id="person_id",
+                full_name="person__full_name",
+                title="person__title",
+            ),
+            about_rows=json_list(
+                Letter.persons.through.objects.filter(letter=OuterRef("pk")),
+                id="detainedperson_id",
+                name="detainedperson__name",
+                native_name="detainedperson__native_name",
+                publicity="detainedperson__publicity",
+            ),
+        )
+    )
+    if not answers:
+        return found
+    answered_about = LetterResponse.persons.through.objects.filter(
+        letterresponse__letter_id=OuterRef("pk"), detainedperson=person
+    )
+    return found.annotate(
+        is_answered_about=Exists(answered_about),
+        answer_rows=json_list(
+            LetterResponse.objects.filter(letter=OuterRef("pk")),
+            id="id",
+            received_on="received_on",
+            summary="summary",
+            url="url",
+            person_id="person_id",
+            person_name="person__full_name",
+            person_title="person__title",
+            organization_id="organization_id",
+            organization_name="organization__name",
+        ),
+    )
+
+
+LETTER_FIELDS = ["id", "campaign_id", "title", "kind", "status", "sent_on"]
+LETTER_LISTS = ["is_about", "is_answered_about", "recipient_rows", "about_rows", "answer_rows"]
+
+
+def _letters_json(*, answers: bool) -> Subquery:
+    """_letters for the case read by case_page_queryset, as JSON rows (`letter_rows`)."""
+    letters = _letters(OuterRef(OuterRef("pk")), answers=answers)
+    fields = {name: name for name in LETTER_FIELDS}
+    for name in LETTER_LISTS:
+        if name in ("is_answered_about", "answer_rows") and not answers:
+            continue
+        fields[name] = JSONValue(name) if name.endswith("_rows") else name
+    return json_list(letters, **fields)
+
+
+def _letters_from_rows(rows: list[dict] | None) -> list:
+    """The letters of `letter_rows`, in _letters' order (the newest sent first, then those not
+    sent; by title), with its annotations."""
+    from campaigns.models import Letter
+
+    rows = rows or []
+    letters = instances(Letter, rows)
+    for letter, row in zip(letters, rows, strict=True):
+        for name in LETTER_LISTS:
+            if name in row:
+                value = row[name]
+                setattr(letter, name, bool(value) if name.startswith("is_") else value)
+    return sorted(
+        letters,
+        key=lambda letter: (
+            letter.sent_on is None,
+            -(letter.sent_on.toordinal() if letter.sent_on else 0),
+            fold(letter.title),
+            letter.pk,
+        ),
+    )
 
 
 def _campaigns(person: DetainedPerson) -> list:
@@ -207,58 +301,12 @@ def case_summary(
         campaigns = _campaigns(person)
     letters_about = other_letters = letter_counts = None
     if may_view(user, Letter):
-        campaign_ids = (
-            [c.pk for c in campaigns]
-            if campaigns is not None
-            else person.campaigns.values_list("pk", flat=True)
-        )
         answered = may_view(user, LetterResponse)
-        about_them = Letter.persons.through.objects.filter(
-            letter=OuterRef("pk"), detainedperson=person
-        )
-        # One query for both lists: the letters about them, wherever they were written, and
-        # the other letters of their campaigns (about others, or no one in particular), each
-        # with its recipients, whom it is about and its answers (config.json_rows).
-        found = (
-            Letter.objects.annotate(is_about=Exists(about_them))
-            .filter(Q(is_about=True) | Q(campaign__in=campaign_ids))
-            .annotate(
-                recipient_rows=json_list(
-                    Letter.recipients.through.objects.filter(letter=OuterRef("pk")),
-                    id="person_id",
-                    full_name="person__full_name",
-                    title="person__title",
-                ),
-                about_rows=json_list(
-                    Letter.persons.through.objects.filter(letter=OuterRef("pk")),
-                    id="detainedperson_id",
-                    name="detainedperson__name",
-                    native_name="detainedperson__native_name",
-                    publicity="detainedperson__publicity",
-                ),
-            )
-            .order_by(F("sent_on").desc(nulls_last=True), "title", "pk")
-        )
-        if answered:
-            # "Answered in 1": a response to the letter that answered about them
-            # (campaigns.selectors.persons_letter_counts).
-            answered_about = LetterResponse.persons.through.objects.filter(
-                letterresponse__letter_id=OuterRef("pk"), detainedperson=person
-            )
-            found = found.annotate(
-                is_answered_about=Exists(answered_about),
-                answer_rows=json_list(
-                    LetterResponse.objects.filter(letter=OuterRef("pk")),
-                    id="id",
-                    received_on="received_on",
-                    summary="summary",
-                    url="url",
-                    person_id="person_id",
-                    person_name="person__full_name",
-                    person_title="person__title",
-                    organization_id="organization_id",
-                    organization_name="organization__name",
-                ),
+        if hasattr(person, "letter_rows"):
+            found = _letters_from_rows(person.letter_rows)
+        else:
+            found = _letters(person, answers=answered).order_by(
+                F("sent_on").desc(nulls_last=True), "title", "pk"
             )
         letters_about, other_letters = [], []
         for letter in found:
