@@ -7,7 +7,8 @@ QuickSelectWidget is the theme's select with its options written in Python, the 
 An autocomplete select reads its chosen record's label with one query per row of an inline;
 PreloadedAutocompleteSelect and PreloadedChoicesFormSetMixin read them with the rows. And the
 admin makes an inline's empty form several times a page: OneEmptyFormMixin makes it once. The
-theme writes an inline's row with a dozen templates: QuickTabularInline with one."""
+theme writes an inline's row with a dozen templates: QuickTabularInline with one; and a
+fieldset with four: QuickFieldsets with one."""
 
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ImproperlyConfigured
@@ -146,6 +147,24 @@ class QuickTabularInline:
         if used or "collapse" in (self.classes or []) or getattr(self, "collapsible", False):
             raise ImproperlyConfigured(
                 f"{type(self).__name__} uses {used or 'collapsing'}: not a QuickTabularInline"
+            )
+
+
+class QuickFieldsets:
+    """A model admin whose change page writes its fieldsets with one template
+    (admin/vigil/fieldset.html, the same HTML as the theme's four), for an admin with the
+    theme's compressed fields and no conditional fields. Its change form template uses it
+    (`quick_fieldsets`) in its field_sets block: tracker's detainedperson/change_form.html."""
+
+    quick_fieldsets = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not getattr(self, "compressed_fields", False) or getattr(
+            self, "conditional_fields", None
+        ):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}: QuickFieldsets writes compressed fields, unconditional"
             )
 
 

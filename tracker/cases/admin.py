@@ -52,6 +52,7 @@ from tracker.accesslog.services import record_download, record_restricted_view
 from tracker.admin_widgets import (
     OneEmptyFormMixin,
     PreloadedChoicesFormSetMixin,
+    QuickFieldsets,
     QuickSelectsMixin,
     QuickTabularInline,
     preloaded_autocomplete,
@@ -614,7 +615,11 @@ for _name in RESTRICTED_FIELDS:
 
 @admin.register(DetainedPerson)
 class DetainedPersonAdmin(
-    QuickSelectsMixin, RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryImportExportAdmin
+    QuickSelectsMixin,
+    QuickFieldsets,
+    RestrictedFieldsMixin,
+    ProposalsOnPageMixin,
+    HistoryImportExportAdmin,
 ):
     form = DetainedPersonForm
     resource_classes = [DetainedPersonResource]
