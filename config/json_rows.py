@@ -10,12 +10,12 @@ rather than one query each.
 The array's order is not the query's: sort the instances in Python.
 """
 
+import re
 from datetime import UTC
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Aggregate, F, Func, JSONField, Subquery
-from django.db.models.functions import JSONObject
 from django.utils.dateparse import parse_date, parse_datetime
 
 
@@ -43,6 +43,30 @@ class JSONValue(Func):
         return compiler.compile(self.source_expressions[0])
 
 
+class JSONRow(Func):
+    """JSONObject(**fields) with its keys written into the SQL rather than passed as parameters
+    (each cast to text on PostgreSQL): the same object, for less to compile. The keys are
+    names (checked), never data."""
+
+    output_field = JSONField()
+
+    def __init__(self, **fields):
+        for key in fields:
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", key):
+                raise ValueError(f"not a name: {key!r}")
+        self.keys = list(fields)
+        super().__init__(*fields.values())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        function = "JSONB_BUILD_OBJECT" if connection.vendor == "postgresql" else "JSON_OBJECT"
+        parts, params = [], []
+        for key, expression in zip(self.keys, self.get_source_expressions(), strict=True):
+            sql, expression_params = compiler.compile(expression)
+            parts.append(f"'{key}', {sql}")
+            params.extend(expression_params)
+        return f"{function}({', '.join(parts)})", params
+
+
 def json_list(queryset: models.QuerySet, **fields) -> Subquery:
     """`queryset`'s rows as a JSON array of objects with `fields` (name: field path or
     expression), for an annotation: [] or None when it has none. `queryset` is filtered on the
@@ -52,7 +76,7 @@ def json_list(queryset: models.QuerySet, **fields) -> Subquery:
         # Grouped by a constant, which adds no GROUP BY: one row, aggregating them all.
         .annotate(_all=models.Value(1))
         .values("_all")
-        .annotate(rows=JSONList(JSONObject(**fields)))
+        .annotate(rows=JSONList(JSONRow(**fields)))
         .values("rows")
     )
     return Subquery(rows, output_field=JSONField())
