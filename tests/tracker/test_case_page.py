@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -10,8 +11,15 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Letter, LetterResponse, Person
 from campaigns.services import letter_response_record, letter_save
-from tracker.cases.services import case_event_record, detained_person_save
-from tracker.models import CaseEvent, Mention, NewsItem
+from tracker.cases.services import (
+    case_document_save,
+    case_event_record,
+    case_note_save,
+    case_officer_add,
+    detained_person_save,
+)
+from tracker.models import CaseDocument, CaseEvent, CaseEventProposal, CaseNote, Mention, NewsItem
+from tracker.workspace.services import task_save
 
 pytestmark = pytest.mark.django_db
 
@@ -179,32 +187,128 @@ def test_only_confirmed_mentions_are_listed_with_their_dates_and_links(staff_cli
     assert "Unreviewed" not in news and "Not her" not in news
 
 
-def test_the_case_page_reads_as_many_queries_for_40_events_as_for_2(staff_client, lin):
+def _fill(person, n: int, *, tag: str, campaign, other, staff) -> None:
+    """`n` of each thing a case's page shows: events, mentions (confirmed, and new), letters
+    about the case and about another one in its campaign, with recipients and answers, notes,
+    documents, officers, tasks, and events proposed from the news."""
+    for i in range(n):
+        CaseEvent.objects.create(person=person, date=ago(100 - i), kind="other", description="x")
+        item = NewsItem.objects.create(url=f"https://e.example.org/{tag}/{i}", title=f"T{i}")
+        mention = Mention.objects.create(news_item=item, person=person, status="confirmed")
+        item = NewsItem.objects.create(url=f"https://e.example.org/{tag}/{i}/new", title="N")
+        Mention.objects.create(news_item=item, person=person, matched_terms=["Lin"])
+        CaseEventProposal.objects.create(
+            person=person,
+            mention=mention,
+            kind="hearing",
+            date=ago(-10 - i),
+            evidence="A hearing is set.",
+            source_url=item.url,
+        )
+        letter = Letter.objects.create(title=f"L{tag}/{i}", campaign=campaign, status="sent")
+        letter.persons.add(person if i % 2 else other)  # about them, or about another case
+        recipient = Person.objects.create(full_name=f"P{tag}/{i}")
+        letter.recipients.add(recipient)
+        response = LetterResponse.objects.create(
+            letter=letter, person=recipient, received_on=ago(1), summary="Noted."
+        )
+        response.persons.add(person if i % 2 else other)  # "answered in N" counts them
+        case_note_save(note=CaseNote(person=person, text=f"Called the family ({i})."), user=staff)
+        case_document_save(
+            document=CaseDocument(
+                person=person, title=f"Notice {i}", file=SimpleUploadedFile("n.pdf", b"%PDF-")
+            ),
+            user=staff,
+        )
+        officer = staff.__class__.objects.create_user(f"officer-{tag}-{i}", is_staff=True)
+        case_officer_add(person=person, user=officer, lead=i == 0 and tag == "few")
+        task_save(user=staff, title=f"Chase {i}", due_on=ago(-3), person=person, assignee=officer)
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.mark.usefixtures("_media")
+def test_the_case_page_reads_as_many_queries_for_40_of_everything_as_for_2(
+    staff_client, staff_user, lin
+):
     campaign = Campaign.objects.create(name="Free Lin", slug="free-lin")
     other = detained_person_save(name="Zhao Hailin")
     campaign.detained_persons.add(lin, other)
+    url = reverse("admin:tracker_detainedperson_change", args=[lin.pk])
 
-    def add(n):
-        for i in range(n):
-            CaseEvent.objects.create(person=lin, date=ago(100 - i), kind="other", description="x")
-            item = NewsItem.objects.create(url=f"https://e.example.org/{n}/{i}", title=f"T{i}")
-            Mention.objects.create(news_item=item, person=lin, status="confirmed")
-            letter = Letter.objects.create(title=f"L{n}/{i}", campaign=campaign, status="sent")
-            letter.persons.add(lin if i % 2 else other)  # about them, or about another case
-            recipient = Person.objects.create(full_name=f"P{n}/{i}")
-            letter.recipients.add(recipient)
-            response = LetterResponse.objects.create(
-                letter=letter, person=recipient, received_on=ago(1), summary="Noted."
-            )
-            response.persons.add(lin if i % 2 else other)  # "answered in N" counts them
-
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            _page(staff_client, lin)
-        return len(captured)
-
-    add(2)
+    _fill(lin, 2, tag="few", campaign=campaign, other=other, staff=staff_user)
     _page(staff_client, lin)  # fills the process's caches (content types): run alone, it differed
-    few = queries()
-    add(38)
-    assert queries() == few
+    few = _queries(staff_client, url)
+    _fill(lin, 38, tag="many", campaign=campaign, other=other, staff=staff_user)
+    assert _queries(staff_client, url) == few
+
+
+# What the case page reads beyond what every admin page reads (the session, the user, the
+# second-factor check; the admin's own password page reads only that): the case with its
+# clock, campaigns, letters, timeline, mentions, notes and documents; the officers; the tasks;
+# the proposed events; and the access log's record of the restricted fields shown.
+CASE_PAGE_OWN_QUERIES = 5
+
+
+@pytest.mark.usefixtures("_media")
+def test_the_case_page_reads_five_queries_of_its_own(client, superuser, lin):
+    client.force_login(superuser)
+    campaign = Campaign.objects.create(name="Free Lin", slug="free-lin")
+    other = detained_person_save(name="Zhao Hailin")
+    campaign.detained_persons.add(lin, other)
+    detained_person_save(person=lin, lawyer="Mo Shaoping")  # a restricted field: logged
+    _fill(lin, 3, tag="few", campaign=campaign, other=other, staff=superuser)
+    url = reverse("admin:tracker_detainedperson_change", args=[lin.pk])
+    _page(client, lin)
+    every_page = _queries(client, reverse("admin:password_change"))
+    assert _queries(client, url) - every_page <= CASE_PAGE_OWN_QUERIES
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21: the pages' shared part (each_context, the second-factor check run three "
+    "times) reads 8 queries until its own work lands; then remove this mark",
+)
+@pytest.mark.usefixtures("_media")
+def test_the_case_page_reads_at_most_12_queries(client, superuser, lin):
+    client.force_login(superuser)
+    campaign = Campaign.objects.create(name="Free Lin", slug="free-lin")
+    other = detained_person_save(name="Zhao Hailin")
+    campaign.detained_persons.add(lin, other)
+    detained_person_save(person=lin, lawyer="Mo Shaoping")
+    _fill(lin, 3, tag="few", campaign=campaign, other=other, staff=superuser)
+    url = reverse("admin:tracker_detainedperson_change", args=[lin.pk])
+    _page(client, lin)
+    assert _queries(client, url) <= 12
+
+
+@pytest.mark.usefixtures("_media")
+def test_the_news_watch_tab_lists_the_latest_mentions_of_any_status(staff_client, lin):
+    for status, title in [("confirmed", "Lin still held"), ("new", "Unreviewed")]:
+        item = NewsItem.objects.create(url=f"https://news.example.org/{status}", title=title)
+        Mention.objects.create(news_item=item, person=lin, status=status, matched_terms=["Lin"])
+    page = _page(staff_client, lin)
+    tab = page[page.index("<th>article</th>") :]
+    tab = tab[: tab.index("</table>")]
+    assert "Lin still held" in tab and "Unreviewed" in tab and "<td>Lin</td>" in tab
+    assert "Unreviewed" not in _summary(page).split('id="vd-case-news"')[1]
+
+
+def test_the_case_page_reads_its_case_as_the_admin_would():
+    # The case page reads its case with selectors.case_page_queryset (made once per process),
+    # from all cases: as the admin's get_queryset, Django's, gives them. An admin that came to
+    # narrow its cases would have to narrow that read too.
+    from django.contrib.admin.options import BaseModelAdmin
+
+    from tracker.cases.admin import DetainedPersonAdmin
+
+    assert DetainedPersonAdmin.get_queryset is BaseModelAdmin.get_queryset

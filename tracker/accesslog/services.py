@@ -67,7 +67,9 @@ def access_record(
         object_repr=_fit(str(obj), "object_repr") if obj is not None else "",
         details=details or {},
     )
-    record.full_clean()
+    # The user is a stored account (the request's, or the caller's): checking that it exists
+    # would cost each access a query more.
+    record.full_clean(exclude=["user"])
     record.save(force_insert=True)
     return record
 

@@ -9,12 +9,14 @@ The views check the permission again: only someone who may add case events (and 
 proposals) decides (CaseEventProposal.DECIDE_PERMISSIONS).
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -29,6 +31,7 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
+from unfold.forms import PaginationInlineFormSet
 from unfold.widgets import (
     UnfoldAdminFileFieldWidget,
     UnfoldAdminSelectWidget,
@@ -44,14 +47,24 @@ from config.admin_bulk import confirm_then_apply
 from config.admin_filters import CountryInUseFilter, staff_owner_filter
 from config.formats import staff_date
 from config.history import HistoryAdmin
+from config.json_rows import json_list
 from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download, record_restricted_view
+from tracker.admin_widgets import (
+    OneEmptyFormMixin,
+    PreloadedChoicesFormSetMixin,
+    QuickFieldsets,
+    QuickSelectsMixin,
+    QuickTabularInline,
+    preloaded_autocomplete,
+)
 from tracker.cases.forms import CaseDocumentForm, CaseNoteForm, StringListField
 from tracker.cases.models import (
     CaseDocument,
     CaseEvent,
     CaseEventProposal,
+    CaseEventProposalSource,
     CaseNote,
     CaseOfficer,
     DetainedPerson,
@@ -69,7 +82,12 @@ from tracker.cases.restricted import (
     restricted_fields_shown,
     withheld_fields,
 )
-from tracker.cases.selectors import case_internal_records, case_summary, staff_members
+from tracker.cases.selectors import (
+    case_internal_records,
+    case_page_queryset,
+    case_summary,
+    staff_members,
+)
 from tracker.cases.services import (
     ASSIGN_OFFICER_PERMISSIONS,
     case_document_save,
@@ -118,8 +136,33 @@ def proposal_sources(p: CaseEventProposal) -> list[tuple[str, str, str]]:
     """(evidence, URL, article title) of every article that reports the proposal's event, the
     first one first (other_sources prefetched with their mentions' news items)."""
     first = (p.evidence, p.source_url, p.mention.news_item.title)
-    others = [(s.evidence, s.source_url, s.mention.news_item.title) for s in p.other_sources.all()]
+    if hasattr(p, "other_source_rows"):  # read with the proposal (with_other_sources)
+        rows = sorted(p.other_source_rows or [], key=_by_id)
+        others = [(s["evidence"], s["source_url"], s["title"]) for s in rows]
+    else:
+        others = [
+            (s.evidence, s.source_url, s.mention.news_item.title) for s in p.other_sources.all()
+        ]
     return [first, *others]
+
+
+def _by_id(row: dict) -> int:
+    return row["id"]
+
+
+def with_other_sources(proposals):
+    """`proposals` with their other sources (the articles proposal_sources lists after the
+    first) in the same query, as JSON (config.json_rows)."""
+    sources = CaseEventProposalSource.objects.filter(proposal=OuterRef("pk"))
+    return proposals.annotate(
+        other_source_rows=json_list(
+            sources,
+            id="id",
+            evidence="evidence",
+            source_url="source_url",
+            title="mention__news_item__title",
+        )
+    )
 
 
 def similar_event_note(p: CaseEventProposal) -> str:
@@ -129,7 +172,7 @@ def similar_event_note(p: CaseEventProposal) -> str:
         "<br><em>An event like this is on the timeline on {}: accepting adds the article{} "
         "to it, not a second event.</em>",
         staff_date(p.similar_event.date),
-        "s" if p.other_sources.all() else "",
+        "s" if len(proposal_sources(p)) > 1 else "",
     )
 
 
@@ -163,6 +206,16 @@ def proposals_table(proposals, *, buttons: bool, next_url: str, article: bool) -
     )
 
 
+@dataclass
+class CasePage:
+    """A case's page being made (DetainedPersonAdmin.change_view): its record, read once, and
+    its events if the summary read them (None: not allowed to view them)."""
+
+    object_id: str
+    person: DetainedPerson
+    events: list[CaseEvent] | None
+
+
 class ProposalsOnPageMixin:
     """Adds the proposals of the record shown (a mention's, a case's pending ones) to its change
     page, with buttons for those who may decide. Subclasses say which with `page_proposals`."""
@@ -181,13 +234,21 @@ class ProposalsOnPageMixin:
     def _table(self, obj, *, buttons: bool) -> str:
         if obj is None or obj.pk is None:
             return "-"
+        # The theme reads a read-only field each time it goes through the fieldsets (its tabs):
+        # the table is made once per record read, that is once per page.
+        made = obj.__dict__.setdefault("_proposals_tables", {})
+        if buttons not in made:
+            made[buttons] = self._make_table(obj, buttons=buttons)
+        return made[buttons]
+
+    def _make_table(self, obj, *, buttons: bool) -> str:
         next_url = reverse(
             f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk]
         )
         proposals = self.page_proposals(obj).select_related(
             "mention__news_item", "decided_by", "similar_event"
         )
-        proposals = proposals.prefetch_related("other_sources__mention__news_item")
+        proposals = with_other_sources(proposals)
         return proposals_table(
             proposals, buttons=buttons, next_url=next_url, article=self.proposals_show_article
         )
@@ -259,8 +320,24 @@ class DetainedPersonForm(forms.ModelForm):
             self._update_errors(exc)
 
 
-class CaseEventInline(TabularInline):
+class CaseEventFormSet(OneEmptyFormMixin, PaginationInlineFormSet):
+    """The timeline's rows. `events`: the case's events, newest first, when its page has read
+    them already for the summary's timeline (DetainedPersonAdmin.change_view): the rows are
+    those, read once."""
+
+    events = None
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset") and self.events is not None:
+            queryset = super().get_queryset()
+            queryset._result_cache = list(self.events)
+            queryset._prefetch_done = True
+        return super().get_queryset()
+
+
+class CaseEventInline(QuickSelectsMixin, QuickTabularInline, TabularInline):
     model = CaseEvent
+    formset = CaseEventFormSet
     extra = 1
     fields = ["date", "kind", "description", "source_url"]
     ordering = ["-date", "-id"]
@@ -276,6 +353,13 @@ class CaseEventInline(TabularInline):
             )
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        page = getattr(request, "case_page", None)
+        if obj is not None and page is not None and page.person is obj:
+            formset.events = page.events
+        return formset
+
 
 class CaseOfficerForm(forms.ModelForm):
     def _get_validation_exclusions(self):
@@ -285,7 +369,9 @@ class CaseOfficerForm(forms.ModelForm):
         return {*super()._get_validation_exclusions(), "person"}
 
 
-class CaseOfficerFormSet(forms.BaseInlineFormSet):
+class CaseOfficerFormSet(OneEmptyFormMixin, PreloadedChoicesFormSetMixin, forms.BaseInlineFormSet):
+    preloaded_fields = ("user",)
+
     def full_clean(self):
         # A case's page posted without its officers block (opened before officers existed, or
         # posted by a script that knows only the case's fields) saves the rest and changes no
@@ -310,7 +396,7 @@ class CaseOfficerFormSet(forms.BaseInlineFormSet):
             raise ValidationError("A case has one lead officer: tick one row only.")
 
 
-class CaseOfficerInline(TabularInline):
+class CaseOfficerInline(QuickTabularInline, TabularInline):
     """Who owns the case: active staff members, one of them its lead. Saved through the
     services (DetainedPersonAdmin.save_formset); named by whoever may change the case."""
 
@@ -326,7 +412,12 @@ class CaseOfficerInline(TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
             kwargs["queryset"] = staff_members()
+        kwargs = preloaded_autocomplete(self, db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        # Each row's title names its officer and case (CaseOfficer.__str__).
+        return super().get_queryset(request).select_related("user", "person")
 
     def _may_assign(self, request) -> bool:
         return request.user.has_perms(ASSIGN_OFFICER_PERMISSIONS)
@@ -525,7 +616,13 @@ for _name in RESTRICTED_FIELDS:
 
 
 @admin.register(DetainedPerson)
-class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryImportExportAdmin):
+class DetainedPersonAdmin(
+    QuickSelectsMixin,
+    QuickFieldsets,
+    RestrictedFieldsMixin,
+    ProposalsOnPageMixin,
+    HistoryImportExportAdmin,
+):
     form = DetainedPersonForm
     resource_classes = [DetainedPersonResource]
     list_display = [
@@ -618,10 +715,19 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
 
     @admin.display(description="news mentions")
     def news_mentions(self, obj):
-        """The latest 50 mentions, newest first; review them under News watch > News mentions."""
+        """The latest 50 mentions, newest first; review them under News watch > News mentions.
+        Made once per page (the theme reads a read-only field more than once), from the
+        mentions the summary read with its own (CasePage.recent_mentions) on a case's page."""
         if obj.pk is None:
             return "-"
-        mentions = obj.mentions.select_related("news_item").order_by("-created_at")[:50]
+        if "_news_mentions" not in obj.__dict__:
+            obj._news_mentions = self._news_mentions_table(obj)
+        return obj._news_mentions
+
+    def _news_mentions_table(self, obj):
+        mentions = obj.__dict__.get("_recent_mentions")
+        if mentions is None:
+            mentions = obj.mentions.select_related("news_item").order_by("-created_at")[:50]
         rows = format_html_join(
             "",
             '<tr><td><a href="{}" rel="noopener noreferrer" target="_blank">{}</a></td>'
@@ -646,20 +752,49 @@ class DetainedPersonAdmin(RestrictedFieldsMixin, ProposalsOnPageMixin, HistoryIm
             rows,
         )
 
+    def get_object(self, request, object_id, from_field=None):
+        # The case's page reads its record once (change_view), with its clock, for the summary
+        # and for Django's form alike.
+        page = getattr(request, "case_page", None)
+        if page is not None and from_field is None and object_id == page.object_id:
+            return page.person
+        return super().get_object(request, object_id, from_field)
+
+    def _read_case(self, request, object_id):
+        """get_object's record, with what else the page shows of it in the same query (its
+        clock, legal limit, campaigns, timeline, mentions, notes and documents:
+        case_page_queryset, all cases as this admin's get_queryset, Django's, gives them)."""
+        queryset = case_page_queryset(user=request.user)
+        try:
+            return queryset.get(pk=DetainedPerson._meta.pk.to_python(object_id))
+        except (DetainedPerson.DoesNotExist, ValidationError, ValueError):
+            return None
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Above the form, a summary to read: names, status and days held, the legal limit,
-        campaigns, letters and their answers, the timeline and confirmed mentions."""
+        campaigns, letters and their answers, the timeline and confirmed mentions. Each record
+        is read once for the whole page: the summary's timeline is the rows of the events'
+        inline, its mentions those of the News watch tab."""
         extra_context = dict(extra_context or {})
-        person = self.get_object(request, object_id)
+        object_id = unquote(object_id)
+        person = self._read_case(request, object_id)
         if person is not None:
-            extra_context["case_summary"] = case_summary(person=person, user=request.user)
+            summary = case_summary(
+                person=person, user=request.user, recent_mentions=may_view(request.user, Mention)
+            )
+            person._recent_mentions = summary["recent_mentions"]
+            request.case_page = CasePage(object_id, person, summary["events"])
+            extra_context["case_summary"] = summary
             from tracker.workspace.casefile import may_include_internal
 
             extra_context["may_include_internal"] = may_include_internal(request.user)
             extra_context["internal"] = self._internal_panel(request, person)
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            self.record_restricted_read(request, person)
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if request.method == "GET" and response.status_code == 200:
+                self.record_restricted_read(request, person)
+        finally:
+            request.case_page = None
         return response
 
     def get_urls(self):

@@ -88,6 +88,16 @@ def with_clock(queryset: QuerySet[DetainedPerson]) -> QuerySet[DetainedPerson]:
     )
 
 
+def with_limit(queryset: QuerySet[DetainedPerson]) -> QuerySet[DetainedPerson]:
+    """`limit_id` and `limit_max_days` on each row: its country's LegalLimit for its status, if
+    any, in the same query (clock_of then reads no limit)."""
+    limits = LegalLimit.objects.filter(country=OuterRef("country"), status=OuterRef("status"))
+    return queryset.annotate(
+        limit_id=Subquery(limits.values("pk")[:1]),
+        limit_max_days=Subquery(limits.values("max_days")[:1]),
+    )
+
+
 def held_cases() -> QuerySet[DetainedPerson]:
     """Open cases: people still held."""
     return DetainedPerson.objects.exclude(status__in=NOT_HELD_STATUSES)
@@ -158,14 +168,26 @@ def limits_by_key() -> dict[tuple[str, str], LegalLimit]:
 
 
 def clock_of(person: DetainedPerson, *, today: date | None = None) -> CaseClock:
-    """One person's clock: two queries (the dates, the limit)."""
+    """One person's clock: two queries (the dates, the limit), or none for a person read with
+    with_clock() and with_limit() (the case page's)."""
     today = today or timezone.localdate()
-    row = with_clock(DetainedPerson.objects.filter(pk=person.pk)).values(
-        "held_since", "status_since"
-    )[0]
+    if hasattr(person, "status_since") and hasattr(person, "limit_id"):
+        row = {"held_since": person.held_since, "status_since": person.status_since}
+    else:
+        row = with_clock(DetainedPerson.objects.filter(pk=person.pk)).values(
+            "held_since", "status_since"
+        )[0]
     limit = None
     if person.status not in NOT_HELD_STATUSES and person.country:
-        limit = LegalLimit.objects.filter(country=person.country, status=person.status).first()
+        if not hasattr(person, "limit_id"):
+            limit = LegalLimit.objects.filter(country=person.country, status=person.status).first()
+        elif person.limit_id is not None:
+            # The fields the clock uses; another (legal_basis) would be read when asked for.
+            limit = LegalLimit.from_db(
+                None,
+                ["id", "country", "status", "max_days"],
+                [person.limit_id, person.country, person.status, person.limit_max_days],
+            )
     return CaseClock(
         person=person,
         today=today,

@@ -17,6 +17,12 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownF
 from config.admin_base import ModelAdmin
 from config.formats import staff_date
 from config.history import HistoryAdmin
+from tracker.admin_widgets import (
+    OneEmptyFormMixin,
+    PreloadedChoicesFormSetMixin,
+    QuickTabularInline,
+    preloaded_autocomplete,
+)
 from tracker.workspace.models import StaffPreference, Task, TaskReminder
 from tracker.workspace.reminder_links import reminders_wanted, staff_preference_set
 from tracker.workspace.services import task_save, tasks_mark_done
@@ -168,7 +174,7 @@ class TaskAdmin(HistoryAdmin):
         return TemplateResponse(request, "admin/tracker/task/mark_done_confirmation.html", context)
 
 
-class TaskInlineFormSet(BaseInlineFormSet):
+class TaskInlineFormSet(OneEmptyFormMixin, PreloadedChoicesFormSetMixin, BaseInlineFormSet):
     """Saves each task through task_save, as the user who saves the page.
 
     A page posted without its Tasks block (opened before tasks existed, or posted by a script
@@ -176,6 +182,7 @@ class TaskInlineFormSet(BaseInlineFormSet):
     failing on the block's missing management form."""
 
     user = None
+    preloaded_fields = ("assignee",)
 
     def full_clean(self):
         if self.is_bound and f"{self.prefix}-TOTAL_FORMS" not in self.data:
@@ -200,7 +207,7 @@ class TaskInlineForm(TaskForm):
         fields = ["title", "due_on", "assignee"]
 
 
-class TaskInline(TabularInline):
+class TaskInline(QuickTabularInline, TabularInline):
     """The tasks of a case, a letter or a campaign, on its page: open ones first."""
 
     model = Task
@@ -219,6 +226,10 @@ class TaskInline(TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("assignee")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = preloaded_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(TaskReminder)

@@ -1,0 +1,178 @@
+"""Cheaper widgets for the admin's busiest forms.
+
+Django renders each option of a select with its own two templates (select_option.html and
+attrs.html): the 250 countries of a case's form cost more than all its other fields together.
+QuickSelectWidget is the theme's select with its options written in Python, the same HTML.
+
+An autocomplete select reads its chosen record's label with one query per row of an inline;
+PreloadedAutocompleteSelect and PreloadedChoicesFormSetMixin read them with the rows. And the
+admin makes an inline's empty form several times a page: OneEmptyFormMixin makes it once. The
+theme writes an inline's row with a dozen templates: QuickTabularInline with one; and a
+fieldset with four: QuickFieldsets with one."""
+
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Exists, OuterRef
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from unfold.widgets import UnfoldAdminSelectWidget
+
+
+def _attrs_html(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html in Python: ` name="value"`, ` name` for True, nothing
+    for False."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def options_html(optgroups) -> str:
+    """The options of a select (ChoiceWidget.optgroups), as select.html and select_option.html
+    write them."""
+    parts = []
+    for group_name, group_choices, _index in optgroups:
+        if group_name:
+            parts.append(f'<optgroup label="{conditional_escape(group_name)}">')
+        parts.extend(
+            f'<option value="{escape(option["value"])}"{_attrs_html(option["attrs"])}>'
+            f"{conditional_escape(option['label'])}</option>"
+            for option in group_choices
+        )
+        if group_name:
+            parts.append("</optgroup>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+class QuickSelectWidget(UnfoldAdminSelectWidget):
+    """The theme's select (unfold/widgets/select.html), its options written by options_html.
+    Its template is an app's (tracker/templates): Django's form renderer reads the apps'
+    templates, not the project's folder."""
+
+    template_name = "admin/vigil/widgets/select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options_html"] = options_html(context["widget"]["optgroups"])
+        return context
+
+
+class QuickSelectsMixin:
+    """A model admin (or inline) whose fields with choices use QuickSelectWidget."""
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name not in self.radio_fields:
+            kwargs["widget"] = QuickSelectWidget()
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete select, which reads the label of its chosen record with a query of
+    its own: one per row of an inline. Given that record (`chosen`, read with the row by
+    PreloadedChoicesFormSetMixin, and only if it is one of the field's choices), it reads none;
+    otherwise (another value posted, nothing chosen) it does as Django's does."""
+
+    chosen = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = self.chosen
+        empty = self.choices.field.empty_values
+        selected = [str(v) for v in value if str(v) not in empty]
+        if chosen is None or self.allow_multiple_selected or selected != [str(chosen.pk)]:
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance(chosen)
+        # (Django passes the set of values chosen as `selected`.)
+        options.append(self.create_option(name, chosen.pk, label, set(selected), len(options)))
+        return [(None, options, 0)]
+
+
+class PreloadedChoicesFormSetMixin:
+    """An inline's formset whose rows come with the records chosen in their
+    `preloaded_fields` (foreign keys to a primary key, shown with PreloadedAutocompleteSelect)
+    and whether each is one of the field's choices, in the rows' own query: the rows' selects
+    read nothing more, however many rows."""
+
+    preloaded_fields: tuple[str, ...] = ()
+
+    def _preloaded(self) -> list[str]:
+        return [name for name in self.preloaded_fields if name in self.form.base_fields]
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            queryset = super().get_queryset()
+            for name in self._preloaded():
+                choices = self.form.base_fields[name].queryset
+                is_choice = Exists(choices.filter(pk=OuterRef(f"{name}_id")))
+                queryset = queryset.select_related(name).annotate(
+                    **{f"{name}_is_choice": is_choice}
+                )
+            self._queryset = queryset
+        return self._queryset
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        for name in self._preloaded():
+            if name in form.fields and getattr(form.instance, f"{name}_is_choice", False):
+                widget = form.fields[name].widget
+                getattr(widget, "widget", widget).chosen = getattr(form.instance, name)
+        return form
+
+
+class OneEmptyFormMixin:
+    """A formset that makes its empty form (the template of a new row) once: Django makes a new
+    one each time it is asked for, and an admin page asks about seven times per inline (each
+    pass over the inline's forms, its media, whether it uploads files)."""
+
+    @cached_property
+    def empty_form(self):
+        return super().empty_form
+
+
+class QuickTabularInline:
+    """A tabular inline of the theme written by one template (admin/vigil/edit_inline/
+    tabular.html, the same HTML as the theme's dozen): for inlines without the theme's
+    features that template leaves out."""
+
+    template = "admin/vigil/edit_inline/tabular.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        features = ["ordering_field", "per_page", "template_before", "template_after"]
+        used = [name for name in features if getattr(self, name, None)]
+        if used or "collapse" in (self.classes or []) or getattr(self, "collapsible", False):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} uses {used or 'collapsing'}: not a QuickTabularInline"
+            )
+
+
+class QuickFieldsets:
+    """A model admin whose change page writes its fieldsets with one template
+    (admin/vigil/fieldset.html, the same HTML as the theme's four), for an admin with the
+    theme's compressed fields and no conditional fields. Its change form template uses it
+    (`quick_fieldsets`) in its field_sets block: tracker's detainedperson/change_form.html."""
+
+    quick_fieldsets = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not getattr(self, "compressed_fields", False) or getattr(
+            self, "conditional_fields", None
+        ):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}: QuickFieldsets writes compressed fields, unconditional"
+            )
+
+
+def preloaded_autocomplete(model_admin, db_field, request, kwargs: dict) -> dict:
+    """formfield_for_foreignkey's `kwargs` with a PreloadedAutocompleteSelect for a field the
+    admin shows with an autocomplete (model_admin.autocomplete_fields)."""
+    if "widget" not in kwargs and db_field.name in model_admin.get_autocomplete_fields(request):
+        kwargs["widget"] = PreloadedAutocompleteSelect(
+            db_field, model_admin.admin_site, using=kwargs.get("using")
+        )
+    return kwargs
