@@ -464,10 +464,12 @@ def seed(n_persons: int) -> dict[str, int]:
     with transaction.atomic():
         DetainedPerson.objects.bulk_create(persons, batch_size=1000)
         assert persons[0].pk is not None, "bulk_create did not return primary keys"
+        # Numbered after those of an earlier call (bench/pages.py seeds again to grow).
+        first = Campaign.objects.filter(slug__startswith="campaign-").count()
         campaigns = Campaign.objects.bulk_create(
             Campaign(
                 name=campaign_name,
-                slug=f"campaign-{i + 1}",
+                slug=f"campaign-{first + i + 1}",
                 summary=f"{campaign_name}: letters, petitions and vigils.",
                 status=rng.choice(["planned", "active", "active", "paused", "won", "closed"]),
                 started_on=date(2015, 1, 1) + timedelta(days=97 * i),
