@@ -14,6 +14,7 @@ from campaigns.selectors import letters_waiting_for_answer
 from campaigns.services import letter_response_record
 from tracker.models import CaseEvent, CaseOfficer, DetainedPerson, Mention, NewsItem, NewsSource
 from tracker.workspace.dashboard import (
+    NEAR_LIMIT_SHOWN,
     cases_by_country,
     cases_by_status,
     dashboard,
@@ -237,7 +238,9 @@ def test_the_dashboard_reads_as_many_queries_for_50_cases_as_for_5():
     assert len(dashboard(user=EVERYONE, today=TODAY)["near_limit"]) == 5
     _world(45)
     data = dashboard(user=EVERYONE, today=TODAY)
-    assert len(data["near_limit"]) == 50 and data["review"]["new_count"] == 50
+    # All 50 counted, the 20 most overdue listed.
+    assert data["near_count"] == 50 and data["review"]["new_count"] == 50
+    assert len(data["near_limit"]) == NEAR_LIMIT_SHOWN == 20
     assert _queries(lambda: dashboard(user=EVERYONE, today=TODAY)) == few
 
 
@@ -302,7 +305,7 @@ def test_the_dashboard_reads_nine_queries_with_5_cases_or_500(django_user_model)
     assert _queries(lambda: dashboard(user=me, today=today)) == DASHBOARD_QUERIES
     _bulk_world(490, officer=me, today=today)
     data = dashboard(user=me, today=today)
-    assert data["near_count"] == 500 and len(data["near_limit"]) == 50
+    assert data["near_count"] == 500 and len(data["near_limit"]) == NEAR_LIMIT_SHOWN
     assert len(data["my_work"]["cases"]["rows"]) == 50  # one case in ten is mine
     assert data["my_work"]["mentions"]["count"] == 50
     assert data["my_work"]["tasks"]["open"] == 99 and len(data["my_work"]["letters"]["rows"]) == 21
@@ -318,6 +321,20 @@ def test_the_home_page_reads_as_many_queries_for_50_cases_as_for_5(admin_client)
     few = _queries(lambda: admin_client.get(url))
     _world(45, today)
     assert _queries(lambda: admin_client.get(url)) == few
+
+
+def test_long_lists_show_their_first_rows_and_say_how_many_more(staff_client):
+    today = timezone.localdate()
+    for i in range(25):
+        person = _person(f"Over {i:02}", status="rsdl", detained_on=today.replace(year=2024))
+        CaseEvent.objects.create(person=person, date=days(-190 - i, today), kind="rsdl")
+    page = staff_client.get(reverse("admin:index")).content.decode()
+    assert "<strong>25</strong> at or near a legal limit" in page
+    limits = page[page.index('id="vd-limits-h"') : page.index('id="vd-status-h"')]
+    assert "Over 24" in limits and "Over 05" in limits and "Over 04" not in limits  # most over
+    assert "and 5 more further from their limit." in limits
+    ahead = page[page.index('id="vd-upcoming-h"') :]
+    assert ahead.count("2 years held") == 20 and "and 5 more later in the 30 days." in ahead
 
 
 def test_the_home_page_shows_staff_the_numbers_with_links(staff_client):

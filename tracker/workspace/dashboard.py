@@ -53,8 +53,9 @@ UPCOMING_DAYS = 30
 UPCOMING_SHOWN = 20
 ANNIVERSARY_YEARS = (1, 2, 5, 10)
 ANNIVERSARIES_SHOWN = 20
-# The cases at or near their legal limit listed, most days over first (all are counted).
-NEAR_LIMIT_SHOWN = 50
+# The cases at or near their legal limit listed, most days over first (all are counted, and the
+# panel says how many more there are).
+NEAR_LIMIT_SHOWN = 20
 LETTERS_SHOWN = 10
 WEEKS = 26
 LAST_DAY = date(9999, 12, 31)  # "no bound", where a list has fewer rows than it shows
