@@ -150,6 +150,8 @@ def _anniversary_ranges(today: date, days: int, years: tuple[int, ...]) -> list[
 
 # What the cases' panels show of each case (its name, status and country), and its dates.
 PERSON_SHOWN = ["name", "native_name", "status", "country"]
+CLOCK_FIELDS = [*PERSON_SHOWN, *(f"dates__{f.name}" for f in CaseDates._meta.concrete_fields)]
+HELD_LONGEST_ORDER = ["held_since", "person__name"]
 
 
 def case_clocks(
@@ -181,28 +183,25 @@ def case_clocks(
     # Each part a range of an index, LIMITed to the rows it may show (the soonest anniversaries
     # are the first of each year's range); their union, so that the database reads the cases
     # for those rows alone.
+    ids = CaseDates.objects.values("pk")
+
+    def first(queryset, order, n: int):
+        return ids.filter(pk__in=queryset.order_by(*order).values("pk")[:n])
+
     parts = [
-        near.filter(pk__in=near.order_by(*NEAR_LIMIT_ORDER).values("pk")[:near_shown]),
-        held.filter(pk__in=held.order_by("held_since", "person__name").values("pk")[:longest]),
-        *(
-            held.filter(
-                pk__in=held.filter(in_range)
-                .order_by("held_since", "person__name")
-                .values("pk")[:anniversaries_shown]
-            )
-            for in_range in in_ranges
-        ),
+        first(near, NEAR_LIMIT_ORDER, near_shown),
+        first(held, HELD_LONGEST_ORDER, longest),
+        *(first(held.filter(r), HELD_LONGEST_ORDER, anniversaries_shown) for r in in_ranges),
     ]
     if mine:
-        parts.append(near.filter(pk__in=list(mine)))
-    wanted = parts[0].values("pk").union(*(part.values("pk") for part in parts[1:]), all=True)
+        parts.append(near.filter(pk__in=list(mine)).values("pk"))
     anniversary = Q()
     for in_range in in_ranges:
         anniversary |= in_range
     people = list(
-        DetainedPerson.objects.filter(pk__in=wanted)
+        DetainedPerson.objects.filter(pk__in=parts[0].union(*parts[1:], all=True))
         .select_related("dates__limit")
-        .only(*PERSON_SHOWN, *(f"dates__{f.name}" for f in CaseDates._meta.concrete_fields))
+        .only(*CLOCK_FIELDS)
         .annotate(
             near_count=count_of(near),
             anniversary_count=count_of(held.filter(anniversary)),
