@@ -7,6 +7,12 @@ and legal limits write them in the same statement as each change (a bulk_create,
 QuerySet.update, raw SQL and the admin alike), so a staff member sees their edit at once and
 nothing expires: there is no cache.
 
+The price is at writing: a status event or a new case costs the trigger's statement or two
+(index lookups of that case's events), and every new case, and every change of a case's status
+or country, updates its row of CaseCount, so two transactions that both add cases of the same
+status and country wait at that row for the first to commit (a long import holds it until it
+ends).
+
 Migration 0030 installs them (install()). Two things undo them, and test_case_summaries.py
 fails when either happens:
 
