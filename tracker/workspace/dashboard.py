@@ -16,8 +16,8 @@ from collections import Counter
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, DateField, Q, Subquery, Value
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Count, DateField, Q
+from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,7 +26,7 @@ from django_countries import countries
 from campaigns.models import Letter
 from campaigns.selectors import WAITING_AFTER_DAYS, letters_waiting_first
 from config.permissions import may_view
-from config.subqueries import count_of
+from config.subqueries import count_of, nth_value
 from tracker.cases.limits import (
     NEAR_LIMIT_ORDER,
     NOT_HELD_STATUSES,
@@ -58,7 +58,6 @@ ANNIVERSARIES_SHOWN = 20
 NEAR_LIMIT_SHOWN = 20
 LETTERS_SHOWN = 10
 WEEKS = 26
-LAST_DAY = date(9999, 12, 31)  # "no bound", where a list has fewer rows than it shows
 
 
 def _changelist(model_label: str, **params) -> str:
@@ -79,17 +78,6 @@ def _short(label: str) -> str:
     if label.endswith(")") and "(" in label:
         return label[label.rindex("(") + 1 : -1]
     return label
-
-
-def _nth(queryset, field: str, n: int):
-    """The value of `field` on the `n`th row of `queryset` (ordered by it), LAST_DAY when there
-    are fewer rows: a subquery, so that `field <= _nth(...)` takes the first `n` (and any that
-    tie with the last of them) from an index."""
-    return Coalesce(
-        Subquery(queryset.order_by(field).values(field)[n - 1 : n]),
-        Value(LAST_DAY),
-        output_field=DateField(),
-    )
 
 
 # --- Cases -------------------------------------------------------------------------------------
@@ -185,13 +173,13 @@ def case_clocks(
     # for those rows alone.
     ids = CaseDates.objects.values("pk")
 
-    def first(queryset, order, n: int):
+    def first_of(queryset, order, n: int):
         return ids.filter(pk__in=queryset.order_by(*order).values("pk")[:n])
 
     parts = [
-        first(near, NEAR_LIMIT_ORDER, near_shown),
-        first(held, HELD_LONGEST_ORDER, longest),
-        *(first(held.filter(r), HELD_LONGEST_ORDER, anniversaries_shown) for r in in_ranges),
+        first_of(near, NEAR_LIMIT_ORDER, near_shown),
+        first_of(held, HELD_LONGEST_ORDER, longest),
+        *(first_of(held.filter(r), HELD_LONGEST_ORDER, anniversaries_shown) for r in in_ranges),
     ]
     if mine:
         parts.append(near.filter(pk__in=list(mine)).values("pk"))
@@ -279,7 +267,7 @@ def upcoming_events(
     HEARING_WITHIN_DAYS days, however many. One query, of the index of events by date."""
     until = today + timedelta(days=days)
     events = CaseEvent.objects.filter(date__gte=today, date__lte=until)
-    wanted = Q(date__lte=_nth(events, "date", UPCOMING_SHOWN))
+    wanted = Q(date__lte=nth_value(events, "date", UPCOMING_SHOWN, default=date.max))
     hearings = Q(kind=CaseEvent.Kind.HEARING, date__lte=today + timedelta(days=HEARING_WITHIN_DAYS))
     if mine:
         wanted |= hearings & Q(person_id__in=list(mine))

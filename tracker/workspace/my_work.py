@@ -14,15 +14,14 @@ owner."""
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import DateField, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.translation import ngettext
 
 from campaigns.models import Letter
 from campaigns.selectors import RecipientStatus
 from config.formats import staff_date
 from config.permissions import may_view
-from config.subqueries import count_of
+from config.subqueries import count_of, nth_value
 from tracker.cases.limits import CaseClock
 from tracker.models import CaseEvent, DetainedPerson, Mention
 from tracker.workspace.models import Task
@@ -101,13 +100,7 @@ def _tasks(*, user, today: date, mine: dict[int, bool]) -> tuple[MyTasks, list[T
     overdue and due first, and how many are open, overdue and due today), and the open tasks
     about my cases due within HEARING_WITHIN_DAYS days, whoever has them: one query."""
     assigned = Task.objects.open().filter(assignee_id=user.pk)
-    tenth = Coalesce(
-        Subquery(
-            assigned.order_by("due_on").values("due_on")[MY_TASKS_LISTED - 1 : MY_TASKS_LISTED]
-        ),
-        Value(date.max),
-        output_field=DateField(),
-    )
+    tenth = nth_value(assigned, "due_on", MY_TASKS_LISTED, default=date.max)
     soon = today + timedelta(days=HEARING_WITHIN_DAYS)
     wanted = Q(assignee_id=user.pk, due_on__lte=tenth)
     if mine:
