@@ -5,11 +5,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import Campaign, Letter, LetterResponse, Person, Signature
+from config.subqueries import count_of
 from tracker.cases.models import DetainedPerson
 
 # After this many days without an answer, a recipient is "waiting" (dashboard, campaign page).
@@ -54,6 +65,10 @@ def _recipient_answers() -> QuerySet:
     )
 
 
+# Longest wait first, as letters_waiting_for_answer lists them.
+_RECIPIENT_ORDER = ["letter__sent_on", "letter_id", "person__full_name", "person_id"]
+
+
 def _recipient_rows() -> QuerySet:
     """Rows of (letter, recipient) (the recipients table), each with its first answer's date: one
     query, whatever the number of letters and recipients."""
@@ -61,7 +76,7 @@ def _recipient_rows() -> QuerySet:
     return (
         Letter.recipients.through.objects.select_related("letter", "person")
         .annotate(answered_on=Subquery(first_answer.values("received_on")[:1]))
-        .order_by("letter__sent_on", "letter_id", "person__full_name", "person_id")
+        .order_by(*_RECIPIENT_ORDER)
     )
 
 
@@ -97,13 +112,58 @@ def letters_waiting_for_answer(
     more, and neither the recipient nor their organization has answered. Longest wait first;
     one query (rows have letter, recipient, sent_on and days_waiting)."""
     today = today or timezone.localdate()
-    rows = (
-        _recipient_rows()
-        .filter(letter__sent_on__lte=today - datetime.timedelta(days=after_days))
-        .exclude(letter__status__in=UNSENT_STATUSES)
-        .filter(~Exists(_recipient_answers()))
+    return [_status(row, today) for row in _recipient_rows().filter(_waiting(today, after_days))]
+
+
+def _waiting(today: datetime.date, after_days: int) -> Q:
+    """Rows of the recipients table waiting for an answer (letters_waiting_for_answer)."""
+    return (
+        Q(letter__sent_on__lte=today - datetime.timedelta(days=after_days))
+        & ~Q(letter__status__in=UNSENT_STATUSES)
+        & ~Exists(_recipient_answers())
     )
-    return [_status(row, today) for row in rows]
+
+
+def letters_waiting_first(
+    *,
+    today: datetime.date | None = None,
+    limit: int,
+    owner=None,
+    after_days: int = WAITING_AFTER_DAYS,
+) -> dict:
+    """The dashboard's letters waiting for an answer (as letters_waiting_for_answer): how many
+    rows there are ("count"), the first `limit` ("rows") and every one of the letters `owner`
+    owns ("owner_rows"). One query, however many letters wait."""
+    today = today or timezone.localdate()
+    waiting = Letter.recipients.through.objects.filter(_waiting(today, after_days))
+    wanted = Q(pk__in=waiting.order_by(*_RECIPIENT_ORDER).values("pk")[:limit])
+    if owner is not None and owner.pk is not None:
+        wanted |= Q(letter__owner_id=owner.pk)
+    rows = list(
+        waiting.filter(wanted)
+        .select_related("letter", "person")
+        # What a row shows; none of them has an answer (answered_on is None).
+        .only(
+            "letter__title",
+            "letter__status",
+            "letter__sent_on",
+            "letter__owner_id",
+            "person__full_name",
+        )
+        .annotate(answered_on=Value(None, output_field=DateField()))
+        .annotate(waiting_count=count_of(waiting))
+        .order_by(*_RECIPIENT_ORDER)
+    )
+    owner_id = owner.pk if owner is not None else None
+    return {
+        "count": rows[0].waiting_count if rows else 0,
+        "rows": [_status(row, today) for row in rows[:limit]],
+        "owner_rows": [
+            _status(row, today)
+            for row in rows
+            if owner_id is not None and row.letter.owner_id == owner_id
+        ],
+    }
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from tracker.accesslog.models import AccessRecord
 from tracker.cases.models import (
     BIRTH_YEAR_MAX,
     BIRTH_YEAR_MIN,
+    CaseCount,
+    CaseDates,
     CaseDocument,
     CaseEvent,
     CaseEventProposal,
@@ -45,6 +47,8 @@ __all__ = [
     "BIRTH_YEAR_MAX",
     "BIRTH_YEAR_MIN",
     "AccessRecord",
+    "CaseCount",
+    "CaseDates",
     "CaseDocument",
     "CaseEvent",
     "CaseEventProposal",

@@ -9,11 +9,11 @@ current status: a person placed under RSDL on 1 March has spent 183 days in it o
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tracker.cases.models import CaseEvent, CaseStatus, DetainedPerson, LegalLimit
+from tracker.cases.models import CaseDates, CaseEvent, CaseStatus, DetainedPerson, LegalLimit
 
 # Events that begin a detention: the first of them is when the person was taken.
 HELD_KINDS = [
@@ -197,30 +197,31 @@ def clock_of(person: DetainedPerson, *, today: date | None = None) -> CaseClock:
     )
 
 
+def clock_from_dates(dates: CaseDates, *, today: date) -> CaseClock:
+    """A case's clock from its stored dates (tracker/cases/summaries.py), read with
+    select_related("person", "limit")."""
+    return CaseClock(
+        person=dates.person,
+        today=today,
+        held_since=dates.held_since,
+        status_since=dates.status_since,
+        limit=dates.limit,
+    )
+
+
+def near_limit(*, today: date, warn_days: int = WARN_DAYS) -> QuerySet[CaseDates]:
+    """The stored dates of held cases past their limit or within `warn_days` of it: a range of
+    the index of the day each limit ends (a limit ending on or before today + warn_days)."""
+    return CaseDates.objects.filter(limit_ends_on__lte=today + timedelta(days=warn_days))
+
+
+# Most days over first: the limit that ended first (then the status held longest, the name).
+NEAR_LIMIT_ORDER = ["limit_ends_on", "status_since", "person__name"]
+
+
 def cases_near_limit(*, today: date | None = None, warn_days: int = WARN_DAYS) -> list[CaseClock]:
-    """Held cases past their limit or within `warn_days` of it, most days over first: two
-    queries however many cases (the limits; then the cases, filtered in the database)."""
+    """Held cases past their limit or within `warn_days` of it, most days over first: one
+    query, of the cases listed (tracker.cases.models.CaseDates)."""
     today = today or timezone.localdate()
-    limits = limits_by_key()
-    if not limits:
-        return []
-    # A case is listed once its status began at least (max_days - warn_days) days ago.
-    near = Q()
-    for (country, status), limit in limits.items():
-        near |= Q(
-            country=country,
-            status=status,
-            status_since__lte=today - timedelta(days=limit.max_days - warn_days),
-        )
-    people = with_clock(held_cases()).filter(near).order_by("status_since", "name")
-    clocks = [
-        CaseClock(
-            person=person,
-            today=today,
-            held_since=person.held_since,
-            status_since=person.status_since,
-            limit=limits[(str(person.country), person.status)],
-        )
-        for person in people
-    ]
-    return sorted(clocks, key=lambda clock: -(clock.days_over or 0))
+    rows = near_limit(today=today, warn_days=warn_days).select_related("person", "limit")
+    return [clock_from_dates(dates, today=today) for dates in rows.order_by(*NEAR_LIMIT_ORDER)]

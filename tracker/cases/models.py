@@ -402,7 +402,7 @@ class CaseEvent(TimeStampedModel):
         indexes = [
             # A person's timeline, newest first, and "latest status event" in services.
             models.Index(fields=["person", "-date", "-id"], name="caseevent_person_date_idx"),
-            # The admin list's dates (config.admin_dates).
+            # The admin list's dates (config.admin_dates); the dashboard's next 30 days.
             models.Index(fields=["date"], name="caseevent_date_idx"),
         ]
 
@@ -597,3 +597,70 @@ class CaseEventProposalSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_url} for proposal {self.proposal_id}"
+
+
+# --- Kept by the database: what the dashboard reads instead of every case -----------------------
+# Both tables are written only by the triggers tracker/cases/summaries.py installs on the tables
+# of cases, events and legal limits, in the same transaction as each write (bulk ones and raw SQL
+# included): never by Django, so they are never stale. No permissions, no admin: the dashboard
+# reads them for the panels of cases, which need the permission to view cases.
+
+
+class CaseCount(models.Model):
+    """How many cases have each status in each country: the dashboard's figures and its cases by
+    status and by country, read from a few dozen rows however many cases there are."""
+
+    status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    country = models.CharField(max_length=2, blank=True)
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["status", "country"], name="casecount_status_country")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} in {self.country or '(no country)'}: {self.cases}"
+
+
+class CaseDates(models.Model):
+    """One case's clock as tracker.cases.limits computes it, stored so that an index finds the
+    cases held longest, those with an anniversary of detention, and those at or near their legal
+    limit: `held_since` (the detention date, else the first event that began a detention),
+    `status_since` (the latest status event, else the detention date), and for a person still
+    held whose country and status have a LegalLimit, that limit and the day it ends
+    (`status_since` + its days)."""
+
+    person = models.OneToOneField(
+        DetainedPerson,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the trigger removes the row with the case
+        db_constraint=False,
+        related_name="dates",
+    )
+    status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    country = models.CharField(max_length=2, blank=True)
+    held = models.BooleanField()
+    held_since = models.DateField(null=True)
+    status_since = models.DateField(null=True)
+    limit = models.ForeignKey(
+        LegalLimit,
+        null=True,
+        on_delete=models.DO_NOTHING,  # the trigger clears it with the limit
+        db_constraint=False,
+        related_name="+",
+    )
+    limit_ends_on = models.DateField(null=True)
+
+    class Meta:
+        default_permissions = ()
+        indexes = [
+            # Held longest (the first ten), anniversaries (four ranges of 30 days).
+            models.Index(fields=["held", "held_since"], name="casedates_held_since_idx"),
+            # At or near the legal limit: limit_ends_on <= today + WARN_DAYS, soonest first.
+            models.Index(fields=["limit_ends_on"], name="casedates_limit_ends_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dates of case {self.person_id}"
