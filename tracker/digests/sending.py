@@ -143,7 +143,8 @@ class BatchOutcome:
     # Failed this attempt: delivery -> (its status now, the error recorded on it). Pending ones
     # are tried again; failed ones have had MAX_ATTEMPTS.
     failed: dict[int, tuple[str, str]] = field(default_factory=dict)
-    # Claimed but not tried, the batch's time being up: released to another batch.
+    # Claimed but not tried (the batch's time was up, or storing its message failed): released,
+    # their attempt undone, to another batch.
     released: list[int] = field(default_factory=list)
     held: list[int] = field(default_factory=list)  # claimed by another attempt
     skipped: list[int] = field(default_factory=list)  # done already, unsubscribed, or gone
