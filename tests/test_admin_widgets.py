@@ -1,15 +1,29 @@
 """tracker/admin_widgets.py: cheaper widgets that write what Django's and the theme's write."""
 
+import datetime
 import re
 
 import pytest
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import connection
+from django.forms.renderers import DjangoTemplates
 from django.test.utils import CaptureQueriesContext
-from unfold.widgets import UnfoldAdminSelectWidget
+from unfold.widgets import (
+    UnfoldAdminIntegerFieldWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminSingleDateWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+    UnfoldAdminURLInputWidget,
+)
 
-from tracker.admin_widgets import PreloadedAutocompleteSelect, QuickSelectWidget
+from tracker.admin_widgets import (
+    QUICK_RENDERER,
+    PreloadedAutocompleteSelect,
+    QuickSelectWidget,
+)
 from tracker.cases.models import CaseOfficer
 
 CHOICES = [
@@ -109,3 +123,28 @@ def test_the_case_page_is_the_html_the_themes_templates_write(
         monkeypatch.setattr(inline, "template", "admin/edit_inline/tabular.html")
     monkeypatch.setattr(DetainedPersonAdmin, "quick_fieldsets", False)
     assert ours == both()
+
+
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (UnfoldAdminTextInputWidget(), 'Wang "Quanzhang" <&>'),
+        (UnfoldAdminTextInputWidget(), None),
+        (UnfoldAdminTextInputWidget(attrs={"required": True, "maxlength": 200}), ""),
+        (UnfoldAdminSingleDateWidget(), datetime.date(2024, 3, 1)),
+        (UnfoldAdminSingleDateWidget(), None),
+        (UnfoldAdminURLInputWidget(), "https://example.org/a?b=1&c=<2>"),
+        (UnfoldAdminURLInputWidget(), ""),
+        (UnfoldAdminTextareaWidget(attrs={"rows": 3}), "Line one\nLine <two> & 'three'"),
+        (UnfoldAdminTextareaWidget(), None),
+        (forms.HiddenInput(), 42),
+        (forms.HiddenInput(), None),
+        (forms.CheckboxInput(), True),
+        (forms.CheckboxInput(attrs={"class": "delete"}), False),
+        (UnfoldAdminIntegerFieldWidget(), 1975),
+    ],
+)
+def test_the_quick_renderer_writes_what_the_templates_write(widget, value):
+    attrs = {"id": "id_field"}
+    theirs = widget.render("field", value, attrs, renderer=DjangoTemplates())
+    assert widget.render("field", value, attrs, renderer=QUICK_RENDERER) == theirs

@@ -273,22 +273,22 @@ def test_the_case_page_reads_five_queries_of_its_own(client, superuser, lin):
     assert _queries(client, url) - every_page <= CASE_PAGE_OWN_QUERIES
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21: the pages' shared part (each_context, the second-factor check run three "
-    "times) reads 8 queries until its own work lands; then remove this mark",
-)
 @pytest.mark.usefixtures("_media")
-def test_the_case_page_reads_at_most_12_queries(client, superuser, lin):
+def test_the_case_page_reads_at_most_12_queries_for_1_or_for_40_of_everything(
+    client, superuser, lin
+):
+    # As bench/pages.py measures it: a superuser's page of a case with no restricted field
+    # filled in (whose reading the access log would record: CASE_PAGE_OWN_QUERIES).
     client.force_login(superuser)
     campaign = Campaign.objects.create(name="Free Lin", slug="free-lin")
     other = detained_person_save(name="Zhao Hailin")
     campaign.detained_persons.add(lin, other)
-    detained_person_save(person=lin, lawyer="Mo Shaoping")
-    _fill(lin, 3, tag="few", campaign=campaign, other=other, staff=superuser)
     url = reverse("admin:tracker_detainedperson_change", args=[lin.pk])
+    _fill(lin, 1, tag="few", campaign=campaign, other=other, staff=superuser)
     _page(client, lin)
-    assert _queries(client, url) <= 12
+    one = _queries(client, url)
+    _fill(lin, 39, tag="many", campaign=campaign, other=other, staff=superuser)
+    assert _queries(client, url) == one <= 12
 
 
 @pytest.mark.usefixtures("_media")

@@ -52,6 +52,7 @@ from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download, record_restricted_view
 from tracker.admin_widgets import (
+    QUICK_RENDERER,
     OneEmptyFormMixin,
     PreloadedChoicesFormSetMixin,
     QuickFieldsets,
@@ -265,6 +266,7 @@ class ProposalsOnPageMixin:
 
 
 class DetainedPersonForm(forms.ModelForm):
+    default_renderer = QUICK_RENDERER
     aliases = StringListField(
         required=False,
         help_text="One per line.",

@@ -9,6 +9,7 @@ from unfold.widgets import (
 )
 
 from config.uploads import validate_upload_size
+from tracker.admin_widgets import QUICK_RENDERER
 from tracker.cases.models import CaseDocument, CaseNote
 
 
@@ -36,6 +37,7 @@ class StringListField(forms.CharField):
 class CaseNoteForm(forms.ModelForm):
     """A new internal note, on the case's page (DetainedPersonAdmin.add_note_view)."""
 
+    default_renderer = QUICK_RENDERER
     prefix = "note"
 
     class Meta:
@@ -51,6 +53,8 @@ class CaseNoteForm(forms.ModelForm):
 class CaseDocumentForm(forms.ModelForm):
     """A new document, on the case's page (DetainedPersonAdmin.add_document_view): the upload
     rules of a letter response's scan (config.uploads)."""
+
+    default_renderer = QUICK_RENDERER
 
     prefix = "document"
 
