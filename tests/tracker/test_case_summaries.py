@@ -152,3 +152,19 @@ def test_the_triggers_in_the_database_are_those_the_code_writes():
     """Fails when a migration rebuilt a table on SQLite (its triggers go with the old table) or
     the statuses changed: add a migration that runs tracker.cases.summaries.install again."""
     assert summaries.installed(connection) == summaries.expected(connection.vendor)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_puts_back_triggers_that_a_table_rebuild_dropped():
+    # What a later migration that rebuilds the cases' table does to its triggers on SQLite
+    # (an AddField with a default): they are gone, and cases written then are not counted.
+    with connection.schema_editor() as editor:
+        summaries.uninstall(editor)
+    DetainedPerson.objects.create(name="Chen Qiushi", status="detained", country="CN")
+    assert not CaseCount.objects.filter(country="CN").exists()
+
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    assert summaries.installed(connection) == summaries.expected(connection.vendor)
+    assert CaseCount.objects.get(status="detained", country="CN").cases == 1

@@ -13,14 +13,16 @@ or country, updates its row of CaseCount, so two transactions that both add case
 status and country wait at that row for the first to commit (a long import holds it until it
 ends).
 
-Migration 0030 installs them (install()). Two things undo them, and test_case_summaries.py
-fails when either happens:
+Migration 0032 installs them (install()), and every `migrate` checks them afterwards
+(tracker.apps.keep_case_summaries) and installs them again where they differ from the code's:
 
 - on SQLite, a migration that rebuilds tracker_detainedperson, tracker_caseevent or
-  tracker_legallimit (most AlterField operations) drops their triggers with the old table;
-- a change to the statuses (CaseStatus, NOT_HELD_STATUSES, HELD_KINDS) changes the SQL below.
+  tracker_legallimit (most AlterField operations, an AddField with a default) drops their
+  triggers with the old table: the next migrate's check puts them back;
+- a change to the statuses (CaseStatus, NOT_HELD_STATUSES, HELD_KINDS) changes the SQL below:
+  the same check installs the new SQL (and rebuilds both tables from the cases).
 
-Either way, add a migration that runs install() again (it rebuilds both tables from the cases).
+test_case_summaries.py fails if the triggers installed are not the code's.
 """
 
 import re
