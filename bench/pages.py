@@ -37,7 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api import seed as seed_persons  # noqa: E402 (bench/ is on sys.path as the script folder)
+from api import _get, _queries  # noqa: E402 (bench/ is on sys.path as the script folder)
+from api import seed as seed_persons  # noqa: E402
+from search import seed_others  # noqa: E402
 from throwaway import throwaway_database  # noqa: E402
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/vigil_pages_bench"
@@ -95,39 +97,19 @@ def seed_rest(rng: random.Random, n_news: int) -> dict[str, int]:
     """Organisations, officials, letters (recipients, signatures, responses), news and mentions."""
     from django.db import transaction
 
-    from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
+    from campaigns.models import Letter, LetterResponse, Organization, Person, Signature
     from tracker.models import DetainedPerson, Mention, NewsItem
 
     persons = list(DetainedPerson.objects.values_list("pk", "name"))
     with transaction.atomic():
-        organizations = Organization.objects.bulk_create(
-            Organization(name=f"{rng.choice(['Friends', 'Committee', 'Network'])} {i}")
-            for i in range(300)
-        )
-        people = Person.objects.bulk_create(
-            Person(
-                full_name=f"{rng.choice(['Anna', 'Omar', 'Li', 'Maria', 'John'])} Official{i}",
-                title=rng.choice(["Minister", "Ambassador", "Senator", "Rapporteur"]),
-                organization=rng.choice(organizations),
-            )
-            for i in range(1000)
-        )
-        campaigns = list(Campaign.objects.all())
-        letters = Letter.objects.bulk_create(
-            Letter(
-                title=f"Letter {i}: release {rng.choice(persons)[1]}",
-                campaign=rng.choice(campaigns),
-                status="sent",
-                sent_on=date(2016, 1, 1) + timedelta(days=rng.randrange(3000)),
-            )
-            for i in range(400)
-        )
-        Recipient = Letter.recipients.through
-        Recipient.objects.bulk_create(
-            Recipient(letter_id=letter.pk, person_id=person.pk)
-            for letter in letters
-            for person in rng.sample(people, rng.choice([2, 3]))
-        )
+        # bench/search.py's organisations, officials and letters with their recipients.
+        seed_others(rng, n_news=0)
+        organizations = list(Organization.objects.all())
+        people = list(Person.objects.all())
+        letters = list(Letter.objects.filter(title__startswith="Letter "))
+        for letter in letters:
+            letter.sent_on = date(2016, 1, 1) + timedelta(days=rng.randrange(3000))
+        Letter.objects.bulk_update(letters, ["sent_on"])
         signatures = Signature.objects.bulk_create(
             Signature(letter=letter, organization=organization)
             for letter in letters
@@ -217,21 +199,6 @@ def analyze() -> None:
 
 
 # --- Measuring -------------------------------------------------------------------------------
-
-
-def _get(client, url: str):
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    return response
-
-
-def _queries(client, url: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        _get(client, url)
-    return len(captured)
 
 
 def measure(clients, items: list[Pair], runs: int) -> dict[str, tuple[float, int]]:
