@@ -5,8 +5,8 @@ figure of a checkout from before the change, on the same machine).
 
 The script creates a throwaway PostgreSQL database, migrates it, loads the demo data
 (`seed_demo`) plus a few thousand detained persons with campaigns and case events (the same
-generator as bench/api.py), makes a superuser with an API token and a logged-in admin session,
-and starts gunicorn on a free port (API throttling raised so that it does not fire). Then
+generator as bench/api.py), makes a superuser with an API token and a logged-in admin session
+(its second factor given, as REQUIRE_2FA has all staff in production), and starts gunicorn on a free port (API throttling raised so that it does not fire). Then
 `--clients` threads, each with its own keep-alive connection, send requests for `--seconds`,
 picking each from a realistic mix:
 
@@ -95,6 +95,12 @@ def prepare(persons: int) -> dict:
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
+    # Signed in with a second factor, as REQUIRE_2FA has all staff in production.
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
     ids = list(DetainedPerson.objects.values_list("pk", flat=True))
     from django.db import connections
