@@ -6,7 +6,8 @@ figure of a checkout from before the change, on the same machine).
 The script creates a throwaway PostgreSQL database, migrates it, loads the demo data
 (`seed_demo`) plus a few thousand detained persons with campaigns and case events (the same
 generator as bench/api.py), makes a superuser with an API token and a logged-in admin session
-(its second factor given, as REQUIRE_2FA has all staff in production), and starts gunicorn on a free port (API throttling raised so that it does not fire). Then
+(its second factor given, as REQUIRE_2FA has all staff in production), and starts gunicorn
+on a free port (API throttling raised so that it does not fire). Then
 `--clients` threads, each with its own keep-alive connection, send requests for `--seconds`,
 picking each from a realistic mix:
 
