@@ -1,6 +1,6 @@
 """The admin's home page: what needs doing today, read with a fixed number of queries.
 
-The page reads nine queries however many cases there are (tests/test_dashboard.py counts them),
+The page reads eight queries however many cases there are (tests/test_dashboard.py counts them),
 and none of them reads every case: the counts of cases and each case's clock come from tables
 the database keeps exact at every write (tracker.models.CaseCount and CaseDates, see
 tracker/cases/summaries.py), read through their indexes; a panel's list and its count come in
@@ -26,7 +26,7 @@ from django_countries import countries
 from campaigns.models import Letter
 from campaigns.selectors import WAITING_AFTER_DAYS, letters_waiting_first
 from config.permissions import may_view
-from config.subqueries import count_of, nth_value
+from config.subqueries import count_of, keys_of, nth_value
 from tracker.cases.limits import (
     NEAR_LIMIT_ORDER,
     NOT_HELD_STATUSES,
@@ -38,7 +38,6 @@ from tracker.models import (
     CaseCount,
     CaseDates,
     CaseEvent,
-    CaseOfficer,
     CaseStatus,
     DetainedPerson,
     LegalLimit,
@@ -46,7 +45,7 @@ from tracker.models import (
     NewsSource,
 )
 from tracker.newswatch.models import MENTION_REVIEW_ORDER
-from tracker.workspace.my_work import HEARING_WITHIN_DAYS, SHOWN, my_work
+from tracker.workspace.my_work import HEARING_WITHIN_DAYS, SHOWN, MyCases, my_cases, my_work
 
 LIST_LENGTH = 10
 UPCOMING_DAYS = 30
@@ -145,7 +144,7 @@ HELD_LONGEST_ORDER = ["held_since", "person__name"]
 def case_clocks(
     *,
     today: date,
-    mine: dict[int, bool] | None = None,
+    mine: MyCases | None = None,
     near_shown: int = NEAR_LIMIT_SHOWN,
     longest: int = LIST_LENGTH,
     days: int = UPCOMING_DAYS,
@@ -156,38 +155,31 @@ def case_clocks(
     the cases they show, each part a range of an index:
 
     - "near": the `near_shown` cases at or past their legal limit by most days over, and
-      "near_count", how many there are; "mine_near": those of them among `mine` (case ids),
-      however far down;
+      "near_count", how many there are; "mine_near": those of them among `mine`, however far
+      down (each case with `my_lead`: MyCases.lead);
     - "longest": the `longest` open cases held longest;
     - "anniversaries": the first `anniversaries_shown` open cases with a 1st, 2nd, 5th or 10th
       anniversary of their detention in the next `days` days, soonest first, and
       "anniversary_count", how many there are.
     """
-    mine = mine or {}
     near = near_limit(today=today)
     held = CaseDates.objects.filter(held=True, held_since__isnull=False)
     ranges = _anniversary_ranges(today, days, years)
     in_ranges = [Q(held_since__gte=first, held_since__lte=last) for _n, first, last in ranges]
     # Each part a range of an index, LIMITed to the rows it may show (the soonest anniversaries
-    # are the first of each year's range); their union, so that the database reads the cases
-    # for those rows alone.
-    ids = CaseDates.objects.values("pk")
-
-    def first_of(queryset, order, n: int):
-        return ids.filter(pk__in=queryset.order_by(*order).values("pk")[:n])
-
+    # are the first of each year's range).
     parts = [
-        first_of(near, NEAR_LIMIT_ORDER, near_shown),
-        first_of(held, HELD_LONGEST_ORDER, longest),
-        *(first_of(held.filter(r), HELD_LONGEST_ORDER, anniversaries_shown) for r in in_ranges),
+        near.order_by(*NEAR_LIMIT_ORDER)[:near_shown],
+        held.order_by(*HELD_LONGEST_ORDER)[:longest],
+        *(held.filter(r).order_by(*HELD_LONGEST_ORDER)[:anniversaries_shown] for r in in_ranges),
     ]
-    if mine:
-        parts.append(near.filter(pk__in=list(mine)).values("pk"))
+    if mine is not None:
+        parts.append(near.filter(pk__in=mine.ids()))
     anniversary = Q()
     for in_range in in_ranges:
         anniversary |= in_range
-    people = list(
-        DetainedPerson.objects.filter(pk__in=parts[0].union(*parts[1:], all=True))
+    people = (
+        DetainedPerson.objects.filter(pk__in=keys_of(*parts))
         .select_related("dates__limit")
         .only(*CLOCK_FIELDS)
         .annotate(
@@ -196,6 +188,9 @@ def case_clocks(
         )
         .order_by("name")  # then each part sorts (stably) by its own dates
     )
+    if mine is not None:
+        people = people.annotate(my_lead=mine.lead("pk"))
+    people = list(people)
     rows = [person.dates for person in people]
     until = today + timedelta(days=WARN_DAYS)
     near_rows = [d for d in rows if d.limit_ends_on is not None and d.limit_ends_on <= until]
@@ -219,7 +214,11 @@ def case_clocks(
     return {
         "near": [clock_from_dates(d, today=today) for d in near_rows[:near_shown]],
         "near_count": people[0].near_count if people else 0,
-        "mine_near": [clock_from_dates(d, today=today) for d in near_rows if d.pk in mine],
+        "mine_near": [
+            clock_from_dates(d, today=today)
+            for d in near_rows
+            if getattr(d.person, "my_lead", None) is not None
+        ],
         "longest": [
             {
                 "person": dates.person,
@@ -259,9 +258,7 @@ def detention_anniversaries(
     return case_clocks(today=today, days=days, years=years)["anniversaries"]
 
 
-def upcoming_events(
-    *, today: date, days: int = UPCOMING_DAYS, mine: dict[int, bool] | None = None
-) -> dict:
+def upcoming_events(*, today: date, days: int = UPCOMING_DAYS, mine: MyCases | None = None) -> dict:
     """Events dated today or in the next `days` days (hearings, mostly), soonest first, the
     first UPCOMING_SHOWN; and "my_hearings": the hearings of the cases in `mine` in the next
     HEARING_WITHIN_DAYS days, however many. One query, of the index of events by date."""
@@ -269,20 +266,21 @@ def upcoming_events(
     events = CaseEvent.objects.filter(date__gte=today, date__lte=until)
     wanted = Q(date__lte=nth_value(events, "date", UPCOMING_SHOWN, default=date.max))
     hearings = Q(kind=CaseEvent.Kind.HEARING, date__lte=today + timedelta(days=HEARING_WITHIN_DAYS))
-    if mine:
-        wanted |= hearings & Q(person_id__in=list(mine))
-    rows = list(
-        events.filter(wanted)
-        .select_related("person")
+    rows = (
+        events.select_related("person")
         .only("date", "kind", "description", "person_id", *(f"person__{f}" for f in PERSON_SHOWN))
         .order_by("date", "id")
     )
+    if mine is not None:
+        wanted |= hearings & Q(person_id__in=mine.ids())
+        rows = rows.annotate(my_lead=mine.lead("person_id"))
+    rows = list(rows.filter(wanted))
     return {
         "rows": rows[:UPCOMING_SHOWN],
         "my_hearings": [
             event
             for event in rows
-            if event.person_id in (mine or {})
+            if getattr(event, "my_lead", None) is not None
             and event.kind == CaseEvent.Kind.HEARING
             and event.date <= today + timedelta(days=HEARING_WITHIN_DAYS)
         ],
@@ -298,16 +296,17 @@ def upcoming_events(
 # --- News watch --------------------------------------------------------------------------------
 
 
-def _new_mentions(*, limit: int, mine: dict[int, bool] | None) -> tuple[list, list]:
+def _new_mentions(*, limit: int, mine: MyCases | None) -> tuple[list, list]:
     """The `limit` new mentions first in the review queue (MENTION_REVIEW_ORDER), and the
     `limit` first of those of the cases in `mine`: one query."""
     new = Mention.objects.filter(status=Mention.Status.NEW)
-    wanted = Q(pk__in=new.order_by(*MENTION_REVIEW_ORDER).values("pk")[:limit])
-    if mine:
-        of_mine = new.filter(person_id__in=list(mine)).order_by(*MENTION_REVIEW_ORDER)
-        wanted |= Q(pk__in=of_mine.values("pk")[:limit])
+    parts = [new.order_by(*MENTION_REVIEW_ORDER)[:limit]]
+    rows = Mention.objects.all()
+    if mine is not None:
+        parts.append(new.filter(person_id__in=mine.ids()).order_by(*MENTION_REVIEW_ORDER)[:limit])
+        rows = rows.annotate(my_lead=mine.lead("person_id"))
     rows = list(
-        new.filter(wanted)
+        rows.filter(pk__in=keys_of(*parts))
         .select_related("news_item", "person")
         .only(
             "status",
@@ -318,7 +317,8 @@ def _new_mentions(*, limit: int, mine: dict[int, bool] | None) -> tuple[list, li
         )
         .order_by(*MENTION_REVIEW_ORDER)
     )
-    return rows[:limit], [m for m in rows if m.person_id in (mine or {})][:limit]
+    of_mine = [m for m in rows if getattr(m, "my_lead", None) is not None]
+    return rows[:limit], of_mine[:limit]
 
 
 def review_queue(*, limit: int = LIST_LENGTH, new_count: int | None = None, oldest=None) -> dict:
@@ -351,15 +351,15 @@ def failing_sources() -> dict:
     }
 
 
-def _mention_counts(*, today: date, weeks: int, mine: dict[int, bool] | None) -> dict:
+def _mention_counts(*, today: date, weeks: int, mine: MyCases | None) -> dict:
     """Mentions found each week (Monday to Sunday) of the last `weeks` weeks by their status
     now, how many are new, and how many of those are of the cases in `mine`: one GROUP BY."""
     this_monday = today - timedelta(days=today.weekday())
     mondays = [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
     start = timezone.make_aware(timezone.datetime.combine(mondays[0], timezone.datetime.min.time()))
     counted = {"n": Count("id")}
-    if mine:
-        counted["mine"] = Count("id", filter=Q(person_id__in=list(mine)))
+    if mine is not None:
+        counted["mine"] = Count("id", filter=Q(person_id__in=mine.ids()))
     rows = (
         Mention.objects.filter(Q(created_at__gte=start) | Q(status=Mention.Status.NEW))
         .annotate(week=TruncWeek("created_at", output_field=DateField()))
@@ -402,14 +402,6 @@ def mentions_per_week(*, today: date, weeks: int = WEEKS) -> dict:
 
 
 # --- The page ----------------------------------------------------------------------------------
-
-
-def my_cases(user) -> dict[int, bool]:
-    """The cases `user` is an officer of, each with whether they are its lead: one query
-    (none for a user not saved, nor for one who may not view cases)."""
-    if user.pk is None or not may_view(user, DetainedPerson):
-        return {}
-    return dict(CaseOfficer.objects.filter(user_id=user.pk).values_list("person_id", "is_lead"))
 
 
 def dashboard(*, user, today: date | None = None) -> dict:
