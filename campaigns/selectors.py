@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import Campaign, Letter, LetterResponse, Person, Signature
-from config.subqueries import count_of, keys_of
+from config.subqueries import count_of
 from tracker.cases.models import DetainedPerson
 
 # After this many days without an answer, a recipient is "waiting" (dashboard, campaign page).
@@ -135,13 +135,12 @@ def letters_waiting_first(
     rows there are ("count"), the first `limit` ("rows") and every one of the letters `owner`
     owns ("owner_rows"). One query, however many letters wait."""
     today = today or timezone.localdate()
-    Recipient = Letter.recipients.through
-    waiting = Recipient.objects.filter(_waiting(today, after_days))
-    parts = [waiting.order_by(*_RECIPIENT_ORDER)[:limit]]
+    waiting = Letter.recipients.through.objects.filter(_waiting(today, after_days))
+    wanted = Q(pk__in=waiting.order_by(*_RECIPIENT_ORDER).values("pk")[:limit])
     if owner is not None and owner.pk is not None:
-        parts.append(waiting.filter(letter__owner_id=owner.pk))
+        wanted |= Q(letter__owner_id=owner.pk)
     rows = list(
-        Recipient.objects.filter(pk__in=keys_of(*parts))
+        waiting.filter(wanted)
         .select_related("letter", "person")
         # What a row shows; none of them has an answer (answered_on is None).
         .only(

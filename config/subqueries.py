@@ -33,6 +33,8 @@ def keys_of(*querysets: QuerySet) -> QuerySet:
     n of an ordering), for `pk__in=`: a UNION, which the database estimates at its few rows and
     so reads those rows alone, where `pk IN (a) OR pk IN (b)` is a filter on every row of the
     table. Each is wrapped in a subquery of its own: SQLite takes no LIMIT in a UNION's parts."""
+    if len(querysets) == 1:
+        return querysets[0].values("pk")
     model = querysets[0].model
     parts = [
         model._base_manager.filter(pk__in=qs.values("pk")).order_by().values("pk")

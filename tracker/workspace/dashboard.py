@@ -1,6 +1,6 @@
 """The admin's home page: what needs doing today, read with a fixed number of queries.
 
-The page reads eight queries however many cases there are (tests/test_dashboard.py counts them),
+The page reads nine queries however many cases there are (tests/test_dashboard.py counts them),
 and none of them reads every case: the counts of cases and each case's clock come from tables
 the database keeps exact at every write (tracker.models.CaseCount and CaseDates, see
 tracker/cases/summaries.py), read through their indexes; a panel's list and its count come in
@@ -38,6 +38,7 @@ from tracker.models import (
     CaseCount,
     CaseDates,
     CaseEvent,
+    CaseOfficer,
     CaseStatus,
     DetainedPerson,
     LegalLimit,
@@ -45,7 +46,7 @@ from tracker.models import (
     NewsSource,
 )
 from tracker.newswatch.models import MENTION_REVIEW_ORDER
-from tracker.workspace.my_work import HEARING_WITHIN_DAYS, SHOWN, MyCases, my_cases, my_work
+from tracker.workspace.my_work import HEARING_WITHIN_DAYS, SHOWN, my_work
 
 LIST_LENGTH = 10
 UPCOMING_DAYS = 30
@@ -144,7 +145,7 @@ HELD_LONGEST_ORDER = ["held_since", "person__name"]
 def case_clocks(
     *,
     today: date,
-    mine: MyCases | None = None,
+    mine: dict[int, bool] | None = None,
     near_shown: int = NEAR_LIMIT_SHOWN,
     longest: int = LIST_LENGTH,
     days: int = UPCOMING_DAYS,
@@ -155,13 +156,14 @@ def case_clocks(
     the cases they show, each part a range of an index:
 
     - "near": the `near_shown` cases at or past their legal limit by most days over, and
-      "near_count", how many there are; "mine_near": those of them among `mine`, however far
-      down (each case with `my_lead`: MyCases.lead);
+      "near_count", how many there are; "mine_near": those of them among `mine` (case ids),
+      however far down;
     - "longest": the `longest` open cases held longest;
     - "anniversaries": the first `anniversaries_shown` open cases with a 1st, 2nd, 5th or 10th
       anniversary of their detention in the next `days` days, soonest first, and
       "anniversary_count", how many there are.
     """
+    mine = mine or {}
     near = near_limit(today=today)
     held = CaseDates.objects.filter(held=True, held_since__isnull=False)
     ranges = _anniversary_ranges(today, days, years)
@@ -173,12 +175,12 @@ def case_clocks(
         held.order_by(*HELD_LONGEST_ORDER)[:longest],
         *(held.filter(r).order_by(*HELD_LONGEST_ORDER)[:anniversaries_shown] for r in in_ranges),
     ]
-    if mine is not None:
-        parts.append(near.filter(pk__in=mine.ids()))
+    if mine:
+        parts.append(near.filter(pk__in=list(mine)))
     anniversary = Q()
     for in_range in in_ranges:
         anniversary |= in_range
-    people = (
+    people = list(
         DetainedPerson.objects.filter(pk__in=keys_of(*parts))
         .select_related("dates__limit")
         .only(*CLOCK_FIELDS)
@@ -188,9 +190,6 @@ def case_clocks(
         )
         .order_by("name")  # then each part sorts (stably) by its own dates
     )
-    if mine is not None:
-        people = people.annotate(my_lead=mine.lead("pk"))
-    people = list(people)
     rows = [person.dates for person in people]
     until = today + timedelta(days=WARN_DAYS)
     near_rows = [d for d in rows if d.limit_ends_on is not None and d.limit_ends_on <= until]
@@ -214,11 +213,7 @@ def case_clocks(
     return {
         "near": [clock_from_dates(d, today=today) for d in near_rows[:near_shown]],
         "near_count": people[0].near_count if people else 0,
-        "mine_near": [
-            clock_from_dates(d, today=today)
-            for d in near_rows
-            if getattr(d.person, "my_lead", None) is not None
-        ],
+        "mine_near": [clock_from_dates(d, today=today) for d in near_rows if d.pk in mine],
         "longest": [
             {
                 "person": dates.person,
@@ -258,7 +253,9 @@ def detention_anniversaries(
     return case_clocks(today=today, days=days, years=years)["anniversaries"]
 
 
-def upcoming_events(*, today: date, days: int = UPCOMING_DAYS, mine: MyCases | None = None) -> dict:
+def upcoming_events(
+    *, today: date, days: int = UPCOMING_DAYS, mine: dict[int, bool] | None = None
+) -> dict:
     """Events dated today or in the next `days` days (hearings, mostly), soonest first, the
     first UPCOMING_SHOWN; and "my_hearings": the hearings of the cases in `mine` in the next
     HEARING_WITHIN_DAYS days, however many. One query, of the index of events by date."""
@@ -266,21 +263,20 @@ def upcoming_events(*, today: date, days: int = UPCOMING_DAYS, mine: MyCases | N
     events = CaseEvent.objects.filter(date__gte=today, date__lte=until)
     wanted = Q(date__lte=nth_value(events, "date", UPCOMING_SHOWN, default=date.max))
     hearings = Q(kind=CaseEvent.Kind.HEARING, date__lte=today + timedelta(days=HEARING_WITHIN_DAYS))
-    rows = (
-        events.select_related("person")
+    if mine:
+        wanted |= hearings & Q(person_id__in=list(mine))
+    rows = list(
+        events.filter(wanted)
+        .select_related("person")
         .only("date", "kind", "description", "person_id", *(f"person__{f}" for f in PERSON_SHOWN))
         .order_by("date", "id")
     )
-    if mine is not None:
-        wanted |= hearings & Q(person_id__in=mine.ids())
-        rows = rows.annotate(my_lead=mine.lead("person_id"))
-    rows = list(rows.filter(wanted))
     return {
         "rows": rows[:UPCOMING_SHOWN],
         "my_hearings": [
             event
             for event in rows
-            if getattr(event, "my_lead", None) is not None
+            if event.person_id in (mine or {})
             and event.kind == CaseEvent.Kind.HEARING
             and event.date <= today + timedelta(days=HEARING_WITHIN_DAYS)
         ],
@@ -296,17 +292,15 @@ def upcoming_events(*, today: date, days: int = UPCOMING_DAYS, mine: MyCases | N
 # --- News watch --------------------------------------------------------------------------------
 
 
-def _new_mentions(*, limit: int, mine: MyCases | None) -> tuple[list, list]:
+def _new_mentions(*, limit: int, mine: dict[int, bool] | None) -> tuple[list, list]:
     """The `limit` new mentions first in the review queue (MENTION_REVIEW_ORDER), and the
     `limit` first of those of the cases in `mine`: one query."""
     new = Mention.objects.filter(status=Mention.Status.NEW)
     parts = [new.order_by(*MENTION_REVIEW_ORDER)[:limit]]
-    rows = Mention.objects.all()
-    if mine is not None:
-        parts.append(new.filter(person_id__in=mine.ids()).order_by(*MENTION_REVIEW_ORDER)[:limit])
-        rows = rows.annotate(my_lead=mine.lead("person_id"))
+    if mine:
+        parts.append(new.filter(person_id__in=list(mine)).order_by(*MENTION_REVIEW_ORDER)[:limit])
     rows = list(
-        rows.filter(pk__in=keys_of(*parts))
+        Mention.objects.filter(pk__in=keys_of(*parts))
         .select_related("news_item", "person")
         .only(
             "status",
@@ -317,8 +311,7 @@ def _new_mentions(*, limit: int, mine: MyCases | None) -> tuple[list, list]:
         )
         .order_by(*MENTION_REVIEW_ORDER)
     )
-    of_mine = [m for m in rows if getattr(m, "my_lead", None) is not None]
-    return rows[:limit], of_mine[:limit]
+    return rows[:limit], [m for m in rows if m.person_id in (mine or {})][:limit]
 
 
 def review_queue(*, limit: int = LIST_LENGTH, new_count: int | None = None, oldest=None) -> dict:
@@ -351,15 +344,15 @@ def failing_sources() -> dict:
     }
 
 
-def _mention_counts(*, today: date, weeks: int, mine: MyCases | None) -> dict:
+def _mention_counts(*, today: date, weeks: int, mine: dict[int, bool] | None) -> dict:
     """Mentions found each week (Monday to Sunday) of the last `weeks` weeks by their status
     now, how many are new, and how many of those are of the cases in `mine`: one GROUP BY."""
     this_monday = today - timedelta(days=today.weekday())
     mondays = [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
     start = timezone.make_aware(timezone.datetime.combine(mondays[0], timezone.datetime.min.time()))
     counted = {"n": Count("id")}
-    if mine is not None:
-        counted["mine"] = Count("id", filter=Q(person_id__in=mine.ids()))
+    if mine:
+        counted["mine"] = Count("id", filter=Q(person_id__in=list(mine)))
     rows = (
         Mention.objects.filter(Q(created_at__gte=start) | Q(status=Mention.Status.NEW))
         .annotate(week=TruncWeek("created_at", output_field=DateField()))
@@ -402,6 +395,14 @@ def mentions_per_week(*, today: date, weeks: int = WEEKS) -> dict:
 
 
 # --- The page ----------------------------------------------------------------------------------
+
+
+def my_cases(user) -> dict[int, bool]:
+    """The cases `user` is an officer of, each with whether they are its lead: one query
+    (none for a user not saved, nor for one who may not view cases)."""
+    if user.pk is None or not may_view(user, DetainedPerson):
+        return {}
+    return dict(CaseOfficer.objects.filter(user_id=user.pk).values_list("person_id", "is_lead"))
 
 
 def dashboard(*, user, today: date | None = None) -> dict:

@@ -12,10 +12,9 @@ one of its officers (tracker.cases.models.CaseOfficer), lead or not; a letter wh
 owner."""
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q
 from django.utils.translation import ngettext
 
 from campaigns.models import Letter
@@ -24,7 +23,7 @@ from config.formats import staff_date
 from config.permissions import may_view
 from config.subqueries import count_of, nth_value
 from tracker.cases.limits import CaseClock
-from tracker.models import CaseEvent, CaseOfficer, DetainedPerson, Mention
+from tracker.models import CaseEvent, DetainedPerson, Mention
 from tracker.workspace.models import Task
 from tracker.workspace.selectors import MY_TASKS_LISTED, MyTasks, my_open_tasks
 
@@ -39,30 +38,6 @@ def _url(changelist: str, query: str) -> str:
     return f"{reverse(f'admin:{changelist}_changelist')}?{query}"
 
 
-@dataclass(frozen=True)
-class MyCases:
-    """The cases a staff member is an officer of (tracker.cases.models.CaseOfficer), as
-    subqueries of the dashboard's own queries rather than a query of their own."""
-
-    user_id: int
-
-    def ids(self) -> QuerySet:
-        return CaseOfficer.objects.filter(user_id=self.user_id).values("person_id")
-
-    def lead(self, person: str) -> Subquery:
-        """On each row of a query, with `person` the field of its case: whether I am the lead of
-        that case, None when it is not mine (annotated `my_lead`)."""
-        mine = CaseOfficer.objects.filter(user_id=self.user_id, person_id=OuterRef(person))
-        return Subquery(mine.values("is_lead")[:1])
-
-
-def my_cases(user) -> MyCases | None:
-    """`user`'s cases, for one who may view cases and is saved (None for others)."""
-    if user.pk is None or not may_view(user, DetainedPerson):
-        return None
-    return MyCases(user_id=user.pk)
-
-
 def my_cases_due(
     *,
     user,
@@ -70,21 +45,21 @@ def my_cases_due(
     near_limit: list[CaseClock],
     hearings: list[CaseEvent] | None,
     tasks: list[Task] | None,
+    mine: dict[int, bool],
 ) -> dict | None:
     """My cases with something due, most pressing first: each with the reasons (`due`, in
     words, with the date) and whether I am its lead. `near_limit` are my cases at or near their
     legal limit, `hearings` my cases' hearings in the next HEARING_WITHIN_DAYS days (None
     without the permission to view events) and `tasks` the open tasks about my cases due by
-    then (None without the permission to view tasks), as the dashboard read them: each case,
-    event and task with `my_lead` (MyCases.lead)."""
+    then (None without the permission to view tasks), as the dashboard read them."""
     if not may_view(user, DetainedPerson):
         return None
     persons: dict[int, DetainedPerson] = {}
-    mine: dict[int, bool] = {}
     due: dict[int, list[tuple[date, str]]] = defaultdict(list)
     for clock in near_limit:
+        if clock.person.pk not in mine:
+            continue
         persons[clock.person.pk] = clock.person
-        mine[clock.person.pk] = clock.person.my_lead
         if clock.is_over:
             over = ngettext(
                 "%d day over its legal limit", "%d days over its legal limit", clock.days_over
@@ -95,16 +70,14 @@ def my_cases_due(
         else:
             left = ngettext("legal limit in %d day", "legal limit in %d days", clock.days_left)
             due[clock.person.pk].append((clock.limit_ends_on or today, left % clock.days_left))
-    if hearings is not None and may_view(user, CaseEvent):
+    if mine and hearings is not None and may_view(user, CaseEvent):
         for event in hearings:
             persons[event.person_id] = event.person
-            mine[event.person_id] = event.my_lead
             due[event.person_id].append((event.date, f"hearing on {staff_date(event.date)}"))
-    if tasks is not None and may_view(user, Task):
+    if mine and tasks is not None and may_view(user, Task):
         # Open tasks about my cases (whoever has them) due within the same days.
         for task in tasks:
             persons[task.person_id] = task.person
-            mine[task.person_id] = task.my_lead
             when = "overdue since" if task.due_on < today else "due"
             due[task.person_id].append(
                 (task.due_on, f"task {when} {staff_date(task.due_on)}: {task.title}")
@@ -122,7 +95,7 @@ def my_cases_due(
     return {"rows": rows, "url": _url("tracker_detainedperson", f"officer={ME}")}
 
 
-def _tasks(*, user, today: date, mine: MyCases | None) -> tuple[MyTasks, list[Task]]:
+def _tasks(*, user, today: date, mine: dict[int, bool]) -> tuple[MyTasks, list[Task]]:
     """My open tasks (tracker.workspace.selectors.my_open_tasks: the first MY_TASKS_LISTED,
     overdue and due first, and how many are open, overdue and due today), and the open tasks
     about my cases due within HEARING_WITHIN_DAYS days, whoever has them: one query."""
@@ -130,8 +103,11 @@ def _tasks(*, user, today: date, mine: MyCases | None) -> tuple[MyTasks, list[Ta
     tenth = nth_value(assigned, "due_on", MY_TASKS_LISTED, default=date.max)
     soon = today + timedelta(days=HEARING_WITHIN_DAYS)
     wanted = Q(assignee_id=user.pk, due_on__lte=tenth)
-    rows = (
+    if mine:
+        wanted |= Q(person_id__in=list(mine), due_on__lte=soon)
+    rows = list(
         Task.objects.open()
+        .filter(wanted)
         # What "My work" shows of a task, and of its case.
         .select_related("person")
         .only("title", "due_on", "assignee_id", "person__name", "person__native_name")
@@ -142,10 +118,6 @@ def _tasks(*, user, today: date, mine: MyCases | None) -> tuple[MyTasks, list[Ta
         )
         .order_by("due_on", "pk")
     )
-    if mine is not None:
-        wanted |= Q(person_id__in=mine.ids(), due_on__lte=soon)
-        rows = rows.annotate(my_lead=mine.lead("person_id"))
-    rows = list(rows.filter(wanted))
     first = rows[0] if rows else None
     my_tasks = MyTasks(
         tasks=[task for task in rows if task.assignee_id == user.pk][:MY_TASKS_LISTED],
@@ -153,23 +125,21 @@ def _tasks(*, user, today: date, mine: MyCases | None) -> tuple[MyTasks, list[Ta
         overdue=first.overdue_count if first else 0,
         due_today=first.due_today_count if first else 0,
     )
-    about_mine = [
-        task for task in rows if getattr(task, "my_lead", None) is not None and task.due_on <= soon
-    ]
+    about_mine = [task for task in rows if task.person_id in mine and task.due_on <= soon]
     return my_tasks, about_mine
 
 
-def my_tasks(*, user, today: date, tasks: MyTasks | None = None) -> dict | None:
+def my_tasks(*, user, today: date, mine: MyTasks | None = None) -> dict | None:
     """My open tasks, overdue and due first, with how many are open, overdue and due today."""
     if user.pk is None or not may_view(user, Task):
         return None
-    tasks = tasks or my_open_tasks(user=user, today=today)
+    mine = mine or my_open_tasks(user=user, today=today)
     return {
-        "rows": tasks.tasks,
-        "open": tasks.open,
-        "overdue": tasks.overdue,
-        "due_today": tasks.due_today,
-        "more": tasks.open - len(tasks.tasks),
+        "rows": mine.tasks,
+        "open": mine.open,
+        "overdue": mine.overdue,
+        "due_today": mine.due_today,
+        "more": mine.open - len(mine.tasks),
         "url": _url("tracker_task", "mine=yes"),
     }
 
@@ -196,22 +166,27 @@ def my_work(
     *,
     user,
     today: date,
-    mine: MyCases | None,
+    mine: dict[int, bool],
     near_limit: list[CaseClock],
     hearings: list[CaseEvent] | None,
     letters_waiting: list[RecipientStatus] | None,
     mentions: dict | None,
 ) -> dict:
     """Every part of "My work" that `user` may read (None for the others), from what the
-    dashboard read of `mine` (my cases) and one query of tasks."""
+    dashboard read (`mine`: my cases, each with whether I am its lead) and one query of tasks."""
     tasks = about_mine = None
     if user.pk is not None and may_view(user, Task):
         tasks, about_mine = _tasks(user=user, today=today, mine=mine)
     return {
         "cases": my_cases_due(
-            user=user, today=today, near_limit=near_limit, hearings=hearings, tasks=about_mine
+            user=user,
+            today=today,
+            near_limit=near_limit,
+            hearings=hearings,
+            tasks=about_mine,
+            mine=mine,
         ),
-        "tasks": my_tasks(user=user, today=today, tasks=tasks) if tasks is not None else None,
+        "tasks": my_tasks(user=user, today=today, mine=tasks) if tasks is not None else None,
         "letters": my_letters_waiting(user=user, letters_waiting=letters_waiting),
         "mentions": my_mentions(user=user, mentions=mentions),
         "hearing_days": HEARING_WITHIN_DAYS,
