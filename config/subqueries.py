@@ -26,3 +26,18 @@ def nth_value(queryset: QuerySet, field: str, n: int, *, default):
         Value(default, output_field=output_field),
         output_field=output_field,
     )
+
+
+def keys_of(*querysets: QuerySet) -> QuerySet:
+    """The primary keys of the rows of `querysets` (of one model; each may be sliced, the first
+    n of an ordering), for `pk__in=`: a UNION, which the database estimates at its few rows and
+    so reads those rows alone, where `pk IN (a) OR pk IN (b)` is a filter on every row of the
+    table. Each is wrapped in a subquery of its own: SQLite takes no LIMIT in a UNION's parts."""
+    if len(querysets) == 1:
+        return querysets[0].values("pk")
+    model = querysets[0].model
+    parts = [
+        model._base_manager.filter(pk__in=qs.values("pk")).order_by().values("pk")
+        for qs in querysets
+    ]
+    return parts[0].union(*parts[1:], all=True)

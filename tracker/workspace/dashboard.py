@@ -26,7 +26,7 @@ from django_countries import countries
 from campaigns.models import Letter
 from campaigns.selectors import WAITING_AFTER_DAYS, letters_waiting_first
 from config.permissions import may_view
-from config.subqueries import count_of, nth_value
+from config.subqueries import count_of, keys_of, nth_value
 from tracker.cases.limits import (
     NEAR_LIMIT_ORDER,
     NOT_HELD_STATUSES,
@@ -169,25 +169,19 @@ def case_clocks(
     ranges = _anniversary_ranges(today, days, years)
     in_ranges = [Q(held_since__gte=first, held_since__lte=last) for _n, first, last in ranges]
     # Each part a range of an index, LIMITed to the rows it may show (the soonest anniversaries
-    # are the first of each year's range); their union, so that the database reads the cases
-    # for those rows alone.
-    ids = CaseDates.objects.values("pk")
-
-    def first_of(queryset, order, n: int):
-        return ids.filter(pk__in=queryset.order_by(*order).values("pk")[:n])
-
+    # are the first of each year's range).
     parts = [
-        first_of(near, NEAR_LIMIT_ORDER, near_shown),
-        first_of(held, HELD_LONGEST_ORDER, longest),
-        *(first_of(held.filter(r), HELD_LONGEST_ORDER, anniversaries_shown) for r in in_ranges),
+        near.order_by(*NEAR_LIMIT_ORDER)[:near_shown],
+        held.order_by(*HELD_LONGEST_ORDER)[:longest],
+        *(held.filter(r).order_by(*HELD_LONGEST_ORDER)[:anniversaries_shown] for r in in_ranges),
     ]
     if mine:
-        parts.append(near.filter(pk__in=list(mine)).values("pk"))
+        parts.append(near.filter(pk__in=list(mine)))
     anniversary = Q()
     for in_range in in_ranges:
         anniversary |= in_range
     people = list(
-        DetainedPerson.objects.filter(pk__in=parts[0].union(*parts[1:], all=True))
+        DetainedPerson.objects.filter(pk__in=keys_of(*parts))
         .select_related("dates__limit")
         .only(*CLOCK_FIELDS)
         .annotate(
@@ -302,12 +296,11 @@ def _new_mentions(*, limit: int, mine: dict[int, bool] | None) -> tuple[list, li
     """The `limit` new mentions first in the review queue (MENTION_REVIEW_ORDER), and the
     `limit` first of those of the cases in `mine`: one query."""
     new = Mention.objects.filter(status=Mention.Status.NEW)
-    wanted = Q(pk__in=new.order_by(*MENTION_REVIEW_ORDER).values("pk")[:limit])
+    parts = [new.order_by(*MENTION_REVIEW_ORDER)[:limit]]
     if mine:
-        of_mine = new.filter(person_id__in=list(mine)).order_by(*MENTION_REVIEW_ORDER)
-        wanted |= Q(pk__in=of_mine.values("pk")[:limit])
+        parts.append(new.filter(person_id__in=list(mine)).order_by(*MENTION_REVIEW_ORDER)[:limit])
     rows = list(
-        new.filter(wanted)
+        Mention.objects.filter(pk__in=keys_of(*parts))
         .select_related("news_item", "person")
         .only(
             "status",

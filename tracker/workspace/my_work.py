@@ -129,17 +129,18 @@ def _tasks(*, user, today: date, mine: dict[int, bool]) -> tuple[MyTasks, list[T
     return my_tasks, about_mine
 
 
-def my_tasks(*, user, today: date, mine: MyTasks | None = None) -> dict | None:
-    """My open tasks, overdue and due first, with how many are open, overdue and due today."""
+def my_tasks(*, user, today: date, tasks: MyTasks | None = None) -> dict | None:
+    """My open tasks, overdue and due first, with how many are open, overdue and due today
+    (`tasks`, as the dashboard read them, else my_open_tasks: two queries)."""
     if user.pk is None or not may_view(user, Task):
         return None
-    mine = mine or my_open_tasks(user=user, today=today)
+    tasks = tasks or my_open_tasks(user=user, today=today)
     return {
-        "rows": mine.tasks,
-        "open": mine.open,
-        "overdue": mine.overdue,
-        "due_today": mine.due_today,
-        "more": mine.open - len(mine.tasks),
+        "rows": tasks.tasks,
+        "open": tasks.open,
+        "overdue": tasks.overdue,
+        "due_today": tasks.due_today,
+        "more": tasks.open - len(tasks.tasks),
         "url": _url("tracker_task", "mine=yes"),
     }
 
@@ -186,7 +187,7 @@ def my_work(
             tasks=about_mine,
             mine=mine,
         ),
-        "tasks": my_tasks(user=user, today=today, mine=tasks) if tasks is not None else None,
+        "tasks": my_tasks(user=user, today=today, tasks=tasks) if tasks is not None else None,
         "letters": my_letters_waiting(user=user, letters_waiting=letters_waiting),
         "mentions": my_mentions(user=user, mentions=mentions),
         "hearing_days": HEARING_WITHIN_DAYS,
