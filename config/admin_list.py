@@ -50,8 +50,6 @@ from unfold.utils import (
 
 register = template.Library()
 
-# What these rows cannot draw: the theme's own tag draws such lists.
-THEME_ONLY = ("ordering_field", "list_sections")
 ROW_SHADES = ("", "bg-base-50 dark:bg-white/[.02]")
 ROW_OPEN = (
     '<tbody class="block relative lg:table-row-group {}" x-data="{{rowOpen: false}}" >'
@@ -108,7 +106,7 @@ class Rows:
         for index, name in enumerate(cl.list_display):
             column = Column(
                 name=name,
-                label=escape(headers[index]["text"]),
+                label=conditional_escape(headers[index]["text"]),
                 classes=[f"field-{_coerce_field_name(name, index)}", *unfold_list.ROW_CLASSES],
                 # As the theme: no links when list_display_links is None; else the columns
                 # named there, or (none named) the first column.
