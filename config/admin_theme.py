@@ -136,8 +136,8 @@ def _forget_list_urls(*, setting, **kwargs) -> None:
 
 def navigation(request: HttpRequest) -> list[dict]:
     """UNFOLD["SIDEBAR"]["navigation"]: the groups of SIDEBAR with a link this user may use.
-    Each link is shown because the user may view it; the theme asks the permission callback
-    again, which answers from the same check."""
+    Each link is here because the user may view its list: the theme's permission callback
+    (`_allowed`) has nothing left to check."""
     urls = _list_urls(get_script_prefix())
     groups = []
     for title, links in SIDEBAR:
