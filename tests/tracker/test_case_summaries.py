@@ -85,6 +85,8 @@ def test_every_kind_of_write_keeps_the_counts_and_the_dates_exact():
     DetainedPerson.objects.filter(pk=a.pk).update(country="VN")
     DetainedPerson.objects.update(detained_on=DAY)
     assert_exact()
+    # Raw SQL on purpose: a write that bypasses Django entirely must be counted too (the
+    # triggers are in the database, not in the ORM).
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE tracker_detainedperson SET status = 'released' WHERE id = %s", [b.pk]
