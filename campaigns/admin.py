@@ -433,7 +433,10 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
             {"fields": ["campaign", "persons", "title", ("kind", "status"), "sent_on", "owner"]},
         ),
         ("Text", {"classes": ["tab"], "fields": ["body", "demands", "url"]}),
-        ("From and to", {"classes": ["tab"], "fields": ["author_organization", "recipients"]}),
+        (
+            "From and to",
+            {"classes": ["tab"], "fields": ["author_organization", "recipients", "delivery"]},
+        ),
         ("Response", {"classes": ["tab"], "fields": ["response_notes"]}),
     ]
 

@@ -82,6 +82,26 @@ class Person(TimeStampedModel):
         return f"{self.full_name} ({self.title})" if self.title else self.full_name
 
 
+class PersonIdentifier(models.Model):
+    """A person's identifier in another system, as OSDI writes it ("<system>:<id>", such as
+    "action_network:1efc3644-..."): how a person pulled from Action Network is found again on the
+    next pull, and what Vigil's OSDI answers list beside "vigil:<id>"."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    value = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        ordering = ["person", "value"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__contains=":"), name="personidentifier_has_namespace"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Campaign(TimeStampedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -149,6 +169,15 @@ class Letter(TimeStampedModel):
         PETITION = "petition", "Petition"
         STATEMENT = "statement", "Statement"
 
+    class Delivery(models.TextChoices):
+        """How the letter reached its recipients (OSDI outreaches carry it as their type)."""
+
+        NOT_RECORDED = "", "Not recorded"
+        POSTAL_MAIL = "postal_mail", "Postal mail"
+        EMAIL = "email", "Email"
+        IN_PERSON = "in_person", "In person"
+        PUBLISHED = "published", "Published (open letter)"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         COLLECTING_SIGNATURES = "collecting_signatures", "Collecting signatures"
@@ -167,6 +196,14 @@ class Letter(TimeStampedModel):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OPEN_LETTER)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
     sent_on = models.DateField(null=True, blank=True)
+    delivery = models.CharField(
+        "sent by",
+        max_length=20,
+        choices=Delivery.choices,
+        default=Delivery.NOT_RECORDED,
+        blank=True,
+        help_text="How it reached its recipients.",
+    )
     recipients = models.ManyToManyField(Person, related_name="letters_received", blank=True)
     # Whom the letter is about: a campaign's letter may concern some of its cases only, and a
     # case's page lists these first ("Letters about them").
@@ -234,6 +271,9 @@ class Signature(TimeStampedModel):
     )
     signed_on = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
+    # Where the signature was collected: blank for Vigil itself (staff, the CSV import, the
+    # API), else the other system's name, as OSDI's `origin_system` ("Action Network").
+    origin_system = models.CharField(max_length=100, blank=True)
 
     history = HistoricalRecords()
 

@@ -150,6 +150,7 @@ class LetterResource(resources.ModelResource):
             "kind",
             "status",
             "sent_on",
+            "delivery",
             "author_organization",
             "author_organization_name",
             "recipients",

@@ -159,6 +159,7 @@ class LetterSerializer(StrictModelSerializer):
             "kind",
             "status",
             "sent_on",
+            "delivery",
             "recipients",
             "persons",
             "author_organization",
