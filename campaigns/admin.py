@@ -77,7 +77,7 @@ class PersonAdmin(HistoryImportExportAdmin):
     list_display = ["full_name", "title", "organization", "country", "email"]
     list_filter = [("country", CountryInUseFilter), ("organization__kind", ChoicesDropdownFilter)]
     list_select_related = ["organization"]
-    search_fields = ["full_name", "title", "email", "organization__name"]
+    search_fields = ["full_name", "native_name", "title", "email", "organization__name"]
     autocomplete_fields = ["organization"]
 
 

@@ -53,6 +53,12 @@ class Person(TimeStampedModel):
     """Officials who receive letters, individuals who sign them, spokespeople."""
 
     full_name = models.CharField(max_length=200)
+    native_name = models.CharField(
+        "name in native script",
+        max_length=200,
+        blank=True,
+        help_text="As the person writes it, if not in Latin letters (王毅, Лавров).",
+    )
     title = models.CharField("title (position)", max_length=200, blank=True)
     organization = models.ForeignKey(
         Organization,

@@ -22,6 +22,7 @@ class PersonResource(ValidatedResource):
         fields = (
             "id",
             "full_name",
+            "native_name",
             "title",
             "organization",
             "country",

@@ -37,6 +37,8 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    # OSDI 1.1.1 (HAL+JSON, read-only), for the movement's tools: campaigns/osdi/.
+    path("api/osdi/v1/", include("campaigns.osdi.urls")),
     path("api/", include("config.api_router")),
     # Last: any other path under /api/: a JSON 404 for every method, never APPEND_SLASH's
     # redirect (which cannot carry a POST); without its slash, it names the path to use.

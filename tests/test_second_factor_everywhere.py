@@ -78,6 +78,16 @@ def test_no_api_endpoint_answers_a_password_only_session(staff_user, require_2fa
     assert response.json() == {"detail": SECOND_FACTOR_DETAIL}
 
 
+@pytest.mark.parametrize(
+    "path", ["", "people", "petitions", "signatures", "advocacy_campaigns", "outreaches"]
+)
+def test_no_osdi_collection_answers_a_password_only_session(staff_user, require_2fa, path):
+    response = password_only(APIClient(), staff_user).get(f"/api/osdi/v1/{path}")
+    assert response.status_code == 401
+    assert response.json() == {"detail": SECOND_FACTOR_DETAIL}
+    assert fully_signed_in(APIClient(), staff_user).get(f"/api/osdi/v1/{path}").status_code == 200
+
+
 def test_without_2fa_required_an_account_with_a_device_still_needs_its_token_for_the_api(
     staff_user,
 ):

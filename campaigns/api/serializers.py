@@ -27,6 +27,7 @@ class PersonSerializer(StrictModelSerializer):
         fields = [
             "id",
             "full_name",
+            "native_name",
             "title",
             "organization",
             "country",

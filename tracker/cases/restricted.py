@@ -62,3 +62,9 @@ def may_name_case(person: DetainedPerson, *, to_staff: bool) -> bool:
     """May `person`'s case be named to this audience? Staff see every case; anyone else only
     cases whose family consents (publicity "public")."""
     return to_staff or person.publicity == DetainedPerson.Publicity.PUBLIC
+
+
+def cases_named_only_to_staff():
+    """The cases `may_name_case` names to staff alone, as a queryset: what leaves Vigil in bulk
+    (the OSDI API, campaigns.osdi) leaves out every record that concerns one of them."""
+    return DetainedPerson.objects.exclude(publicity=DetainedPerson.Publicity.PUBLIC)
