@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0011_osdi'),
+        ("campaigns", "0011_osdi"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalperson',
-            name='native_name',
-            field=models.CharField(blank=True, help_text='As the person writes it, if not in Latin letters (王毅, Лавров).', max_length=200, verbose_name='name in native script'),
+            model_name="historicalperson",
+            name="native_name",
+            field=models.CharField(
+                blank=True,
+                help_text="As the person writes it, if not in Latin letters (王毅, Лавров).",
+                max_length=200,
+                verbose_name="name in native script",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='native_name',
-            field=models.CharField(blank=True, help_text='As the person writes it, if not in Latin letters (王毅, Лавров).', max_length=200, verbose_name='name in native script'),
+            model_name="person",
+            name="native_name",
+            field=models.CharField(
+                blank=True,
+                help_text="As the person writes it, if not in Latin letters (王毅, Лавров).",
+                max_length=200,
+                verbose_name="name in native script",
+            ),
         ),
     ]
