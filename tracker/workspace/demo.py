@@ -325,6 +325,7 @@ LETTERS: list[dict[str, Any]] = [
         "kind": "open_letter",
         "status": "sent",
         "sent_on": date(2015, 9, 9),
+        "delivery": "published",
         "url": "https://www.hrw.org/news/2015/09/09/us-obama-should-meet-activists-china",
         "recipients": ["Barack Obama"],
         "demands": "Meet Chinese dissidents at the White House during Xi Jinping's state visit.",
@@ -350,6 +351,7 @@ LETTERS: list[dict[str, Any]] = [
         # Answered: see RESPONSES.
         "status": "responded",
         "sent_on": date(2015, 8, 11),
+        "delivery": "postal_mail",
         "author_organization": "United States Senate",
         "recipients": ["Barack Obama"],
         "demands": "Call publicly and privately for the release of the detained lawyers and "
