@@ -283,6 +283,8 @@ UNFOLD = {
         },
     ],
     "STYLES": [lambda request: static("vigil/admin.css")],
+    # Keyboard and screen-reader fixes for what the theme and its widgets draw in the browser.
+    "SCRIPTS": [lambda request: static("vigil/a11y.js")],
     "SHOW_VIEW_ON_SITE": False,
     "BORDER_RADIUS": "6px",
     # Vigil's blue (the favicon's), for links and buttons.

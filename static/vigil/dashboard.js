@@ -8,7 +8,34 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var colours = { new: "#e8a33d", confirmed: "#2f6f9f", dismissed: "#9aa5b1" };
+  // Each series at least 3:1 against the white background (WCAG 1.4.11), segments parted by a
+  // white border, and told apart by pattern as well as colour (1.4.1): new mentions striped,
+  // confirmed solid, dismissed dotted. tests/test_dashboard.py checks the ratios.
+  var colours = { new: "#a15c00", confirmed: "#2f6f9f", dismissed: "#5f6b78" };
+  var patterns = { new: "stripes", dismissed: "dots" };
+
+  function fill(status) {
+    var colour = colours[status] || "#5f6b78";
+    var kind = patterns[status];
+    if (!kind) {
+      return colour;
+    }
+    var tile = document.createElement("canvas");
+    tile.width = tile.height = 8;
+    var pen = tile.getContext("2d");
+    pen.fillStyle = colour;
+    pen.fillRect(0, 0, 8, 8);
+    pen.fillStyle = "#ffffff";
+    if (kind === "stripes") {
+      pen.fillRect(0, 0, 8, 2);
+      pen.fillRect(0, 4, 8, 2);
+    } else {
+      pen.beginPath();
+      pen.arc(4, 4, 1.6, 0, 2 * Math.PI);
+      pen.fill();
+    }
+    return pen.createPattern(tile, "repeat");
+  }
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.color = "#4b5661";
 
@@ -50,7 +77,9 @@
           return {
             label: series.label,
             data: series.counts,
-            backgroundColor: colours[series.status] || "#777",
+            backgroundColor: fill(series.status),
+            borderColor: "#ffffff",
+            borderWidth: 1,
           };
         }),
       },
