@@ -392,3 +392,45 @@ def test_staff_who_may_not_read_cases_see_no_dashboard(client, django_user_model
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert "Legal limits" not in response.content.decode()
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.django_db(False)
+def test_the_weekly_charts_series_stand_out_from_the_page_and_from_each_other():
+    """WCAG 1.4.11 and 1.4.1: each series at least 3:1 against the white page, and series whose
+    colours are closer than 3:1 to each other also differ by pattern."""
+    import re
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[1] / "static/vigil/dashboard.js").read_text()
+    colours = dict(
+        re.findall(
+            r'(\w+): "(#[0-9a-f]{6})"', re.search(r"var colours = \{[^}]*\}", script).group(0)
+        )
+    )
+    patterns = dict(
+        re.findall(r'(\w+): "(\w+)"', re.search(r"var patterns = \{[^}]*\}", script).group(0))
+    )
+    assert set(colours) == {"new", "confirmed", "dismissed"}
+    for status, colour in colours.items():
+        assert _contrast(colour, "#ffffff") >= 3, status
+    for a in colours:
+        for b in colours:
+            if a < b and _contrast(colours[a], colours[b]) < 3:
+                assert patterns.get(a) != patterns.get(b), (a, b)
+    # Each disclosure is named after its chart.
+    page = (Path(__file__).resolve().parents[1] / "templates/admin/index.html").read_text()
+    assert "Show cases by status as a table" in page
+    assert "Show mentions per week as a table" in page
+    assert "<summary>Show as a table</summary>" not in page

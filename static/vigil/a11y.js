@@ -14,6 +14,8 @@
         "filter_list": "Filters",
         "tune": "Filters",
         "menu": "Show or hide the sidebar",
+        "dock_to_right": "Show or hide the sidebar",
+        "dock_to_left": "Show or hide the sidebar",
         "close": "Close",
         "search": "Search",
         "more_horiz": "More",
@@ -179,8 +181,59 @@
         });
     }
 
+    /* An inline row's delete checkbox (drawn as a trash icon) and its column, which has no
+       header text. */
+    function nameDeleteBoxes(root) {
+        root.querySelectorAll("td.delete input[type=checkbox]:not([aria-label])").forEach(function (box) {
+            box.setAttribute("aria-label", "Delete this row");
+        });
+        root.querySelectorAll("[data-inline-type] thead th").forEach(function (th) {
+            if (!text(th) && !th.dataset.vigilNamed) {
+                var table = th.closest("table");
+                var index = Array.prototype.indexOf.call(th.parentElement.children, th);
+                var cell = table.querySelector("tbody tr td:nth-child(" + (index + 1) + ")");
+                if (cell && cell.classList.contains("delete")) {
+                    th.dataset.vigilNamed = "1";
+                    th.insertAdjacentHTML("beforeend", '<span class="vigil-sr-only">Delete?</span>');
+                }
+            }
+        });
+    }
+
+    /* The theme's other navigation landmarks (the page's tabs, its drop-down menus) are
+       unnamed: screen readers list them as "navigation", "navigation", ... */
+    var NAV_NAMES = {"tabs-items": "Parts of this page", "tabs-dropdown": "More parts of this page"};
+
+    function nameNavs(root) {
+        root.querySelectorAll("nav:not([aria-label]):not([aria-labelledby])").forEach(function (nav) {
+            var name = NAV_NAMES[nav.id];
+            if (!name && nav.id.indexOf("related-widget-wrapper-") === 0) {
+                var field = document.getElementById("id_" + nav.id.slice("related-widget-wrapper-".length));
+                name = "Actions for " + ((field && labelFor(field)) || "this field");
+            }
+            nav.setAttribute("aria-label", name || "Menu");
+        });
+    }
+
+    /* simplebar (the theme's scrolling boxes) makes each a region named "scrollable content":
+       several regions of one name. Each takes the name of what it scrolls. */
+    function nameScrollRegions(root) {
+        var n = 0;
+        root.querySelectorAll(".simplebar-content-wrapper[role=region]").forEach(function (region) {
+            n += 1;
+            var name = region.closest("#nav-sidebar") ? "Menu items"
+                : region.closest("#changelist-filter") ? "Filters"
+                : region.closest("#changelist, .results") ? "List of records"
+                : "Scrollable content " + n;
+            region.setAttribute("aria-label", name);
+        });
+    }
+
     function fix(root) {
+        nameScrollRegions(root);
+        nameNavs(root);
         nameTooltips(root);
+        nameDeleteBoxes(root);
         hideIcons(root);
         keyboardControls(root);
         nameAutocompletes(root);
@@ -188,7 +241,23 @@
         pruneDescriptions(root);
     }
 
+    /* A field reached by Tab is never left under the sticky Save bar (WCAG 2.4.11): scroll it
+       above the bar. */
+    function keepFocusAboveSaveBar(event) {
+        var bar = document.getElementById("submit-row");
+        var el = event.target;
+        if (!bar || !el.getBoundingClientRect || bar.contains(el)) {
+            return;
+        }
+        var box = el.getBoundingClientRect();
+        var top = bar.getBoundingClientRect().top;
+        if (box.bottom > top - 8 && box.top < window.innerHeight) {
+            window.scrollBy(0, box.bottom - top + 16);
+        }
+    }
+
     function start() {
+        document.addEventListener("focusin", keepFocusAboveSaveBar);
         fix(document);
         announceErrors();
         var pending = false;

@@ -25,7 +25,7 @@ def test_the_dashboard_shows_the_databases_counts_and_draws_its_charts(staff_pag
     )
     assert staff_page.locator("#vd-weekly-chart").get_attribute("data-rendered") == "26"
     # Their tables open on a click.
-    staff_page.get_by_text("Show as a table").first.click()
+    staff_page.get_by_text("Show cases by status as a table").click()
     assert staff_page.locator("#vd-status-table").is_visible()
     assert staff_page.evaluate("document.documentElement.scrollWidth") <= 1366
     # A bar leads to those cases: the status table's first link opens the filtered list.

@@ -45,7 +45,7 @@ def _log_in_as(page, django_user_model, username: str, group: str) -> None:
 
 def _open_confidential_tab(page, case) -> None:
     page.goto(page.base_url + reverse("admin:tracker_detainedperson_change", args=[case.pk]))
-    page.locator("form a", has_text=re.compile(r"^\s*Confidential\s*$")).click()
+    page.get_by_role("button", name="Confidential", exact=True).click()
 
 
 def test_a_viewer_sees_withheld_and_cannot_export(anon_page, step, django_user_model, case):

@@ -4,7 +4,6 @@ it proposes, record a letter's answer; and a Viewer who cannot add. Each step is
 one fails, its screenshot is left in var/browser-failures/<test>-<step>.png."""
 
 import datetime
-import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -53,8 +52,8 @@ def _pick(page, field: str, typed: str, option: str) -> None:
 
 
 def _tab(page, name: str) -> None:
-    """Open a tab of the form's fieldsets (django-unfold's tabs are links without an href)."""
-    page.locator("form a", has_text=re.compile(rf"^\s*{name}\s*$")).click()
+    """Open a tab of the form's fieldsets (buttons: templates/unfold/helpers/fieldsets_tabs.html)."""
+    page.get_by_role("button", name=name, exact=True).click()
 
 
 def test_log_in_and_read_the_dashboard(anon_page, step, django_user_model):

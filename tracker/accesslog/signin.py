@@ -66,3 +66,11 @@ class LoginView(TwoFactorLoginView):
                 details={"step": self.steps.current},
             )
         return super().render(form, **kwargs)
+
+    def get_form(self, step=None, **kwargs):
+        # No field takes the focus by itself (Django's login form asks for it): on every page
+        # the skip link is the first thing the keyboard reaches (README: Accessibility).
+        form = super().get_form(step, **kwargs)
+        for field in form.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+        return form
