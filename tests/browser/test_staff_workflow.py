@@ -52,7 +52,7 @@ def _pick(page, field: str, typed: str, option: str) -> None:
 
 
 def _tab(page, name: str) -> None:
-    """Open a tab of the form's fieldsets (buttons: templates/unfold/helpers/fieldsets_tabs.html)."""
+    """Open a tab of the form's fieldsets (buttons: unfold/helpers/fieldsets_tabs.html)."""
     page.get_by_role("button", name=name, exact=True).click()
 
 
