@@ -1,0 +1,1 @@
+"""OSDI (Open Supporter Data Interface): Vigil's read-only OSDI API and pulling signatures from OSDI systems."""
