@@ -5,7 +5,9 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns import tasks
@@ -18,6 +20,7 @@ from campaigns.osdi.pull import (
 )
 from tests.campaigns.actionnetwork import API_KEY, SIGNATURES, ActionNetwork, Signer, stamp
 from tests.campaigns.factories import LetterFactory, PersonFactory
+from tests.pages import table_rows, text_of
 from tests.tracker.newswatch.servers import LocalServer, redirect, reply
 
 pytestmark = pytest.mark.django_db
@@ -327,3 +330,96 @@ def test_the_pull_task_is_acknowledged_late_and_ends_before_the_brokers_visibili
     task = app.tasks["campaigns.tasks.pull_osdi_signatures"]
     assert task.acks_late
     assert task.time_limit < app.conf.broker_transport_options["visibility_timeout"]
+
+
+# --- The letter's page in the admin ------------------------------------------------------------
+
+
+def change_url(letter) -> str:
+    return reverse("admin:campaigns_letter_change", args=[letter.pk])
+
+
+def pull_url(letter) -> str:
+    return reverse("admin:campaigns_letter_pull_signatures", args=[letter.pk])
+
+
+def test_the_button_queues_a_pull_and_the_letter_page_shows_its_progress(
+    staff_client, staff_user, letter, server, django_capture_on_commit_callbacks
+):
+    page = staff_client.get(change_url(letter))
+    assert f'action="{pull_url(letter)}"' in page.content.decode()
+    assert "Pull signatures from Action Network" in text_of(page)
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        answer = staff_client.post(pull_url(letter))
+
+    assert answer.status_code == 302
+    assert answer.url == change_url(letter) + "#signature-pulls"
+    pull = SignaturePull.objects.get()
+    assert (pull.letter, pull.requested_by, pull.status) == (letter, staff_user, "queued")
+    assert len(queued) == 1  # the task, once the pull is saved
+    waiting = staff_client.get(change_url(letter))
+    assert "The latest pull waits for a worker" in text_of(waiting)
+    assert "Resume the pull" in text_of(waiting)
+
+    tasks.pull_osdi_signatures.apply(args=[pull.pk])
+
+    done = staff_client.get(change_url(letter))
+    [row] = table_rows(done, "signature-pulls-table")
+    assert row[1:] == ["researcher", "Done", "3", "4", "1", "1", "4", "0", "0"]
+    assert "The latest pull is done" in text_of(done)
+    assert Signature.objects.filter(letter=letter, person__email="ana@example.org").exists()
+
+
+def test_the_pull_is_asked_for_with_a_post_only(staff_client, letter):
+    assert staff_client.get(pull_url(letter)).status_code == 405
+    assert not SignaturePull.objects.exists()
+
+
+def test_the_button_is_refused_to_those_who_may_not_import_signatures_or_change_the_letter(
+    client, django_user_model, letter
+):
+    reader = django_user_model.objects.create_user(username="reader", password="x", is_staff=True)
+    reader.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="campaigns",
+            codename__in=["view_letter", "add_signature", "view_signature", "add_person"],
+        )
+    )
+    client.force_login(reader)
+
+    page = client.get(change_url(letter))
+    assert page.status_code == 200
+    assert "Signatures from Action Network" in text_of(page)
+    assert "pull-signatures-form" not in page.content.decode()
+    assert client.post(pull_url(letter)).status_code == 403
+    assert not SignaturePull.objects.exists()
+
+
+def test_a_failed_pull_and_its_row_errors_are_shown_with_what_to_do(staff_client, letter, server):
+    server.signers[3].email = None
+    server.answers[3] = [reply(200, b"<html>oops</html>", {"Content-Type": "text/html"})]
+    pull(letter)
+
+    page = staff_client.get(change_url(letter))
+
+    assert "not JSON" in text_of(page)
+    assert "pull again: nothing is added twice" in text_of(page)
+    assert table_rows(page, "signature-pull-errors") == [
+        [
+            "2",
+            "2",
+            "action_network:sig-ana-2",
+            "The person who signed has no email address: Vigil matches and adds signatories "
+            "by email, so this signature was not added.",
+        ]
+    ]
+
+
+def test_the_button_says_why_a_letter_cannot_be_pulled(staff_client, letter, settings):
+    settings.ACTION_NETWORK_API_KEY = ""
+
+    page = staff_client.post(pull_url(letter), follow=True)
+
+    assert "No Action Network API key is set" in text_of(page)
+    assert not SignaturePull.objects.exists()
