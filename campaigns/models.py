@@ -340,6 +340,7 @@ class SignaturePull(models.Model):
         FAILED = "failed", "Failed"
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    MAX_ERRORS_KEPT = 1000
 
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="signature_pulls")
     requested_by = models.ForeignKey(
@@ -365,7 +366,9 @@ class SignaturePull(models.Model):
     people_matched = models.PositiveIntegerField(default=0)
     people_created = models.PositiveIntegerField(default=0)
     people_updated = models.PositiveIntegerField(default=0)
-    # Rows not applied: [{"page", "row", "identifier", "message"}], as the CSV import reports.
+    rows_not_applied = models.PositiveIntegerField(default=0)
+    # The first of them (MAX_ERRORS_KEPT): [{"page", "row", "identifier", "message"}], as the
+    # CSV import reports its rows.
     errors = models.JSONField(default=list, blank=True)
     error = models.TextField("why it failed", blank=True)
 

@@ -268,16 +268,23 @@ def _explained(exc: FetchError, *, tries: int) -> FetchError:
 
 
 def _wait_for_slot(key: str) -> None:
-    """Block until this request may go: at most one per ACTION_NETWORK_PACE_SECONDS for the
-    key, counted in the cache, so every worker sharing a Redis cache shares the pace."""
+    """Block until this request may go: ACTION_NETWORK_PACE_SECONDS after the key's previous
+    one, across every worker sharing the cache (Redis in production). Time is cut into slots
+    of that length; one request may take each slot (an atomic add), and waits, if need be,
+    until the pace has passed since the one that took the slot before."""
     pace = settings.ACTION_NETWORK_PACE_SECONDS
     if pace <= 0:
         return
     name = hashlib.sha256(key.encode()).hexdigest()[:16]  # the key itself stays out of the cache
+    ttl = max(2, math.ceil(pace * 3))
     while True:
         now = time.time()
         slot = math.floor(now / pace)
-        if cache.add(f"osdi:pace:{name}:{slot}", 1, timeout=max(1, math.ceil(pace * 2))):
+        if cache.add(f"osdi:pace:{name}:{slot}", now, timeout=ttl):
+            previous = cache.get(f"osdi:pace:{name}:{slot - 1}")
+            if previous is not None and now < previous + pace:
+                time.sleep(previous + pace - now)
+                cache.set(f"osdi:pace:{name}:{slot}", previous + pace, timeout=ttl)
             return
         time.sleep(max((slot + 1) * pace - now, 0.001))
 
@@ -451,7 +458,9 @@ def _apply_page(
         current.people_matched += applied.matched
         current.people_created += applied.created
         current.people_updated += applied.updated
-        current.errors = [*current.errors, *errors]
+        current.rows_not_applied += len(errors)
+        room = SignaturePull.MAX_ERRORS_KEPT - len(current.errors)
+        current.errors = [*current.errors, *errors[: max(room, 0)]]
         current.next_url = next_url
         if not next_url:
             current.status = SignaturePull.Status.DONE

@@ -6,6 +6,7 @@ signatures (OSDI 1.1.1): pages of `_embedded.osdi:signatures`, each with its per
 import datetime
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -78,6 +79,7 @@ class ActionNetwork(LocalServer):
         self.signers = signers
         self.page_size = page_size
         self.answers: dict[int, list[Callable[[BaseHTTPRequestHandler], None]]] = {}
+        self.page_times: list[float] = []  # time.monotonic() of each request for a page
         self.route(SIGNATURES, self._signatures)
 
     @property
@@ -88,6 +90,7 @@ class ActionNetwork(LocalServer):
         return self.hits(SIGNATURES)
 
     def _signatures(self, request: BaseHTTPRequestHandler) -> None:
+        self.page_times.append(time.monotonic())
         received = ReceivedRequest(request.command, request.path, {})
         if request.headers.get("OSDI-API-Token") != API_KEY:
             reply(401, b'{"error": "API Key invalid or not present"}')(request)

@@ -3,6 +3,7 @@ by a real HTTP server on the loopback interface that answers as Action Network d
 
 import datetime
 import io
+import itertools
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -179,6 +180,17 @@ def test_429_and_503_are_tried_again_honouring_retry_after(server, letter):
     assert pages == ["1", "2", "2", "2", "3"]
 
 
+def test_requests_keep_the_pace_set_for_the_key(server, letter, settings):
+    settings.ACTION_NETWORK_PACE_SECONDS = 0.2
+    server.answers[2] = [reply(429, b"", {"Retry-After": "0"})]  # a retry keeps the pace too
+
+    assert pull(letter).status == SignaturePull.Status.DONE
+
+    times = server.page_times
+    assert len(times) == 4
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.19
+
+
 def test_a_page_still_refused_after_the_retries_fails_the_pull_saying_why(server, letter):
     server.answers[1] = [reply(429, b"", {"Retry-After": "0"})] * 3
 
@@ -225,7 +237,7 @@ def test_a_signature_whose_person_has_no_email_is_reported_and_the_rest_of_its_p
     [error] = done.errors
     assert (error["page"], error["row"], error["identifier"]) == (2, 2, "action_network:sig-ana-2")
     assert "no email address" in error["message"]
-    assert done.signatures_added == 4
+    assert (done.rows_not_applied, done.signatures_added) == (1, 4)
 
 
 def test_the_api_key_is_sent_as_osdi_api_token(server, letter, settings):

@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def _progress(self, pull: SignaturePull) -> None:
         self.stdout.write(
             f"  page {pull.pages_read}: {pull.signatures_added} signatures added so far, "
-            f"{len(pull.errors)} rows not applied"
+            f"{pull.rows_not_applied} rows not applied"
         )
 
     def _report(self, pull: SignaturePull) -> None:
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             f"  already signed: {pull.already_signed}\n"
             f"  people matched: {pull.people_matched}, created: {pull.people_created}, "
             f"updated: {pull.people_updated}\n"
-            f"  rows not applied: {len(pull.errors)}"
+            f"  rows not applied: {pull.rows_not_applied}"
         )
         for error in pull.errors:
             self.stdout.write(
