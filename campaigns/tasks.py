@@ -8,7 +8,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from campaigns.models import SignaturePull
-from campaigns.osdi.pull import signatures_pull_osdi
+from campaigns.osdi.pull import signature_pull_fail, signatures_pull_osdi
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,15 @@ def pull_osdi_signatures(self, pull_id: int) -> dict:
     except TRANSIENT as exc:
         countdown = min(60, 5 * 2**self.request.retries) * random.uniform(0.8, 1.2)  # noqa: S311
         raise self.retry(exc=exc, countdown=countdown) from exc
+    except Exception as exc:
+        # Not left "running" for ever: the letter's page says it failed, and asking again starts
+        # a new pull (what earlier pages added stays).
+        signature_pull_fail(
+            pull_id=pull_id,
+            message=f"The pull stopped on an unexpected error ({type(exc).__name__}); the "
+            "worker's log has the details. Pulling again reads what is missing.",
+        )
+        raise
     if more:
         pull_osdi_signatures.delay(pull_id)
     status = SignaturePull.objects.filter(pk=pull_id).values_list("status", flat=True).first()

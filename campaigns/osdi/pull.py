@@ -25,6 +25,7 @@ person who has already signed the letter is counted, not signed again.
 
 import datetime
 import hashlib
+import ipaddress
 import json
 import math
 import random
@@ -77,17 +78,49 @@ class _PageError(Exception):
 
 
 def check_can_pull(*, letter: Letter) -> None:
-    """Raise PullRefused unless `letter` is linked to a petition and an API key is set."""
-    if not letter.osdi_petition_url:
-        raise PullRefused(
-            "This letter is not linked to an Action Network petition: set its “Action Network "
-            "petition” to the petition's API address first."
-        )
+    """Raise PullRefused unless `letter` is linked to a petition that may be asked with the
+    key (https) and an API key is set."""
+    problem = _petition_problem(letter.osdi_petition_url)
+    if problem:
+        raise PullRefused(problem)
     if not settings.ACTION_NETWORK_API_KEY:
         raise PullRefused(
             "No Action Network API key is set (ACTION_NETWORK_API_KEY): ask whoever runs Vigil "
             "to set it (the group's key, from its “API & Sync” page on Action Network)."
         )
+
+
+def _petition_problem(url: str) -> str:
+    """Why the key may not be sent to the petition at url ("" if it may)."""
+    if not url:
+        return (
+            "This letter is not linked to an Action Network petition: set its “Action Network "
+            "petition” to the petition's API address first."
+        )
+    parts = urlsplit(url)
+    if parts.scheme == "https" or _exempt(parts.hostname or ""):
+        return ""
+    return (
+        f"The letter's Action Network petition ({url}) is not an https address: the API key "
+        "would travel in clear. Use https://actionnetwork.org/api/v2/petitions/<id>."
+    )
+
+
+def _exempt(host: str) -> bool:
+    """Plain http is allowed to the networks exempt from the SSRF defence (a test server)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    networks = (ipaddress.ip_network(n, strict=False) for n in settings.NEWSWATCH_ALLOWED_NETWORKS)
+    return any(address.version == n.version and address in n for n in networks)
+
+
+def signature_pull_fail(*, pull_id: int, message: str) -> None:
+    """Record that a pull stopped for a reason of our own (a bug, a worker's error)."""
+    SignaturePull.objects.filter(pk=pull_id, status__in=SignaturePull.ACTIVE).update(
+        status=SignaturePull.Status.FAILED, error=message, next_url="", finished_at=timezone.now()
+    )
 
 
 def signature_pull_request(*, letter: Letter, requested_by=None) -> tuple[SignaturePull, bool]:
@@ -182,10 +215,11 @@ def _start(pull_id: int) -> SignaturePull | None:
             pull.status = SignaturePull.Status.RUNNING
             pull.started_at = timezone.now()
             petition = pull.letter.osdi_petition_url
-            pull.next_url = _first_url(petition, pull.modified_since) if petition else ""
+            problem = _petition_problem(petition)
+            pull.next_url = "" if problem else _first_url(petition, pull.modified_since)
             pull.save()
-            if not petition:
-                _fail(pull, "The letter is no longer linked to an Action Network petition.")
+            if problem:
+                _fail(pull, problem)
                 return None
     return pull
 
@@ -213,9 +247,7 @@ def _with_params(url: str, params: dict[str, str]) -> str:
 
 
 def _fail(pull: SignaturePull, message: str) -> None:
-    SignaturePull.objects.filter(pk=pull.pk, status__in=SignaturePull.ACTIVE).update(
-        status=SignaturePull.Status.FAILED, error=message, next_url="", finished_at=timezone.now()
-    )
+    signature_pull_fail(pull_id=pull.pk, message=message)
 
 
 def _finish(pull: SignaturePull) -> None:
@@ -327,7 +359,8 @@ def _next_url(data: dict, *, current: str, petition: str) -> str:
 
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
-    return parts.scheme, (parts.hostname or "").rstrip("."), parts.port
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").rstrip("."), port
 
 
 # --- Reading a page -----------------------------------------------------------------------------
@@ -557,7 +590,8 @@ def _update(person: Person, row: _Row) -> bool:
     wanted = {"full_name": row.full_name, "email": row.email, "country": row.country}
     changed = False
     for name, value in wanted.items():
-        if value and getattr(person, name) != value:
+        now = str(getattr(person, name) or "")
+        if value and (now.lower() != value if name == "email" else now != value):
             setattr(person, name, value)
             changed = True
     return changed

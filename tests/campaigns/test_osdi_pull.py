@@ -285,6 +285,26 @@ def test_a_pull_is_refused_without_a_petition_or_an_api_key(letter, settings):
     assert not SignaturePull.objects.exists()
 
 
+def test_the_key_is_never_sent_in_clear_to_a_petition_over_plain_http():
+    letter = LetterFactory(osdi_petition_url="http://actionnetwork.org/api/v2/petitions/x")
+    with pytest.raises(PullRefused, match="not an https address"):
+        signature_pull_request(letter=letter)
+
+
+def test_a_person_found_by_identifier_whose_email_differs_only_in_case_is_not_changed(
+    server, letter
+):
+    cleo = PersonFactory(full_name="Cleo Marr", email="Cleo@Example.org", country="FR")
+    cleo.identifiers.create(value="action_network:p-cleo")
+    before = cleo.history.count()
+
+    done = pull(letter)
+
+    assert done.people_updated == 0
+    cleo.refresh_from_db()
+    assert (cleo.email, cleo.history.count()) == ("Cleo@Example.org", before)
+
+
 def test_asking_again_while_a_pull_is_queued_gives_that_pull(letter):
     first, new = signature_pull_request(letter=letter)
     again, again_new = signature_pull_request(letter=letter)
