@@ -2,7 +2,8 @@
 API v2): `signature_pull_request()` records a pull, `signatures_pull_osdi()` runs it.
 
 The petition's signatures are read a page at a time (`_links.next`, 25 a page, Action
-Network's largest), each with its person embedded (`_embedded.osdi:person`). Each person is
+Network's largest), each with its person embedded (`_embedded.osdi:person`), or else read
+from the signature's `osdi:person` link. Each person is
 matched to a Vigil person by one of its OSDI identifiers, else by email (without regard to
 case), else created; the identifiers are kept (PersonIdentifier), so the next pull finds the
 person again, and a person whose name, email or country changed there is updated here. A
@@ -164,9 +165,11 @@ def signatures_pull_osdi(
     while pull.next_url:
         url, page = pull.next_url, pull.pages_read + 1
         try:
+            petition = pull.letter.osdi_petition_url
             data = _parse_page(_get(url, key=key))
+            next_url = _next_url(data, current=url, petition=petition)
+            _fetch_people(data, key=key, petition=petition)
             rows, errors = _read_rows(data, page)
-            next_url = _next_url(data, current=url, petition=pull.letter.osdi_petition_url)
         except (FetchError, _PageError) as exc:
             _fail(pull, f"Page {page} ({url}): {exc.message}")
             return False
@@ -337,6 +340,36 @@ def _parse_page(body: bytes) -> dict:
     return data
 
 
+def _fetch_people(data: dict, *, key: str, petition: str) -> None:
+    """Embed, in each signature that has none, the person its `osdi:person` link names, read
+    from the petition's own origin (one paced request each). A person who is gone (404, 410)
+    is left out: the row is reported as a signature without a person."""
+    for signature in data["_embedded"]["osdi:signatures"]:
+        if not isinstance(signature, dict):
+            continue
+        embedded = signature.get("_embedded")
+        embedded = embedded if isinstance(embedded, dict) else {}
+        if isinstance(embedded.get("osdi:person"), dict):
+            continue
+        links = signature.get("_links")
+        link = links.get("osdi:person") if isinstance(links, dict) else None
+        href = link.get("href") if isinstance(link, dict) else None
+        if not isinstance(href, str) or _origin(href) != _origin(petition):
+            continue
+        try:
+            body = _get(href, key=key)
+        except FetchError as exc:
+            if exc.status in (404, 410):
+                continue
+            raise
+        try:
+            person = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise _PageError(f"the person at {href} is not JSON.") from None
+        if isinstance(person, dict):
+            signature["_embedded"] = {**embedded, "osdi:person": person}
+
+
 def _next_url(data: dict, *, current: str, petition: str) -> str:
     """The next page's address ("" after the last), keeping the size and filter asked for;
     refused unless it is on the petition's own origin, which alone may receive the key."""
@@ -418,7 +451,10 @@ def _read_row(signature, number: int) -> _Row | tuple[str, str]:
     embedded = signature.get("_embedded")
     person = embedded.get("osdi:person") if isinstance(embedded, dict) else None
     if not isinstance(person, dict):
-        return identifier, "The signature has no person embedded (`_embedded.osdi:person`)."
+        return identifier, (
+            "The signature has no person: none embedded (`_embedded.osdi:person`), and none "
+            "to read at its `osdi:person` link."
+        )
     email = _primary(person.get("email_addresses"), "address").strip().lower()
     if not email:
         return identifier, (

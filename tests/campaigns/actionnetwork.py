@@ -1,5 +1,6 @@
 """A real HTTP server on 127.0.0.1 answering as Action Network's API v2 does for a petition's
-signatures (OSDI 1.1.1): pages of `_embedded.osdi:signatures`, each with its person embedded,
+signatures (OSDI 1.1.1): pages of `_embedded.osdi:signatures`, each with its person embedded
+(or only linked, and served at /api/v2/people/<uuid>),
 `_links.next`, the `OSDI-API-Token` header checked and `filter=modified_date gt '...'` applied.
 """
 
@@ -16,6 +17,7 @@ from tests.tracker.newswatch.servers import LocalServer, ReceivedRequest, reply
 API_KEY = "test-action-network-key"
 PETITION = "/api/v2/petitions/1a2b3c4d-petition"
 SIGNATURES = PETITION + "/signatures"
+PEOPLE = "/api/v2/people/"
 _FILTER = re.compile(r"^modified_date gt '([^']+)'$")
 
 
@@ -39,9 +41,11 @@ class Signer:
     created_date: str = LONG_AGO
     modified_date: str = LONG_AGO
     comments: str = ""
+    embedded: bool = True  # else only linked (`_links.osdi:person`), read on its own
+    gone: bool = False  # the person, at their link, answers 404 (deleted)
 
-    def as_osdi(self, base: str) -> dict:
-        person = {
+    def person_osdi(self, base: str) -> dict:
+        return {
             "identifiers": [f"action_network:{self.person_uuid}"],
             "given_name": self.given_name,
             "family_name": self.family_name,
@@ -55,7 +59,9 @@ class Signer:
             "modified_date": self.modified_date,
             "_links": {"self": {"href": f"{base}/api/v2/people/{self.person_uuid}"}},
         }
-        return {
+
+    def as_osdi(self, base: str) -> dict:
+        signature = {
             "identifiers": [f"action_network:{self.uuid}"],
             "created_date": self.created_date,
             "modified_date": self.modified_date,
@@ -66,8 +72,10 @@ class Signer:
                 "osdi:person": {"href": f"{base}/api/v2/people/{self.person_uuid}"},
                 "osdi:petition": {"href": f"{base}{PETITION}"},
             },
-            "_embedded": {"osdi:person": person},
         }
+        if self.embedded:
+            signature["_embedded"] = {"osdi:person": self.person_osdi(base)}
+        return signature
 
 
 class ActionNetwork(LocalServer):
@@ -81,6 +89,21 @@ class ActionNetwork(LocalServer):
         self.answers: dict[int, list[Callable[[BaseHTTPRequestHandler], None]]] = {}
         self.page_times: list[float] = []  # time.monotonic() of each request for a page
         self.route(SIGNATURES, self._signatures)
+
+    def answer(self, request: BaseHTTPRequestHandler, received: ReceivedRequest) -> None:
+        """A person, at /api/v2/people/<uuid>; the rest as routed."""
+        if not received.route.startswith(PEOPLE):
+            super().answer(request, received)
+        elif request.headers.get("OSDI-API-Token") != API_KEY:
+            reply(401, b'{"error": "API Key invalid or not present"}')(request)
+        else:
+            uuid = received.route.removeprefix(PEOPLE)
+            signer = next((s for s in self.signers if s.person_uuid == uuid and not s.gone), None)
+            if signer is None:
+                reply(404, b'{"error": "Not found"}')(request)
+                return
+            data = json.dumps(signer.person_osdi(self.url("").rstrip("/"))).encode()
+            reply(200, data, {"Content-Type": "application/hal+json"})(request)
 
     @property
     def petition_url(self) -> str:

@@ -240,6 +240,24 @@ def test_a_signature_whose_person_has_no_email_is_reported_and_the_rest_of_its_p
     assert (done.rows_not_applied, done.signatures_added) == (1, 4)
 
 
+def test_a_person_only_linked_is_read_at_their_link_and_one_gone_is_reported(server, letter):
+    server.signers[0].embedded = False  # Ana, read at her link
+    server.signers[2].embedded = False
+    server.signers[2].gone = True  # 404 there
+    server.signers[3].embedded = False  # Ana again
+
+    done = pull(letter)
+
+    assert done.status == SignaturePull.Status.DONE
+    [error] = done.errors
+    assert (error["page"], error["row"], error["identifier"]) == (2, 1, "action_network:sig-cleo")
+    assert "The signature has no person" in error["message"]
+    assert Person.objects.get(identifiers__value="action_network:p-ana").full_name == "Ana Lima"
+    people = [r for r in server.requests if r.route.startswith("/api/v2/people/")]
+    assert len(people) == 3
+    assert {r.headers["osdi-api-token"] for r in people} == {API_KEY}
+
+
 def test_the_api_key_is_sent_as_osdi_api_token(server, letter, settings):
     pull(letter)
     assert {r.headers["osdi-api-token"] for r in server.page_requests()} == {API_KEY}
