@@ -373,6 +373,8 @@ def _fetch_people(data: dict, *, key: str, petition: str) -> None:
 def _next_url(data: dict, *, current: str, petition: str) -> str:
     """The next page's address ("" after the last), keeping the size and filter asked for;
     refused unless it is on the petition's own origin, which alone may receive the key."""
+    if not data["_embedded"]["osdi:signatures"]:
+        return ""  # an empty page ends the collection, whatever its links say
     links = data.get("_links")
     following = links.get("next") if isinstance(links, dict) else None
     href = following.get("href") if isinstance(following, dict) else None

@@ -4,6 +4,7 @@ by a real HTTP server on the loopback interface that answers as Action Network d
 import datetime
 import io
 import itertools
+import json
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -226,6 +227,18 @@ def test_a_bad_page_fails_the_pull_keeping_the_pages_before_it_and_none_of_itsel
     assert Signature.objects.filter(letter=letter).count() == 4
 
 
+def test_an_empty_page_ends_the_pull_whatever_its_next_link_says(server, letter):
+    empty = {
+        "_embedded": {"osdi:signatures": []},
+        "_links": {"next": {"href": server.url(SIGNATURES + "?page=3")}},
+    }
+    server.answers[2] = [reply(200, json.dumps(empty).encode())]
+
+    done = pull(letter)
+
+    assert (done.status, done.pages_read, done.signatures_added) == ("done", 2, 2)
+
+
 def test_a_signature_whose_person_has_no_email_is_reported_and_the_rest_of_its_page_applied(
     server, letter
 ):
@@ -280,11 +293,12 @@ def test_the_api_key_is_never_sent_to_another_host_on_redirect_or_next_page(lett
         assert elsewhere.requests == []
 
         # A next page on another host is refused too.
-        page = (
-            b'{"_embedded": {"osdi:signatures": []}, "_links": {"next": {"href": "'
-            + elsewhere.url(SIGNATURES + "?page=2").encode()
-            + b'"}}}'
-        )
+        page = json.dumps(
+            {
+                "_embedded": {"osdi:signatures": [server.signers[0].as_osdi(server.url(""))]},
+                "_links": {"next": {"href": elsewhere.url(SIGNATURES + "?page=2")}},
+            }
+        ).encode()
         server.route(SIGNATURES, reply(200, page, {"Content-Type": "application/json"}))
         elsewhere_next = pull(letter)
 
