@@ -151,9 +151,9 @@ def signatures_pull_osdi(
 ) -> bool:
     """Run the pull `pull_id` from where it stands, a page at a time, and return whether pages
     remain: starting no page after `budget_seconds` (None: to the end), though always reading
-    one. A pull done or failed
-    is left as it is, so running it twice changes nothing. `on_page` is told of each page
-    applied. Failures are recorded on the pull (status "failed", `error`), not raised."""
+    one. A pull done or failed is left as it is, so running it twice changes nothing.
+    `on_page` is told of each page applied. Failures are recorded on the pull (status
+    "failed", `error`), not raised."""
     pull = _start(pull_id)
     if pull is None:
         return False
