@@ -1,5 +1,8 @@
 """Campaigns, the organisations and people around them, letters to officials and who signed them."""
 
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -100,6 +103,18 @@ class PersonIdentifier(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+
+def validate_petition_api_url(value: str) -> None:
+    """An OSDI petition's API address (.../api/.../petitions/<id>), not its public page: what a
+    pull of its signatures asks (campaigns/osdi/pull.py)."""
+    path = urlsplit(value).path.rstrip("/")
+    if "/api/" not in path or not re.search(r"/petitions/[^/]+$", path):
+        raise ValidationError(
+            "This is not a petition's API address: it should look like "
+            "https://actionnetwork.org/api/v2/petitions/<id> (not the petition's public page).",
+            code="not_petition_api_url",
+        )
 
 
 class Campaign(TimeStampedModel):
@@ -239,6 +254,7 @@ class Letter(TimeStampedModel):
         "Action Network petition",
         max_length=500,
         blank=True,
+        validators=[validate_petition_api_url],
         help_text="The petition's API address, such as "
         "https://actionnetwork.org/api/v2/petitions/<id> (not its public page): its "
         "signatures can then be pulled into this letter.",

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from campaigns.osdi.pull import (
     signature_pull_request,
     signatures_pull_osdi,
 )
+from campaigns.services import letter_save
 from tests.campaigns.actionnetwork import API_KEY, SIGNATURES, ActionNetwork, Signer, stamp
 from tests.campaigns.factories import LetterFactory, PersonFactory
 from tests.pages import table_rows, text_of
@@ -189,7 +191,9 @@ def test_requests_keep_the_pace_set_for_the_key(server, letter, settings):
 
     times = server.page_times
     assert len(times) == 4
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.19
+    # As the server sees them: a request's way there (and a busy machine) shifts each a little.
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.15
+    assert times[-1] - times[0] >= 0.55
 
 
 def test_a_page_still_refused_after_the_retries_fails_the_pull_saying_why(server, letter):
@@ -315,6 +319,25 @@ def test_a_pull_is_refused_without_a_petition_or_an_api_key(letter, settings):
     with pytest.raises(PullRefused, match="ACTION_NETWORK_API_KEY"):
         signature_pull_request(letter=letter)
     assert not SignaturePull.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://actionnetwork.org/api/v2/petitions/1efc3644-af25", True),
+        ("https://actionnetwork.org/api/v2/petitions/1efc3644-af25/", True),
+        ("https://actionnetwork.org/petitions/free-the-20", False),  # the public page
+        ("https://actionnetwork.org/api/v2/petitions/1efc3644-af25/signatures", False),
+    ],
+)
+def test_a_letter_is_linked_to_a_petitions_api_address_only(url, accepted):
+    letter = LetterFactory()
+    if accepted:
+        letter_save(letter=letter, osdi_petition_url=url)
+        return
+    with pytest.raises(ValidationError) as error:
+        letter_save(letter=letter, osdi_petition_url=url)
+    assert "not a petition's API address" in str(error.value.message_dict["osdi_petition_url"])
 
 
 def test_the_key_is_never_sent_in_clear_to_a_petition_over_plain_http():
