@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -364,6 +365,13 @@ def test_asking_again_while_a_pull_is_queued_gives_that_pull(letter):
     first, new = signature_pull_request(letter=letter)
     again, again_new = signature_pull_request(letter=letter)
     assert (new, again_new, again) == (True, False, first)
+
+
+def test_a_letter_has_at_most_one_pull_queued_or_running(letter):
+    SignaturePull.objects.create(letter=letter, status=SignaturePull.Status.RUNNING)
+    SignaturePull.objects.create(letter=letter, status=SignaturePull.Status.DONE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SignaturePull.objects.create(letter=letter, status=SignaturePull.Status.QUEUED)
 
 
 def test_a_pull_runs_in_chained_runs_and_running_one_twice_changes_nothing(server, letter):
