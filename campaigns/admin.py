@@ -23,6 +23,7 @@ from unfold.widgets import (
 )
 
 from campaigns.models import Campaign, Letter, LetterResponse, Organization, Person, Signature
+from campaigns.osdi.admin import SignaturePullAdminMixin
 from campaigns.resources import (
     CampaignResource,
     LetterResource,
@@ -408,9 +409,10 @@ class SignatureImportForm(forms.Form):
 
 
 @admin.register(Letter)
-class LetterAdmin(AuditedExportMixin, HistoryAdmin):
-    """Export only (signatures are imported on a letter's page, "Import signatures"): a letter
-    is saved through letter_save, which an import would bypass."""
+class LetterAdmin(SignaturePullAdminMixin, AuditedExportMixin, HistoryAdmin):
+    """Export only (signatures are imported on a letter's page, "Import signatures", or pulled
+    from its Action Network petition): a letter is saved through letter_save, which an import
+    would bypass."""
 
     resource_classes = [LetterResource]
     export_form_class = SelectableFieldsExportForm
@@ -432,7 +434,7 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
             None,
             {"fields": ["campaign", "persons", "title", ("kind", "status"), "sent_on", "owner"]},
         ),
-        ("Text", {"classes": ["tab"], "fields": ["body", "demands", "url"]}),
+        ("Text", {"classes": ["tab"], "fields": ["body", "demands", "url", "osdi_petition_url"]}),
         (
             "From and to",
             {"classes": ["tab"], "fields": ["author_organization", "recipients", "delivery"]},
@@ -502,7 +504,7 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
             self.admin_site.admin_view(self.import_signatures_view),
             name="campaigns_letter_import_signatures",
         )
-        return [import_signatures, *super().get_urls()]
+        return [import_signatures, *self.pull_signatures_urls(), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         try:
@@ -523,6 +525,7 @@ class LetterAdmin(AuditedExportMixin, HistoryAdmin):
             "recipient_statuses": statuses,
             "answered_about": answered_about,
             "waiting_after_days": WAITING_AFTER_DAYS,
+            **self.pull_signatures_context(request, letter_id),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

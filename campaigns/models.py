@@ -1,5 +1,8 @@
 """Campaigns, the organisations and people around them, letters to officials and who signed them."""
 
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -106,6 +109,18 @@ class PersonIdentifier(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+
+def validate_petition_api_url(value: str) -> None:
+    """An OSDI petition's API address (.../api/.../petitions/<id>), not its public page: what a
+    pull of its signatures asks (campaigns/osdi/pull.py)."""
+    path = urlsplit(value).path.rstrip("/")
+    if "/api/" not in path or not re.search(r"/petitions/[^/]+$", path):
+        raise ValidationError(
+            "This is not a petition's API address: it should look like "
+            "https://actionnetwork.org/api/v2/petitions/<id> (not the petition's public page).",
+            code="not_petition_api_url",
+        )
 
 
 class Campaign(TimeStampedModel):
@@ -239,6 +254,17 @@ class Letter(TimeStampedModel):
     body = models.TextField("body or summary", blank=True)
     demands = models.TextField(blank=True)
     url = models.URLField("URL", max_length=500, blank=True)
+    # Where its signatures are collected, if on Action Network: pulled from there on request
+    # (campaigns/osdi/pull.py).
+    osdi_petition_url = models.URLField(
+        "Action Network petition",
+        max_length=500,
+        blank=True,
+        validators=[validate_petition_api_url],
+        help_text="The petition's API address, such as "
+        "https://actionnetwork.org/api/v2/petitions/<id> (not its public page): its "
+        "signatures can then be pulled into this letter.",
+    )
     response_notes = models.TextField(blank=True)
 
     history = HistoricalRecords(m2m_fields=[recipients, persons])
@@ -320,6 +346,72 @@ class Signature(TimeStampedModel):
     @property
     def signatory(self) -> Organization | Person | None:
         return self.organization or self.person
+
+
+class SignaturePull(models.Model):
+    """One pull of a letter's signatures from its Action Network petition, and its report.
+
+    Made queued by `signature_pull_request` and run, a page at a time, by
+    `signatures_pull_osdi` (campaigns/osdi/pull.py); its counts grow as each page is applied,
+    which the letter's page shows."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    MAX_ERRORS_KEPT = 1000
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="signature_pulls")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="signature_pulls",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Only signatures modified after this were asked for: the start of the letter's last
+    # successful pull, less a margin (None: the first pull reads them all).
+    modified_since = models.DateTimeField(null=True, blank=True)
+    # The page to read next while running: each page is applied with this moved on, in one
+    # transaction, so a pull resumes where it stopped.
+    next_url = models.URLField(max_length=2000, blank=True)
+    pages_read = models.PositiveIntegerField(default=0)
+    signatures_added = models.PositiveIntegerField(default=0)
+    already_signed = models.PositiveIntegerField(default=0)
+    people_matched = models.PositiveIntegerField(default=0)
+    people_created = models.PositiveIntegerField(default=0)
+    people_updated = models.PositiveIntegerField(default=0)
+    rows_not_applied = models.PositiveIntegerField(default=0)
+    # The first of them (MAX_ERRORS_KEPT): [{"page", "row", "identifier", "message"}], as the
+    # CSV import reports its rows.
+    errors = models.JSONField(default=list, blank=True)
+    error = models.TextField("why it failed", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Two pulls of one letter would read the same pages twice: a second request finds
+            # the first (signature_pull_request) instead.
+            models.UniqueConstraint(
+                fields=["letter"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="signaturepull_one_active_per_letter",
+            ),
+        ]
+        indexes = [
+            # A letter's latest pulls (its page), and its last successful one (modified_since).
+            models.Index(fields=["letter", "-created_at"], name="signaturepull_letter_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pull of {self.letter} ({self.get_status_display().lower()})"
 
 
 # What a response's file may be: the upload rules every file follows (config.uploads).

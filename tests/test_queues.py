@@ -17,6 +17,7 @@ def _queue(task_name: str) -> str:
 
 def test_polls_digests_and_schedulers_go_to_queues_of_their_own():
     assert _queue("tracker.tasks.poll_source") == "polls"
+    assert _queue("campaigns.tasks.pull_osdi_signatures") == "polls"
     assert _queue("tracker.tasks.send_digest") == "digests"
     assert _queue("tracker.tasks.send_digest_batch") == "digests"
     for scheduler in ("poll_due_sources", "send_due_digests", "sweep"):

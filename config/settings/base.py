@@ -366,6 +366,8 @@ CELERY_TASK_ROUTES = {
     "tracker.tasks.send_digest": {"queue": "digests"},
     "tracker.tasks.send_digest_batch": {"queue": "digests"},
     "tracker.tasks.send_task_reminder": {"queue": "digests"},
+    # Outbound requests, paced, as the polls are.
+    "campaigns.tasks.pull_osdi_signatures": {"queue": "polls"},
     # poll_due_sources, send_due_digests and sweep: the default queue, "scheduler".
 }
 # --- Email digests --------------------------------------------------------------------------
@@ -550,6 +552,20 @@ LOGGING = {
 
 # Largest CSV accepted by POST /api/letters/{id}/signatures/import/ (bytes).
 SIGNATURE_IMPORT_MAX_BYTES = env.int("SIGNATURE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- Pulling signatures from Action Network (README "Pulling signatures from Action Network") --
+# The API key of the Action Network group whose petitions are pulled (its OSDI-API-Token). No
+# default: a pull refuses, saying so, until it is set.
+ACTION_NETWORK_API_KEY = env.str("ACTION_NETWORK_API_KEY", default="")
+# Least seconds between two requests with the key, across workers sharing the cache: Action
+# Network allows 4 a second per key.
+ACTION_NETWORK_PACE_SECONDS = env.float("ACTION_NETWORK_PACE_SECONDS", default=0.25)
+# Tries after the first for a page answered 429 or 5xx (or lost on the network), backed off.
+ACTION_NETWORK_RETRIES = env.int("ACTION_NETWORK_RETRIES", default=4)
+if ACTION_NETWORK_PACE_SECONDS < 0 or ACTION_NETWORK_RETRIES < 0:
+    raise ImproperlyConfigured(
+        "ACTION_NETWORK_PACE_SECONDS and ACTION_NETWORK_RETRIES must be 0 or more."
+    )
 
 # --- News watch -------------------------------------------------------------------------------
 # Networks exempt from the SSRF defence (comma-separated CIDRs), e.g. 127.0.0.0/8 in development.

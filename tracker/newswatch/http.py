@@ -6,7 +6,9 @@
   to must be public (or inside ``NEWSWATCH_ALLOWED_NETWORKS``), and the connection then goes to
   the checked address itself, so a second DNS answer cannot swap in an internal address
   (DNS rebinding). The ``Host`` header, SNI and certificate check use the host name.
-  Redirects are followed here, one hop at a time, and every hop is checked the same way.
+  Redirects are followed here, one hop at a time, and every hop is checked the same way; a
+  request carrying a secret (``secret_headers``: an API key) is never redirected to another
+  origin, which would receive the secret too.
 * **Time.** A connect timeout (which bounds the host's DNS look-up too), a read timeout, and a
   deadline for the whole fetch, look-ups included. The deadline is enforced by a watchdog timer
   that shuts the socket down, because a server that trickles its headers or body a byte at a
@@ -164,13 +166,16 @@ def fetch(
     read_timeout: float | None = None,
     allowed_networks: Sequence[str] | None = None,
     headers: Mapping[str, str] | None = None,
+    secret_headers: Mapping[str, str] | None = None,
 ) -> FetchResult:
     """GET url, following up to MAX_REDIRECTS redirects, and return the answer or raise FetchError.
 
     etag and last_modified (from an earlier FetchResult) make the request conditional; an
     unchanged resource gives FetchResult(status=304, body=b""). Limits left as None come from
     the NEWSWATCH_* settings; deadline bounds the whole fetch, redirects included. headers are
-    sent as well, but cannot replace Host or Accept-Encoding.
+    sent as well, but cannot replace Host or Accept-Encoding. secret_headers (an API key) are
+    sent to url's own origin only: a redirect to another scheme, host or port is refused
+    (kind "refused_url") before anything is sent there.
     """
     limits = _Limits(
         max_bytes=settings.NEWSWATCH_MAX_BYTES if max_bytes is None else max_bytes,
@@ -179,12 +184,23 @@ def fetch(
     )
     clock = _Deadline(_or_setting(deadline, "NEWSWATCH_FETCH_DEADLINE"))
     networks = _allowed_networks(allowed_networks)
-    request_headers = _request_headers(headers, etag=etag, last_modified=last_modified)
+    request_headers = _request_headers(
+        {**(headers or {}), **(secret_headers or {})}, etag=etag, last_modified=last_modified
+    )
 
     visited: set[str] = set()
     current = url
+    origin: _Target | None = None
     for _hop in range(MAX_REDIRECTS + 1):
         target = _check(current, networks, limits.connect_timeout, clock)
+        origin = origin or target
+        if secret_headers and target.origin != origin.origin:
+            raise FetchError(
+                "refused_url",
+                f"Refused: {origin.host} redirected to {target.host_header} ({target.scheme}), "
+                f"but the request carries a key meant for {origin.host_header} "
+                f"({origin.scheme}) only.",
+            )
         visited.add(target.url)
         answer = _exchange(target, request_headers, limits, clock)
         if answer.status not in _REDIRECT_STATUSES:
@@ -338,6 +354,10 @@ class _Target:
     port: int
     path_and_query: str
     addresses: tuple[IPAddress, ...]
+
+    @property
+    def origin(self) -> tuple[str, str, int]:
+        return (self.scheme, self.host.lower().rstrip("."), self.port)
 
     @property
     def host_header(self) -> str:

@@ -783,3 +783,24 @@ def test_allowed_networks_exempt_only_those_networks():
 @pytest.mark.parametrize("url", ["http:///feed.xml", "http://[::1/feed", "http://a..b/"])
 def test_malformed_urls_are_refused(url):
     refusal(url)
+
+
+def test_secret_headers_are_sent_to_the_urls_own_origin():
+    with LocalServer() as local:
+        local.route("/api", reply(200, b"{}"))
+        local.route("/moved", redirect("/api"))
+        fetch(local.url("/moved"), allowed_networks=LOOPBACK, secret_headers={"X-Key": "s3cret"})
+    assert [r.headers.get("x-key") for r in local.requests] == ["s3cret", "s3cret"]
+
+
+def test_a_redirect_to_another_origin_is_refused_when_the_request_carries_a_secret():
+    with LocalServer() as other, LocalServer() as local:
+        other.route("/api", reply(200, b"{}"))
+        local.route("/moved", redirect(other.url("/api")))
+        with pytest.raises(FetchError) as error:
+            fetch(local.url("/moved"), allowed_networks=LOOPBACK, secret_headers={"X-Key": "k"})
+        # Without a secret the same redirect is followed.
+        assert fetch(local.url("/moved"), allowed_networks=LOOPBACK).status == 200
+    assert error.value.kind == "refused_url"
+    assert "carries a key" in error.value.message
+    assert [r.headers.get("x-key") for r in other.requests] == [None]
