@@ -31,9 +31,13 @@ def blocking(violations: list[dict]) -> list[str]:
     ]
 
 
-def moderate(violations: list[dict]) -> list[str]:
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+def problems(violations: list[dict]) -> list[str]:
+    """Every violation but the moderate and minor ones KNOWN_MODERATE explains: critical and
+    serious ones fail (the issue's bar), and so does any new moderate one, until fixed or
+    listed there with its reason."""
+    return blocking(violations) + [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:4])
         for v in violations
         if v["impact"] not in BLOCKING and v["id"] not in KNOWN_MODERATE
     ]

@@ -1,4 +1,5 @@
-"""WCAG 2.2 AA on every staff page (issue 24): axe-core finds no critical or serious violation on
+"""WCAG 2.2 AA on every staff page (issue 24): axe-core finds no violation (none critical or
+serious, and no moderate one that tests/browser/accessibility.py does not explain) on
 the dashboard, every list, every add and change page with its inlines (and each add page in its
 error state), the case and campaign files, the sign-in, two-factor and lockout pages and the API
 docs, on the demo data at 1366 x 768."""
@@ -10,7 +11,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
 from campaigns.models import Campaign
-from tests.browser.accessibility import audit, blocking
+from tests.browser.accessibility import audit, problems
 from tracker.models import DetainedPerson
 from tracker.workspace.demo import seed_demo
 
@@ -54,41 +55,39 @@ def _submit_empty(page) -> None:
         page.locator("[type=submit][name='_save']").first.click()
 
 
-def test_no_staff_page_has_a_critical_or_serious_violation(staff_page):
+def test_no_staff_page_has_a_violation(staff_page):
     seed_demo()
     page = staff_page
     found = {}
     for label, path in _other_pages():
         page.goto(page.base_url + path)
-        if problems := blocking(audit(page)):
-            found[label] = problems
+        if found_here := problems(audit(page)):
+            found[label] = found_here
     for label, path, submit in _admin_pages():
         if page.goto(page.base_url + path).status == 403:  # a page no one may open (axes')
             continue
-        if problems := blocking(audit(page)):
-            found[label] = problems
+        if found_here := problems(audit(page)):
+            found[label] = found_here
         if submit and page.locator("[type=submit][name='_save']").count():
             _submit_empty(page)
-            if problems := blocking(audit(page)):
-                found[f"{label} (errors)"] = problems
+            if found_here := problems(audit(page)):
+                found[f"{label} (errors)"] = found_here
     assert found == {}, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
 
 
-def test_the_sign_in_and_lockout_pages_have_no_critical_or_serious_violation(
-    anon_page, settings, django_user_model
-):
+def test_the_sign_in_and_lockout_pages_have_no_violation(anon_page, settings, django_user_model):
     django_user_model.objects.create_user("researcher", password="right", is_staff=True)
     page = anon_page
     page.goto(page.base_url + reverse("admin:login"))
     found = {}
-    if problems := blocking(audit(page)):
-        found["sign-in"] = problems
+    if found_here := problems(audit(page)):
+        found["sign-in"] = found_here
     for _ in range(settings.AXES_FAILURE_LIMIT):
         page.fill("input[name='auth-username']", "researcher")
         page.fill("input[name='auth-password']", "wrong")
         with page.expect_navigation():
             page.get_by_role("button", name="Log in").click()
     assert "locked" in page.content().lower()
-    if problems := blocking(audit(page)):
-        found["lockout"] = problems
+    if found_here := problems(audit(page)):
+        found["lockout"] = found_here
     assert found == {}, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
