@@ -375,8 +375,6 @@ DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=250)
 if not 1 <= DIGEST_BATCH_SIZE <= 900:
     raise ImproperlyConfigured("DIGEST_BATCH_SIZE must be from 1 to 900.")
-# Where List-Unsubscribe's mailto points (default: DEFAULT_FROM_EMAIL).
-DIGEST_UNSUBSCRIBE_MAILTO = env.str("DIGEST_UNSUBSCRIBE_MAILTO", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Vigil <vigil@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # smtp://user:password@host:587 (+ ?ssl=True or tls), consolemail://, filemail:///path ...

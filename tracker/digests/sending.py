@@ -303,7 +303,7 @@ def _fix_contents(
     empty = [d.pk for d in deliveries if digests[d.pk].is_empty]
     fixed = [d for d in deliveries if not digests[d.pk].is_empty]
     for delivery in fixed:
-        message = render_digest_email(digests[delivery.pk], delivery_id=delivery.pk, cache=shared)
+        message = render_digest_email(digests[delivery.pk], cache=shared)
         delivery.content = message_content(message)
         delivery.period_end = now
         delivery.message_id = message.extra_headers.get("Message-ID", "")[:300]
