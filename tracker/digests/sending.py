@@ -11,8 +11,9 @@
   messages, sends every stored message over one SMTP connection, and records each delivery's
   outcome: a fixed number of statements per batch. Two workers racing, or a task run twice,
   send one message. A delivery whose subscription has since been made inactive
-  (unsubscribed) is never claimed, so it is never sent. `digest_send` sends one delivery as
-  a batch of one.
+  (unsubscribed), or whose address is suppressed (a hard bounce, a spam complaint:
+  tracker/digests/feedback.py), is never claimed, so it is never sent. `digest_send` sends
+  one delivery as a batch of one.
 
 The deliveries are written with `update()`, which Django's `auto_now` does not see: each update
 of what the API shows (status, attempts, period, error, sent time) sets `updated_at` itself, so
@@ -86,7 +87,7 @@ def digests_create_due(
     reads the deliveries to send, and one puts the failed among them back to pending. A
     period that would start after `now` is not due."""
     now = now or timezone.now()
-    subscriptions = Subscription.objects.filter(frequency=frequency, active=True)
+    subscriptions = Subscription.objects.mailable().filter(frequency=frequency)
     if email:
         subscriptions = subscriptions.filter(email=email.strip().lower())
     starts = {
@@ -125,11 +126,12 @@ def digests_create_due(
 
 
 def _of_active_subscriptions():
-    """A condition on deliveries: their subscription is active. Written as `subscription_id IN
-    (SELECT ...)`, not as `subscription__active=True`: a join would make Django's UPDATE
+    """A condition on deliveries: their subscription is active and its address not suppressed
+    (Subscription.objects.mailable()). Written as `subscription_id IN (SELECT ...)`, not as
+    `subscription__active=True`: a join would make Django's UPDATE
     `id IN (SELECT ... JOIN ...)`, and PostgreSQL re-checks only the outer conditions against a
     row another transaction changed meanwhile, so the compare-and-set would no longer hold."""
-    return Q(subscription__in=Subscription.objects.filter(active=True).values("pk"))
+    return Q(subscription__in=Subscription.objects.mailable().values("pk"))
 
 
 @dataclass
