@@ -327,7 +327,10 @@ class DigestDeliveryAdmin(ModelAdmin):
             "Queued %d delivery to send again.", "Queued %d deliveries to send again.", len(ids)
         ) % len(ids)
         if outcome.unsubscribed:
-            message += f" {outcome.unsubscribed} of unsubscribed (inactive) addresses left alone."
+            message += (
+                f" {outcome.unsubscribed} of unsubscribed (inactive) or suppressed addresses "
+                "left alone."
+            )
         if outcome.done:
             message += (
                 ngettext(

@@ -16,12 +16,17 @@ which Amazon SES's reports carry and anymail gives as the event's message_id for
 keep it; failing that, the address's latest digest sent.
 """
 
+import logging
+
 from anymail.signals import AnymailTrackingEvent, EventType, RejectReason
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from tracker.digests.models import DigestDelivery, SuppressedAddress
 from tracker.digests.suppression import address_suppress, normalised_email
 
 Reason = SuppressedAddress.Reason
+logger = logging.getLogger(__name__)
 
 
 def _is_soft_bounce(event: AnymailTrackingEvent) -> bool:
@@ -92,6 +97,12 @@ def tracking_event_record(*, event: AnymailTrackingEvent, esp_name: str) -> str 
     reason = suppression_reason(event)
     email = normalised_email(event.recipient or "")
     if reason is None or not email:
+        return None
+    try:
+        validate_email(email)
+    except ValidationError:
+        # No subscription can have it; answering 500 would only make the provider try again.
+        logger.warning("%s reported %s for an invalid address; ignored.", esp_name, reason)
         return None
     address_suppress(
         email=email,

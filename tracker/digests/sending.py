@@ -39,7 +39,7 @@ from django.utils import timezone
 from config.batching import chunks
 from tracker.digests.content import Digest, build_digests
 from tracker.digests.email import message_content, message_from_content, render_digest_email
-from tracker.digests.models import DigestDelivery, Subscription
+from tracker.digests.models import DigestDelivery, Subscription, SuppressedAddress
 
 # Longer than building and sending one digest takes (the task's time limit); short enough that
 # a delivery held by a worker that died is sent again within minutes.
@@ -672,7 +672,7 @@ class ResendOutcome:
     """What a resend did with the deliveries it was given."""
 
     queued: list[int] = field(default_factory=list)  # the ids to send (again)
-    unsubscribed: int = 0  # of inactive subscriptions: never sent
+    unsubscribed: int = 0  # of inactive subscriptions or suppressed addresses: never sent
     done: int = 0  # sent or empty: a digest is never sent twice
     sending: int = 0  # claimed by a worker sending it right now: left to that worker
 
@@ -682,11 +682,18 @@ def deliveries_resend(*, deliveries: QuerySet[DigestDelivery]) -> ResendOutcome:
     are sent again only as a new period. Says which were queued and why the others were not."""
     now = timezone.now()
     outcome = ResendOutcome()
-    rows = deliveries.order_by().values_list(
-        "pk", "status", "claimed_until", "subscription__active"
+    rows = list(
+        deliveries.order_by().values_list(
+            "pk", "status", "claimed_until", "subscription__active", "subscription__email"
+        )
     )
-    for pk, status, claimed_until, active in rows:
-        if not active:
+    suppressed = set(
+        SuppressedAddress.objects.in_force()
+        .filter(email__in={row[4] for row in rows})
+        .values_list("email", flat=True)
+    )
+    for pk, status, claimed_until, active, email in rows:
+        if not active or email in suppressed:
             outcome.unsubscribed += 1
         elif status in _DONE:
             outcome.done += 1

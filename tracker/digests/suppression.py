@@ -38,7 +38,10 @@ def address_suppress(
     at = at or timezone.now()
     if delivery is not None:
         DigestDelivery.objects.filter(pk=delivery.pk).update(
-            feedback=reason, feedback_at=at, feedback_detail=detail[:2000], updated_at=at
+            feedback=reason,
+            feedback_at=at,
+            feedback_detail=detail[:2000],
+            updated_at=timezone.now(),  # what a partner syncing with `updated_since` reads
         )
     existing = SuppressedAddress.objects.in_force().filter(email=email).first()
     if existing is not None:

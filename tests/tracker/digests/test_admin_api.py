@@ -565,7 +565,7 @@ def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(
 
     page, callbacks = _resend(admin_site_client, django_capture_on_commit_callbacks, failed)
     assert "Queued 0 deliveries to send again." in page
-    assert "1 of unsubscribed (inactive) addresses left alone." in page
+    assert "1 of unsubscribed (inactive) or suppressed addresses left alone." in page
     assert "sent or empty" not in page
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("failed", 5)

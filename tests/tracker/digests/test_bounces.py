@@ -19,7 +19,7 @@ from django.urls import clear_url_caches, reverse
 from config.roles import EDITOR, VIEWER
 from tests.tracker.digests.conftest import START, mention, subscribe
 from tracker.digests.feedback import suppression_reason, tracking_event_record
-from tracker.digests.sending import digest_send, digests_create_due
+from tracker.digests.sending import deliveries_resend, digest_send, digests_create_due
 from tracker.models import DigestDelivery, Subscription, SuppressedAddress
 
 pytestmark = pytest.mark.django_db
@@ -422,3 +422,23 @@ def test_a_new_bounce_after_a_lift_suppresses_the_address_again(sent, editor_cli
 
     assert SuppressedAddress.objects.count() == 2
     assert SuppressedAddress.objects.in_force().get().pk != first.pk
+
+
+def test_a_report_for_an_address_that_is_no_address_is_ignored(sent):
+    response = _post(_bounce(sent, to="not an address"))
+
+    assert response.status_code == 200  # else the provider would post it again for ever
+    assert not SuppressedAddress.objects.exists()
+
+
+def test_resending_leaves_a_suppressed_addresss_delivery_alone(clock, people, sent):
+    clock.move_to(START + DAY + HOUR)
+    mention(people["liu"])
+    clock.move_to(START + 2 * DAY)
+    due = digests_create_due(frequency="daily")
+    _post(_bounce(sent))
+
+    outcome = deliveries_resend(deliveries=DigestDelivery.objects.filter(pk__in=due))
+
+    ally = DigestDelivery.objects.get(pk__in=due, subscription__email=ADDRESS)
+    assert ally.pk not in outcome.queued and outcome.unsubscribed == 1
