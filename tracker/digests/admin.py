@@ -18,6 +18,7 @@ from unfold.contrib.filters.admin import (
 )
 
 from config.admin_base import ModelAdmin
+from config.formats import staff_datetime
 from config.history import HistoryAdmin
 from tracker.digests.email import render_digest_email
 from tracker.digests.models import DigestDelivery, Subscription, SuppressedAddress
@@ -379,12 +380,17 @@ class SuppressedAddressAdmin(HistoryAdmin):
     def lifted(self, obj):
         if obj.lifted_at is None:
             return "-"
-        return f"{obj.lifted_at:%Y-%m-%d %H:%M} by {obj.lifted_by or 'someone since deleted'}"
+        return f"{staff_datetime(obj.lifted_at)} by {obj.lifted_by or 'someone since deleted'}"
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A suppression is lifted (recorded: who, when), never deleted: it is the record of a
+        # bounce or a complaint.
         return False
 
     def has_lift_permission(self, request) -> bool:

@@ -442,3 +442,16 @@ def test_resending_leaves_a_suppressed_addresss_delivery_alone(clock, people, se
 
     ally = DigestDelivery.objects.get(pk__in=due, subscription__email=ADDRESS)
     assert ally.pk not in outcome.queued and outcome.unsubscribed == 1
+
+
+def test_nobody_deletes_a_suppression_in_the_admin(sent, staff):
+    _post(_bounce(sent))
+    suppression = SuppressedAddress.objects.get()
+    _user, admin_site_client = staff["editor"]  # whose role may delete tracker records
+
+    page = admin_site_client.get(_changelist(SuppressedAddress)).content.decode()
+    delete = reverse("admin:tracker_suppressedaddress_delete", args=[suppression.pk])
+
+    assert 'value="delete_selected"' not in page
+    assert admin_site_client.post(delete, {"post": "yes"}).status_code == 403
+    assert SuppressedAddress.objects.exists()
