@@ -82,6 +82,7 @@ SIDEBAR: list[tuple[str, list[Link]]] = [
         [
             Link("Subscriptions", "forward_to_inbox", "tracker.subscription"),
             Link("Digest deliveries", "outgoing_mail", "tracker.digestdelivery"),
+            Link("Suppressed addresses", "unsubscribe", "tracker.suppressedaddress"),
         ],
     ),
     (

@@ -21,7 +21,11 @@ from tracker.cases.api.views import (
     CaseNoteViewSet,
     DetainedPersonViewSet,
 )
-from tracker.digests.api.views import DigestDeliveryViewSet, SubscriptionViewSet
+from tracker.digests.api.views import (
+    DigestDeliveryViewSet,
+    SubscriptionViewSet,
+    SuppressedAddressViewSet,
+)
 from tracker.newswatch.api.views import MentionViewSet, NewsItemViewSet, NewsSourceViewSet
 from tracker.workspace.api.search import SearchView
 from tracker.workspace.api.views import TaskViewSet
@@ -43,6 +47,7 @@ router.register("mentions", MentionViewSet, basename="mention")
 router.register("case-event-proposals", CaseEventProposalViewSet, basename="caseeventproposal")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("digest-deliveries", DigestDeliveryViewSet, basename="digestdelivery")
+router.register("suppressed-addresses", SuppressedAddressViewSet, basename="suppressedaddress")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("access-records", AccessRecordViewSet, basename="accessrecord")
 # Last: it lists the deletions of the endpoints registered above that keep a history.

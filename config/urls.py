@@ -1,5 +1,6 @@
 from csp.constants import SELF
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -45,3 +46,10 @@ urlpatterns = [
     re_path(r"^api/(?:.*/)?$", api_not_found),
     re_path(r"^api(?:/.*)?$", api_missing_slash),
 ]
+
+# The mail provider's reports of bounces, complaints and unsubscribes (django-anymail's
+# webhooks, /anymail/<provider>/tracking/; tracker/digests/feedback.py acts on them), behind
+# HTTP basic auth with ANYMAIL_WEBHOOK_SECRET. Not served without it: anymail would then take
+# reports from anyone, and anyone could stop an address's digests.
+if settings.ANYMAIL_WEBHOOK_SECRET:
+    urlpatterns.append(path("anymail/", include("anymail.urls")))

@@ -62,7 +62,11 @@ def test_the_sidebar_groups_every_list_by_task(django_user_model):
         "News items",
     ]
     assert ("News mentions", reverse("admin:tracker_mention_changelist")) in sidebar["News watch"]
-    assert [text for text, _ in sidebar["Digests"]] == ["Subscriptions", "Digest deliveries"]
+    assert [text for text, _ in sidebar["Digests"]] == [
+        "Subscriptions",
+        "Digest deliveries",
+        "Suppressed addresses",
+    ]
     settings_links = [text for text, _ in sidebar["Settings"]]
     assert settings_links[:2] == ["Users", "Groups"]
     assert "Authenticator apps" in settings_links and "Login attempts" in settings_links

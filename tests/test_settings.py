@@ -127,3 +127,24 @@ def test_production_refuses_a_plain_http_site_url():
     result = _manage("check", DJANGO_SECRET_KEY=GOOD_KEY, SITE_URL="http://vigil.example.org")
     assert result.returncode != 0
     assert "SITE_URL must start with https://" in result.stderr
+
+
+@pytest.mark.parametrize("secret", ["vigil", "vigil:short-password"])
+def test_production_refuses_a_guessable_webhook_secret(secret):
+    result = _manage("check", DJANGO_SECRET_KEY=GOOD_KEY, ANYMAIL_WEBHOOK_SECRET=secret)
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET must be user:password" in result.stderr
+
+
+def test_production_starts_without_a_webhook_secret_and_serves_no_webhook():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.urls import resolve, Resolver404\n"
+        "try:\n    resolve('/anymail/postmark/tracking/'); print('served')\n"
+        "except Resolver404:\n    print('not served')",
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        ANYMAIL_WEBHOOK_SECRET="",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "not served"

@@ -11,6 +11,13 @@ class TrackerConfig(AppConfig):
         from tracker.accesslog import signin
 
         signin.connect()
+        # The mail provider's bounce and complaint reports (django-anymail's webhooks): thin
+        # glue to tracker.digests.feedback's service.
+        from anymail.signals import tracking
+
+        from tracker.digests.feedback import on_tracking
+
+        tracking.connect(on_tracking, dispatch_uid="tracker.digests.feedback")
         post_migrate.connect(keep_case_summaries, sender=self)
 
 

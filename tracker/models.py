@@ -32,7 +32,7 @@ from tracker.cases.models import (
     name_forms,
     validate_string_list,
 )
-from tracker.digests.models import DigestDelivery, Subscription
+from tracker.digests.models import DigestDelivery, Subscription, SuppressedAddress
 from tracker.newswatch.models import (
     Mention,
     NewsItem,
@@ -66,6 +66,7 @@ __all__ = [
     "SearchCoverage",
     "StaffPreference",
     "Subscription",
+    "SuppressedAddress",
     "Task",
     "TaskReminder",
     "UnicodeJSONEncoder",

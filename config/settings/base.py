@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_totp",
     "two_factor",
+    # The mail provider's tracking webhooks (bounces, complaints): tracker/digests/feedback.py.
+    "anymail",
     "campaigns",
     "tracker",
 ]
@@ -379,13 +381,23 @@ DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=250)
 if not 1 <= DIGEST_BATCH_SIZE <= 900:
     raise ImproperlyConfigured("DIGEST_BATCH_SIZE must be from 1 to 900.")
-# Where List-Unsubscribe's mailto points (default: DEFAULT_FROM_EMAIL).
-DIGEST_UNSUBSCRIBE_MAILTO = env.str("DIGEST_UNSUBSCRIBE_MAILTO", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Vigil <vigil@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # smtp://user:password@host:587 (+ ?ssl=True or tls), consolemail://, filemail:///path ...
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)  # django-environ's idiom: EMAIL_BACKEND, EMAIL_HOST, ...
+# The mail provider's bounce, complaint and unsubscribe reports (django-anymail's tracking
+# webhooks at /anymail/<provider>/tracking/, README "Email digests"): the HTTP basic-auth
+# credentials, "user:password", that the provider is told to send. None outside development:
+# without it the webhooks are not served at all (anymail would take reports from anyone).
+ANYMAIL_WEBHOOK_SECRET = env.str("ANYMAIL_WEBHOOK_SECRET", default="")
+if ANYMAIL_WEBHOOK_SECRET and (
+    ":" not in ANYMAIL_WEBHOOK_SECRET or len(ANYMAIL_WEBHOOK_SECRET.split(":", 1)[1]) < 20
+):
+    raise ImproperlyConfigured(
+        "ANYMAIL_WEBHOOK_SECRET must be user:password, the password at least 20 random characters."
+    )
+ANYMAIL = {"WEBHOOK_SECRET": ANYMAIL_WEBHOOK_SECRET}
 
 # --- Tasks and follow-ups (README "Tasks and follow-ups") -----------------------------------
 # A letter sent this many days ago that a recipient has not answered: "chase <recipient>".
@@ -509,6 +521,8 @@ SPECTACULAR_SETTINGS = {
         "CaseEventKindEnum": "tracker.cases.models.CaseEvent.Kind",
         # A mention and the bulk review share its statuses.
         "MentionStatusEnum": "tracker.newswatch.models.Mention.Status",
+        # A suppressed address's reason, and a digest delivery's feedback (the same reasons).
+        "SuppressionReasonEnum": "tracker.digests.models.SuppressedAddress.Reason",
     },
 }
 

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
 os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("ANYMAIL_WEBHOOK_SECRET", "vigil-dev:dev-only-webhook-password-not-secret")
 
 from .base import *  # noqa: F403
 

@@ -10,6 +10,7 @@ os.environ["VIGIL_READ_DOTENV"] = "false"
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+os.environ.setdefault("ANYMAIL_WEBHOOK_SECRET", "vigil-test:test-only-webhook-password")
 
 from .base import *  # noqa: F403
 

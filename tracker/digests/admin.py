@@ -18,11 +18,13 @@ from unfold.contrib.filters.admin import (
 )
 
 from config.admin_base import ModelAdmin
+from config.formats import staff_datetime
 from config.history import HistoryAdmin
 from tracker.digests.email import render_digest_email
-from tracker.digests.models import DigestDelivery, Subscription
+from tracker.digests.models import DigestDelivery, Subscription, SuppressedAddress
 from tracker.digests.sending import deliveries_resend, digest_preview, digests_send_now
 from tracker.digests.services import subscription_save
+from tracker.digests.suppression import suppression_lift
 from tracker.tasks import queue_digest_batches
 
 
@@ -146,6 +148,16 @@ class SubscriptionAdmin(HistoryAdmin):
                 messages.WARNING,
             )
             return back
+        suppression = SuppressedAddress.objects.in_force().filter(email=subscription.email).first()
+        if suppression is not None:
+            self.message_user(
+                request,
+                f"Nothing was sent: this address is suppressed ({suppression.get_reason_display()}"
+                f" reported {suppression.created_at:%Y-%m-%d}). Lift it in the list of "
+                "suppressed addresses to send to it again.",
+                messages.WARNING,
+            )
+            return back
         outcomes = digests_send_now(frequency=subscription.frequency, email=subscription.email)
         if not outcomes:
             self.message_user(request, "Nothing was due: nothing was sent.", messages.WARNING)
@@ -236,10 +248,12 @@ class DigestDeliveryAdmin(ModelAdmin):
         "status",
         "attempts",
         "sent_at",
+        "feedback",
         "error",
     ]
     list_filter = [
         ("status", ChoicesDropdownFilter),
+        ("feedback", ChoicesDropdownFilter),
         ("subscription__frequency", ChoicesDropdownFilter),
     ]
     list_filter_submit = True
@@ -254,6 +268,9 @@ class DigestDeliveryAdmin(ModelAdmin):
         "attempts",
         "sent_at",
         "message_id",
+        "feedback",
+        "feedback_at",
+        "feedback_detail",
         "last_error",
         "claimed_until",
         "created_at",
@@ -311,7 +328,10 @@ class DigestDeliveryAdmin(ModelAdmin):
             "Queued %d delivery to send again.", "Queued %d deliveries to send again.", len(ids)
         ) % len(ids)
         if outcome.unsubscribed:
-            message += f" {outcome.unsubscribed} of unsubscribed (inactive) addresses left alone."
+            message += (
+                f" {outcome.unsubscribed} of unsubscribed (inactive) or suppressed addresses "
+                "left alone."
+            )
         if outcome.done:
             message += (
                 ngettext(
@@ -324,3 +344,70 @@ class DigestDeliveryAdmin(ModelAdmin):
         if outcome.sending:
             message += f" {outcome.sending} being sent right now, left to the worker sending it."
         self.message_user(request, message, messages.SUCCESS if ids else messages.WARNING)
+
+
+@admin.register(SuppressedAddress)
+class SuppressedAddressAdmin(HistoryAdmin):
+    """Addresses no digest goes to: the mail provider reported a hard bounce, a spam complaint
+    or an unsubscribe (tracker/digests/feedback.py). Staff review them and, with the
+    permission to change suppressed addresses, lift them; nobody edits one."""
+
+    list_display = ["email", "reason", "created_at", "provider", "delivery_link", "lifted"]
+    list_filter = [("reason", ChoicesDropdownFilter), ("lifted_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["lifted_by"]
+    search_fields = ["email"]
+    fields = [
+        "email",
+        "reason",
+        "detail",
+        "provider",
+        "delivery_link",
+        "created_at",
+        "lifted_at",
+        "lifted_by",
+    ]
+    readonly_fields = fields
+    actions = ["lift"]
+
+    @admin.display(description="digest")
+    def delivery_link(self, obj):
+        if obj.delivery_id is None:
+            return "-"
+        url = reverse("admin:tracker_digestdelivery_change", args=[obj.delivery_id])
+        return format_html('<a href="{}">the digest reported</a>', url)
+
+    @admin.display(description="lifted", ordering="lifted_at")
+    def lifted(self, obj):
+        if obj.lifted_at is None:
+            return "-"
+        return f"{staff_datetime(obj.lifted_at)} by {obj.lifted_by or 'someone since deleted'}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A suppression is lifted (recorded: who, when), never deleted: it is the record of a
+        # bounce or a complaint.
+        return False
+
+    def has_lift_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.action(description="Lift: send digests to these addresses again", permissions=["lift"])
+    def lift(self, request, queryset):
+        lifted = 0
+        for suppression in queryset.filter(lifted_at__isnull=True):
+            suppression_lift(suppression=suppression, user=request.user)
+            lifted += 1
+        message = (
+            ngettext(
+                "Lifted %d suppression: the address gets digests again from the next run.",
+                "Lifted %d suppressions: the addresses get digests again from the next run.",
+                lifted,
+            )
+            % lifted
+        )
+        self.message_user(request, message, messages.SUCCESS if lifted else messages.WARNING)

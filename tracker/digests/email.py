@@ -5,13 +5,14 @@ Rendering only: nothing here queries the database beyond what the Digest already
 """
 
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from email.utils import formatdate, parseaddr
-from urllib.parse import quote, urlsplit
+from email.utils import formatdate
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -48,13 +49,6 @@ def unsubscribe_url(subscription: Subscription, token: str | None = None) -> str
     return settings.SITE_URL + reverse("digests:unsubscribe", args=[token])
 
 
-def unsubscribe_mailto(subscription: Subscription, token: str | None = None) -> str:
-    configured = getattr(settings, "DIGEST_UNSUBSCRIBE_MAILTO", "") or settings.DEFAULT_FROM_EMAIL
-    address = parseaddr(configured)[1] or configured  # "Vigil <digest@x>" -> "digest@x"
-    subject = quote(f"unsubscribe {token or make_token(subscription)}", safe=":")
-    return f"mailto:{address}?subject={subject}"
-
-
 def admin_case_url(person_pk: int) -> str:
     return settings.SITE_URL + reverse("admin:tracker_detainedperson_change", args=[person_pk])
 
@@ -68,11 +62,13 @@ def admin_mentions_url(person_pk: int) -> str:
     )
 
 
-def message_id(delivery_id: int | None) -> str:
-    """Deterministic per delivery, so that a resend after a crash is recognisable as such."""
-    if delivery_id is None:
-        return make_msgid(domain=site_domain())
-    return f"<digest-{delivery_id}@{site_domain()}>"
+def message_id() -> str:
+    """A new Message-ID, unique in the world: 122 random bits (uuid4), nothing counted, so no
+    other installation, restored backup or reset database repeats it (mail providers fold
+    messages with the same Message-ID), and it tells nobody how many digests were sent. Made
+    once per delivery, when its message is fixed at the first claim, and stored with it: a
+    resend after a crash carries the same one."""
+    return f"<digest-{uuid.uuid4().hex}@{site_domain()}>"
 
 
 # --- What the templates show -------------------------------------------------------------------
@@ -307,8 +303,7 @@ def digest_context(digest: Digest, *, cache: dict | None = None) -> dict:
         "campaigns": campaigns,
         "any_unreviewed": any(m.unreviewed for case in cases for m in case.mentions),
         "max_description_chars": MAX_DESCRIPTION_CHARS,
-        "unsubscribe_token": (token := make_token(subscription)),
-        "unsubscribe_url": unsubscribe_url(subscription, token),
+        "unsubscribe_url": unsubscribe_url(subscription),
         "more_cases": 0,  # set by render_digest_email when not every case fits
         "more_campaigns": 0,
         # Staff only: the review queue, where everything a digest could not list is.
@@ -338,11 +333,9 @@ def _tidy_html(html: str) -> str:
     return "\n".join(line for line in html.split("\n") if line.strip())
 
 
-def render_digest_email(
-    digest: Digest, *, delivery_id: int | None = None, cache: dict | None = None
-) -> EmailMultiAlternatives:
+def render_digest_email(digest: Digest, *, cache: dict | None = None) -> EmailMultiAlternatives:
     """The digest, ready to send: plain text with an HTML alternative, the RFC 2369 and RFC 8058
-    unsubscribe headers, and a Message-ID derived from delivery_id when there is one.
+    unsubscribe headers, and a new random Message-ID (see message_id).
 
     Each case and campaign lists only its newest news (see MAX_*); should the message still be
     over MAX_MESSAGE_BYTES (a subscription following hundreds of busy cases), it lists fewer
@@ -351,6 +344,7 @@ def render_digest_email(
     Digests rendered together (a batch) share a `cache` (an empty dict to begin with): what
     they show alike is then rendered once. The messages are the same with or without it."""
     context = digest_context(digest, cache=cache)
+    msgid = message_id()
     cases, campaigns = context["cases"], context["campaigns"]
     listed_cases, listed_campaigns = len(cases), len(campaigns)
     while True:
@@ -360,7 +354,7 @@ def render_digest_email(
             campaigns=campaigns[:listed_campaigns],
             more_campaigns=len(campaigns) - listed_campaigns,
         )
-        message = _message(digest, context, delivery_id)
+        message = _message(digest, context, msgid)
         if _surely_fits(message):
             return message
         size = len(message.message().as_bytes())
@@ -436,7 +430,7 @@ def message_from_content(content: dict) -> EmailMultiAlternatives:
     return message
 
 
-def _message(digest: Digest, context: dict, delivery_id: int | None) -> EmailMultiAlternatives:
+def _message(digest: Digest, context: dict, msgid: str) -> EmailMultiAlternatives:
     subscription = digest.subscription
     text = _tidy_text(render_to_string("tracker/email/digest.txt", context))
     html = _tidy_html(render_to_string("tracker/email/digest.html", context))
@@ -446,11 +440,12 @@ def _message(digest: Digest, context: dict, delivery_id: int | None) -> EmailMul
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscription.email],
         headers={
-            "Message-ID": message_id(delivery_id),
-            "List-Unsubscribe": (
-                f"<{context['unsubscribe_url']}>, "
-                f"<{unsubscribe_mailto(subscription, context['unsubscribe_token'])}>"
-            ),
+            "Message-ID": msgid,
+            # The https link only, which RFC 8058's one-click POST needs and mail clients use.
+            # No mailto: Vigil receives no mail, and a mailto nothing reads would tell the
+            # reader they had unsubscribed while the digests kept coming (README "Email
+            # digests").
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )

@@ -1,12 +1,22 @@
 """Email digests: who follows which campaigns and cases, and each digest sent to them."""
 
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from config.formats import staff_datetime
 from config.models import TimeStampedModel
 from tracker.cases.models import CaseEvent, DetainedPerson
 from tracker.newswatch.models import Mention
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def mailable(self) -> "SubscriptionQuerySet":
+        """Active, and to an address no suppression stops (a hard bounce, a spam complaint, an
+        unsubscribe at the mail provider): those a digest is made for and sent to."""
+        return self.filter(active=True).exclude(
+            email__in=SuppressedAddress.objects.in_force().values("email")
+        )
 
 
 class Subscription(TimeStampedModel):
@@ -43,6 +53,8 @@ class Subscription(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    objects = SubscriptionQuerySet.as_manager()
+
     class Meta:
         ordering = ["email", "frequency"]
         constraints = [
@@ -59,6 +71,86 @@ class Subscription(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_frequency_display()})"
+
+    def clean(self) -> None:
+        self.email = (self.email or "").strip().lower()
+
+
+class SuppressedAddressQuerySet(models.QuerySet):
+    def in_force(self) -> "SuppressedAddressQuerySet":
+        """Not lifted: the addresses no digest goes to."""
+        return self.filter(lifted_at__isnull=True)
+
+
+class SuppressedAddress(models.Model):
+    """An address no digest goes to, whatever its subscriptions: it bounced for good, its
+    reader reported a digest as spam, or unsubscribed at the mail provider. Made by the mail
+    provider's webhook (tracker/digests/feedback.py); staff may lift it, and a lifted one stays
+    as the record of what happened (a new bounce suppresses the address again)."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Hard bounce"
+        COMPLAINED = "complained", "Spam complaint"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed at the mail provider"
+
+    email = models.EmailField(help_text="Stored lower-cased, as subscriptions are.")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    detail = models.TextField(
+        blank=True,
+        help_text="What the mail provider said: the bounce's diagnostic, the kind of complaint.",
+    )
+    provider = models.CharField(max_length=50, blank=True, help_text="Which provider said so.")
+    delivery = models.ForeignKey(
+        "DigestDelivery",
+        on_delete=models.SET_NULL,
+        related_name="suppressions",
+        null=True,
+        blank=True,
+        help_text="The digest the report was about, when the provider named it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        related_name="lifted_suppressions",
+        null=True,
+        blank=True,
+    )
+
+    history = HistoricalRecords()
+
+    objects = SuppressedAddressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "suppressed addresses"
+        constraints = [
+            # One suppression in force per address; lifted ones stay as history. Its index
+            # serves sending's "is this address suppressed" (SubscriptionQuerySet.mailable).
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="suppressedaddress_unique_in_force",
+                violation_error_message="This address is suppressed already.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="suppressedaddress_email_lower"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lifted_by__isnull=True) | models.Q(lifted_at__isnull=False),
+                name="suppressedaddress_lifted_by_when_lifted",
+            ),
+        ]
+        indexes = [
+            # The admin list and the API: the latest first.
+            models.Index(fields=["-created_at", "-id"], name="suppression_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        lifted = " (lifted)" if self.lifted_at else ""
+        return f"{self.email}: {self.get_reason_display()}{lifted}"
 
     def clean(self) -> None:
         self.email = (self.email or "").strip().lower()
@@ -83,6 +175,8 @@ class DigestDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Random and made once, at the first claim (tracker.digests.email.message_id): unique in
+    # the world, so that no other installation, restored backup or reset database repeats it.
     message_id = models.CharField(max_length=300, blank=True)
     # A worker that claims the delivery holds it until then; a claim that outlives its worker
     # (killed mid-send) expires and another attempt may claim it.
@@ -96,6 +190,14 @@ class DigestDelivery(models.Model):
     content = models.JSONField(null=True, blank=True, editable=False)
     mentions = models.ManyToManyField(Mention, related_name="digest_deliveries", blank=True)
     events = models.ManyToManyField(CaseEvent, related_name="digest_deliveries", blank=True)
+    # What the mail provider reported after the message left (tracker/digests/feedback.py):
+    # a hard bounce, a spam complaint or an unsubscribe there; the same reasons as a
+    # suppression's, which stops the address.
+    feedback = models.CharField(
+        "provider's report", max_length=20, choices=SuppressedAddress.Reason.choices, blank=True
+    )
+    feedback_at = models.DateTimeField("reported at", null=True, blank=True)
+    feedback_detail = models.TextField("provider's words", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Kept current by every write in tracker.digests.sending (most are update() calls, which
     # auto_now does not see): what a partner syncing with `updated_since` reads.
@@ -111,6 +213,13 @@ class DigestDelivery(models.Model):
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),
                 name="digestdelivery_period_ordered",
+            ),
+            # Random Message-IDs never repeat; this also serves the provider's webhook, which
+            # finds the delivery a bounce or complaint is about by its Message-ID.
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~models.Q(message_id=""),
+                name="digestdelivery_unique_message_id",
             ),
         ]
         indexes = [

@@ -11,8 +11,9 @@
   messages, sends every stored message over one SMTP connection, and records each delivery's
   outcome: a fixed number of statements per batch. Two workers racing, or a task run twice,
   send one message. A delivery whose subscription has since been made inactive
-  (unsubscribed) is never claimed, so it is never sent. `digest_send` sends one delivery as
-  a batch of one.
+  (unsubscribed), or whose address is suppressed (a hard bounce, a spam complaint:
+  tracker/digests/feedback.py), is never claimed, so it is never sent. `digest_send` sends
+  one delivery as a batch of one.
 
 The deliveries are written with `update()`, which Django's `auto_now` does not see: each update
 of what the API shows (status, attempts, period, error, sent time) sets `updated_at` itself, so
@@ -38,7 +39,7 @@ from django.utils import timezone
 from config.batching import chunks
 from tracker.digests.content import Digest, build_digests
 from tracker.digests.email import message_content, message_from_content, render_digest_email
-from tracker.digests.models import DigestDelivery, Subscription
+from tracker.digests.models import DigestDelivery, Subscription, SuppressedAddress
 
 # Longer than building and sending one digest takes (the task's time limit); short enough that
 # a delivery held by a worker that died is sent again within minutes.
@@ -86,7 +87,7 @@ def digests_create_due(
     reads the deliveries to send, and one puts the failed among them back to pending. A
     period that would start after `now` is not due."""
     now = now or timezone.now()
-    subscriptions = Subscription.objects.filter(frequency=frequency, active=True)
+    subscriptions = Subscription.objects.mailable().filter(frequency=frequency)
     if email:
         subscriptions = subscriptions.filter(email=email.strip().lower())
     starts = {
@@ -125,11 +126,12 @@ def digests_create_due(
 
 
 def _of_active_subscriptions():
-    """A condition on deliveries: their subscription is active. Written as `subscription_id IN
-    (SELECT ...)`, not as `subscription__active=True`: a join would make Django's UPDATE
+    """A condition on deliveries: their subscription is active and its address not suppressed
+    (Subscription.objects.mailable()). Written as `subscription_id IN (SELECT ...)`, not as
+    `subscription__active=True`: a join would make Django's UPDATE
     `id IN (SELECT ... JOIN ...)`, and PostgreSQL re-checks only the outer conditions against a
     row another transaction changed meanwhile, so the compare-and-set would no longer hold."""
-    return Q(subscription__in=Subscription.objects.filter(active=True).values("pk"))
+    return Q(subscription__in=Subscription.objects.mailable().values("pk"))
 
 
 @dataclass
@@ -303,7 +305,7 @@ def _fix_contents(
     empty = [d.pk for d in deliveries if digests[d.pk].is_empty]
     fixed = [d for d in deliveries if not digests[d.pk].is_empty]
     for delivery in fixed:
-        message = render_digest_email(digests[delivery.pk], delivery_id=delivery.pk, cache=shared)
+        message = render_digest_email(digests[delivery.pk], cache=shared)
         delivery.content = message_content(message)
         delivery.period_end = now
         delivery.message_id = message.extra_headers.get("Message-ID", "")[:300]
@@ -670,7 +672,7 @@ class ResendOutcome:
     """What a resend did with the deliveries it was given."""
 
     queued: list[int] = field(default_factory=list)  # the ids to send (again)
-    unsubscribed: int = 0  # of inactive subscriptions: never sent
+    unsubscribed: int = 0  # of inactive subscriptions or suppressed addresses: never sent
     done: int = 0  # sent or empty: a digest is never sent twice
     sending: int = 0  # claimed by a worker sending it right now: left to that worker
 
@@ -680,11 +682,18 @@ def deliveries_resend(*, deliveries: QuerySet[DigestDelivery]) -> ResendOutcome:
     are sent again only as a new period. Says which were queued and why the others were not."""
     now = timezone.now()
     outcome = ResendOutcome()
-    rows = deliveries.order_by().values_list(
-        "pk", "status", "claimed_until", "subscription__active"
+    rows = list(
+        deliveries.order_by().values_list(
+            "pk", "status", "claimed_until", "subscription__active", "subscription__email"
+        )
     )
-    for pk, status, claimed_until, active in rows:
-        if not active:
+    suppressed = set(
+        SuppressedAddress.objects.in_force()
+        .filter(email__in={row[4] for row in rows})
+        .values_list("email", flat=True)
+    )
+    for pk, status, claimed_until, active, email in rows:
+        if not active or email in suppressed:
             outcome.unsubscribed += 1
         elif status in _DONE:
             outcome.done += 1

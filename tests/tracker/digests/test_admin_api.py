@@ -276,6 +276,9 @@ def test_a_delivery_lists_the_mentions_and_events_its_digest_held(viewer_client,
         "attempts": 1,
         "sent_at": utc(sent_at),
         "message_id": "<digest-1@vigil.example.org>",
+        "feedback": "",
+        "feedback_at": None,
+        "feedback_detail": "",
         "last_error": "",
         "mentions": sorted(m.pk for m in mentions),
         "events": [event.pk],
@@ -562,7 +565,7 @@ def test_resending_leaves_deliveries_of_unsubscribed_addresses_alone(
 
     page, callbacks = _resend(admin_site_client, django_capture_on_commit_callbacks, failed)
     assert "Queued 0 deliveries to send again." in page
-    assert "1 of unsubscribed (inactive) addresses left alone." in page
+    assert "1 of unsubscribed (inactive) or suppressed addresses left alone." in page
     assert "sent or empty" not in page
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("failed", 5)

@@ -9,7 +9,7 @@ from config.api.filters import (
     SyncFilterSet,
 )
 from tracker.cases.models import DetainedPerson
-from tracker.digests.models import DigestDelivery, Subscription
+from tracker.digests.models import DigestDelivery, Subscription, SuppressedAddress
 
 
 class SubscriptionFilter(SyncFilterSet):
@@ -33,7 +33,23 @@ class SubscriptionFilter(SyncFilterSet):
 class DigestDeliveryFilter(SyncFilterSet):
     subscription = filters.ModelChoiceFilter(queryset=Subscription.objects.all())
     status = ChoiceInFilter(choices=DigestDelivery.Status.choices)
+    feedback = ChoiceInFilter(choices=SuppressedAddress.Reason.choices)
 
     class Meta:
         model = DigestDelivery
-        fields = ["subscription", "status"]
+        fields = ["subscription", "status", "feedback"]
+
+
+class SuppressedAddressFilter(SyncFilterSet):
+    email = filters.CharFilter(lookup_expr="iexact", help_text="The address, in any case.")
+    reason = ChoiceInFilter(choices=SuppressedAddress.Reason.choices)
+    lifted = StrictBooleanFilter(
+        field_name="lifted_at",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="true: lifted by staff; false: in force (no digest goes to the address).",
+    )
+
+    class Meta:
+        model = SuppressedAddress
+        fields = ["email", "reason", "lifted"]

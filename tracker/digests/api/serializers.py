@@ -7,7 +7,7 @@ from config.api.serializers import (
     StrictModelSerializer,
 )
 from tracker.cases.models import DetainedPerson
-from tracker.digests.models import DigestDelivery, Subscription
+from tracker.digests.models import DigestDelivery, Subscription, SuppressedAddress
 
 
 class SubscriptionSerializer(StrictModelSerializer):
@@ -64,10 +64,34 @@ class DigestDeliverySerializer(StrictModelSerializer):
             "attempts",
             "sent_at",
             "message_id",
+            "feedback",
+            "feedback_at",
+            "feedback_detail",
             "last_error",
             "mentions",
             "events",
             "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SuppressedAddressSerializer(StrictModelSerializer):
+    """An address no digest goes to, why, and whether staff lifted it (read-only; lift with
+    POST .../lift/)."""
+
+    class Meta:
+        model = SuppressedAddress
+        fields = [
+            "id",
+            "email",
+            "reason",
+            "detail",
+            "provider",
+            "delivery",
+            "created_at",
+            "lifted_at",
+            "lifted_by",
             "updated_at",
         ]
         read_only_fields = fields
