@@ -45,7 +45,8 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from tracker.text import fold, is_word_char
+from tracker.chinese import to_simplified_table
+from tracker.text import fold, is_word_char, join_name_dots
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,25 @@ _ASCII_FOLD = bytes.maketrans(f"{_ASCII_SEPARATORS}`".encode(), b" " * 11 + b"'"
 # Deleting these bytes from UTF-8 text leaves the ASCII characters whose fold is not their
 # lower-case self (translated by _ASCII_FOLD), and every non-ASCII character.
 _PLAIN_ASCII_BYTES = bytes(b for b in range(128) if chr(b) not in _ASCII_SPECIALS)
+
+
+def _ranges_except(start: int, end: int, excluded: Iterable[int]) -> str:
+    """A character class's ranges for start..end (inclusive) without the `excluded` ones."""
+    ranges, low = [], start
+    for cp in sorted({cp for cp in excluded if start <= cp <= end}):
+        if low < cp:
+            ranges.append((low, cp - 1))
+        low = cp + 1
+    if low <= end:
+        ranges.append((low, end))
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+
+
 # Characters that fold to themselves, removed before collecting the characters to replace
 # (tests/tracker/newswatch/test_matching.py checks every one): Cyrillic, Greek, Hebrew, Arabic and
-# Devanagari letters, curly double quotes, CJK punctuation and ideographs, Hangul syllables.
+# Devanagari letters, curly double quotes, CJK punctuation, Hangul syllables, and the CJK
+# ideographs but for the traditional ones (which fold to simplified: tracker.chinese).
+_TRADITIONAL = to_simplified_table().keys()
 _FOLDS_TO_ITSELF = re.compile(
     "["
     "\u0430-\u0438\u043a-\u044f"  # а-и, к-я (not й)
@@ -90,10 +107,14 @@ _FOLDS_TO_ITSELF = re.compile(
     "\u0627-\u064a"  # Arabic letters from alef (those before it carry a hamza or madda)
     "\u0915-\u0928\u092a-\u0930\u0932\u0933\u0935-\u0939"  # Devanagari consonants, no nukta
     "\u201a-\u201f\u3001-\u3011"  # low and double quotation marks, CJK punctuation
-    "\u3400-\u4dbf\u4e00-\u9fff"  # CJK ideographs
-    "\uac00-\ud7a3"  # Hangul syllables
+    + _ranges_except(0x3400, 0x4DBF, _TRADITIONAL)  # CJK ideographs, extension A
+    + _ranges_except(0x4E00, 0x9FFF, _TRADITIONAL)  # CJK ideographs
+    + "\uac00-\ud7a3"  # Hangul syllables
     "]+"
 )
+# Past this many distinct characters to replace (a traditional Chinese article has hundreds),
+# one translate() over the text is quicker than a replace() for each.
+_TRANSLATE_FROM = 12
 # Characters that NFC may join to the one before them (once combining marks are gone): Hangul
 # vowel and final-consonant jamo and a few two-part vowel signs. Without one, NFC is skipped.
 _JOINS_PREVIOUS = frozenset(
@@ -158,6 +179,7 @@ def _fold_text(text: str) -> str:
         chars -= done
         if not chars.isdisjoint(_char_unsafe):
             return fold(text)
+        table: dict[str, str] = {}
         for ch in chars:
             replacement = _char_folds.get(ch)
             if replacement is None:
@@ -170,12 +192,17 @@ def _fold_text(text: str) -> str:
             if replacement == " ":
                 # A dash between spaces: avoid making a run of spaces to collapse later.
                 folded = folded.replace(f" {ch} ", " ")
-            folded = folded.replace(ch, replacement)
+            table[ch] = replacement
+        if len(table) >= _TRANSLATE_FROM:
+            folded = folded.translate(str.maketrans(table))
+        else:
+            for ch, replacement in table.items():
+                folded = folded.replace(ch, replacement)
         if recompose:
             folded = unicodedata.normalize("NFC", folded)
     if "  " in folded:
         folded = _SPACE_RUNS.sub(" ", folded)
-    return folded.strip()
+    return join_name_dots(folded.strip())
 
 
 # The characters of everyday folded text, most frequent first, inserted into the automaton ahead
