@@ -55,7 +55,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from tracker.chinese import to_simplified_table
+from tracker.chinese import other_script, to_simplified_table
 from tracker.names import name_keys
 from tracker.text import UNSPACED, fold, is_word_char, join_name_dots
 
@@ -371,7 +371,9 @@ class Matcher:
 
 def search_terms(name_forms: Sequence[str]) -> list[str]:
     """A person's name forms as search phrases: '"Wang Fang"', '"王芳"' (each form quoted,
-    folded duplicates removed)."""
+    folded duplicates removed), and after a form in Chinese characters its form in the other
+    script where that differs ('"冯洁"', '"馮潔"'): a provider matches the characters as
+    written, and Hong Kong and Taiwan media write traditional ones."""
     quoted: list[str] = []
     seen: set[str] = set()
     for form in name_forms:
@@ -380,4 +382,7 @@ def search_terms(name_forms: Sequence[str]) -> list[str]:
         if key and key not in seen:
             seen.add(key)
             quoted.append(f'"{phrase}"')
+            other = other_script(phrase)
+            if other != phrase and f'"{other}"' not in quoted:
+                quoted.append(f'"{other}"')
     return quoted

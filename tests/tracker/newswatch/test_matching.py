@@ -579,6 +579,12 @@ def test_a_hit_on_a_variant_of_one_form_is_reported_as_a_form_the_record_holds_i
         (["Seán O'Connor", "Sean O’Connor"], '"Seán O\'Connor"'),
         (['Li "Lily" Wen', "  Li  Wen "], '"Li Lily Wen" OR "Li Wen"'),
         (["", " ", "Zhou Lan"], '"Zhou Lan"'),
+        # A form in Chinese characters, also in the other script where that differs.
+        (["Feng Jie", "冯洁"], '"Feng Jie" OR "冯洁" OR "馮潔"'),
+        (["Gao Lihua", "高丽华", "高麗華"], '"Gao Lihua" OR "高丽华" OR "高麗華"'),
+        (["Chow Hang-tung", "鄒幸彤"], '"Chow Hang-tung" OR "鄒幸彤" OR "邹幸彤"'),
+        (["Tang Wenbo", "唐文博"], '"Tang Wenbo" OR "唐文博"'),
+        (["Ilham Tohti", "伊力哈木·土赫提"], '"Ilham Tohti" OR "伊力哈木·土赫提"'),
         ([], ""),
     ],
 )
