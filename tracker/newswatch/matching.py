@@ -149,9 +149,6 @@ _FOLDS_TO_ITSELF = re.compile(
     + "\uac00-\ud7a3"  # Hangul syllables
     "]+"
 )
-# Past this many distinct characters to replace (a traditional Chinese article has hundreds),
-# one translate() over the text is quicker than a replace() for each.
-_TRANSLATE_FROM = 12
 # Characters that NFC may join to the one before them (once combining marks are gone): Hangul
 # vowel and final-consonant jamo and a few two-part vowel signs. Without one, NFC is skipped.
 _JOINS_PREVIOUS = frozenset(
@@ -216,7 +213,6 @@ def _fold_text(text: str) -> str:
         chars -= done
         if not chars.isdisjoint(_char_unsafe):
             return fold(text)
-        table: dict[str, str] = {}
         for ch in chars:
             replacement = _char_folds.get(ch)
             if replacement is None:
@@ -229,12 +225,7 @@ def _fold_text(text: str) -> str:
             if replacement == " ":
                 # A dash between spaces: avoid making a run of spaces to collapse later.
                 folded = folded.replace(f" {ch} ", " ")
-            table[ch] = replacement
-        if len(table) >= _TRANSLATE_FROM:
-            folded = folded.translate(str.maketrans(table))
-        else:
-            for ch, replacement in table.items():
-                folded = folded.replace(ch, replacement)
+            folded = folded.replace(ch, replacement)
         if recompose:
             folded = unicodedata.normalize("NFC", folded)
     if "  " in folded:
