@@ -21,9 +21,12 @@ import opencc
 _HAN_BLOCKS = ((0x3400, 0xA000), (0xF900, 0xFB00), (0x20000, 0x32000))
 
 
-@functools.cache
-def _converter(config: str) -> opencc.OpenCC:
-    return opencc.OpenCC(config)
+# Each converter is built once per process, when this module is imported: loading one (its
+# dictionaries) takes a noticeable moment, which must not fall between a search source's request
+# slot and its request (polling.py), nor into the first search a user makes.
+_T2S = opencc.OpenCC("t2s.json")
+_S2T = opencc.OpenCC("s2t.json")
+_S2T.convert("冯")  # the first conversion loads the rest
 
 
 @functools.cache
@@ -33,7 +36,7 @@ def to_simplified_table() -> dict[int, str]:
     nothing more than folding once."""
     chars = [chr(cp) for start, end in _HAN_BLOCKS for cp in range(start, end)]
     # One call for every character, each on a line of its own: no phrase spans two of them.
-    converted = _converter("t2s.json").convert("\n".join(chars)).split("\n")
+    converted = _T2S.convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):
         raise RuntimeError("OpenCC's t2s did not keep one line per character")
     pairs = zip(chars, converted, strict=True)
@@ -49,12 +52,12 @@ def to_simplified_table() -> dict[int, str]:
 
 def to_traditional(text: str) -> str:
     """`text` in traditional characters (OpenCC s2t); unchanged where it has none to change."""
-    return _converter("s2t.json").convert(text)
+    return _S2T.convert(text)
 
 
 def to_simplified(text: str) -> str:
     """`text` in simplified characters (OpenCC t2s); unchanged where it has none to change."""
-    return _converter("t2s.json").convert(text)
+    return _T2S.convert(text)
 
 
 def other_script(text: str) -> str:
