@@ -2,13 +2,19 @@
 
 `fold()` maps a string to a comparison key: case-folded (Turkish dotted İ included), Latin
 accents and diacritics removed (`Trần Thị Thu Hà` -> `tran thi thu ha`), hyphens, curly and
-straight apostrophes and runs of whitespace made alike. Scripts without case or accents
-(Chinese, Japanese, Korean) pass through unchanged.
+straight apostrophes and runs of whitespace made alike. Chinese is compared in simplified
+characters: each traditional character becomes its simplified form (OpenCC's t2s, one
+character at a time: tracker.chinese), so `馮潔` folds as `冯洁`. The dots that separate the
+parts of a name written in Chinese or Japanese script (`伊力哈木·土赫提`, with ·, •, ‧, ・ or
+none) are dropped between two such characters, so every dot form is the same name. Scripts
+without case or accents pass through otherwise unchanged.
 """
 
 import functools
 import re
 import unicodedata
+
+from tracker.chinese import to_simplified_table
 
 # Letters that carry a stroke rather than a combining mark, so NFKD does not decompose them.
 _STROKED = str.maketrans(
@@ -27,22 +33,29 @@ _STROKED = str.maketrans(
 # Hyphens and dashes of every kind become a space; apostrophes become the straight one.
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+# The dots written between the parts of a name (middle dot, bullet, hyphenation point, katakana
+# middle dot, bullet and dot operators) become the middle dot; _NAME_DOT drops it in names.
+NAME_DOT = "\u00b7"
+_DOTS = str.maketrans(dict.fromkeys("\u2022\u2027\u30fb\u2219\u22c5", NAME_DOT))
+# One table for the characters fold() replaces one for one (after NFKD and NFC, which may
+# produce them): stroked letters, apostrophes, dots, traditional Chinese characters.
+_REPLACED = {**to_simplified_table(), **_STROKED, **_APOSTROPHES, **_DOTS}
 
 
 def fold(text: str) -> str:
-    return _fold_unstripped(text).strip()
+    return join_name_dots(_fold_unstripped(text).strip())
 
 
 def _fold_unstripped(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = unicodedata.normalize("NFC", stripped).translate(_STROKED).translate(_APOSTROPHES)
+    stripped = unicodedata.normalize("NFC", stripped).translate(_REPLACED)
     return _SEPARATORS.sub(" ", stripped)
 
 
 # Scripts written without spaces between words: names in them match as character sequences, and
 # their characters do not continue a neighbouring Latin or Cyrillic word.
-_UNSPACED = re.compile(
+UNSPACED = re.compile(
     "["
     "\u0e00-\u0fff"  # Thai, Lao, Tibetan
     "\u1000-\u109f"  # Myanmar
@@ -61,11 +74,21 @@ _UNSPACED = re.compile(
 )
 
 
+# A name's dot (and a space either side of it) between two characters of an unspaced script.
+_NAME_DOT = re.compile(f"(?<={UNSPACED.pattern}) ?{NAME_DOT} ?(?={UNSPACED.pattern})")
+
+
+def join_name_dots(folded: str) -> str:
+    """Folded text without the dots between the parts of names in unspaced scripts (the last
+    step of fold(), over the whole text: `伊力哈木 · 土赫提` -> `伊力哈木土赫提`)."""
+    return _NAME_DOT.sub("", folded) if NAME_DOT in folded else folded
+
+
 def is_word_char(ch: str) -> bool:
     """A letter, mark or digit that would continue a word of a spaced script."""
     if ch.isascii():
         return ch.isalnum()
-    return unicodedata.category(ch)[0] in "LMN" and _UNSPACED.match(ch) is None
+    return unicodedata.category(ch)[0] in "LMN" and UNSPACED.match(ch) is None
 
 
 def is_whole_word(text: str, start: int, end: int) -> bool:
@@ -94,4 +117,9 @@ def fold_with_origins(text: str) -> tuple[str, list[int]]:
                 continue  # a run of separators is one space, and none leads
             folded.append(out)
             origins.append(index)
-    return "".join(folded), origins
+    joined = "".join(folded)
+    if NAME_DOT in joined:  # as join_name_dots(), keeping each kept character's origin
+        dropped = {i for m in _NAME_DOT.finditer(joined) for i in range(m.start(), m.end())}
+        origins = [origin for i, origin in enumerate(origins) if i not in dropped]
+        joined = "".join(ch for i, ch in enumerate(joined) if i not in dropped)
+    return joined, origins

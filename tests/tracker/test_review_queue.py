@@ -197,3 +197,18 @@ def test_an_excerpt_shows_about_180_characters_around_the_first_match(text, show
     result = str(excerpt_around_match(text, ["Wang Yu", "王宇"]))
     assert shown in result
     assert len(result.replace("<mark>", "").replace("</mark>", "")) <= 190
+
+
+@pytest.mark.parametrize(
+    ("text", "terms", "marked"),
+    [
+        ("Tang Wen-bo transferred", ["Tang Wenbo"], "<mark>Tang Wen-bo</mark> transferred"),
+        ("Court frees Wenbo TANG", ["Tang Wenbo"], "Court frees <mark>Wenbo TANG</mark>"),
+        ("馮潔被判處有期徒刑三年", ["冯洁"], "<mark>馮潔</mark>被判處有期徒刑三年"),
+        ("伊力哈木•土赫提在獄中", ["伊力哈木·土赫提"], "<mark>伊力哈木•土赫提</mark>在獄中"),
+    ],
+)
+def test_a_name_is_marked_in_the_form_the_article_writes_it(text, terms, marked):
+    """The matched term is the form as the record spells it; the article's own form of it
+    (issue 23) is what is marked, as written."""
+    assert str(excerpt_around_match(text, terms)) == marked

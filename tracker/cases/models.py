@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from config.formats import staff_date
 from config.models import TimeStampedModel
 from config.uploads import UPLOAD_EXTENSIONS
+from tracker.names import all_name_keys
 from tracker.text import fold
 
 
@@ -73,7 +74,8 @@ class CasePublicity(models.TextChoices):
 
 class DetainedPersonQuerySet(models.QuerySet):
     def search(self, term: str) -> "DetainedPersonQuerySet":
-        """Name, native name and aliases; case- and accent-insensitive for Latin script."""
+        """Name, native name and aliases, and the forms the news watch finds them in; folded
+        (case, accents, traditional or simplified Chinese, a name's dots: tracker.text.fold)."""
         key = fold(term)
         if not key:
             return self
@@ -81,6 +83,12 @@ class DetainedPersonQuerySet(models.QuerySet):
 
     def watched(self) -> "DetainedPersonQuerySet":
         return self.filter(watch_enabled=True)
+
+
+def search_names(forms: list[str]) -> str:
+    """What DetainedPerson.search_names holds for these name forms: every key each is found
+    under (tracker.names: folded, with its romanisation variants), one a line."""
+    return "\n".join(all_name_keys(forms))
 
 
 def name_forms(name: str, native_name: str, aliases: list | None) -> list[str]:
@@ -173,7 +181,8 @@ class DetainedPerson(TimeStampedModel):
         blank=True,
         verbose_name="case officers",
     )
-    # Every name form folded (see tracker.text.fold), one per line: what search looks in.
+    # Every name form folded (see tracker.text.fold), with the other forms the news watch finds
+    # it in (tracker.names), one per line: what search looks in.
     # Derived in clean(), which every write path (services, admin, CSV import) runs.
     search_names = models.TextField(editable=False, default="")
 
@@ -234,7 +243,7 @@ class DetainedPerson(TimeStampedModel):
             self.context_terms = [
                 t.strip() for t in self.context_terms if isinstance(t, str) and t.strip()
             ]
-        self.search_names = "\n".join(dict.fromkeys(fold(form) for form in self.name_forms))
+        self.search_names = search_names(self.name_forms)
 
 
 class CaseOfficer(TimeStampedModel):

@@ -30,6 +30,7 @@ from config.formats import staff_date
 from config.history import HistoryAdmin
 from tracker.cases.admin import ProposalsOnPageMixin
 from tracker.cases.models import CaseEventProposal
+from tracker.names import all_name_keys
 from tracker.newswatch.models import MENTION_REVIEW_ORDER, Mention, NewsItem, NewsSource
 from tracker.newswatch.rotation import search_coverage
 from tracker.newswatch.services import (
@@ -39,16 +40,18 @@ from tracker.newswatch.services import (
     news_source_save,
 )
 from tracker.tasks import poll_source as poll_source_task
-from tracker.text import fold, fold_with_origins, is_whole_word
+from tracker.text import fold_with_origins, is_whole_word
 
 
 def _term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Where in `text` the matched terms are, as (start, end) indexes of the text as written.
 
     Terms are found as the matcher finds them: folded (case, accents, hyphens and spacing do
-    not matter, so `Nguyen Van Minh` is found in `NGUYỄN VĂN MINH`) and as whole words (`Li Wei`
-    is not found at the start of `Li Weiming`)."""
-    keys = sorted({fold(t) for t in terms} - {""}, key=len, reverse=True)
+    not matter, so `Nguyen Van Minh` is found in `NGUYỄN VĂN MINH`; nor do traditional or
+    simplified characters and a name's dots), under the forms the matcher finds a name in
+    (`Tang Wen-bo` for `Tang Wenbo`: tracker.names) and as whole words (`Li Wei` is not found
+    at the start of `Li Weiming`)."""
+    keys = sorted(all_name_keys(terms), key=len, reverse=True)
     if not text or not keys:
         return []
     folded, origins = fold_with_origins(text)

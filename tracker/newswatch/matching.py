@@ -2,14 +2,24 @@
 
 A `Matcher` is built once per run from every watched person's name forms (name, native name,
 aliases) and context terms, all folded with `tracker.text.fold`, into one pyahocorasick
-automaton. `Matcher.match(text)` folds the item's text once, runs the automaton over it once and
-maps each hit back to the people whose forms fold to that key (several people may share one).
+automaton. Each name form is inserted under every key it is found under (tracker.names: its
+fold, and for a pinyin name `tang wen bo`, `wenbo tang`...), made here, once, so a variant costs
+the scan nothing. `Matcher.match(text)` folds the item's text once, runs the automaton over it
+once and maps each hit back to the people whose forms fold to that key (several people may
+share one).
 
 The rules, all applied to the folded text:
 
 - Folding makes case (Turkish İ and ı, Azerbaijani Ə included), Latin accents and diacritics,
   hyphens versus spaces and curly versus straight apostrophes alike: `AL-MASRI` finds
-  `al-Masri`, `Tran Thi Thu Ha` finds `Trần Thị Thu Hà`, `O’Connor` finds `O'Connor`.
+  `al-Masri`, `Tran Thi Thu Ha` finds `Trần Thị Thu Hà`, `O’Connor` finds `O'Connor`. Chinese
+  is compared in simplified characters (`馮潔` finds `冯洁`), and a name's dots between Chinese
+  characters are dropped (`伊力哈木•土赫提` finds `伊力哈木·土赫提`).
+- A pinyin name is found in the forms the press writes it in (tracker.names): `Tang Wen-bo`,
+  `Tang Wen bo`, `TANG Wenbo`, `Wenbo Tang` for `Tang Wenbo`.
+- A romanised name glossed in Chinese characters that are not the person's own names someone
+  else: `Tang Wenbo (唐文波)` and `唐文波（Tang Wenbo）` are not Tang Wenbo recorded as 唐文博
+  (a person recorded without a name in characters is found as before).
 - A key that begins or ends with a letter, mark or digit of a spaced script (Latin, Cyrillic,
   Greek, Arabic, ...) is a whole word: the character before and the one after the hit must not be
   such a letter, mark or digit. `Liu Jian` is not found in `Liu Jianguo`, but is in `Liu Jian's`,
@@ -45,7 +55,9 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from tracker.text import fold, is_word_char
+from tracker.chinese import other_script, to_simplified_table
+from tracker.names import name_keys
+from tracker.text import UNSPACED, fold, is_word_char, join_name_dots
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,32 @@ def _is_whole(text: str, end: int, key: "_Key") -> bool:
     return not (check_after and end + 1 < len(text) and _word_chars[text[end + 1]])
 
 
+# A name in Chinese characters in parentheses right after a romanised name, or the romanised
+# name in parentheses right after one: `Tang Wenbo (唐文波)`, `唐文波（Tang Wenbo）` (folded: the
+# full-width parentheses are ASCII ones).
+_GLOSS_AFTER = re.compile(rf" ?\(({UNSPACED.pattern}+)\)")
+_GLOSS_BEFORE = re.compile(rf"({UNSPACED.pattern}+) ?\($")
+
+
+def _is_gloss(key: str) -> bool:
+    """Whether a key is written in Chinese characters (or another unspaced script) alone."""
+    return all(UNSPACED.match(ch) for ch in key)
+
+
+def _gloss(text: str, end: int, key: "_Key") -> tuple[str, bool] | None:
+    """The characters glossing the hit of a romanised `key` ending at `end`, and whether they
+    come after it; None if there are none."""
+    after = _GLOSS_AFTER.match(text, end + 1)
+    if after is not None:
+        return after.group(1), True
+    start = end + 1 - key[2]
+    if start > 0 and text[start - 1] == "(" and text.startswith(")", end + 1):
+        before = _GLOSS_BEFORE.search(text, max(0, start - 40), start)
+        if before is not None:
+            return before.group(1), False
+    return None
+
+
 # Folding text fast (see the module docstring). Every function here returns what fold() would.
 _ASCII_SEPARATORS = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f-_"
 _ASCII_SPECIALS = frozenset(_ASCII_SEPARATORS + "`")
@@ -79,9 +117,25 @@ _ASCII_FOLD = bytes.maketrans(f"{_ASCII_SEPARATORS}`".encode(), b" " * 11 + b"'"
 # Deleting these bytes from UTF-8 text leaves the ASCII characters whose fold is not their
 # lower-case self (translated by _ASCII_FOLD), and every non-ASCII character.
 _PLAIN_ASCII_BYTES = bytes(b for b in range(128) if chr(b) not in _ASCII_SPECIALS)
+
+
+def _ranges_except(start: int, end: int, excluded: Iterable[int]) -> str:
+    """A character class's ranges for start..end (inclusive) without the `excluded` ones."""
+    ranges, low = [], start
+    for cp in sorted({cp for cp in excluded if start <= cp <= end}):
+        if low < cp:
+            ranges.append((low, cp - 1))
+        low = cp + 1
+    if low <= end:
+        ranges.append((low, end))
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+
+
 # Characters that fold to themselves, removed before collecting the characters to replace
 # (tests/tracker/newswatch/test_matching.py checks every one): Cyrillic, Greek, Hebrew, Arabic and
-# Devanagari letters, curly double quotes, CJK punctuation and ideographs, Hangul syllables.
+# Devanagari letters, curly double quotes, CJK punctuation, Hangul syllables, and the CJK
+# ideographs but for the traditional ones (which fold to simplified: tracker.chinese).
+_TRADITIONAL = to_simplified_table().keys()
 _FOLDS_TO_ITSELF = re.compile(
     "["
     "\u0430-\u0438\u043a-\u044f"  # а-и, к-я (not й)
@@ -90,8 +144,9 @@ _FOLDS_TO_ITSELF = re.compile(
     "\u0627-\u064a"  # Arabic letters from alef (those before it carry a hamza or madda)
     "\u0915-\u0928\u092a-\u0930\u0932\u0933\u0935-\u0939"  # Devanagari consonants, no nukta
     "\u201a-\u201f\u3001-\u3011"  # low and double quotation marks, CJK punctuation
-    "\u3400-\u4dbf\u4e00-\u9fff"  # CJK ideographs
-    "\uac00-\ud7a3"  # Hangul syllables
+    + _ranges_except(0x3400, 0x4DBF, _TRADITIONAL)  # CJK ideographs, extension A
+    + _ranges_except(0x4E00, 0x9FFF, _TRADITIONAL)  # CJK ideographs
+    + "\uac00-\ud7a3"  # Hangul syllables
     "]+"
 )
 # Characters that NFC may join to the one before them (once combining marks are gone): Hangul
@@ -175,7 +230,7 @@ def _fold_text(text: str) -> str:
             folded = unicodedata.normalize("NFC", folded)
     if "  " in folded:
         folded = _SPACE_RUNS.sub(" ", folded)
-    return folded.strip()
+    return join_name_dots(folded.strip())
 
 
 # The characters of everyday folded text, most frequent first, inserted into the automaton ahead
@@ -202,16 +257,22 @@ class Matcher:
     def __init__(self, people: Iterable[WatchedPerson]) -> None:
         self._ids: list[int] = []
         self._contexts: list[frozenset[int]] = []  # per person, the context terms' numbers
+        self._glosses: list[frozenset[str]] = []  # per person, the keys in Chinese characters
         names: dict[str, list[tuple[int, str]]] = {}
         context_numbers: dict[str, int] = {}
         for index, person in enumerate(people):
             self._ids.append(person.id)
+            keyed = [(form, name_keys(form)) for form in person.name_forms]
+            # Each form's own key before any form's variants: a hit on a form in the record is
+            # reported as that form, even where it is also another form's variant.
+            ordered = [(form, keys[0]) for form, keys in keyed if keys]
+            ordered += [(form, key) for form, keys in keyed for key in keys[1:]]
             seen: set[str] = set()
-            for form in person.name_forms:
-                key = fold(form)
-                if key and key not in seen:
+            for form, key in ordered:
+                if key not in seen:
                     seen.add(key)
                     names.setdefault(key, []).append((index, form))
+            self._glosses.append(frozenset(key for _form, key in ordered if _is_gloss(key)))
             contexts = {fold(term) for term in person.context_terms} - {""}
             self._contexts.append(
                 frozenset(context_numbers.setdefault(key, len(context_numbers)) for key in contexts)
@@ -236,6 +297,16 @@ class Matcher:
         automaton.make_automaton()
         self._automaton = automaton
 
+    def _glossed_as(self, index: int, gloss: tuple[str, bool]) -> bool:
+        """Whether the Chinese characters written beside a romanised hit may name the person
+        `index`: they begin (after it) or end (before it) with one of the person's names in
+        characters; any characters will do for a person recorded without any."""
+        glosses = self._glosses[index]
+        if not glosses:
+            return True
+        text, after = gloss
+        return any(text.startswith(g) if after else text.endswith(g) for g in glosses)
+
     def match(self, text: str) -> dict[int, list[str]]:
         """Person id -> the name forms (as the person's record spells them, deduplicated, in
         order found) that matched in `text`, only for people whose context rule holds.
@@ -258,7 +329,10 @@ class Matcher:
             if not key[0]:
                 context_hits.append((end, key))
             elif _is_whole(folded, end, key):
+                gloss = _gloss(folded, end, key) if key[3] else None
                 for index, form in key[0]:
+                    if gloss is not None and not self._glossed_as(index, gloss):
+                        continue  # `Tang Wenbo (唐文波)`: another Tang Wenbo
                     if index in found:
                         found[index][form] = None
                     else:
@@ -288,7 +362,9 @@ class Matcher:
 
 def search_terms(name_forms: Sequence[str]) -> list[str]:
     """A person's name forms as search phrases: '"Wang Fang"', '"王芳"' (each form quoted,
-    folded duplicates removed)."""
+    folded duplicates removed), and after a form in Chinese characters its form in the other
+    script where that differs ('"冯洁"', '"馮潔"'): a provider matches the characters as
+    written, and Hong Kong and Taiwan media write traditional ones."""
     quoted: list[str] = []
     seen: set[str] = set()
     for form in name_forms:
@@ -297,4 +373,7 @@ def search_terms(name_forms: Sequence[str]) -> list[str]:
         if key and key not in seen:
             seen.add(key)
             quoted.append(f'"{phrase}"')
+            other = other_script(phrase)
+            if other != phrase and f'"{other}"' not in quoted:
+                quoted.append(f'"{other}"')
     return quoted

@@ -26,8 +26,12 @@ future and demands are not events: "was not released", "denied release", "will b
 "calls for Xu Zhiyong to be released", "未获释放", "没有被释放", "拒绝释放", "将于下周开庭",
 "要求立即释放".
 
-Everything is matched on the folded text (tracker.text.fold: lower case, no accents), as the
-news matcher finds names; the evidence returned is the sentence as written.
+Everything is matched on the folded text (tracker.text.fold: lower case, no accents, Chinese in
+simplified characters), as the news matcher finds names, under every form the matcher finds a
+name in (tracker.names: `Tang Wen-bo`, `Wenbo Tang`, `伊力哈木•土赫提`). The Chinese phrases
+below are written in simplified characters and hold in traditional ones too ("唐文博獲釋",
+"未獲釋放", "呼籲釋放"): fold() turns the text's traditional characters into these. The
+evidence returned is the sentence as written.
 """
 
 import re
@@ -36,6 +40,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tracker.cases.models import CaseEvent
+from tracker.names import all_name_keys
 from tracker.text import fold, is_whole_word
 
 Kind = CaseEvent.Kind
@@ -442,7 +447,7 @@ def detect_status_news(
     name forms are given: one per kind, in order found, from the first sentence that says it
     unless a later one dates it better (a written date over a relative day over the
     publication date: a headline says "goes on trial", its lede "on December 26")."""
-    keys = sorted({fold(form) for form in name_forms} - {""}, key=len, reverse=True)
+    keys = sorted(all_name_keys(name_forms), key=len, reverse=True)
     if not keys:
         return []
     found: dict[str, StatusNews] = {}

@@ -8,11 +8,13 @@ size).
 
 What each kind is searched in:
 - cases: every name form (name, native name, aliases) through `search_names`, folded as the
-  news watch folds (tracker.text.fold: case, accents and diacritics, hyphens, apostrophes);
-  Chinese is matched as written (no traditional/simplified folding yet, issue #23);
+  news watch folds (tracker.text.fold: case, accents and diacritics, hyphens, apostrophes,
+  traditional Chinese as simplified, a name's dots) and under the forms the news watch finds
+  it in (tracker.names: `Tang Wen-bo`, `Wenbo Tang` for Tang Wenbo);
 - organisations by name, people by full name, campaigns by name, letters by title and by the
   full names of their recipients, news items by title: case-insensitive substrings (no accent
-  folding: these tables keep no folded copy).
+  folding: these tables keep no folded copy), the search in Chinese characters looked for in
+  both scripts (`馮潔` finds `冯洁`: tracker.chinese.other_script).
 Restricted case fields (tracker.cases.restricted: the lawyer and the rest) are never searched,
 for anyone: what a search finds never depends on them.
 """
@@ -25,6 +27,7 @@ from django.urls import reverse
 
 from campaigns.models import Campaign, Letter, Organization, Person
 from config.permissions import may_view
+from tracker.chinese import other_script
 from tracker.models import DetainedPerson, NewsItem
 from tracker.text import fold
 
@@ -70,9 +73,12 @@ def _containing(field: str, q: str) -> Q:
     """`field` contains `q`, ignoring case. On PostgreSQL the trigram indexes (migration
     tracker 0029) serve queries of three characters or more; a shorter one reads the whole
     table, and when it has no cased letters (a Chinese character or two) it is matched as
-    written: the same records, without upper-casing every row first (half the time)."""
+    written: the same records, without upper-casing every row first (half the time). A search
+    in Chinese characters is also looked for as the other script writes it."""
     lookup = "contains" if len(q) < 3 and q.lower() == q.upper() else "icontains"
-    return Q(**{f"{field}__{lookup}": q})
+    found = Q(**{f"{field}__{lookup}": q})
+    other = other_script(q)
+    return found | Q(**{f"{field}__{lookup}": other}) if other != q else found
 
 
 def _cases(q: str) -> QuerySet:

@@ -390,6 +390,179 @@ def test_a_matcher_over_ten_thousand_people_finds_them_all():
     assert matcher.match(f"{people[0].name_forms[0]}0 is someone else") == {}
 
 
+# Every form a name is written in (issue 23): traditional and simplified characters, romanisation
+# variants of a pinyin name, the dots of a name in Chinese script.
+
+TANG = person(20, "Tang Wenbo", "唐文博")
+FENG = person(21, "Feng Jie", "冯洁")
+GAO_LIHUA = person(22, "Gao Lihua", "高丽华")
+ZHENG = person(23, "Zheng Yuan", "郑远")
+CHOW = person(24, "Chow Hang-tung", "鄒幸彤")  # recorded in traditional characters
+ILHAM = person(25, "Ilham Tohti", "伊力哈木·土赫提")
+ILHAM_UNDOTTED = person(26, "Ilham Tohti", "伊力哈木土赫提")
+SCRIPTS = [TANG, FENG, GAO_LIHUA, ZHENG, CHOW]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("馮潔被判處有期徒刑三年", {21: ["冯洁"]}),
+        ("高麗華案今日開庭", {22: ["高丽华"]}),
+        ("法院判處鄭遠有期徒刑", {23: ["郑远"]}),
+        ("唐文博獲釋", {20: ["唐文博"]}),
+        ("冯洁被判处有期徒刑三年", {21: ["冯洁"]}),
+        ("《馮潔案》與高麗華", {21: ["冯洁"], 22: ["高丽华"]}),
+        ("邹幸彤被判刑", {24: ["鄒幸彤"]}),  # recorded traditional, written simplified
+        ("鄒幸彤被判刑", {24: ["鄒幸彤"]}),
+        ("馮傑被判刑", {}),  # another name: 傑 is 杰, not 洁
+        ("高麗萍案今日開庭", {}),
+    ],
+)
+def test_traditional_and_simplified_characters_are_one_name(text, expected):
+    assert found(SCRIPTS, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tang Wenbo transferred to Hunan prison",
+        "Tang Wen-bo transferred to Hunan prison",
+        "Tang Wen bo transferred to Hunan prison",
+        "Tang Wen–bo transferred to Hunan prison",  # an en dash for the hyphen
+        "TANG Wenbo transferred to Hunan prison",
+        "TANG Wen-Bo transferred to Hunan prison",
+        "Wenbo Tang transferred to Hunan prison",
+        "Wen-bo Tang transferred to Hunan prison",
+        "Wenbo TANG transferred to Hunan prison",
+        "Lawyer: Tang Wen-bo's appeal rejected",
+        "律师称Tang Wen-bo已被转移",
+    ],
+)
+def test_romanisation_variants_of_a_pinyin_name_are_that_name(text):
+    assert found([TANG], text) == {20: ["Tang Wenbo"]}
+
+
+@pytest.mark.parametrize(
+    ("forms", "text"),
+    [
+        (("Ding Jiaxi",), "Ding Jia-xi"),
+        (("Ding Jiaxi",), "Jiaxi Ding"),
+        (("Xu Zhiyong",), "XU Zhi-yong"),
+        (("Li Qiaochu",), "Qiao-chu Li"),
+        (("Liu Xia",), "Xia Liu"),
+        (("Ouyang Wenbo",), "Wen-bo Ouyang"),
+        (("Tang Wen-bo",), "Tang Wenbo"),  # recorded hyphenated, written run together
+        (("Tang Wen-bo",), "Wenbo Tang"),
+        (("Zhang Fangan",), "Zhang Fan-gan"),
+    ],
+)
+def test_a_recorded_pinyin_name_is_found_in_its_other_romanisations(forms, text):
+    assert found([person(1, *forms)], f"News: {text} spoke") == {1: [forms[0]]}
+
+
+@pytest.mark.parametrize(
+    ("forms", "text"),
+    [
+        (("Liu Xian",), "Liu Xi-an"),  # run together, xian is one syllable
+        (("Ilham Tohti",), "Tohti Ilham"),  # not pinyin: written only as recorded
+        (("Nguyen Van Minh",), "Van Minh Nguyen"),
+        (("Chow Hang-tung",), "Hang-tung Chow"),  # Cantonese: not pinyin
+        (("Tang Wenbo",), "Tang Wenbos"),
+        (("Tang Wenbo",), "Tang Wen-bot"),
+        (("Tang Wenbo",), "Wenbo Tangshan"),
+        (("Tang Wenbo",), "Tang Wenbin"),
+    ],
+)
+def test_only_pinyin_names_get_variants_and_only_whole_words_match(forms, text):
+    assert found([person(1, *forms)], f"News: {text} spoke") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "伊力哈木·土赫提被判处无期徒刑",  # middle dot
+        "伊力哈木•土赫提被判处无期徒刑",  # bullet
+        "伊力哈木‧土赫提被判處無期徒刑",  # hyphenation point, as Taiwan writes it
+        "伊力哈木・土赫提被判处无期徒刑",  # katakana middle dot
+        "伊力哈木･土赫提被判处无期徒刑",  # half-width katakana middle dot
+        "伊力哈木．土赫提被判处无期徒刑",  # full-width full stop: not a name's dot
+        "伊力哈木 · 土赫提被判处无期徒刑",
+        "伊力哈木土赫提被判处无期徒刑",
+    ],
+)
+def test_every_dot_form_of_a_name_in_chinese_script_is_the_same_name(text):
+    expected_dotted = {25: ["伊力哈木·土赫提"], 26: ["伊力哈木土赫提"]}
+    if "．" in text:
+        assert found([ILHAM, ILHAM_UNDOTTED], text) == {}
+    else:
+        assert found([ILHAM, ILHAM_UNDOTTED], text) == expected_dotted
+
+
+# Look-alike traps: the variants find no one the record's own forms would not, under the same
+# context rules (the precision tests above stand unchanged).
+
+TANG_LAWYER = person(30, "Tang Wenbo", "唐文博", context=["lawyer", "律师", "detained", "拘留"])
+WANG_DAN = person(31, "Wang Dan", "王丹", context=["dissident", "activist", "民运"])
+
+
+@pytest.mark.parametrize(
+    ("people", "text"),
+    [
+        # Another Tang Wenbo, whose Chinese name differs, written beside his romanised one.
+        ([TANG], "Tang Wenbo (唐文波), the striker, scored twice"),
+        ([TANG], "Tang Wen-bo (唐文波) scored twice"),
+        ([TANG], "Wenbo Tang（唐文波）scored twice"),
+        ([TANG], "前锋唐文波（Tang Wenbo）梅开二度"),
+        ([TANG], "前鋒唐文波(Tang Wen-bo)梅開二度"),
+        ([TANG], "唐文波获释"),  # his name in characters alone
+        # A common name needs its context terms, under any form.
+        ([TANG_LAWYER], "Striker Wenbo Tang scored twice"),
+        ([TANG_LAWYER], "Tang Wen-bo scored twice"),
+        ([TANG_LAWYER], "足球运动员唐文博梅开二度"),
+        ([TANG_LAWYER], "足球運動員唐文博梅開二度"),
+        ([WANG_DAN], "Economist Dan Wang on China's growth"),
+        ([WANG_DAN], "Dan Wang, a pianist, plays Chopin"),
+        # A traditional character that folds to another simplified one is not the name.
+        ([FENG], "馮傑被判刑"),
+        ([GAO_LIHUA], "高麗樺被判刑"),
+    ],
+)
+def test_look_alikes_of_a_name_are_not_that_person(people, text):
+    assert found(people, text) == {}
+
+
+@pytest.mark.parametrize(
+    ("people", "text", "expected"),
+    [
+        ([TANG], "Tang Wenbo (唐文博) was transferred", {20: ["Tang Wenbo", "唐文博"]}),
+        ([TANG], "Tang Wen-bo（唐文博）獲釋", {20: ["Tang Wenbo", "唐文博"]}),
+        ([TANG], "唐文博 (Wenbo Tang) was transferred", {20: ["唐文博", "Tang Wenbo"]}),
+        ([TANG], "據報道唐文博（Tang Wenbo）已獲釋", {20: ["唐文博", "Tang Wenbo"]}),
+        ([person(32, "Tang Wenbo")], "Tang Wenbo (唐文波) scored", {32: ["Tang Wenbo"]}),
+        ([TANG_LAWYER], "Lawyer Wenbo Tang detained", {30: ["Tang Wenbo"]}),
+        ([TANG_LAWYER], "維權律師唐文博被拘留", {30: ["唐文博"]}),
+        ([WANG_DAN], "Dissident Dan Wang speaks", {31: ["Wang Dan"]}),
+    ],
+)
+def test_the_right_person_is_found_beside_their_own_name_or_without_one_recorded(
+    people, text, expected
+):
+    assert found(people, text) == expected
+
+
+def test_two_people_whose_romanised_names_agree_are_told_apart_by_their_characters():
+    people = [TANG, person(33, "Tang Wenbo", "唐文波")]
+    assert found(people, "Tang Wenbo (唐文波) scored twice") == {33: ["Tang Wenbo", "唐文波"]}
+    assert found(people, "Tang Wen-bo (唐文博) was transferred") == {20: ["Tang Wenbo", "唐文博"]}
+    assert found(people, "Tang Wenbo was transferred") == {20: ["Tang Wenbo"], 33: ["Tang Wenbo"]}
+
+
+def test_a_hit_on_a_variant_of_one_form_is_reported_as_a_form_the_record_holds_if_one_is():
+    people = [person(1, "Tang Wenbo", "Wenbo Tang")]
+    assert found(people, "Wenbo Tang spoke") == {1: ["Wenbo Tang"]}
+    assert found(people, "Tang Wen-bo spoke") == {1: ["Tang Wenbo"]}
+
+
 # search_terms, as a search source ORs them (tracker/newswatch/kinds.py)
 
 
@@ -406,6 +579,12 @@ def test_a_matcher_over_ten_thousand_people_finds_them_all():
         (["Seán O'Connor", "Sean O’Connor"], '"Seán O\'Connor"'),
         (['Li "Lily" Wen', "  Li  Wen "], '"Li Lily Wen" OR "Li Wen"'),
         (["", " ", "Zhou Lan"], '"Zhou Lan"'),
+        # A form in Chinese characters, also in the other script where that differs.
+        (["Feng Jie", "冯洁"], '"Feng Jie" OR "冯洁" OR "馮潔"'),
+        (["Gao Lihua", "高丽华", "高麗華"], '"Gao Lihua" OR "高丽华" OR "高麗華"'),
+        (["Chow Hang-tung", "鄒幸彤"], '"Chow Hang-tung" OR "鄒幸彤" OR "邹幸彤"'),
+        (["Tang Wenbo", "唐文博"], '"Tang Wenbo" OR "唐文博"'),
+        (["Ilham Tohti", "伊力哈木·土赫提"], '"Ilham Tohti" OR "伊力哈木·土赫提"'),
         ([], ""),
     ],
 )

@@ -63,6 +63,29 @@ def test_batches_keep_within_the_query_length_and_the_people_per_query():
     assert batch_query(batches[0], grouped=True).count('"王芳"') == 1
 
 
+def test_a_person_recorded_in_simplified_characters_is_also_asked_for_in_traditional():
+    feng = WatchedPerson(1, ("Feng Jie", "冯洁"), ())
+    tang = WatchedPerson(2, ("Tang Wenbo", "唐文博"), ())  # alike in both scripts
+    assert batch_query([feng, tang], grouped=True) == (
+        '("Feng Jie" OR "冯洁" OR "馮潔" OR "Tang Wenbo" OR "唐文博")'
+    )
+
+
+def test_the_traditional_form_counts_in_the_query_length():
+    from urllib.parse import quote_plus
+
+    people = [WatchedPerson(i, (f"Person {i}", f"冯洁{i}"), ()) for i in range(12)]
+    one = len(quote_plus(batch_query(people[:1], grouped=True)))
+    assert '"馮潔0"' in batch_query(people[:1], grouped=True)
+    batches = list(pack_batches(people, max_chars=one * 3, max_people=10, grouped=True))
+    assert [p.id for b in batches for p in b] == list(range(12))
+    for batch in batches:
+        query = batch_query(batch, grouped=True)
+        assert len(quote_plus(query)) <= one * 3
+        assert all(f'"馮潔{p.id}"' in query for p in batch)
+    assert len(batches) > 12 // 3
+
+
 def test_a_person_whose_names_alone_exceed_the_query_length_is_asked_for_alone():
     long = WatchedPerson(1, ("A" * 300,), ())
     short = WatchedPerson(2, ("Zora Quill",), ())

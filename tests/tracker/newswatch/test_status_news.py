@@ -2,12 +2,15 @@
 them about real cases, in English and Chinese; with negations, demands, the future, and other
 people's news, none of which is a change in this person's case."""
 
+import re
 from datetime import date
 
 import pytest
 
 from tracker.models import CaseEvent
+from tracker.newswatch import status_news
 from tracker.newswatch.status_news import detect_status_news
+from tracker.text import fold
 
 Kind = CaseEvent.Kind
 
@@ -326,3 +329,122 @@ def test_a_change_no_sentence_dates_is_dated_by_publication():
         published=date(2018, 12, 27),
     )
     assert (news.date, news.date_in_text) == (date(2018, 12, 27), False)
+
+
+# The same Chinese reports in traditional characters, as Hong Kong and Taiwan media and the
+# Chinese services of overseas broadcasters write them, for people recorded in simplified ones:
+# the detector's phrases (written in simplified) hold in both scripts, negations and demands too.
+TANG = ["Tang Wenbo", "唐文博"]
+FENG = ["Feng Jie", "冯洁"]
+GAO_LIHUA = ["Gao Lihua", "高丽华"]
+ZHENG = ["Zheng Yuan", "郑远"]
+MA = ["Ma Xiulan", "马秀兰"]
+
+TRADITIONAL = [
+    (XU, "許志永案一審宣判：被判處有期徒刑十四年", "", [(Kind.SENTENCED, ON)]),
+    (
+        DING,
+        "新公民運動案宣判",
+        "臨沂市中級人民法院以顛覆國家政權罪判處許志永有期徒刑十四年，判處丁家喜有期徒刑十二年。",
+        [(Kind.SENTENCED, ON)],
+    ),
+    (LI, "李翹楚已於昨日獲釋", "", [(Kind.RELEASED, date(2023, 4, 10))]),
+    (
+        WANG,
+        "廣州宣判",
+        "黃雪琴被判處有期徒刑五年，王建兵被判處有期徒刑三年六個月。",
+        [(Kind.SENTENCED, ON)],
+    ),
+    (DING, "丁家喜於2020年6月19日被正式逮捕", "", [(Kind.ARRESTED, date(2020, 6, 19))]),
+    (GAO, "藝術家高振被以涉嫌侵害英雄烈士名譽、榮譽罪批准逮捕", "", [(Kind.ARRESTED, ON)]),
+    (XU, "臨沂市人民檢察院對許志永提起公訴", "", [(Kind.INDICTED, ON)]),
+    (DING, "許志永、丁家喜案在臨沂市中級人民法院不公開開庭審理", "", [(Kind.ON_TRIAL, ON)]),
+    (ILHAM, "伊力哈木·土赫提已被轉移至新疆一處監獄", "", [(Kind.TRANSFERRED, ON)]),
+    (ILHAM, "伊力哈木•土赫提已被轉移至新疆一處監獄", "", [(Kind.TRANSFERRED, ON)]),
+    (ILHAM, "伊力哈木土赫提已被轉移至新疆一處監獄", "", [(Kind.TRANSFERRED, ON)]),
+    (
+        WANG,
+        "王建兵近況",
+        "王建兵於2021年9月被帶走。他於4月3日被轉押至廣州市第一看守所。",
+        [(Kind.TRANSFERRED, date(2023, 4, 3))],
+    ),
+    (LI, "李翹楚取保候審獲釋", "", [(Kind.RELEASED_ON_BAIL, ON)]),
+    # The reports of issue 23, for people recorded in simplified characters.
+    (FENG, "馮潔被判處有期徒刑三年", "", [(Kind.SENTENCED, ON)]),
+    (GAO_LIHUA, "高麗華案今日開庭", "", [(Kind.ON_TRIAL, ON)]),
+    (TANG, "唐文博獲釋", "", [(Kind.RELEASED, ON)]),
+    (MA, "马秀兰获释回家", "", [(Kind.RELEASED, ON)]),
+    (MA, "馬秀蘭獲釋回家", "", [(Kind.RELEASED, ON)]),
+    (ZHENG, "法院判處鄭遠有期徒刑五年", "", [(Kind.SENTENCED, ON)]),
+    # Negations, the future, demands: nothing happened.
+    (LI, "李翹楚至今未獲釋放", "", []),
+    (TANG, "唐文博未獲釋放", "", []),
+    (XU, "當局拒絕釋放許志永", "", []),
+    (DING, "丁家喜沒有被釋放", "", []),
+    (XU, "許志永案將於下週開庭", "", []),
+    (XU, "人權組織呼籲立即無條件釋放許志永", "", []),
+    (FENG, "國際特赦組織呼籲釋放馮潔", "", []),
+    (ZHENG, "家屬要求釋放鄭遠", "", []),
+    (XU, "許志永曾於2014年被判處四年有期徒刑", "", []),
+    # Other people's news.
+    (XU, "許志永的律師被釋放", "", []),
+    (HUANG, "黃雪琴仍被關押。", "她的律師被釋放。", []),
+    (WANG, "王建兵表示，黃雪琴已獲釋", "", []),
+    (HUANG, "王建兵表示，黃雪琴已獲釋", "", [(Kind.RELEASED, ON)]),
+    (FENG, "馮潔的律師被判處有期徒刑三年", "", []),
+]
+
+
+@pytest.mark.parametrize(
+    ("forms", "title", "summary", "expected"),
+    TRADITIONAL,
+    ids=[
+        f"{forms[0]}: {(title + ' ' + summary).strip()[:60]}"
+        for forms, title, summary, _ in TRADITIONAL
+    ],
+)
+def test_detector_reads_traditional_characters_as_simplified(forms, title, summary, expected):
+    found = detect_status_news(title=title, summary=summary, name_forms=forms, published=ON)
+    assert [(news.kind, news.date) for news in found] == expected
+
+
+def test_the_evidence_in_traditional_characters_is_the_sentence_as_written():
+    (news,) = detect_status_news(
+        title="馮潔被判處有期徒刑三年", summary="", name_forms=FENG, published=ON
+    )
+    assert news.evidence == "馮潔被判處有期徒刑三年"
+
+
+def test_every_chinese_character_the_detector_looks_for_is_its_own_fold():
+    """fold() turns traditional characters into simplified ones: a phrase holding a character
+    that fold() changes could never be found."""
+    patterns = [
+        value.pattern for value in vars(status_news).values() if isinstance(value, re.Pattern)
+    ]
+    han = {ch for pattern in patterns for ch in pattern if "\u3400" <= ch <= "\u9fff"}
+    assert len(han) > 100
+    assert {ch for ch in han if fold(ch) != ch} == set()
+
+
+# Romanisation variants of a name recorded in pinyin, surname first (tracker.names).
+ROMANISED = [
+    (TANG, "Tang Wen-bo was transferred to Hunan prison", [(Kind.TRANSFERRED, ON)]),
+    (TANG, "Tang Wen bo was released on Monday", [(Kind.RELEASED, date(2023, 4, 10))]),
+    (TANG, "TANG Wenbo sentenced to three years", [(Kind.SENTENCED, ON)]),
+    (TANG, "Wenbo Tang was released on bail", [(Kind.RELEASED_ON_BAIL, ON)]),
+    (TANG, "Wen-bo Tang went on trial on Friday", [(Kind.ON_TRIAL, date(2023, 4, 7))]),
+    (TANG, "Court jails activist Wenbo TANG", [(Kind.SENTENCED, ON)]),
+    (TANG, "Tang Wen-bo was not released", []),
+    (TANG, "Campaigners call for Wenbo Tang to be released", []),
+    (TANG, "Tang Wen-bo's lawyer was released", []),
+    (TANG, "Tang Wenbon was released", []),  # another word
+    (DING, "Ding Jia-xi went on trial on Friday", [(Kind.ON_TRIAL, date(2023, 4, 7))]),
+]
+
+
+@pytest.mark.parametrize(
+    ("forms", "title", "expected"), ROMANISED, ids=[t for _f, t, _e in ROMANISED]
+)
+def test_detector_finds_the_person_under_romanisation_variants(forms, title, expected):
+    found = detect_status_news(title=title, summary="", name_forms=forms, published=ON)
+    assert [(news.kind, news.date) for news in found] == expected

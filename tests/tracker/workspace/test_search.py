@@ -144,6 +144,40 @@ def test_cases_are_found_by_every_name_form_ignoring_case_accents_and_hyphens(ro
     assert f'href="{accented}"' in page(root, "pham doan trang")
 
 
+@pytest.mark.parametrize(
+    "q",
+    ["馮潔", "冯洁", "Feng Jie", "Jie Feng", "Tang Wen-bo", "Wenbo TANG", "伊力哈木•土赫提"],
+)
+def test_cases_are_found_in_every_form_their_names_are_written_in(root, client_for, q):
+    """Recorded the usual way (pinyin and simplified characters): found by the page and the API
+    under the other script, the romanisation variants and a name's dots (issue 23)."""
+    people = {
+        detained_person_save(name="Feng Jie", native_name="冯洁").pk,
+        detained_person_save(name="Tang Wenbo", native_name="唐文博").pk,
+        detained_person_save(name="Ilham Tohti", native_name="伊力哈木·土赫提").pk,
+    }
+    html = page(root, q)
+    hits = [
+        pk
+        for pk in people
+        if f'href="{reverse("admin:tracker_detainedperson_change", args=[pk])}"' in html
+    ]
+    assert len(hits) == 1, q
+    body = api(client_for, root, q)
+    (cases,) = [group for group in body["results"] if group["kind"] == "cases"]
+    assert [item["id"] for item in cases["items"]] == hits
+
+
+def test_news_items_and_names_in_chinese_are_found_in_either_script(root, client_for):
+    traditional = NewsItem.objects.create(url="https://news.example.org/t", title="馮潔案今日開庭")
+    simplified = NewsItem.objects.create(url="https://news.example.org/s", title="冯洁案今日开庭")
+    organization = Organization.objects.create(name="中國人權律師團")
+    for q in ["馮潔", "冯洁"]:
+        titles = found(api(client_for, root, q))["news_items"]
+        assert sorted(titles) == sorted([traditional.title, simplified.title]), q
+    assert found(api(client_for, root, "中国人权"))["organizations"] == [organization.name]
+
+
 def test_letters_are_found_by_title_and_by_their_recipients(root, records):
     letter = reverse("admin:campaigns_letter_change", args=[records["letter"].pk])
     person = reverse("admin:campaigns_person_change", args=[records["person"].pk])
