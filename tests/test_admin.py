@@ -26,6 +26,7 @@ from tracker.models import (
     NewsSource,
     StaffPreference,
     Subscription,
+    SuppressedAddress,
     Task,
     TaskReminder,
 )
@@ -67,6 +68,7 @@ def test_every_record_type_has_an_admin():
         "task",
         "taskreminder",
         "staffpreference",
+        "suppressedaddress",
     }
 
 
@@ -82,7 +84,8 @@ def test_changelist_add_change_and_history_pages_render_for_staff(staff_client, 
     ]:
         response = staff_client.get(url)
         # News items, mentions and proposed events are made by the news watch, deliveries by
-        # the digest tasks, access records by Vigil as it is used: never typed in.
+        # the digest tasks, access records by Vigil as it is used, suppressions by the mail
+        # provider's reports: never typed in.
         made_by_machines = (
             NewsItem,
             Mention,
@@ -90,6 +93,7 @@ def test_changelist_add_change_and_history_pages_render_for_staff(staff_client, 
             DigestDelivery,
             AccessRecord,
             TaskReminder,
+            SuppressedAddress,
         )
         expected = 403 if url.endswith("/add/") and model in made_by_machines else 200
         assert response.status_code == expected, url
@@ -119,6 +123,12 @@ def _make_one(model):
         return StaffPreference.objects.create(user=user, task_reminders=False)
     if model is Signature:
         return Signature.objects.create(letter=LetterFactory(), organization=OrganizationFactory())
+    if model is SuppressedAddress:
+        return SuppressedAddress.objects.create(
+            email="gone@example.org",
+            reason=SuppressedAddress.Reason.BOUNCED,
+            detail="550 No such user",
+        )
     if model in (Subscription, DigestDelivery):
         subscription = Subscription.objects.create(email="reader@example.org")
         subscription.persons.add(DetainedPerson.objects.get(name="Gao Yu"))

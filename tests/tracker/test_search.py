@@ -110,7 +110,7 @@ def test_search_names_holds_every_form_a_name_is_found_in(recorded_the_usual_way
 
 
 def _migration():
-    return importlib.import_module("tracker.migrations.0033_search_names_in_every_form")
+    return importlib.import_module("tracker.migrations.0034_search_names_in_every_form")
 
 
 def test_the_migration_writes_search_names_in_every_form_and_changes_nothing_run_twice(
