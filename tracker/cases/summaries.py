@@ -278,6 +278,8 @@ def uninstall(schema_editor) -> None:
 def installed(connection) -> dict[str, str]:
     """{trigger name: its definition} as the database holds them: on SQLite each trigger's
     CREATE statement, on PostgreSQL the body of its function."""
+    # Raw SQL: the triggers live in the database's own catalog, which no model maps; this is
+    # how post_migrate tells a trigger a table rebuild dropped from one still in place.
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(

@@ -43,6 +43,8 @@ def _reset_the_database() -> None:
     sql = connection.ops.sequence_reset_by_name_sql(
         no_style(), [{"table": table, "column": "id"} for table in tables]
     )
+    # Raw SQL, though Django writes it (connection.ops): the ORM has no way to reset an id
+    # sequence, and only a reset gives the next delivery the id an earlier one had.
     with connection.cursor() as cursor:
         for statement in sql:
             cursor.execute(statement)
