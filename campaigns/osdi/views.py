@@ -284,8 +284,9 @@ class ItemView(OsdiView):
         record = collection.records().filter(pk=pk).first()
         if record is None:
             raise NotFound("No such record here.")
-        resource = collection.represent(record, resources.Links(request))
-        resource["_links"]["curies"] = curies(resources.Links(request))
+        links = resources.Links(request)
+        resource = collection.represent(record, links)
+        resource["_links"]["curies"] = curies(links)
         return Response(resource)
 
 

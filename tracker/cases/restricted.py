@@ -16,7 +16,8 @@ Each read of a case's restricted fields by someone who may see them (its admin p
 History, an API detail) is recorded in the access log (tracker.accesslog).
 
 Publicity is the family's wish: a case in quiet advocacy is named only to staff. What leaves
-Vigil for anyone else (a digest to an address outside the staff) asks `may_name_case`.
+Vigil for anyone else asks here: a digest to an address outside the staff `may_name_case`, the
+OSDI API (campaigns.osdi) `cases_named_only_to_staff`; both read NAMED_OUTSIDE_STAFF.
 """
 
 from tracker.cases.models import DetainedPerson
@@ -58,13 +59,17 @@ def restricted_fields_shown(user, person: DetainedPerson) -> list[str]:
     return [name for name in RESTRICTED_FIELDS if getattr(person, name)]
 
 
+# The one publicity under which a case may be named outside the staff: the family consents.
+NAMED_OUTSIDE_STAFF = DetainedPerson.Publicity.PUBLIC
+
+
 def may_name_case(person: DetainedPerson, *, to_staff: bool) -> bool:
     """May `person`'s case be named to this audience? Staff see every case; anyone else only
     cases whose family consents (publicity "public")."""
-    return to_staff or person.publicity == DetainedPerson.Publicity.PUBLIC
+    return to_staff or person.publicity == NAMED_OUTSIDE_STAFF
 
 
 def cases_named_only_to_staff():
     """The cases `may_name_case` names to staff alone, as a queryset: what leaves Vigil in bulk
     (the OSDI API, campaigns.osdi) leaves out every record that concerns one of them."""
-    return DetainedPerson.objects.exclude(publicity=DetainedPerson.Publicity.PUBLIC)
+    return DetainedPerson.objects.exclude(publicity=NAMED_OUTSIDE_STAFF)
