@@ -164,7 +164,7 @@
 
     /* "Please correct the errors below": announced, and the keyboard starts from it. */
     function announceErrors() {
-        var note = document.querySelector(".errornote, .errorlist.nonfield, #content-main .errors");
+        var note = document.querySelector(".errornote");
         if (!note) {
             return;
         }
@@ -259,7 +259,6 @@
     function start() {
         document.addEventListener("focusin", keepFocusAboveSaveBar);
         fix(document);
-        announceErrors();
         var pending = false;
         new MutationObserver(function () {
             if (pending) {
@@ -279,7 +278,10 @@
         start();
     }
     // select2 is started by Django's autocomplete.js on jQuery's ready, which may come later.
+    // The error summary takes the focus last, after any field the page focuses by itself
+    // (an autofocus is applied once the page is drawn, before "load").
     window.addEventListener("load", function () {
         fix(document);
+        announceErrors();
     });
 })();

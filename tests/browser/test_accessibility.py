@@ -70,6 +70,11 @@ def test_no_staff_page_has_a_violation(staff_page):
             found[label] = found_here
         if submit and page.locator("[type=submit][name='_save']").count():
             _submit_empty(page)
+            # The error summary is announced and the keyboard starts from it.
+            if page.locator(".errornote").count() and not page.evaluate(
+                "() => document.activeElement.matches('.errornote[role=alert]')"
+            ):
+                found[f"{label} (errors)"] = ["the error summary is not announced and focused"]
             if found_here := problems(audit(page)):
                 found[f"{label} (errors)"] = found_here
     assert found == {}, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
