@@ -489,3 +489,17 @@ def test_nothing_about_a_case_in_quiet_advocacy_leaves_through_osdi(client, reco
 def test_a_record_that_does_not_exist_is_404(client):
     assert client.get(ROOT + "people/999999").status_code == 404
     assert client.get(ROOT + "people/999999/signatures").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("nobody", 403), ("viewer", 200), ("editor", 200), ("superuser", 200)]
+)
+def test_each_role_reads_osdi_as_it_reads_the_rest_api(request, role, expected, records):
+    """The roles the data migration makes (tests/conftest.py), with their tokens in OSDI's
+    header: the REST API's permissions, collection by collection."""
+    client = osdi_client(request.getfixturevalue(role))
+    for collection in ("people", "petitions", "signatures", "advocacy_campaigns", "outreaches"):
+        assert client.get(ROOT + collection).status_code == expected, (role, collection)
+    petition = f"{ROOT}petitions/{records['letter'].pk}"
+    assert client.get(petition).status_code == expected
+    assert client.get(petition + "/responses").status_code == expected
