@@ -44,8 +44,9 @@ bare automaton scan (`bench/matching.py` measures both, and a regex per person):
   inserts the characters of everyday text first (space, English letters by frequency, digits,
   punctuation, Cyrillic), as keys that never occur in folded text, so they sit at the front:
   English text is scanned about twice as fast.
-- Hits on context terms (`lawyer` may be in every other item) are only checked when someone
-  who needs one was found.
+- Context terms are not in the automaton: `lawyer` or `arrested` may be in every other item,
+  and each hit would be a step of Python. They are looked for (`str.find`, in C) only when
+  someone who needs one was found, once per term and item.
 """
 
 import re
@@ -78,10 +79,22 @@ _word_chars = _WordChars()
 
 def _is_whole(text: str, end: int, key: "_Key") -> bool:
     """Whether the hit of `key` ending at `end` is not part of a longer word."""
-    _names, _context, length, check_before, check_after, _needs_context = key
+    _names, length, check_before, check_after, _glossed = key
     if check_before and end >= length and _word_chars[text[end - length]]:
         return False
     return not (check_after and end + 1 < len(text) and _word_chars[text[end + 1]])
+
+
+def _occurs(text: str, term: str) -> bool:
+    """Whether the folded context `term` occurs in `text` under the same rules as a name (a
+    Latin term as a whole word, a Chinese one anywhere)."""
+    key: _Key = ((), len(term), is_word_char(term[0]), is_word_char(term[-1]), False)
+    start = text.find(term)
+    while start >= 0:
+        if _is_whole(text, start + len(term) - 1, key):
+            return True
+        start = text.find(term, start + 1)
+    return False
 
 
 # A name in Chinese characters in parentheses right after a romanised name, or the romanised
@@ -102,7 +115,7 @@ def _gloss(text: str, end: int, key: "_Key") -> tuple[str, bool] | None:
     after = _GLOSS_AFTER.match(text, end + 1)
     if after is not None:
         return after.group(1), True
-    start = end + 1 - key[2]
+    start = end + 1 - key[1]
     if start > 0 and text[start - 1] == "(" and text.startswith(")", end + 1):
         before = _GLOSS_BEFORE.search(text, max(0, start - 40), start)
         if before is not None:
@@ -245,10 +258,11 @@ _NEVER_IN_TEXT = "\uffff"  # a noncharacter: keys `c + _NEVER_IN_TEXT` only shap
 
 
 # What the automaton holds for a folded key: the people it names, as (person index, the form as
-# their record spells it); the context term it is, if any; its length; whether to check the
-# character before a hit and the one after (not for a key that starts or ends in an unspaced
-# script or with punctuation); whether any of its people has context terms.
-_Key = tuple[tuple[tuple[int, str], ...], int | None, int, bool, bool, bool]
+# their record spells it); its length; whether to check the character before a hit and the one
+# after (not for a key that starts or ends in an unspaced script or with punctuation); whether
+# Chinese characters written beside a hit may rule it out (a romanised key, and one of its people
+# is recorded with a name in characters: `_glossed_as`).
+_Key = tuple[tuple[tuple[int, str], ...], int, bool, bool, bool]
 
 
 class Matcher:
@@ -256,10 +270,9 @@ class Matcher:
 
     def __init__(self, people: Iterable[WatchedPerson]) -> None:
         self._ids: list[int] = []
-        self._contexts: list[frozenset[int]] = []  # per person, the context terms' numbers
+        self._contexts: list[tuple[str, ...]] = []  # per person, the folded context terms
         self._glosses: list[frozenset[str]] = []  # per person, the keys in Chinese characters
         names: dict[str, list[tuple[int, str]]] = {}
-        context_numbers: dict[str, int] = {}
         for index, person in enumerate(people):
             self._ids.append(person.id)
             keyed = [(form, name_keys(form)) for form in person.name_forms]
@@ -273,26 +286,18 @@ class Matcher:
                     seen.add(key)
                     names.setdefault(key, []).append((index, form))
             self._glosses.append(frozenset(key for _form, key in ordered if _is_gloss(key)))
-            contexts = {fold(term) for term in person.context_terms} - {""}
-            self._contexts.append(
-                frozenset(context_numbers.setdefault(key, len(context_numbers)) for key in contexts)
-            )
+            contexts = dict.fromkeys(fold(term) for term in person.context_terms)
+            self._contexts.append(tuple(term for term in contexts if term))
         if not names:
             self._automaton = None
             return
         automaton = ahocorasick.Automaton()
         for ch in _COMMON_CHARS:
             automaton.add_word(ch + _NEVER_IN_TEXT, None)
-        for key in dict.fromkeys([*names, *context_numbers]):  # in a stable order
-            named = tuple(names.get(key, ()))
-            value: _Key = (
-                named,
-                context_numbers.get(key),
-                len(key),
-                is_word_char(key[0]),
-                is_word_char(key[-1]),
-                any(self._contexts[index] for index, _form in named),
-            )
+        for key, named in names.items():
+            before, after = is_word_char(key[0]), is_word_char(key[-1])
+            glossed = before and any(self._glosses[index] for index, _form in named)
+            value: _Key = (tuple(named), len(key), before, after, glossed)
             automaton.add_word(key, value)
         automaton.make_automaton()
         self._automaton = automaton
@@ -320,36 +325,37 @@ class Matcher:
         if not folded:
             return {}
         found: dict[int, dict[str, None]] = {}  # person index -> forms, in order found
-        contexts: set[int] = set()
-        context_hits: list[tuple[int, _Key]] = []  # checked only if someone needs them
-        needs_context = False
+        # Every hit is a step of Python, so the whole-word test (_is_whole) is written out here.
+        words, last = _word_chars, len(folded) - 1
         for end, key in self._automaton.iter(folded):
             if key is None:
                 continue
-            if not key[0]:
-                context_hits.append((end, key))
-            elif _is_whole(folded, end, key):
-                gloss = _gloss(folded, end, key) if key[3] else None
-                for index, form in key[0]:
-                    if gloss is not None and not self._glossed_as(index, gloss):
-                        continue  # `Tang Wenbo (唐文波)`: another Tang Wenbo
-                    if index in found:
-                        found[index][form] = None
-                    else:
-                        found[index] = {form: None}
-                if key[1] is not None:
-                    contexts.add(key[1])
-                needs_context = needs_context or key[5]
+            named, length, before, after, glossed = key
+            if (before and end >= length and words[folded[end - length]]) or (
+                after and end < last and words[folded[end + 1]]
+            ):
+                continue  # part of a longer word
+            gloss = _gloss(folded, end, key) if glossed else None
+            for index, form in named:
+                if gloss is not None and not self._glossed_as(index, gloss):
+                    continue  # `Tang Wenbo (唐文波)`: another Tang Wenbo
+                if index in found:
+                    found[index][form] = None
+                else:
+                    found[index] = {form: None}
         if not found:
             return {}
-        if needs_context:
-            for end, key in context_hits:
-                if key[1] not in contexts and _is_whole(folded, end, key):
-                    contexts.add(key[1])
+        occurs: dict[str, bool] = {}  # context term -> whether it is in the text, looked for once
+
+        def in_text(term: str) -> bool:
+            if term not in occurs:
+                occurs[term] = _occurs(folded, term)
+            return occurs[term]
+
         mentions: dict[int, list[str]] = {}
         for index, forms in found.items():
             required = self._contexts[index]
-            if required and required.isdisjoint(contexts):
+            if required and not any(map(in_text, required)):
                 continue
             person_id = self._ids[index]
             if person_id in mentions:  # the same person listed twice
