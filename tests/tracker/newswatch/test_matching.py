@@ -292,6 +292,7 @@ WANG_FANG = person(1, "Wang Fang", "王芳", context=["lawyer", "律师", "detai
         "王芳的律师说",
         "维权人士王芳被拘留",
         "Wang Fang\nLawyer barred",
+        "Wang Fang, undetained in May, was detained in June",  # inside a word, then whole
     ],
 )
 def test_a_person_with_context_terms_is_found_when_one_is_present(text):
