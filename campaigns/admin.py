@@ -59,6 +59,7 @@ from config.history import HistoryAdmin
 from config.permissions import may_view
 from config.uploads import validate_upload_size
 from tracker.accesslog.services import record_download
+from tracker.admin_widgets import NamedInlineFields
 from tracker.cases.models import DetainedPerson
 from tracker.cases.selectors import staff_members
 from tracker.workspace.admin import TaskInline
@@ -243,7 +244,7 @@ class CampaignAdmin(AuditedExportMixin, HistoryAdmin):
         )
 
 
-class SignatureInline(TabularInline):
+class SignatureInline(NamedInlineFields, TabularInline):
     model = Signature
     extra = 1
     fields = ["organization", "person", "signed_on", "note"]

@@ -14,9 +14,11 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef
 from django.forms.renderers import DjangoTemplates
+from django.forms.utils import pretty_name
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from unfold.widgets import UnfoldAdminSelectWidget
 
 
@@ -213,7 +215,32 @@ class OneEmptyFormMixin:
         return super().empty_form
 
 
-class QuickTabularInline:
+class NamedInlineFields:
+    """A tabular inline whose fields carry their column's name (`aria-label`) in the page as the
+    server writes it: a row's cells have no <label>, so a screen reader would announce "edit
+    text" without saying which column. (static/vigil/a11y.js names what the browser adds, the
+    autocompletes' boxes, from these.)"""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The form class and its fields are made afresh for each call (inlineformset_factory).
+        for name, field in formset.form.base_fields.items():
+            if not field.widget.is_hidden:
+                label = pretty_name(name) if field.label is None else field.label
+                field.widget.attrs.setdefault("aria-label", capfirst(str(label)))
+        if not formset.can_delete:
+            return formset
+
+        def add_fields(self, form, index):
+            super(named, self).add_fields(form, index)
+            if "DELETE" in form.fields:  # a row's delete box, drawn as a bin
+                form.fields["DELETE"].widget.attrs.setdefault("aria-label", "Delete this row")
+
+        named = type(formset.__name__, (formset,), {"add_fields": add_fields})
+        return named
+
+
+class QuickTabularInline(NamedInlineFields):
     """A tabular inline of the theme written by one template (admin/vigil/edit_inline/
     tabular.html, the same HTML as the theme's dozen): for inlines without the theme's
     features that template leaves out. Its forms' widgets are written by QUICK_RENDERER."""

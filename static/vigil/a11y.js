@@ -123,7 +123,7 @@
             if (!container || !container.classList.contains("select2")) {
                 return;
             }
-            var name = labelFor(select);
+            var name = select.getAttribute("aria-label") || labelFor(select);
             if (!name) {
                 return;
             }
