@@ -31,6 +31,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from config.admin_base import ModelAdmin
 from config.admin_names import StaffNamesMixin
+from tracker.admin_widgets import NamedInlineFields
 
 
 @dataclass(frozen=True)
@@ -251,11 +252,18 @@ DEVICE_NAMES = {
 
 def _themed(model_admin_class: type, names: dict | None = None) -> type:
     """`model_admin_class` with unfold's ModelAdmin mixed in (its methods win), its pages
-    titled with `names` (StaffNamesMixin's singular and plural) when given."""
-    if names:
-        bases = (StaffNamesMixin, model_admin_class, ModelAdmin)
-        return type(model_admin_class.__name__, bases, dict(names))
-    return type(model_admin_class.__name__, (model_admin_class, ModelAdmin), {})
+    titled with `names` (StaffNamesMixin's singular and plural) when given, its tabular inlines
+    (the recovery codes') naming their fields as ours do."""
+    attrs = dict(names or {})
+    if any(issubclass(i, admin.TabularInline) for i in model_admin_class.inlines):
+        attrs["inlines"] = [
+            type(i.__name__, (NamedInlineFields, i), {})
+            if issubclass(i, admin.TabularInline)
+            else i
+            for i in model_admin_class.inlines
+        ]
+    bases = (StaffNamesMixin,) if names else ()
+    return type(model_admin_class.__name__, (*bases, model_admin_class, ModelAdmin), attrs)
 
 
 def register() -> None:

@@ -64,3 +64,19 @@ def test_a_cases_event_officer_and_task_rows_name_their_fields(client, superuser
     assert _columns(page, "events") == ("Date", "Kind", "Description", "Source URL")
     assert _columns(page, "officer_links") == ("User", "Lead")
     assert _columns(page, "tasks") == ("What to do", "Due", "Assignee", "Done")
+
+
+def test_every_tabular_inline_names_its_fields():
+    from django.contrib import admin
+    from django.contrib.admin.options import TabularInline
+
+    from tracker.admin_widgets import NamedInlineFields
+
+    tabular = {
+        inline
+        for model_admin in admin.site._registry.values()
+        for inline in model_admin.inlines
+        if issubclass(inline, TabularInline)
+    }
+    assert tabular, "no tabular inlines registered"
+    assert {i.__name__ for i in tabular if not issubclass(i, NamedInlineFields)} == set()
