@@ -325,18 +325,11 @@ class Matcher:
         if not folded:
             return {}
         found: dict[int, dict[str, None]] = {}  # person index -> forms, in order found
-        # Every hit is a step of Python, so the whole-word test (_is_whole) is written out here.
-        words, last = _word_chars, len(folded) - 1
         for end, key in self._automaton.iter(folded):
-            if key is None:
+            if key is None or not _is_whole(folded, end, key):
                 continue
-            named, length, before, after, glossed = key
-            if (before and end >= length and words[folded[end - length]]) or (
-                after and end < last and words[folded[end + 1]]
-            ):
-                continue  # part of a longer word
-            gloss = _gloss(folded, end, key) if glossed else None
-            for index, form in named:
+            gloss = _gloss(folded, end, key) if key[4] else None
+            for index, form in key[0]:
                 if gloss is not None and not self._glossed_as(index, gloss):
                     continue  # `Tang Wenbo (唐文波)`: another Tang Wenbo
                 if index in found:
