@@ -223,7 +223,8 @@ class NamedInlineFields:
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        # The form class and its fields are made afresh for each call (inlineformset_factory).
+        # The model's fields are made afresh for each call (inlineformset_factory); a field
+        # declared on the inline's form class is shared, and is given the same name each time.
         for name, field in formset.form.base_fields.items():
             if not field.widget.is_hidden:
                 label = pretty_name(name) if field.label is None else field.label
