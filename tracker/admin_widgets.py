@@ -229,16 +229,10 @@ class NamedInlineFields:
             if not field.widget.is_hidden:
                 label = pretty_name(name) if field.label is None else field.label
                 field.widget.attrs.setdefault("aria-label", capfirst(str(label)))
-        if not formset.can_delete:
-            return formset
-
-        def add_fields(self, form, index):
-            super(named, self).add_fields(form, index)
-            if "DELETE" in form.fields:  # a row's delete box, drawn as a bin
-                form.fields["DELETE"].widget.attrs.setdefault("aria-label", "Delete this row")
-
-        named = type(formset.__name__, (formset,), {"add_fields": add_fields})
-        return named
+        if formset.can_delete:  # a row's delete box, drawn as a bin (Django's deletion_widget)
+            deletion = formset.deletion_widget(attrs={"aria-label": "Delete this row"})
+            formset = type(formset.__name__, (formset,), {"deletion_widget": deletion})
+        return formset
 
 
 class QuickTabularInline(NamedInlineFields):
